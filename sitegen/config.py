@@ -1,0 +1,197 @@
+"""Site (`sitegen.toml`) and client (`client.toml`) settings, validated as a schema.
+
+Every error is collected and reported at once with its file and key; unknown keys
+are warnings (failures under --strict).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel import Locale, UnknownLocaleError
+from babel.numbers import list_currencies
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from sitegen.catalogue import DEFAULT_SUMMARY_KPIS, KPI_IDS, SECTIONS
+from sitegen.errors import Diagnostics, SitegenError, raise_all
+
+SITE_FILE = "sitegen.toml"
+CLIENT_FILE = "client.toml"
+HEX_COLOUR = r"^#[0-9a-fA-F]{6}$"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+def _check_kpi_ids(ids) -> None:
+    unknown = sorted(set(ids) - set(KPI_IDS))
+    if unknown:
+        raise ValueError(f"unknown KPI id {', '.join(unknown)}; known ids: {', '.join(KPI_IDS)}")
+
+
+def _check_locale(value: str | None) -> str | None:
+    if value is not None:
+        try:
+            Locale.parse(value.replace("-", "_"))
+        except (UnknownLocaleError, ValueError):
+            raise ValueError(f"unknown locale {value!r}, expected e.g. 'en_US' or 'de_DE'") from None
+        return value.replace("-", "_")
+    return value
+
+
+def _check_currency(value: str | None) -> str | None:
+    if value is not None and value not in list_currencies():
+        raise ValueError(f"unknown currency {value!r}, expected an ISO 4217 code like 'EUR'")
+    return value
+
+
+def _check_timezone(value: str | None) -> str | None:
+    if value is not None:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}, expected e.g. 'Europe/Berlin'") from None
+    return value
+
+
+class Branding(_Model):
+    """Agency branding; a client's `[branding]` overrides single keys."""
+
+    agency: str | None = None
+    logo: str | None = Field(None, description="Image path, relative to the file that sets it.")
+    primary_color: str | None = Field(None, pattern=HEX_COLOUR)
+    accent_color: str | None = Field(None, pattern=HEX_COLOUR)
+    font: str | None = None
+    footer: str | None = None
+
+
+class Alerts(_Model):
+    """Alert thresholds; every one has a default and can be set per site or client."""
+
+    crisis_ratio: float = Field(0.05, gt=0, description="Negative comments per like that mark a crisis.")
+    crisis_multiple: float = Field(3.0, gt=1, description="...or this many times the baseline ratio.")
+    crisis_min_comments: int = Field(5, ge=1, description="Fewer negative comments are never a crisis.")
+    spike_z: float = Field(5.0, gt=0, description="Robust z-score (median/MAD) that marks a spike.")
+    spike_min_ratio: float = Field(2.0, ge=1, description="A spike is also at least this multiple of the median.")
+    baseline_days: int = Field(28, ge=7, description="Days before a day that form its baseline.")
+    large_change: float = Field(0.5, gt=0, description="Relative change vs. comparison worth a highlight.")
+    viral_fraction: float = Field(0.25, gt=0, lt=1,
+                                  description="Conversions per 1k likes below this share of the norm.")
+
+
+class _Settings(_Model):
+    locale: str | None = None
+    currency: str | None = None
+    timezone: str | None = None
+    targets: dict[str, float] = Field(default_factory=dict)
+
+    _locale = field_validator("locale")(classmethod(lambda cls, v: _check_locale(v)))
+    _currency = field_validator("currency")(classmethod(lambda cls, v: _check_currency(v)))
+    _timezone = field_validator("timezone")(classmethod(lambda cls, v: _check_timezone(v)))
+
+    @field_validator("targets")
+    @classmethod
+    def _targets(cls, v: dict[str, float]) -> dict[str, float]:
+        _check_kpi_ids(v)
+        return v
+
+
+class SiteConfig(_Settings):
+    title: str = "TikTok reports"
+    base_url: str = ""
+    theme: str = "default"
+    locale: str = "en_US"
+    currency: str = "USD"
+    timezone: str = "UTC"
+    comparison: Literal["previous", "previous_year", "none"] = "previous"
+    branding: Branding = Branding()
+    alerts: Alerts = Alerts()
+    summary_kpis: list[str] = Field(default_factory=lambda: list(DEFAULT_SUMMARY_KPIS))
+    sections: list[str] = Field(default_factory=lambda: list(SECTIONS))
+
+    @field_validator("summary_kpis")
+    @classmethod
+    def _summary(cls, v: list[str]) -> list[str]:
+        _check_kpi_ids(v)
+        return v
+
+    @field_validator("sections")
+    @classmethod
+    def _sections(cls, v: list[str]) -> list[str]:
+        return check_sections(v)
+
+
+class ClientConfig(_Settings):
+    name: str | None = None
+    slug: str | None = None
+    logo: str | None = None
+    branding: Branding = Branding()
+    alerts: dict[str, float] = Field(default_factory=dict)
+
+    @field_validator("alerts")
+    @classmethod
+    def _alerts(cls, v: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(v) - set(Alerts.model_fields))
+        if unknown:
+            raise ValueError(f"unknown alert setting {', '.join(unknown)}; known: {', '.join(Alerts.model_fields)}")
+        return v
+
+
+def check_sections(sections: list[str]) -> list[str]:
+    unknown = [s for s in sections if s not in SECTIONS]
+    if unknown:
+        raise ValueError(f"unknown section {', '.join(unknown)}; known sections: {', '.join(SECTIONS)}")
+    return sections
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise SitegenError(f"not UTF-8 text ({exc.reason})", path) from None
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        row, col = (int(match[1]), int(match[2])) if match else (None, None)
+        raise SitegenError(f"invalid TOML: {message}", path, row, col) from None
+
+
+def _validate(model: type[_Model], data: dict[str, Any], path: Path, diagnostics: Diagnostics):
+    try:
+        parsed = model.model_validate(data)
+    except ValidationError as exc:
+        errors = []
+        for err in exc.errors():
+            key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+            message = err["msg"].removeprefix("Value error, ")
+            errors.append(SitegenError(f"{key}: {message}", path))
+        raise_all(errors)
+    _warn_unknown_keys(parsed, path, diagnostics)
+    return parsed
+
+
+def _warn_unknown_keys(model: BaseModel, path: Path, diagnostics: Diagnostics, prefix: str = "") -> None:
+    for key in sorted(model.model_extra or {}):
+        diagnostics.warn(f"unknown key {prefix}{key!s} (ignored)", path)
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if isinstance(value, BaseModel):
+            _warn_unknown_keys(value, path, diagnostics, f"{prefix}{name}.")
+
+
+def load_site_config(project: Path, diagnostics: Diagnostics) -> SiteConfig:
+    path = project / SITE_FILE
+    if not path.exists():
+        return SiteConfig()
+    return _validate(SiteConfig, read_toml(path), path, diagnostics)
+
+
+def load_client_config(path: Path, diagnostics: Diagnostics) -> ClientConfig:
+    if not path.exists():
+        return ClientConfig()
+    return _validate(ClientConfig, read_toml(path), path, diagnostics)

@@ -1,0 +1,81 @@
+"""The canonical data kinds: their columns, column types and how a file's kind is recognised."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Column types: date, datetime, int, money (float >= 0), float, text, id, bool, and enum:<a|b|c>.
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    required: dict[str, str]
+    optional: dict[str, str]
+
+    @property
+    def columns(self) -> dict[str, str]:
+        return {**self.required, **self.optional}
+
+
+_COUNTS = ("impressions", "reach", "clicks", "video_views", "views_2s", "views_6s", "likes",
+           "comments", "shares", "follows", "profile_visits", "conversions")
+
+KINDS: dict[str, Kind] = {
+    k.name: k
+    for k in [
+        Kind("ads", {"date": "date", "campaign": "text", "spend": "money"},
+             {"ad_group": "text", "ad": "text", **{c: "int" for c in _COUNTS}, "revenue": "money"}),
+        Kind("videos", {"video_id": "id", "posted_at": "datetime", "views": "int", "likes": "int"},
+             {"title": "text", "date": "date", "comments": "int", "shares": "int", "saves": "int",
+              "new_followers": "int", "avg_watch_seconds": "float", "duration_seconds": "float",
+              "trend": "text", "creator": "text", "paid": "bool"}),
+        Kind("account", {"date": "date"},
+             {"followers": "int", "new_followers": "int", "profile_views": "int", "video_views": "int",
+              "likes": "int"}),
+        Kind("community",
+             {"received_at": "datetime", "channel": "enum:comment|dm|mention|video_reply|like",
+              "direction": "enum:inbound|outbound"},
+             {"video_id": "id", "author": "text", "responded_at": "datetime",
+              "sentiment": "enum:positive|neutral|negative", "lead": "bool"}),
+        Kind("orders", {"date": "date", "code": "text", "orders": "int", "revenue": "money"},
+             {"source": "text"}),
+        Kind("hashtags", {"date": "date", "hashtag": "text", "posts": "int"}, {"views": "int"}),
+    ]
+}
+
+# The column that places a row of each kind in time (videos: `date` when present, see kpis).
+TIME_COLUMN = {"ads": "date", "videos": "posted_at", "account": "date", "community": "received_at",
+               "orders": "date", "hashtags": "date"}
+
+EXPECTED = {
+    "date": "a date like 2026-10-31",
+    "datetime": "a date and time like 2026-10-31 14:05",
+    "int": "a whole number >= 0",
+    "money": "an amount >= 0",
+    "float": "a number >= 0",
+    "bool": "true or false",
+    "id": "an ID (digits or text)",
+    "text": "text",
+}
+
+
+def expected(ctype: str) -> str:
+    if ctype.startswith("enum:"):
+        return "one of " + ", ".join(ctype[5:].split("|"))
+    return EXPECTED[ctype]
+
+
+def recognise(columns: list[str]) -> tuple[Kind | None, list[Kind]]:
+    """The kind whose required columns are all present and that knows most of the file's columns.
+
+    Returns (kind, []) on success, or (None, candidates) where candidates are the kinds that
+    share the most columns with the file (for a 'missing column' message)."""
+    present = set(columns)
+    eligible = [k for k in KINDS.values() if set(k.required) <= present]
+    if eligible:
+        best = max(eligible, key=lambda k: (len(present & set(k.columns)), len(k.required)))
+        return best, []
+    overlap = {k.name: len(present & set(k.columns)) for k in KINDS.values()}
+    top = max(overlap.values())
+    return None, [KINDS[n] for n, v in overlap.items() if v == top and top > 0]
