@@ -1,0 +1,178 @@
+"""Automatic highlights: crisis, spike, suspicious likes, targets, large changes, viral-not-converting.
+
+Baselines use robust statistics (median and MAD of the days before), so one extreme day
+does not hide the next one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from sitegen.catalogue import KPIS
+from sitegen.config import Alerts
+from sitegen.kpis import ClientFacts, ReportKpis, ratio
+
+SEVERITY_ORDER = {"critical": 0, "warning": 1, "positive": 2, "info": 3}
+MAD_SCALE = 1.4826  # makes the MAD comparable to a standard deviation for normal data
+
+
+@dataclass(frozen=True)
+class Alert:
+    kind: str  # crisis | spike | suspicious_likes | target_missed | target_beaten | large_change | viral_not_converting
+    severity: str  # critical | warning | positive | info
+    subject: str  # a KPI id, a metric name, a video title or a campaign name (data: escape when shown)
+    day: date | None = None
+    value: float | None = None
+    baseline: float | None = None
+    detail: str = ""  # more data-derived text (titles of the day's posts), escaped when shown
+
+
+def robust_z(value: float, history: np.ndarray) -> tuple[float, float]:
+    """(z, median) of value against history, with a floor on the MAD so flat history is not infinite."""
+    median = float(np.median(history))
+    mad = float(np.median(np.abs(history - median)))
+    floor = max(0.05 * abs(median), 1.0)
+    return (value - median) / (MAD_SCALE * max(mad, floor)), median
+
+
+def _baselined(series: pd.Series, days: pd.DatetimeIndex, window: int):
+    """Yield (day, value, history) for each day that has at least a week of history."""
+    for day in days:
+        if day not in series.index:
+            continue
+        history = series[(series.index < day) & (series.index >= day - pd.Timedelta(days=window))]
+        if len(history) >= 7:
+            yield day, float(series[day]), history.to_numpy(dtype="float64")
+
+
+def _period_days(kpis: ReportKpis) -> pd.DatetimeIndex:
+    return pd.date_range(pd.Timestamp(kpis.period.start), pd.Timestamp(kpis.period.end), freq="D")
+
+
+def _daily_likes(facts: ClientFacts) -> pd.Series:
+    d = facts.daily
+    if "account" in facts.kinds and d["account_likes"].any():
+        return d["account_likes"]
+    return d["organic_likes"] + d["paid_likes"]
+
+
+def _daily_views(facts: ClientFacts) -> pd.Series:
+    d = facts.daily
+    if "account" in facts.kinds and d["account_views"].any():
+        return d["account_views"]
+    return d["organic_views"] + d["video_views"]
+
+
+def _posts_on(facts: ClientFacts, day: pd.Timestamp) -> str:
+    videos = facts.data["videos"]
+    posted = videos["posted_at"].dt.normalize()
+    near = videos[(posted == day) | (posted == day - pd.Timedelta(days=1))]
+    titles = [str(t) for t in near.sort_values("posted_at")["title"].fillna(near["video_id"]) if t]
+    return "; ".join(titles[:3])
+
+
+def spikes(facts: ClientFacts, kpis: ReportKpis, cfg: Alerts) -> list[Alert]:
+    found = []
+    series = {"likes": _daily_likes(facts)}
+    if "account" in facts.kinds:
+        series["new_followers"] = facts.daily["account_new_followers"]
+    for metric, values in series.items():
+        for day, value, history in _baselined(values, _period_days(kpis), cfg.baseline_days):
+            z, median = robust_z(value, history)
+            if z > cfg.spike_z and value > cfg.spike_min_ratio * median:
+                found.append(Alert("spike", "info", metric, day.date(), value, median, _posts_on(facts, day)))
+    return found
+
+
+def suspicious_likes(facts: ClientFacts, kpis: ReportKpis, cfg: Alerts) -> list[Alert]:
+    likes, views = _daily_likes(facts), _daily_views(facts)
+    rate = (likes / views.where(views > 0)).dropna()
+    found = []
+    for day, value, history in _baselined(rate, _period_days(kpis), cfg.baseline_days):
+        z = (value - np.median(history)) / (MAD_SCALE * max(np.median(np.abs(history - np.median(history))),
+                                                            0.05 * abs(np.median(history)), 1e-9))
+        views_z, _ = robust_z(float(views[day]), views[(views.index < day)].tail(cfg.baseline_days).to_numpy())
+        if z > cfg.spike_z and value > cfg.spike_min_ratio * np.median(history) and views_z < 2:
+            found.append(Alert("suspicious_likes", "warning", "like_rate", day.date(), value,
+                               float(np.median(history))))
+    return found
+
+
+def crises(facts: ClientFacts, kpis: ReportKpis, cfg: Alerts) -> list[Alert]:
+    if "community" not in facts.kinds:
+        return []
+    d = facts.daily
+    negative, likes = d["negative_comments"], _daily_likes(facts)
+    daily_ratio = (negative / likes.where(likes > 0)).fillna(0.0)
+    found = []
+    for day in _period_days(kpis):
+        if day not in d.index or negative[day] < cfg.crisis_min_comments:
+            continue
+        history = daily_ratio[(daily_ratio.index < day)].tail(cfg.baseline_days).to_numpy()
+        baseline = float(np.median(history)) if len(history) else 0.0
+        value = float(daily_ratio[day])
+        if value > cfg.crisis_ratio or (baseline > 0 and value > cfg.crisis_multiple * baseline) or (
+                baseline == 0 and len(history) >= 7 and negative[day] >= 2 * cfg.crisis_min_comments):
+            found.append(Alert("crisis", "critical", "negative_comments", day.date(), float(negative[day]),
+                               baseline, _crisis_videos(facts, day)))
+    videos = kpis.tables["videos"]
+    for row in videos[videos["negative_comments"] >= cfg.crisis_min_comments].itertuples():
+        value = ratio(row.negative_comments, row.likes)
+        if value is not None and value > cfg.crisis_ratio:
+            found.append(Alert("crisis", "critical", str(row.title or row.video_id), None, value, None))
+    return found
+
+
+def _crisis_videos(facts: ClientFacts, day: pd.Timestamp) -> str:
+    c = facts.data["community"]
+    hit = c[(c["received_at"].dt.normalize() == day) & (c["sentiment"] == "negative") & c["video_id"].notna()]
+    if hit.empty:
+        return ""
+    top = hit["video_id"].value_counts().sort_index().sort_values(ascending=False, kind="stable").index[0]
+    titles = facts.data["videos"].set_index("video_id")["title"]
+    return str(titles.get(top, top)) if top in titles.index else str(top)
+
+
+def target_alerts(kpis: ReportKpis) -> list[Alert]:
+    found = []
+    for kpi in sorted(kpis.targets):
+        met = kpis.target_met(kpi)
+        if met is not None:
+            found.append(Alert("target_beaten" if met else "target_missed", "positive" if met else "warning",
+                               kpi, None, kpis.values[kpi], kpis.targets[kpi]))
+    return found
+
+
+def change_alerts(kpis: ReportKpis, watched: list[str], cfg: Alerts) -> list[Alert]:
+    found = []
+    for kpi in watched:
+        change = kpis.change(kpi)
+        if change is not None and abs(change) >= cfg.large_change:
+            good = (change > 0) == KPIS[kpi].higher_is_better
+            found.append(Alert("large_change", "positive" if good else "warning", kpi, None,
+                               kpis.values[kpi], kpis.previous[kpi]))
+    return found
+
+
+def viral_not_converting(facts: ClientFacts, kpis: ReportKpis, cfg: Alerts) -> list[Alert]:
+    """Top campaigns by likes whose conversions per 1k likes are far below the client's norm."""
+    ads = facts.data["ads"]
+    norm = ratio(float(ads["conversions"].sum()), float(ads["likes"].sum()), 1000)
+    campaigns = kpis.tables["campaigns"]
+    if not norm or campaigns.empty:
+        return []
+    top = campaigns.sort_values(["likes", "campaign"], ascending=[False, True], kind="stable").head(3)
+    return [Alert("viral_not_converting", "warning", str(row.campaign), None,
+                  float(np.nan_to_num(row.conversions_per_1k_likes)), norm)
+            for row in top.itertuples()
+            if row.likes > 0 and np.nan_to_num(row.conversions_per_1k_likes) < cfg.viral_fraction * norm]
+
+
+def report_alerts(facts: ClientFacts, kpis: ReportKpis, cfg: Alerts, watched: list[str]) -> list[Alert]:
+    found = (crises(facts, kpis, cfg) + spikes(facts, kpis, cfg) + suspicious_likes(facts, kpis, cfg)
+             + viral_not_converting(facts, kpis, cfg) + target_alerts(kpis) + change_alerts(kpis, watched, cfg))
+    return sorted(found, key=lambda a: (SEVERITY_ORDER[a.severity], a.day or date.min, a.kind, a.subject))

@@ -1,0 +1,40 @@
+"""The Vega, Vega-Lite and vega-embed JavaScript, bundled by vl-convert and served from the site.
+
+Bundling takes about two seconds, so the bundle is cached per vl-convert version in the user's
+cache folder (SITEGEN_CACHE_DIR overrides it); the same version always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from functools import cache
+from pathlib import Path
+
+import vl_convert
+
+BUNDLE_NAME = "vega-bundle.js"
+
+
+def cache_dir() -> Path:
+    configured = os.environ.get("SITEGEN_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "sitegen"
+
+
+@cache
+def vega_bundle() -> bytes:
+    path = cache_dir() / f"vega-bundle-{vl_convert.__version__}.js"
+    if path.is_file():
+        return path.read_bytes()
+    data = vl_convert.javascript_bundle().encode("utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as tmp:
+            tmp.write(data)
+        os.replace(tmp.name, path)
+    except OSError:
+        pass  # a read-only cache only costs time
+    return data

@@ -1,0 +1,232 @@
+"""Stage 3: Vega-Lite chart specs.
+
+Each chart kind is built with Altair once per process, against a named dataset; a report's
+chart is that template with the report's rows spliced in as JSON text. That costs well under
+a millisecond per chart instead of 10-40 ms for building an Altair chart each time.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+
+import altair as alt
+import pandas as pd
+
+from sitegen.kpis import ReportKpis
+
+DATA = "rows"
+_PLACEHOLDER = '"__SITEGEN_ROWS__"'
+DEFAULT_PALETTE = ("#0f766e", "#f97316", "#6366f1", "#e11d48", "#84cc16", "#0ea5e9")
+SENTIMENT_COLOURS = {"positive": "#16a34a", "neutral": "#94a3b8", "negative": "#dc2626"}
+
+
+@dataclass(frozen=True)
+class ChartKind:
+    name: str
+    title: str
+    section: str
+    build: Callable[[], alt.TopLevelMixin]
+    rows: Callable[[ReportKpis], pd.DataFrame]
+
+
+def _source() -> alt.Data:
+    return alt.Data(name=DATA)
+
+
+def _date_x() -> alt.X:
+    return alt.X("date", type="temporal", title=None, axis=alt.Axis(format="%d %b", labelAngle=0))
+
+
+def _folded(fields: list[str], titles: dict[str, str], y_title: str, mark: str, y_format: str = ",.0f"):
+    def build():
+        base = alt.Chart(_source()).transform_fold(fields, as_=["series", "value"]).transform_calculate(
+            series_label=_label_expr(titles))
+        encode = dict(
+            x=_date_x(),
+            y=alt.Y("value", type="quantitative", title=y_title, stack=mark == "bar" or None,
+                    axis=alt.Axis(format=y_format)),
+            color=alt.Color("series_label", type="nominal", title=None, legend=alt.Legend(orient="bottom")),
+            tooltip=[alt.Tooltip("date", type="temporal", title="Date", format="%Y-%m-%d"),
+                     alt.Tooltip("series_label", type="nominal", title="Series"),
+                     alt.Tooltip("value", type="quantitative", title=y_title, format=y_format)])
+        marked = base.mark_bar() if mark == "bar" else base.mark_line(point=True)
+        return marked.encode(**encode)
+    return build
+
+
+def _label_expr(titles: dict[str, str]) -> str:
+    expr = "datum.series"
+    for key, title in reversed(list(titles.items())):
+        expr = f"datum.series === {json.dumps(key)} ? {json.dumps(title)} : ({expr})"
+    return expr
+
+
+def _bars(category: str, value: str, title: str, value_format: str, tooltips: list[tuple[str, str, str]],
+          sort_desc: bool = True, rule_at: float | None = None):
+    def build():
+        bars = alt.Chart(_source()).mark_bar().encode(
+            y=alt.Y(category, type="nominal", title=None, sort="-x" if sort_desc else None,
+                    axis=alt.Axis(labelLimit=220)),
+            x=alt.X(value, type="quantitative", title=title, axis=alt.Axis(format=value_format)),
+            tooltip=[alt.Tooltip(category, type="nominal")]
+            + [alt.Tooltip(f, type="quantitative", title=t, format=fmt) for f, t, fmt in tooltips])
+        if rule_at is None:
+            return bars
+        rule = alt.Chart(_source()).mark_rule(strokeDash=[4, 4], color="#64748b").encode(
+            x=alt.datum(rule_at))
+        return alt.layer(bars, rule)
+    return build
+
+
+def _followers():
+    return alt.Chart(_source()).mark_line(point=False).encode(
+        x=_date_x(),
+        y=alt.Y("followers", type="quantitative", title="Followers", scale=alt.Scale(zero=False),
+                axis=alt.Axis(format=",.0f")),
+        tooltip=[alt.Tooltip("date", type="temporal", format="%Y-%m-%d", title="Date"),
+                 alt.Tooltip("followers", type="quantitative", format=",.0f", title="Followers")])
+
+
+def _sentiment():
+    return alt.Chart(_source()).transform_fold(
+        ["sentiment_positive", "sentiment_neutral", "sentiment_negative"], as_=["series", "value"]
+    ).transform_calculate(sentiment="replace(datum.series, 'sentiment_', '')").mark_bar().encode(
+        x=_date_x(),
+        y=alt.Y("value", type="quantitative", title="Inbound interactions", stack=True),
+        color=alt.Color("sentiment", type="nominal", title=None, legend=alt.Legend(orient="bottom"),
+                        scale=alt.Scale(domain=list(SENTIMENT_COLOURS), range=list(SENTIMENT_COLOURS.values()))),
+        tooltip=[alt.Tooltip("date", type="temporal", format="%Y-%m-%d", title="Date"),
+                 alt.Tooltip("sentiment", type="nominal", title="Sentiment"),
+                 alt.Tooltip("value", type="quantitative", title="Interactions")])
+
+
+def _hashtags():
+    return alt.Chart(_source()).mark_line(point=True).encode(
+        x=_date_x(),
+        y=alt.Y("posts", type="quantitative", title="Posts"),
+        color=alt.Color("hashtag", type="nominal", title=None, legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip("date", type="temporal", format="%Y-%m-%d", title="Date"),
+                 alt.Tooltip("hashtag", type="nominal", title="Hashtag"),
+                 alt.Tooltip("posts", type="quantitative", title="Posts")])
+
+
+def _funnel_rows(k: ReportKpis) -> pd.DataFrame:
+    stages = [("impressions", "Impressions"), ("views", "Views"), ("likes", "Likes"), ("clicks", "Clicks"),
+              ("conversions", "Conversions")]
+    rows = [{"order": i, "stage": label, "value": k.values[kpi]} for i, (kpi, label) in enumerate(stages)
+            if k.values[kpi] is not None]
+    return pd.DataFrame(rows) if any(r["value"] for r in rows) else pd.DataFrame()
+
+
+def _funnel():
+    return alt.Chart(_source()).mark_bar().encode(
+        y=alt.Y("stage", type="nominal", sort=alt.EncodingSortField("order"), title=None),
+        x=alt.X("value", type="quantitative", title="Count (log scale)", scale=alt.Scale(type="symlog"),
+                axis=alt.Axis(format="~s")),
+        tooltip=[alt.Tooltip("stage", type="nominal", title="Stage"),
+                 alt.Tooltip("value", type="quantitative", format=",.0f", title="Count")])
+
+
+def _days(columns: list[str]) -> Callable[[ReportKpis], pd.DataFrame]:
+    def rows(k: ReportKpis) -> pd.DataFrame:
+        days = k.tables["days"]
+        present = days[days["has_data"]]
+        if present.empty or not present[columns].fillna(0).to_numpy().any():
+            return pd.DataFrame()
+        return days[["date", *columns]]
+    return rows
+
+
+def _top_videos(k: ReportKpis) -> pd.DataFrame:
+    videos = k.tables["videos"].head(10)
+    if videos.empty:
+        return videos
+    label = videos["title"].fillna(videos["video_id"]).astype(str)
+    label = label.where(~label.duplicated(keep=False), label + " (" + videos["video_id"].str[-4:] + ")")
+    return videos.assign(video=label)[["video", "likes", "views", "engagement_rate"]]
+
+
+def _non_empty(table: str, columns: list[str]) -> Callable[[ReportKpis], pd.DataFrame]:
+    return lambda k: k.tables[table][columns]
+
+
+CHART_KINDS: dict[str, ChartKind] = {c.name: c for c in [
+    ChartKind("likes_daily", "Daily likes, organic and paid", "engagement",
+              _folded(["organic_likes", "paid_likes"], {"organic_likes": "Organic", "paid_likes": "Paid"},
+                      "Likes", "bar"), _days(["organic_likes", "paid_likes"])),
+    ChartKind("rates_daily", "Daily engagement and like rate", "engagement",
+              _folded(["engagement_rate", "like_rate"], {"engagement_rate": "Engagement rate",
+                                                         "like_rate": "Like rate"}, "Rate", "line", ".1%"),
+              _days(["engagement_rate", "like_rate"])),
+    ChartKind("funnel", "Funnel: impressions to conversions", "engagement", _funnel, _funnel_rows),
+    ChartKind("followers_daily", "Followers", "engagement", _followers, _days(["followers"])),
+    ChartKind("top_videos", "Top videos by likes", "content",
+              _bars("video", "likes", "Likes", ",.0f", [("likes", "Likes", ",.0f"), ("views", "Views", ",.0f"),
+                                                       ("engagement_rate", "Engagement rate", ".2%")]),
+              _top_videos),
+    ChartKind("spend_revenue_daily", "Daily spend and revenue", "paid",
+              _folded(["spend", "revenue"], {"spend": "Spend", "revenue": "Revenue"}, "Amount", "line",
+                      ",.2f"), _days(["spend", "revenue"])),
+    ChartKind("campaign_roas", "ROAS by campaign", "paid",
+              _bars("campaign", "roas", "ROAS", ".2f", [("roas", "ROAS", ".2f"), ("spend", "Spend", ",.2f"),
+                                                         ("revenue", "Revenue", ",.2f")], rule_at=1.0),
+              _non_empty("campaigns", ["campaign", "roas", "spend", "revenue"])),
+    ChartKind("sentiment_daily", "Inbound interactions by sentiment", "community", _sentiment,
+              _days(["sentiment_positive", "sentiment_neutral", "sentiment_negative"])),
+    ChartKind("codes_revenue", "Revenue by discount code", "attribution",
+              _bars("code", "revenue", "Revenue", ",.2f", [("revenue", "Revenue", ",.2f"),
+                                                           ("orders", "Orders", ",.0f")]),
+              _non_empty("codes", ["code", "revenue", "orders"])),
+    ChartKind("hashtags_daily", "Branded hashtag posts per day", "attribution", _hashtags,
+              _non_empty("hashtag_days", ["date", "hashtag", "posts"])),
+]}
+
+
+@cache
+def _template(name: str, palette: tuple[str, ...]) -> str:
+    """The chart kind's Vega-Lite spec as JSON text, with a placeholder where the rows go."""
+    kind = CHART_KINDS[name]
+    chart = kind.build().properties(width="container", height=260, title=kind.title).configure_range(
+        category=list(palette)).configure_view(stroke=None)
+    spec = chart.to_dict(validate=False)
+    spec.pop("$schema", None)
+    spec["datasets"] = {DATA: "__SITEGEN_ROWS__"}
+    spec["autosize"] = {"type": "fit-x", "contains": "padding"}
+    return json.dumps(spec, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def records_json(frame: pd.DataFrame) -> str:
+    """Rows as compact JSON; dates as ISO strings, NaN/inf as null."""
+    records = []
+    columns = list(frame.columns)
+    for row in frame.itertuples(index=False, name=None):
+        records.append({c: _json_value(v) for c, v in zip(columns, row)})
+    return json.dumps(records, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def _json_value(value):
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if hasattr(value, "item"):  # numpy scalar
+        return _json_value(value.item())
+    if value is None or value is pd.NaT:
+        return None
+    return value
+
+
+def chart_spec(name: str, kpis: ReportKpis, palette: tuple[str, ...] = DEFAULT_PALETTE) -> str | None:
+    """The report's chart as Vega-Lite JSON text, or None when the period has no rows for it."""
+    rows = CHART_KINDS[name].rows(kpis)
+    if rows.empty:
+        return None
+    return _template(name, tuple(palette)).replace(_PLACEHOLDER, records_json(rows), 1)
+
+
+def report_charts(kpis: ReportKpis, palette: tuple[str, ...] = DEFAULT_PALETTE) -> dict[str, str | None]:
+    return {name: chart_spec(name, kpis, palette) for name in CHART_KINDS}

@@ -1,0 +1,92 @@
+"""Command line: `sitegen build [PROJECT_DIR] [--output DIR] [--strict]`.
+
+User mistakes exit with code 2 and one line per problem, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from sitegen import __version__
+from sitegen.errors import SitegenError, error_lines
+
+EXIT_USER_ERROR = 2
+
+
+def _interactive() -> bool:
+    return sys.stderr.isatty() and not os.environ.get("CI")
+
+
+class _Progress:
+    """A rich progress bar on a terminal; nothing in CI or when output is piped."""
+
+    def __init__(self, enabled: bool):
+        self.bar = None
+        if enabled:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+            self.bar = Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                                TimeElapsedColumn(), transient=True, console=_console())
+            self.task = None
+
+    def __enter__(self):
+        if self.bar:
+            self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        if self.bar:
+            self.bar.__exit__(*exc)
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self.bar is None:
+            return
+        if self.task is None:
+            self.task = self.bar.add_task("Building reports", total=total)
+        self.bar.update(self.task, completed=done)
+
+
+def _console():
+    from rich.console import Console
+    return Console(stderr=True)
+
+
+def fail(exc: SitegenError) -> None:
+    for line in error_lines(exc):
+        click.echo(f"error: {line}", err=True)
+    sys.exit(EXIT_USER_ERROR)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="sitegen")
+def main() -> None:
+    """sitegen: static report sites for TikTok marketing."""
+
+
+@main.command()
+@click.argument("project_dir", default=".", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--output", "-o", type=click.Path(path_type=Path, file_okay=False),
+              help="Where to write the site (default: PROJECT_DIR/output).")
+@click.option("--strict", is_flag=True, help="Fail on warnings (unknown keys or columns, empty periods).")
+@click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
+def build(project_dir: Path, output: Path | None, strict: bool, quiet: bool) -> None:
+    """Build the report site of PROJECT_DIR (default: the current folder)."""
+    from sitegen.build import build as run_build
+
+    try:
+        with _Progress(_interactive() and not quiet) as progress:
+            result = run_build(project_dir, output, strict=strict, progress=progress)
+    except SitegenError as exc:
+        fail(exc)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if not quiet:
+        seconds = sum(result.timings.values())
+        click.echo(f"Built {result.reports} reports for {result.clients} clients into {result.output} "
+                   f"({result.files} files, {seconds:.2f} s)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,254 @@
+"""Stage 5: render every page of the site through the theme's Jinja templates.
+
+Produces the site as a list of (relative path, bytes); nothing here touches the output folder.
+Every value that comes from data or config reaches HTML through Jinja's autoescaping.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup, escape
+
+from sitegen import __version__
+from sitegen.alerts import Alert
+from sitegen.catalogue import KPIS, SECTIONS
+from sitegen.charts import CHART_KINDS
+from sitegen.commentary import Commentary
+from sitegen.errors import SitegenError
+from sitegen.exports import kpis_csv, kpis_json
+from sitegen.formatting import Formatter
+from sitegen.kpis import ReportKpis
+from sitegen.markup import MacroError, render_commentary
+from sitegen.project import Client, Project
+from sitegen.tables import TABLE_KINDS, render_table
+
+ASSETS = "assets"
+
+
+@dataclass
+class OutputFile:
+    path: str  # relative, POSIX
+    data: bytes
+
+
+@dataclass
+class ReportResult:
+    """What the earlier stages computed for one report."""
+
+    commentary: Commentary
+    slug: str
+    kpis: ReportKpis
+    alerts: list[Alert]
+    charts: dict[str, str | None]
+    data_first: object = None  # date of the client's first and last data row
+    data_last: object = None
+    missing_days: list = field(default_factory=list)
+
+
+def spec_json_html(spec: str) -> Markup:
+    """JSON safe inside <script>: no '<', '>' or '&' that could end the element."""
+    return Markup(spec.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+class PageContext:
+    """Per-page state: formatting and a counter so repeated charts get unique element ids."""
+
+    def __init__(self, env: jinja2.Environment, fmt: Formatter, kpis: ReportKpis, charts: dict[str, str | None],
+                 alerts: list[Alert]):
+        self.env, self.fmt, self.kpis, self.charts, self.alerts = env, fmt, kpis, charts, alerts
+        self.count = 0
+
+    def card(self, kpi: str) -> dict:
+        change = self.kpis.change(kpi)
+        met = self.kpis.target_met(kpi)
+        better = None if change is None or change == 0 else (change > 0) == KPIS[kpi].higher_is_better
+        return {
+            "id": kpi, "label": KPIS[kpi].label, "value": self.fmt.kpi(kpi, self.kpis.values[kpi]),
+            "previous": self.fmt.kpi(kpi, self.kpis.previous[kpi]), "change": self.fmt.change(change),
+            "direction": "flat" if not change else ("up" if change > 0 else "down"),
+            "quality": "" if better is None else ("good" if better else "bad"),
+            "target": None if kpi not in self.kpis.targets else self.fmt.kpi(kpi, self.kpis.targets[kpi]),
+            "attainment": self.fmt.percent(self.kpis.attainment(kpi), 0),
+            "status": None if met is None else ("beaten" if met else "missed"),
+        }
+
+    def chart_html(self, name: str) -> Markup:
+        self.count += 1
+        kind = CHART_KINDS[name]
+        return Markup(self.env.get_template("partials/chart.html").render(
+            id=f"chart-{self.count}", name=name, title=kind.title,
+            spec=spec_json_html(self.charts[name]) if self.charts[name] else None))
+
+    def table_html(self, name: str, limit: int | None = None) -> Markup:
+        if name == "alerts":
+            shown = self.alerts if limit is None else self.alerts[:limit]
+            return Markup(self.env.get_template("partials/alerts.html").render(
+                alerts=[alert_view(a, self.fmt) for a in shown]))
+        return Markup(self.env.get_template("partials/table.html").render(
+            table=render_table(name, self.kpis, self.fmt, limit)))
+
+    def macros(self) -> dict:
+        def kpi(name):
+            _known(name, KPIS, "KPI")
+            return str(escape(self.fmt.kpi(name, self.kpis.values[name])))
+
+        def delta(name):
+            _known(name, KPIS, "KPI")
+            card = self.card(name)
+            return f'<span class="delta {card["direction"]} {card["quality"]}">{escape(card["change"])}</span>'
+
+        def chart(name):
+            _known(name, CHART_KINDS, "chart")
+            return str(self.chart_html(name))
+
+        def table(name, limit=None):
+            _known(name, {**TABLE_KINDS, "alerts": None}, "table")
+            if limit is not None and (not isinstance(limit, int) or limit < 1):
+                raise MacroError(f"table limit must be a whole number >= 1, got {limit!r}")
+            return str(self.table_html(name, limit))
+
+        return {"kpi": kpi, "delta": delta, "chart": chart, "table": table}
+
+
+def _known(name, known, what: str) -> None:
+    if name not in known:
+        raise MacroError(f"unknown {what} {name!r}; known: {', '.join(sorted(known))}")
+
+
+ALERT_TEXT = {
+    "crisis": "Possible crisis: {value} negative comments ({subject}){detail}",
+    "spike": "Spike in {subject} on {day}: {value} vs. a usual {baseline}{detail}",
+    "suspicious_likes": "Suspicious likes on {day}: like rate {value} vs. a usual {baseline} while views stayed normal",
+    "target_missed": "Target missed: {subject} {value} (target {baseline})",
+    "target_beaten": "Target beaten: {subject} {value} (target {baseline})",
+    "large_change": "Large change: {subject} {value} (previous period {baseline})",
+    "viral_not_converting": "Likes without sales: campaign {subject} converts {value} per 1k likes "
+                            "(client norm {baseline})",
+}
+
+
+def alert_view(alert: Alert, fmt: Formatter) -> dict:
+    if alert.subject in KPIS:
+        subject, value, baseline = (KPIS[alert.subject].label, fmt.kpi(alert.subject, alert.value),
+                                    fmt.kpi(alert.subject, alert.baseline))
+    elif alert.kind in ("suspicious_likes",):
+        subject, value, baseline = "like rate", fmt.percent(alert.value, 1), fmt.percent(alert.baseline, 1)
+    elif alert.kind == "viral_not_converting":
+        subject, value, baseline = alert.subject, fmt.number(alert.value, 1), fmt.number(alert.baseline, 1)
+    elif alert.kind == "crisis" and alert.day is None:
+        subject, value, baseline = alert.subject, fmt.percent(alert.value, 1), ""
+        return {"severity": alert.severity, "kind": alert.kind,
+                "text": f"Possible crisis on video {subject}: {value} negative comments per like"}
+    else:
+        subject, value, baseline = alert.subject.replace("_", " "), fmt.number(alert.value), fmt.number(alert.baseline)
+    if alert.kind == "crisis":
+        subject = fmt.date(alert.day)
+    detail = f" — {alert.detail}" if alert.detail else ""
+    text = ALERT_TEXT[alert.kind].format(subject=subject, value=value, baseline=baseline, detail=detail,
+                                         day=fmt.date(alert.day) if alert.day else "")
+    return {"severity": alert.severity, "kind": alert.kind, "text": text}
+
+
+def _brand(project: Project, client: Client | None, root: str) -> dict:
+    branding = client.branding if client else project.site.branding
+    logo = None
+    if client and client.logo:
+        logo = f"{root}{client.slug}/logo{client.logo.suffix.lower()}"
+    elif project.site_logo:
+        logo = f"{root}{ASSETS}/logo{project.site_logo.suffix.lower()}"
+    return {"agency": branding.agency, "primary": branding.primary_color or "#0f766e",
+            "accent": branding.accent_color or "#f97316", "font": branding.font, "logo": logo,
+            "footer": branding.footer}
+
+
+def _site(project: Project) -> dict:
+    return {"title": project.site.title, "version": __version__}
+
+
+def _lang(locale: str) -> str:
+    return locale.replace("_", "-")
+
+
+def render_report(env: jinja2.Environment, project: Project, client: Client, result: ReportResult) -> bytes:
+    fmt = Formatter(client.locale, client.currency)
+    page = PageContext(env, fmt, result.kpis, result.charts, result.alerts)
+    c = result.commentary
+    macros = page.macros()
+    lead = render_commentary(c.lead, c.path, c.lead_line, macros)
+    body = render_commentary(c.body, c.path, c.body_line, macros)
+    sections = []
+    for section in c.sections or tuple(project.site.sections):
+        if section == "summary":
+            continue
+        sections.append({
+            "id": section, "title": SECTIONS[section],
+            "cards": [page.card(k) for k in KPIS if KPIS[k].section == section],
+            "charts": [page.chart_html(n) for n, k in CHART_KINDS.items() if k.section == section],
+            "tables": [page.table_html(n) for n, t in TABLE_KINDS.items() if t.section == section],
+        })
+    summary_kpis = c.summary_kpis or tuple(project.site.summary_kpis)
+    kpis = result.kpis
+    context = {
+        "site": _site(project), "brand": _brand(project, client, "../../"), "root": "../../",
+        "lang": _lang(client.locale), "client": {"name": client.name, "slug": client.slug},
+        "report": {"title": c.title, "slug": result.slug,
+                   "period": f"{fmt.date(kpis.period.start)} – {fmt.date(kpis.period.end)}",
+                   "comparison": (f"{fmt.date(kpis.comparison.start)} – {fmt.date(kpis.comparison.end)}"
+                                  if kpis.comparison else None)},
+        "show_summary": "summary" in (c.sections or project.site.sections),
+        "cards": [page.card(k) for k in summary_kpis],
+        "highlights": [alert_view(a, fmt) for a in result.alerts],
+        "lead": lead, "body": body, "sections": sections,
+        "coverage": {"first": fmt.date(result.data_first) if result.data_first else None,
+                     "last": fmt.date(result.data_last) if result.data_last else None,
+                     "missing": [fmt.date(d) for d in result.missing_days]},
+        "has_charts": page.count > 0,
+    }
+    return _render(env, "report.html", context, c.path)
+
+
+def _render(env: jinja2.Environment, template: str, context: dict, source: Path | None = None) -> bytes:
+    try:
+        return env.get_template(template).render(context).encode("utf-8")
+    except jinja2.TemplateSyntaxError as exc:
+        raise SitegenError(f"template syntax error: {exc.message}", exc.filename or template, exc.lineno) from None
+    except jinja2.TemplateError as exc:
+        raise SitegenError(f"template error while rendering {source or template}: {exc}", template) from None
+
+
+def render_client(env: jinja2.Environment, project: Project, client: Client,
+                  results: list[ReportResult]) -> bytes:
+    fmt = Formatter(client.locale, client.currency)
+    reports = [{"title": r.commentary.title, "url": f"{r.slug}/index.html",
+                "period": f"{fmt.date(r.kpis.period.start)} – {fmt.date(r.kpis.period.end)}",
+                "alerts": sum(a.severity in ("critical", "warning") for a in r.alerts)} for r in results]
+    context = {"site": _site(project), "brand": _brand(project, client, "../"), "root": "../",
+               "lang": _lang(client.locale), "client": {"name": client.name, "slug": client.slug},
+               "reports": reports}
+    return _render(env, "client.html", context)
+
+
+def render_index(env: jinja2.Environment, project: Project, intro: Markup, report_counts: dict[str, int]) -> bytes:
+    clients = [{"name": c.name, "url": f"{c.slug}/index.html", "reports": report_counts.get(c.slug, 0)}
+               for c in sorted(project.clients, key=lambda c: (c.name.casefold(), c.slug))]
+    context = {"site": _site(project), "brand": _brand(project, None, ""), "root": "",
+               "lang": _lang(project.site.locale), "clients": clients, "intro": intro}
+    return _render(env, "index.html", context)
+
+
+def report_files(env: jinja2.Environment, project: Project, client: Client, result: ReportResult) -> list[OutputFile]:
+    base = f"{client.slug}/{result.slug}/"
+    return [
+        OutputFile(base + "index.html", render_report(env, project, client, result)),
+        OutputFile(base + "kpis.json", kpis_json(client.name, client.slug, result.commentary.title, client.currency,
+                                                 result.kpis)),
+        OutputFile(base + "kpis.csv", kpis_csv(result.kpis)),
+    ]
+
+
+def json_bytes(data) -> bytes:
+    return (json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")

@@ -1,0 +1,162 @@
+"""Find what a project holds: site settings, clients, their settings, data folders and reports."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from sitegen.commentary import Commentary, read_commentary
+from sitegen.config import CLIENT_FILE, Alerts, Branding, SiteConfig, load_client_config, load_site_config
+from sitegen.errors import Diagnostics, SitegenError, raise_all
+
+CONTENT = "content"
+DATA = "data"
+
+
+def slugify(text: str) -> str:
+    """Lower-case ASCII letters, digits and single hyphens: can never leave its folder."""
+    ascii_text = unicodedata.normalize("NFKD", text.replace("ß", "ss")).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80].strip("-")
+
+
+@dataclass(frozen=True)
+class Client:
+    slug: str
+    name: str
+    folder: Path
+    locale: str
+    currency: str
+    timezone: str
+    targets: dict[str, float]
+    alerts: Alerts
+    branding: Branding
+    logo: Path | None
+    reports: tuple[Commentary, ...]
+
+    @property
+    def data_dir(self) -> Path:
+        return self.folder / DATA
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    site: SiteConfig
+    clients: tuple[Client, ...]
+    index_md: Path | None
+    site_logo: Path | None
+
+
+def discover(root: Path, diagnostics: Diagnostics) -> Project:
+    root = root.resolve()
+    if not root.is_dir():
+        raise SitegenError("project folder does not exist", root)
+    site = load_site_config(root, diagnostics)
+    content = root / CONTENT
+    if not content.is_dir():
+        raise SitegenError("no content folder: expected content/<client>/ with data/ and report files", content)
+    folders = sorted(p for p in content.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+    errors: list[SitegenError] = []
+    drafts: dict[Path, list[Commentary]] = {f: [] for f in folders}
+    loose = sorted(p for p in content.glob("*.md") if p.name != "index.md")
+    for folder in folders:
+        for path in sorted(folder.glob("*.md")):
+            _collect(errors, drafts[folder], path, site.comparison, diagnostics)
+    clients = []
+    for folder in folders:
+        try:
+            clients.append(_client(folder, site, diagnostics))
+        except SitegenError as exc:
+            errors.extend(getattr(exc, "errors", [exc]))
+    raise_all(errors)
+    by_key = {key: c for c in clients for key in (c.slug, c.name, c.folder.name)}
+    for path in loose:
+        reports: list[Commentary] = []
+        _collect(errors, reports, path, site.comparison, diagnostics)
+        for report in reports:
+            owner = by_key.get(report.client or "")
+            if owner is None:
+                errors.append(_unknown_client(report, sorted(c.slug for c in clients)))
+            else:
+                drafts[owner.folder].append(report)
+    by_folder = {c.folder: c for c in clients}
+    for folder, reports in drafts.items():
+        for report in reports:
+            if report.client and by_key.get(report.client) is not by_folder[folder]:
+                errors.append(_unknown_client(report, sorted(c.slug for c in clients)))
+    raise_all(errors)
+    clients = [_with_reports(c, [r for r in drafts[c.folder] if not r.draft]) for c in clients]
+    _check_unique([(c.slug, c.folder) for c in clients], "client")
+    index_md = content / "index.md"
+    logo = _resolve(root, site.branding.logo, root / "sitegen.toml")
+    return Project(root, site, tuple(clients), index_md if index_md.is_file() else None, logo)
+
+
+def _collect(errors, into: list[Commentary], path: Path, comparison: str, diagnostics: Diagnostics) -> None:
+    try:
+        into.append(read_commentary(path, comparison, diagnostics))
+    except SitegenError as exc:
+        errors.append(exc)
+
+
+def _unknown_client(report: Commentary, known: list[str]) -> SitegenError:
+    text = report.path.read_text(encoding="utf-8-sig")
+    match = re.search(r"^client\s*:", text, re.M)
+    line = text.count("\n", 0, match.start()) + 1 if match else 1
+    return SitegenError(f"front matter client: unknown client {report.client!r}; known clients: "
+                        f"{', '.join(known) or 'none'}", report.path, line)
+
+
+def _client(folder: Path, site: SiteConfig, diagnostics: Diagnostics) -> Client:
+    config_path = folder / CLIENT_FILE
+    cfg = load_client_config(config_path, diagnostics)
+    name = cfg.name or folder.name
+    slug = slugify(cfg.slug or folder.name)
+    if not slug:
+        raise SitegenError(f"cannot make a URL slug from {cfg.slug or folder.name!r}; set slug = \"...\"",
+                           config_path if config_path.exists() else folder)
+    branding = Branding(**{**site.branding.model_dump(exclude_none=True),
+                           **cfg.branding.model_dump(exclude_none=True)})
+    alerts = Alerts(**{**site.alerts.model_dump(), **cfg.alerts})
+    logo_setting = cfg.logo or cfg.branding.logo
+    logo = _resolve(folder, logo_setting, config_path)
+    return Client(slug=slug, name=name, folder=folder, locale=cfg.locale or site.locale,
+                  currency=cfg.currency or site.currency, timezone=cfg.timezone or site.timezone,
+                  targets={**site.targets, **cfg.targets}, alerts=alerts, branding=branding, logo=logo,
+                  reports=())
+
+
+def _resolve(base: Path, setting: str | None, config_path: Path) -> Path | None:
+    if not setting:
+        return None
+    path = (base / setting).resolve()
+    if not path.is_file():
+        raise SitegenError(f"logo file not found: {setting}", config_path)
+    return path
+
+
+def _with_reports(client: Client, reports: list[Commentary]) -> Client:
+    slugs = [(report_slug(r), r.path) for r in reports]
+    _check_unique(slugs, "report")
+    ordered = sorted(reports, key=lambda r: (r.period.start, r.period.end, report_slug(r)), reverse=True)
+    return Client(**{**client.__dict__, "reports": tuple(ordered)})
+
+
+def report_slug(report: Commentary) -> str:
+    return slugify(report.slug or report.path.stem)
+
+
+def _check_unique(items: list[tuple[str, Path]], what: str) -> None:
+    seen: dict[str, Path] = {}
+    errors = []
+    for slug, path in items:
+        if not slug:
+            errors.append(SitegenError(f"cannot make a URL slug for this {what}; set slug: in front matter", path))
+        elif slug in seen:
+            errors.append(SitegenError(f"{what} slug {slug!r} is also used by {seen[slug]}; "
+                                       f"two {what}s would be written to one path", path))
+        else:
+            seen[slug] = path
+    raise_all(errors)
