@@ -41,12 +41,16 @@ def robust_z(value: float, history: np.ndarray) -> tuple[float, float]:
 
 def _baselined(series: pd.Series, days: pd.DatetimeIndex, window: int):
     """Yield (day, value, history) for each day that has at least a week of history."""
+    stamps = series.index.asi8
+    values = series.to_numpy(dtype="float64")
+    span = pd.Timedelta(days=window).value
     for day in days:
-        if day not in series.index:
+        i = int(np.searchsorted(stamps, day.value))
+        if i >= len(stamps) or stamps[i] != day.value:
             continue
-        history = series[(series.index < day) & (series.index >= day - pd.Timedelta(days=window))]
-        if len(history) >= 7:
-            yield day, float(series[day]), history.to_numpy(dtype="float64")
+        first = int(np.searchsorted(stamps, day.value - span))
+        if i - first >= 7:
+            yield day, float(values[i]), values[first:i]
 
 
 def _period_days(kpis: ReportKpis) -> pd.DatetimeIndex:
@@ -89,16 +93,19 @@ def spikes(facts: ClientFacts, kpis: ReportKpis, cfg: Alerts) -> list[Alert]:
 
 
 def suspicious_likes(facts: ClientFacts, kpis: ReportKpis, cfg: Alerts) -> list[Alert]:
+    """Like rate far above its baseline on a day whose views are not: likes that may be bought."""
     likes, views = _daily_likes(facts), _daily_views(facts)
     rate = (likes / views.where(views > 0)).dropna()
+    view_history = {day: (value, history) for day, value, history in
+                    _baselined(views, _period_days(kpis), cfg.baseline_days)}
     found = []
     for day, value, history in _baselined(rate, _period_days(kpis), cfg.baseline_days):
-        z = (value - np.median(history)) / (MAD_SCALE * max(np.median(np.abs(history - np.median(history))),
-                                                            0.05 * abs(np.median(history)), 1e-9))
-        views_z, _ = robust_z(float(views[day]), views[(views.index < day)].tail(cfg.baseline_days).to_numpy())
-        if z > cfg.spike_z and value > cfg.spike_min_ratio * np.median(history) and views_z < 2:
-            found.append(Alert("suspicious_likes", "warning", "like_rate", day.date(), value,
-                               float(np.median(history))))
+        median = float(np.median(history))
+        mad = float(np.median(np.abs(history - median)))
+        z = (value - median) / (MAD_SCALE * max(mad, 0.05 * abs(median), 1e-9))
+        views_z = robust_z(*view_history[day])[0] if day in view_history else 0.0
+        if z > cfg.spike_z and value > cfg.spike_min_ratio * median and views_z < 2:
+            found.append(Alert("suspicious_likes", "warning", "like_rate", day.date(), value, median))
     return found
 
 
@@ -109,15 +116,15 @@ def crises(facts: ClientFacts, kpis: ReportKpis, cfg: Alerts) -> list[Alert]:
     negative, likes = d["negative_comments"], _daily_likes(facts)
     daily_ratio = (negative / likes.where(likes > 0)).fillna(0.0)
     found = []
-    for day in _period_days(kpis):
-        if day not in d.index or negative[day] < cfg.crisis_min_comments:
+    counts = negative.to_numpy()
+    for day, value, history in _baselined(daily_ratio, _period_days(kpis), cfg.baseline_days):
+        count = float(counts[d.index.get_loc(day)])
+        if count < cfg.crisis_min_comments:
             continue
-        history = daily_ratio[(daily_ratio.index < day)].tail(cfg.baseline_days).to_numpy()
-        baseline = float(np.median(history)) if len(history) else 0.0
-        value = float(daily_ratio[day])
+        baseline = float(np.median(history))
         if value > cfg.crisis_ratio or (baseline > 0 and value > cfg.crisis_multiple * baseline) or (
-                baseline == 0 and len(history) >= 7 and negative[day] >= 2 * cfg.crisis_min_comments):
-            found.append(Alert("crisis", "critical", "negative_comments", day.date(), float(negative[day]),
+                baseline == 0 and count >= 2 * cfg.crisis_min_comments):
+            found.append(Alert("crisis", "critical", "negative_comments", day.date(), count,
                                baseline, _crisis_videos(facts, day)))
     videos = kpis.tables["videos"]
     for row in videos[videos["negative_comments"] >= cfg.crisis_min_comments].itertuples():

@@ -69,13 +69,13 @@ def expected(ctype: str) -> str:
 def recognise(columns: list[str]) -> tuple[Kind | None, list[Kind]]:
     """The kind whose required columns are all present and that knows most of the file's columns.
 
-    Returns (kind, []) on success, or (None, candidates) where candidates are the kinds that
-    share the most columns with the file (for a 'missing column' message)."""
+    Returns (kind, []) on success, or (None, candidates) when the kind that shares most columns
+    with the file lacks a required one (candidates: those kinds, for a 'missing column' message)."""
     present = set(columns)
-    eligible = [k for k in KINDS.values() if set(k.required) <= present]
-    if eligible:
-        best = max(eligible, key=lambda k: (len(present & set(k.columns)), len(k.required)))
-        return best, []
     overlap = {k.name: len(present & set(k.columns)) for k in KINDS.values()}
+    eligible = [k for k in KINDS.values() if set(k.required) <= present]
+    best = max(eligible, key=lambda k: (overlap[k.name], len(k.required)), default=None)
     top = max(overlap.values())
+    if best is not None and overlap[best.name] >= top:
+        return best, []
     return None, [KINDS[n] for n, v in overlap.items() if v == top and top > 0]

@@ -36,11 +36,6 @@ def clean(value) -> Number:
     return value if math.isfinite(value) else None
 
 
-def exact_sum(values) -> float:
-    """A sum of amounts given to at most 6 decimals, without float noise (45441.35, not ...006)."""
-    return round(math.fsum(values), 6)
-
-
 def _day(series: pd.Series) -> pd.Series:
     return series.dt.normalize()
 
@@ -104,7 +99,7 @@ def daily_facts(data: ClientData) -> pd.DataFrame:
         _sum_by_day(hashtags, _day(hashtags["date"]), {"hashtag_posts": hashtags["posts"],
                                                        "hashtag_views": hashtags["views"]}),
     ]
-    daily = pd.concat(parts, axis=1).fillna(0.0).sort_index()
+    daily = pd.concat(parts, axis=1, sort=True).fillna(0.0)
     daily.index = pd.DatetimeIndex(daily.index, name="date")
     return daily
 
@@ -118,6 +113,7 @@ class ClientFacts:
     kinds: frozenset[str]  # kinds with at least one row
     first_day: pd.Timestamp | None
     last_day: pd.Timestamp | None
+    _rows: dict = field(default_factory=dict, repr=False)  # (kind, period) -> rows, sliced once
 
 
 def client_facts(data: ClientData) -> ClientFacts:
@@ -136,10 +132,12 @@ def _slice(frame: pd.DataFrame, column: str | pd.Series, period: Period) -> pd.D
 
 
 def period_rows(facts: ClientFacts, kind: str, period: Period) -> pd.DataFrame:
-    table = facts.data[kind]
-    if kind == "videos":
-        return _slice(table, video_days(table), period)
-    return _slice(table, {"community": "received_at"}.get(kind, "date"), period)
+    key = (kind, period)
+    if key not in facts._rows:
+        table = facts.data[kind]
+        when = video_days(table) if kind == "videos" else {"community": "received_at"}.get(kind, "date")
+        facts._rows[key] = _slice(table, when, period)
+    return facts._rows[key]
 
 
 def has_data(facts: ClientFacts, period: Period) -> bool:
@@ -151,8 +149,8 @@ def compute_kpis(facts: ClientFacts, period: Period) -> dict[str, Number]:
     """Every KPI id of the catalogue for one period (None = n/a)."""
     if not has_data(facts, period):
         return dict.fromkeys(KPI_IDS)
-    days = facts.daily.loc[pd.Timestamp(period.start):pd.Timestamp(period.end)]
-    t = {c: exact_sum(days[c].to_numpy()) for c in facts.daily.columns}
+    days = facts.daily.loc[pd.Timestamp(period.start):pd.Timestamp(period.end)].to_numpy()
+    t = dict(zip(facts.daily.columns, np.round(days.sum(axis=0), 6).tolist()))
     has = facts.kinds
     k: dict[str, Number] = {}
 

@@ -19,6 +19,7 @@ from sitegen.kinds import KINDS, Kind, expected, recognise
 
 READERS = {".csv", ".xlsx", ".parquet", ".json"}
 HEADER_ROW = 1  # data row i (0-based) is spreadsheet row i + 2
+MAX_CELL_ERRORS = 21
 _TRUE = {"true", "1", "yes", "y"}
 _FALSE = {"false", "0", "no", "n"}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -51,25 +52,31 @@ def load_client_data(data_dir: Path, diagnostics: Diagnostics) -> ClientData:
                            data_dir)
     paths = sorted(p for p in data_dir.rglob("*") if p.is_file() and not p.name.startswith((".", "~$")))
     errors: list[SitegenError] = []
-    parts: dict[str, list[pd.DataFrame]] = {k: [] for k in KINDS}
+    parts: dict[str, list[tuple[Path, pd.DataFrame]]] = {k: [] for k in KINDS}
     files: list[DataFile] = []
     for path in paths:
         if path.suffix.lower() not in READERS:
             diagnostics.warn(f"not a data file (expected {', '.join(sorted(READERS))}), ignored", path)
             continue
         try:
-            kind, table = load_file(path, diagnostics)
+            kind, raw = read_file(path, diagnostics)
         except SitegenError as exc:
             errors.extend(getattr(exc, "errors", [exc]))
             continue
-        parts[kind.name].append(table)
-        files.append(DataFile(path, kind.name, len(table)))
+        parts[kind.name].append((path, raw))
+        files.append(DataFile(path, kind.name, len(raw)))
+    tables = {}
+    for name, frames in parts.items():
+        try:
+            tables[name] = _combine(KINDS[name], frames, diagnostics)
+        except SitegenError as exc:
+            errors.extend(getattr(exc, "errors", [exc]))
     raise_all(errors)
-    tables = {name: _combine(KINDS[name], frames, diagnostics) for name, frames in parts.items()}
     return ClientData(tables, files)
 
 
-def load_file(path: Path, diagnostics: Diagnostics) -> tuple[Kind, pd.DataFrame]:
+def read_file(path: Path, diagnostics: Diagnostics) -> tuple[Kind, pd.DataFrame]:
+    """The file's kind and its known columns, cells not yet interpreted."""
     raw = read_raw(path)
     raw.columns = [normalise_header(c) for c in raw.columns]
     kind, candidates = recognise(list(raw.columns))
@@ -78,7 +85,12 @@ def load_file(path: Path, diagnostics: Diagnostics) -> tuple[Kind, pd.DataFrame]
     for col in raw.columns:
         if col not in kind.columns:
             diagnostics.warn(f"unknown column {col!r} for {kind.name} data (ignored)", path, HEADER_ROW, col)
-    return kind, validate(raw, kind, path)
+    return kind, raw[[c for c in raw.columns if c in kind.columns]]
+
+
+def load_file(path: Path, diagnostics: Diagnostics) -> tuple[Kind, pd.DataFrame]:
+    kind, raw = read_file(path, diagnostics)
+    return kind, validate(raw, kind, [(path, len(raw))])
 
 
 def normalise_header(name) -> str:
@@ -144,27 +156,40 @@ def _missing_columns_message(columns: list[str], candidates: list[Kind]) -> str:
 
 # --- typing every cell -------------------------------------------------------------------------
 
-def validate(raw: pd.DataFrame, kind: Kind, path: Path) -> pd.DataFrame:
+def validate(raw: pd.DataFrame, kind: Kind, origins: list[tuple[Path, int]]) -> pd.DataFrame:
+    """Type every cell of `raw` (the rows of `origins`' files, in order); bad cells are errors."""
     errors: list[SitegenError] = []
     out = {}
+    locate = _locator(origins)
     for col, ctype in kind.columns.items():
         if col not in raw.columns:
             out[col] = _typed_empty_column(ctype, len(raw))
             continue
-        values, bad = _convert(raw[col], ctype)
-        missing = _is_blank(raw[col])
+        values, bad, missing = _convert(raw[col], ctype)
         if col in kind.required:
             bad = bad | missing
-        for i in np.flatnonzero(bad.to_numpy())[:20]:
+        for i in np.flatnonzero(bad.to_numpy())[:MAX_CELL_ERRORS]:
             found = raw[col].iloc[i]
             found_text = "an empty cell" if missing.iloc[i] else f"{_short(found)!r}"
-            errors.append(SitegenError(f"found {found_text}, expected {expected(ctype)}",
-                                       path, int(i) + HEADER_ROW + 1, col))
+            path, row = locate(int(i))
+            errors.append(SitegenError(f"found {found_text}, expected {expected(ctype)}", path, row, col))
         out[col] = values
-    raise_all(sorted(errors, key=lambda e: (e.row, list(kind.columns).index(e.column))))
+    order = list(kind.columns)
+    raise_all(sorted(errors, key=lambda e: (str(e.file), e.row, order.index(e.column))))
     frame = pd.DataFrame(out)
     frame.index = pd.RangeIndex(len(frame))
     return frame
+
+
+def _locator(origins: list[tuple[Path, int]]):
+    """Maps a row of the combined table to (file, spreadsheet row)."""
+    ends = np.cumsum([n for _, n in origins])
+
+    def locate(i: int) -> tuple[Path, int]:
+        k = int(np.searchsorted(ends, i, side="right"))
+        start = ends[k - 1] if k else 0
+        return origins[k][0], int(i - start) + HEADER_ROW + 1
+    return locate
 
 
 def _short(value) -> str:
@@ -173,28 +198,29 @@ def _short(value) -> str:
 
 
 def _is_blank(series: pd.Series) -> pd.Series:
-    return series.isna() | (series.astype(str).str.strip() == "")
+    if series.dtype == object or pd.api.types.is_string_dtype(series):
+        return series.isna() | (series.astype(str).str.strip() == "")
+    return series.isna()
 
 
-def _convert(series: pd.Series, ctype: str) -> tuple[pd.Series, pd.Series]:
-    """(typed values, mask of cells that are present but unreadable)."""
+def _convert(series: pd.Series, ctype: str) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """(typed values, mask of cells present but unreadable, mask of blank cells)."""
     blank = _is_blank(series)
     if ctype in ("text", "id"):
         values = series.map(_as_text).where(~blank, None).astype(object)
-        return values, pd.Series(False, index=series.index)
+        return values, pd.Series(False, index=series.index), blank
     if ctype in ("int", "money", "float"):
-        return _convert_number(series, ctype, blank)
+        return (*_convert_number(series, ctype, blank), blank)
     if ctype in ("date", "datetime"):
-        return _convert_time(series, ctype, blank)
+        return (*_convert_time(series, ctype, blank), blank)
+    lowered = series.astype(str).str.strip().str.lower()
     if ctype == "bool":
-        lowered = series.astype(str).str.strip().str.lower()
         values = pd.Series(np.where(lowered.isin(_TRUE), True, np.where(lowered.isin(_FALSE), False, None)),
                            index=series.index, dtype=object)
-        return values.where(~blank, None), ~blank & values.isna()
+        return values.where(~blank, None), ~blank & values.isna(), blank
     allowed = ctype[5:].split("|")
-    lowered = series.astype(str).str.strip().str.lower()
     values = lowered.where(~blank, None).astype(object)
-    return values, ~blank & ~lowered.isin(allowed)
+    return values, ~blank & ~lowered.isin(allowed), blank
 
 
 def _as_text(value) -> str:
@@ -243,12 +269,22 @@ def _typed_empty(kind: Kind) -> pd.DataFrame:
     return pd.DataFrame({c: _typed_empty_column(t, 0) for c, t in kind.columns.items()})
 
 
-def _combine(kind: Kind, frames: list[pd.DataFrame], diagnostics: Diagnostics) -> pd.DataFrame:
+def _combine(kind: Kind, frames: list[tuple[Path, pd.DataFrame]], diagnostics: Diagnostics) -> pd.DataFrame:
+    """All files of one kind as one typed table; identical duplicate rows are kept once."""
     if not frames:
         return _typed_empty(kind)
-    table = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    raw = pd.concat([f for _, f in frames], ignore_index=True) if len(frames) > 1 else frames[0][1]
+    origins = [(p, len(f)) for p, f in frames]
+    table = validate(raw.reset_index(drop=True), kind, origins)
     dupes = table.duplicated(keep="first")
     if dupes.any():
-        diagnostics.warn(f"{int(dupes.sum())} identical duplicate {kind.name} rows across files, counted once")
+        locate = _locator(origins)
+        hashes = pd.util.hash_pandas_object(table, index=False).to_numpy()
+        first = int(np.flatnonzero(dupes.to_numpy())[0])
+        original = int(np.flatnonzero(hashes == hashes[first])[0])
+        path, row = locate(first)
+        was_path, was_row = locate(original)
+        diagnostics.warn(f"{int(dupes.sum())} {kind.name} rows repeat earlier rows exactly, each counted once "
+                         f"(this row repeats {was_path.name}:{was_row})", path, row)
         table = table[~dupes].reset_index(drop=True)
     return table

@@ -1,0 +1,137 @@
+import json
+
+import pandas as pd
+import pytest
+
+from conftest import write_csv
+from sitegen.errors import Diagnostics, SitegenError, SitegenErrors
+from sitegen.kinds import KINDS, recognise
+from sitegen.load import load_client_data
+from tiny_data import TABLES
+
+
+def _write(path, rows, fmt):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame = pd.DataFrame(rows)
+    if fmt == "csv":
+        write_csv(path, rows)
+    elif fmt == "xlsx":
+        frame.to_excel(path, index=False)
+    elif fmt == "parquet":
+        frame.to_parquet(path, index=False)
+    else:
+        path.write_text(json.dumps(rows))
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "parquet", "json"])
+def test_every_format_loads_to_the_same_table(tmp_path, fmt):
+    reference = load_client_data(_csv_dir(tmp_path / "ref"), Diagnostics())
+    data = tmp_path / fmt / "data"
+    for kind, rows in TABLES.items():
+        _write(data / f"{kind}.{fmt}", rows, fmt)
+    loaded = load_client_data(data, Diagnostics())
+    for kind in KINDS:
+        pd.testing.assert_frame_equal(loaded[kind], reference[kind], check_dtype=False, obj=kind)
+
+
+def _csv_dir(root):
+    for kind, rows in TABLES.items():
+        write_csv(root / "data" / f"{kind}.csv", rows)
+    return root / "data"
+
+
+def test_kind_recognised_by_columns_not_file_name(tmp_path):
+    write_csv(tmp_path / "data" / "export (3).csv", TABLES["orders"])
+    write_csv(tmp_path / "data" / "whatever.csv", TABLES["hashtags"])
+    data = load_client_data(tmp_path / "data", Diagnostics())
+    assert len(data["orders"]) == 2 and len(data["hashtags"]) == 2
+    assert {f.kind for f in data.files} == {"orders", "hashtags"}
+
+
+def test_recognise_prefers_the_kind_that_knows_most_columns():
+    kind, _ = recognise(["date", "followers", "likes"])
+    assert kind.name == "account"
+    kind, _ = recognise(["date", "campaign", "spend", "likes"])
+    assert kind.name == "ads"
+    kind, candidates = recognise(["date", "campaign", "impressions"])
+    assert kind is None and candidates[0].name == "ads"
+
+
+def test_monthly_drops_add_up_and_identical_duplicates_count_once(tmp_path):
+    rows = TABLES["ads"]
+    write_csv(tmp_path / "data" / "ads-2026-09.csv", [rows[2]])
+    write_csv(tmp_path / "data" / "ads-2026-10.csv", rows[:2])
+    write_csv(tmp_path / "data" / "ads-2026-10-copy.csv", rows[:2])
+    diagnostics = Diagnostics()
+    data = load_client_data(tmp_path / "data", diagnostics)
+    assert len(data["ads"]) == 3
+    assert data["ads"]["spend"].sum() == 1149
+    [warning] = diagnostics.warnings
+    assert "ads-2026-10.csv:2: 2 ads rows repeat earlier rows exactly, each counted once" in warning
+    assert "repeats ads-2026-10-copy.csv:2" in warning
+
+
+def test_ids_stay_text(tmp_path):
+    write_csv(tmp_path / "data" / "videos.csv", TABLES["videos"])
+    videos = load_client_data(tmp_path / "data", Diagnostics())["videos"]
+    assert videos["video_id"].tolist()[0] == "7000000000000000001"
+
+
+def test_unknown_column_is_a_warning(tmp_path):
+    write_csv(tmp_path / "data" / "ads.csv", [{**TABLES["ads"][0], "mood": "happy"}])
+    diagnostics = Diagnostics()
+    load_client_data(tmp_path / "data", diagnostics)
+    assert any("unknown column 'mood'" in w and "ads.csv:1:mood" in w for w in diagnostics.warnings)
+
+
+def _error_lines(tmp_path, rows, name="ads.csv"):
+    write_csv(tmp_path / "data" / name, rows)
+    with pytest.raises(SitegenError) as info:
+        load_client_data(tmp_path / "data", Diagnostics())
+    exc = info.value
+    return [str(e) for e in exc.errors] if isinstance(exc, SitegenErrors) else [str(exc)]
+
+
+def test_bad_cells_name_file_row_column_and_expectation(tmp_path):
+    rows = [dict(TABLES["ads"][0]), dict(TABLES["ads"][1])]
+    rows[1]["clicks"] = "many"
+    rows[0]["date"] = "31/02/2026"
+    lines = _error_lines(tmp_path, rows)
+    assert lines[0].endswith("ads.csv:2:date: found '31/02/2026', expected a date like 2026-10-31")
+    assert lines[1].endswith("ads.csv:3:clicks: found 'many', expected a whole number >= 0")
+
+
+def test_negative_spend_and_empty_required_cells(tmp_path):
+    rows = [dict(TABLES["ads"][0], spend="-5"), dict(TABLES["ads"][1], campaign="")]
+    lines = _error_lines(tmp_path, rows)
+    assert any("ads.csv:2:spend: found '-5', expected an amount >= 0" in line for line in lines)
+    assert any("ads.csv:3:campaign: found an empty cell, expected text" in line for line in lines)
+
+
+def test_enum_and_bool_cells(tmp_path):
+    rows = [dict(TABLES["community"][0], channel="fax", lead="maybe")]
+    lines = _error_lines(tmp_path, rows, "community.csv")
+    assert any(":2:channel: found 'fax', expected one of comment, dm" in line for line in lines)
+    assert any(":2:lead: found 'maybe', expected true or false" in line for line in lines)
+
+
+def test_missing_required_column(tmp_path):
+    rows = [{k: v for k, v in TABLES["ads"][0].items() if k != "spend"}]
+    [line] = _error_lines(tmp_path, rows)
+    assert "ads.csv:1: missing required column 'spend' for ads data" in line
+
+
+def test_empty_file_and_header_only(tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "ads.csv").write_text("")
+    with pytest.raises(SitegenError, match=r"ads.csv:1: empty file"):
+        load_client_data(tmp_path / "data", Diagnostics())
+    (tmp_path / "data" / "ads.csv").write_text("date,campaign,spend\n")
+    with pytest.raises(SitegenError, match=r"ads.csv:2: no data rows"):
+        load_client_data(tmp_path / "data", Diagnostics())
+
+
+def test_missing_data_folder(tmp_path):
+    with pytest.raises(SitegenError, match="data folder is missing"):
+        load_client_data(tmp_path / "nope", Diagnostics())
