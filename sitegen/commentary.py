@@ -87,6 +87,8 @@ def front_matter(text: str, path: Path) -> tuple[dict[str, Any], int]:
         meta = yaml.safe_load(match.group(1)) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
+        if mark is None or (mark.line >= match.group(1).count("\n") and getattr(exc, "context_mark", None)):
+            mark = getattr(exc, "context_mark", None) or mark  # an unclosed bracket: where it opened
         line = mark.line + 2 if mark else 1
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise SitegenError(f"invalid front matter (YAML): {problem}", path, line) from None

@@ -53,6 +53,13 @@ class Formatter:
             return self.number(value, 1)
         return self.number(value)
 
+    def points(self, value: float | None) -> str:
+        """A difference of two rates in percentage points: +1.2 pp."""
+        if value is None:
+            return NA
+        sign = "+" if value > 0 else ""
+        return f"{sign}{self.number(value * 100, 1)}\xa0pp"
+
     def change(self, value: float | None) -> str:
         if value is None:
             return NA

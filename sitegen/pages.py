@@ -64,11 +64,17 @@ class PageContext:
 
     def card(self, kpi: str) -> dict:
         change = self.kpis.change(kpi)
+        value, previous = self.kpis.values[kpi], self.kpis.previous[kpi]
+        if KPIS[kpi].unit == "percent":  # rates change in percentage points, not in percent of a percent
+            change = None if value is None or previous is None else value - previous
+            change_text = self.fmt.points(change)
+        else:
+            change_text = self.fmt.change(change)
         met = self.kpis.target_met(kpi)
         better = None if change is None or change == 0 else (change > 0) == KPIS[kpi].higher_is_better
         return {
             "id": kpi, "label": KPIS[kpi].label, "value": self.fmt.kpi(kpi, self.kpis.values[kpi]),
-            "previous": self.fmt.kpi(kpi, self.kpis.previous[kpi]), "change": self.fmt.change(change),
+            "previous": self.fmt.kpi(kpi, self.kpis.previous[kpi]), "change": change_text,
             "direction": "flat" if not change else ("up" if change > 0 else "down"),
             "quality": "" if better is None else ("good" if better else "bad"),
             "target": None if kpi not in self.kpis.targets else self.fmt.kpi(kpi, self.kpis.targets[kpi]),
