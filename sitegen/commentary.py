@@ -129,7 +129,7 @@ def _period(value, path: Path, fail) -> Period:
         return Period(start, end)
     match = _MONTH.match(str(value))
     if not match or not 1 <= int(match[2]) <= 12:
-        raise fail("period", f"found {value!r}, expected a month like 2026-10 or {{start: ..., end: ...}}")
+        raise fail("period", f"found {str(value)!r}, expected a month like 2026-10 or {{start: ..., end: ...}}")
     return month(int(match[1]), int(match[2]))
 
 

@@ -76,5 +76,5 @@ class Diagnostics:
 
     def check_strict(self) -> None:
         if self.warnings:
-            raise SitegenErrors([SitegenError(f"warning treated as error (--strict): {w}")
+            raise SitegenErrors([SitegenError(f"{w} (a warning; --strict makes it an error)")
                                  for w in self.warnings])

@@ -269,10 +269,13 @@ def code_roi(sources: pd.DataFrame) -> Number:
 # --- breakdowns ----------------------------------------------------------------------------------
 
 def _with_rates(frame: pd.DataFrame, rates: dict[str, tuple[str, str, float]]) -> pd.DataFrame:
-    for name, (num, den, scale) in rates.items():
-        denominator = frame[den].where(frame[den] != 0)
-        frame[name] = (frame[num] / denominator * scale).astype("float64")
-    return frame.replace([np.inf, -np.inf], np.nan)
+    """Adds ratio columns; a zero or missing denominator gives NaN (shown as n/a), never inf."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for name, (num, den, scale) in rates.items():
+            n = frame[num].to_numpy(dtype="float64")
+            d = frame[den].to_numpy(dtype="float64")
+            frame[name] = np.where(d != 0, n / np.where(d != 0, d, 1.0) * scale, np.nan)
+    return frame
 
 
 CAMPAIGN_RATES = {
@@ -316,6 +319,13 @@ def video_table(facts: ClientFacts, period: Period) -> pd.DataFrame:
 
 def source_table(facts: ClientFacts, period: Period) -> pd.DataFrame:
     """Discount-code orders and revenue per source, with the spend of the campaign of that name."""
+    key = ("sources", period)
+    if key not in facts._rows:
+        facts._rows[key] = _source_table(facts, period)
+    return facts._rows[key]
+
+
+def _source_table(facts: ClientFacts, period: Period) -> pd.DataFrame:
     orders = period_rows(facts, "orders", period)
     if orders.empty:
         return pd.DataFrame(columns=["source", "orders", "revenue", "spend", "code_roi"])

@@ -105,6 +105,9 @@ def _unknown_client(report: Commentary, known: list[str]) -> SitegenError:
     text = report.path.read_text(encoding="utf-8-sig")
     match = re.search(r"^client\s*:", text, re.M)
     line = text.count("\n", 0, match.start()) + 1 if match else 1
+    if report.client is None:
+        return SitegenError("front matter client: missing; a report outside a client folder must name its client "
+                            f"(known clients: {', '.join(known) or 'none'})", report.path, 1)
     return SitegenError(f"front matter client: unknown client {report.client!r}; known clients: "
                         f"{', '.join(known) or 'none'}", report.path, line)
 

@@ -11,7 +11,7 @@ import hashlib
 import os
 import subprocess
 import sys
-import textwrap
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,17 +84,13 @@ currency = "EUR"
 
 
 def write(path: Path, text: str | bytes) -> Path:
-    """Write `text` (dedented when it is a str) to `path`, creating its folders."""
+    """Write `text` (UTF-8 when it is a str) to `path`, creating its folders."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(text, bytes):
         path.write_bytes(text)
     else:
         path.write_text(text, encoding="utf-8")
     return path
-
-
-def dedent(text: str) -> str:
-    return textwrap.dedent(text).lstrip("\n")
 
 
 def make_project(root: Path, client: str = "acme", kinds: tuple[str, ...] = ("ads", "videos", "account"),
@@ -152,3 +148,38 @@ def tree_digest(folder: Path) -> dict[str, str]:
     """Relative POSIX path -> sha256 of every file below `folder`."""
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@dataclass
+class Location:
+    """One `error: path:row:column: message` line, split up."""
+
+    line: str
+    path: str
+    row: int | None
+    column: str | None
+    message: str
+
+
+_ROW_COLUMN = re.compile(r"^(?:(?P<row>\d+):)?(?:(?P<column>[^:\s]+):)? (?P<message>.*)$")
+
+
+def error_for(run: Run, file: Path, project: Path | None = None) -> Location:
+    """The first error line that names `file` (by an absolute path, or one relative to the project or
+    the working folder), parsed into its location parts. Fails the test when there is none."""
+    name = file.name
+    for line in run.error_lines:
+        rest = line[len("error: "):]
+        at = rest.find(f"{name}:")
+        if at < 0:
+            continue
+        path = rest[:at + len(name)]
+        candidates = [Path(path)] if Path(path).is_absolute() else [Path.cwd() / path] + (
+            [project / path] if project else [])
+        if not any(c.resolve() == file.resolve() for c in candidates):
+            continue
+        match = _ROW_COLUMN.match(rest[at + len(name) + 1:])
+        if match:
+            row = int(match["row"]) if match["row"] else None
+            return Location(line, path, row, match["column"], match["message"])
+    raise AssertionError(f"no error line names {file}; stderr was:\n{run.stderr}")
