@@ -11,10 +11,8 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
 import re
 import zlib
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from string import Template
@@ -30,10 +28,14 @@ HEADERS = {
     "orders": "date,code,orders,revenue,source",
     "hashtags": "date,hashtag,posts,views",
 }
-KERNEL = np.array([0.40, 0.25, 0.15, 0.08, 0.05, 0.04, 0.03])  # share of a post's lifetime stats earned on day 0, 1, ...
+# share of a post's lifetime stats earned on the day it is posted, the day after, ...
+KERNEL = np.array([0.40, 0.25, 0.15, 0.08, 0.05, 0.04, 0.03])
 SPIKE_DOM, VIRAL_DOM, CRISIS_DOM = 20, 10, 13  # zero-based day of month: the 21st, 11th and 14th
+CHANNELS = ["comment", "dm", "mention", "video_reply"]
 SENTIMENTS = np.array(["positive", "neutral", "negative", ""], dtype=object)  # index -1 = outbound
 LAST_MONTH = "2026-10"
+SYLLABLES = ["ana", "ben", "cla", "dex", "emi", "fin", "gio", "hana", "ivy", "jo", "kai", "lou", "mia", "nox",
+             "oli", "pia", "ray", "sam", "tia", "uma", "vik", "wen", "xan", "yui", "zoe"]
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,6 @@ class ClientSpec:
     currency: str = "USD"
     timezone: str = "UTC"
     color: str = "#2563eb"
-    handle: str = "@brand"
     short: str = ""  # name used in commentary prose
     scale: float = 1.0  # audience and budget size
     campaigns: tuple[Campaign, ...] = ()
@@ -73,27 +74,32 @@ class ClientSpec:
 
 DEMO_CLIENTS = [
     ClientSpec(
-        "nordlicht-kosmetik", "Nordlicht Kosmetik", "de_DE", "EUR", "Europe/Berlin", "#7c3aed", "@nordlicht.kosmetik",
+        "nordlicht-kosmetik", "Nordlicht Kosmetik", "de_DE", "EUR", "Europe/Berlin", "#7c3aed",
         campaigns=(Campaign("Brand Awareness – Likes", "Broad 18-34", budget=140, roas=None),
                    Campaign("Glow Serum – Conversion", "Retargeting 30d", budget=160, roas=3.2),
                    Campaign('<b>Summer</b> & "Sale" <img src=x onerror=alert(1)>', "Lookalike 2%", 0, 0.55, 120, 2.4),
                    Campaign("Herbst-Glow – Spark Ads", "Interessen: Hautpflege", 0.5, 1, 110, 1.8)),
-        titles=("Meine Morgenroutine in 60 Sekunden", "3 Fehler beim <Auftragen>", "Glow Serum vs. Drogerie – ehrlicher Test",
-                "Q&A: Eure Fragen zur Hautpflege", "So wirkt Vitamin C wirklich", "Hinter den Kulissen: Abfüllung in Hamburg",
-                '"Zu schön, um wahr zu sein?" – Reaktion', "Hautpflege für Männer, ganz einfach", "Winterhaut? 4 Tipps",
-                "<i>Neu</i>: Nachtcreme mit Bakuchiol", "Unboxing & erster Eindruck", "Dermatologin erklärt: SPF im Herbst"),
+        titles=("Meine Morgenroutine in 60 Sekunden", "3 Fehler beim <Auftragen>",
+                "Glow Serum vs. Drogerie – ehrlicher Test", "Q&A: Eure Fragen zur Hautpflege",
+                "So wirkt Vitamin C wirklich", "Hinter den Kulissen: Abfüllung in Hamburg",
+                '"Zu schön, um wahr zu sein?" – Reaktion', "Hautpflege für Männer, ganz einfach",
+                "Winterhaut? 4 Tipps", "<i>Neu</i>: Nachtcreme mit Bakuchiol", "Unboxing & erster Eindruck",
+                "Dermatologin erklärt: SPF im Herbst"),
         trends=("Get Ready With Me", "Glass Skin Challenge", "Originalton – nordlicht.kosmetik", "Skincare ASMR"),
         creators=("@lena.skincare", "@hautnah.mia"), hashtags=("#nordlichtglow", "#glowmitnordlicht"),
-        codes=(("GLOW10", "Glow Serum – Conversion"), ("SOMMER15", '<b>Summer</b> & "Sale" <img src=x onerror=alert(1)>'),
-               ("LENA15", "@lena.skincare")),
+        codes=(("GLOW10", "Glow Serum – Conversion"),
+               ("SOMMER15", '<b>Summer</b> & "Sale" <img src=x onerror=alert(1)>'), ("LENA15", "@lena.skincare")),
         viral_title="Glas-Haut in 30 Sekunden – der Trick", crisis_title="Neue Rezeptur – das ist anders",
         crisis_topic="die geänderte Rezeptur des Glow Serums",
-        notes=("Die Kooperation mit **@lena.skincare** läuft gut an: Ihr Code **LENA15** bringt regelmäßig Bestellungen.",
-               "Die Sommer-Kampagne endete Anfang September planmäßig; **Herbst-Glow – Spark Ads** hat ihren Platz übernommen.",
-               "**Herbst-Glow – Spark Ads** lief den ersten vollen Monat; ihr ROAS liegt noch unter dem der Glow-Serum-Kampagne."),
+        notes=("Die Kooperation mit **@lena.skincare** läuft gut an: Ihr Code **LENA15** bringt regelmäßig "
+               "Bestellungen.",
+               "Die Sommer-Kampagne endete Anfang September planmäßig; **Herbst-Glow – Spark Ads** hat ihren Platz "
+               "übernommen.",
+               "**Herbst-Glow – Spark Ads** lief den ersten vollen Monat; ihr ROAS liegt noch unter dem der "
+               "Glow-Serum-Kampagne."),
         targets={"likes": 60000, "roi": 0.7, "cpa": 25.0, "reply_rate": 0.8, "engagement_rate": 0.05}),
     ClientSpec(
-        "harbor-coffee", "Harbor Coffee Co.", "en_US", "USD", "America/New_York", "#92400e", "@harborcoffee",
+        "harbor-coffee", "Harbor Coffee Co.", "en_US", "USD", "America/New_York", "#92400e",
         scale=1.4,
         campaigns=(Campaign("Cold Brew Awareness – Likes", "Broad US 18-44", budget=150, roas=None),
                    Campaign("Cold Brew Launch – Conversions", "Interest: Coffee", 0.1, 1, 170, 2.8),
@@ -111,10 +117,11 @@ DEMO_CLIENTS = [
         crisis_topic="the subscription price increase",
         notes=('The **Back to School "Fuel" Promo** went live in August and runs until mid-September.',
                "We prepared the **Holiday Blend – Pre-order** campaign for an early-October launch.",
-               "**Holiday Blend – Pre-order** launched on schedule; its ROAS is still low while the audience builds."),
+               "**Holiday Blend – Pre-order** launched on schedule; its ROAS is still low while the audience "
+               "builds."),
         targets={"likes": 90000, "roi": 1.0, "cpa": 20.0, "reply_rate": 0.75, "follower_growth": 4000}),
     ClientSpec(
-        "fjord-outdoor", "Fjord & Sons <Outdoor>", "en_GB", "GBP", "Europe/London", "#0369a1", "@fjordandsons",
+        "fjord-outdoor", "Fjord & Sons <Outdoor>", "en_GB", "GBP", "Europe/London", "#0369a1",
         short="Fjord & Sons", scale=0.7, sections=("summary", "engagement", "paid", "community"),
         campaigns=(Campaign("Brand Awareness – Likes", "Broad UK 18-54", budget=110, roas=None),
                    Campaign("Winter Jackets – Conversions", "Interest: Hiking", 0.45, 1, 170, 2.6),
@@ -160,8 +167,9 @@ def make_calendar(months: list[str]) -> Calendar:
     bounds = ms.astype("datetime64[D]")
     days = np.arange(bounds[0], bounds[-1] + 3)
     weekend = (days.astype(np.int64) + 3) % 7 >= 5  # 1970-01-01 was a Thursday
-    return Calendar(list(months), [str(m) for m in ms[:-1]], (bounds - bounds[0]).astype(np.int64),
-                    np.array(np.datetime_as_string(days), dtype=object), weekend[: int((bounds[-1] - bounds[0]).astype(int))])
+    starts = (bounds - bounds[0]).astype(np.int64)
+    return Calendar(list(months), [str(m) for m in ms[:-1]], starts,
+                    np.array(np.datetime_as_string(days), dtype=object), weekend[: starts[-1]])
 
 
 def month_range(n: int, end: str = LAST_MONTH) -> list[str]:
@@ -227,7 +235,8 @@ def gen_ads(spec: ClientSpec, cal: Calendar, rng, out: Path) -> np.ndarray:
     d, c = np.nonzero(active)
     names = np.array([x.name for x in camps], dtype=object)
     groups = np.array([x.ad_group for x in camps], dtype=object)
-    ints = [a[d, c].tolist() for a in (impressions, reach, clicks, video_views, views_2s, views_6s, likes, *extra, conversions)]
+    counts = (impressions, reach, clicks, video_views, views_2s, views_6s, likes, *extra, conversions)
+    ints = [a[d, c].tolist() for a in counts]
     write_kind(out, "ads", cal, d, [cal.labels[d].tolist(), names[c].tolist(), groups[c].tolist(),
                                     money(spend[d, c]), *ints, money(revenue[d, c])])
     return conversions * active
@@ -297,15 +306,23 @@ def gen_account(spec: ClientSpec, cal: Calendar, rng, vid: dict, ev: dict, out: 
 
 
 def interactions(rng, day, channel, inbound, video, answer, lead, sentiment_p, first_minute=420) -> dict:
+    """One batch of community rows as arrays; `video` is an index into the client's videos, -1 for none."""
     m = len(day)
-    return {"day": day, "minute": rng.integers(first_minute, 1440, m), "channel": np.full(m, channel, dtype=object),
-            "inbound": np.full(m, inbound), "video": video, "answered": (rng.random(m) < answer) & inbound,
-            "wait": np.clip(rng.lognormal(np.log(50), 1.0, m), 2, 900).astype(np.int64),
-            "sentiment": rng.choice(3, m, p=sentiment_p) if inbound else np.full(m, -1),
-            "lead": (rng.random(m) < lead) & inbound}
+    return {
+        "day": day,
+        "minute": rng.integers(first_minute, 1440, m),
+        "channel": np.full(m, CHANNELS.index(channel)),
+        "inbound": np.full(m, inbound),
+        "video": np.full(m, -1) if video is None else video,
+        "answered": (rng.random(m) < answer) & inbound,
+        "wait": np.clip(rng.lognormal(np.log(50), 1.0, m), 2, 900).astype(np.int64),  # minutes to hours
+        "sentiment": rng.choice(3, m, p=sentiment_p) if inbound else np.full(m, -1),
+        "lead": (rng.random(m) < lead) & inbound,
+    }
 
 
-def gen_community(spec: ClientSpec, cal: Calendar, rng, vid: dict, ev: dict, out: Path) -> None:
+def gen_community(spec: ClientSpec, cal: Calendar, rng, vid: dict, ev: dict, out: Path) -> int:
+    """Write the community drops; return the number of negative comments on the crisis day."""
     n, s = cal.n, np.sqrt(spec.scale)
     wk = np.where(cal.weekend, 1.25, 1.0)
     usual = [0.55, 0.35, 0.10]
@@ -325,33 +342,31 @@ def gen_community(spec: ClientSpec, cal: Calendar, rng, vid: dict, ev: dict, out
     parts = [
         on_videos(per_day(5 * s * wk), "comment", 0.76),
         on_videos(per_day(0.3 * s * wk), "video_reply", 0.5),
-        interactions(rng, per_day(2 * s * wk), "dm", True, np.full(0, -1), 0.78, 0.08, usual),
+        interactions(rng, per_day(2 * s * wk), "dm", True, None, 0.78, 0.08, usual),
         interactions(rng, per_day(0.8 * s * wk), "mention", True, None, 0.3, 0.0, usual),
         interactions(rng, per_day(np.where(cal.weekend, 1.0, 4.0)), "comment", False, None, 0, 0, usual, 540),
-        interactions(rng, viral_days, "comment", True, np.full(len(viral_days), viral_idx), 0.6, 0.01, [0.75, 0.22, 0.03]),
+        interactions(rng, viral_days, "comment", True, np.full(len(viral_days), viral_idx), 0.6, 0.01,
+                     [0.75, 0.22, 0.03]),
         interactions(rng, np.full(ev["crisis_n"], ev["crisis"]), "comment", True, np.full(ev["crisis_n"], crisis_idx),
                      0.45, 0.0, [0.0, 0.1, 0.9], 540),
     ]
-    for p in parts:  # channels without a video reference
-        if p["video"] is None or len(p["video"]) != len(p["day"]):
-            p["video"] = np.full(len(p["day"]), -1)
     c = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
-    order = np.lexsort((c["minute"], c["day"]))
-    c = {k: v[order] for k, v in c.items()}
+    # author: who wrote to us (inbound) or whose content we engaged with (outbound)
+    c["author"] = rng.integers(0, 300, len(c["day"]))
     t = c["day"] * 1440 + c["minute"]
+    key = (((t * 4 + c["channel"]) * 2 + c["inbound"]) * 1001 + c["video"] + 1) * 300 + c["author"]
+    _, keep = np.unique(key, return_index=True)  # sorted by time, and no row repeats another
+    c, t = {k: v[keep] for k, v in c.items()}, t[keep]
     handles = np.array([f"@{a}{b}{'_' if i % 3 else '.'}{i % 97}" for i, (a, b) in enumerate(
         zip(rng.choice(SYLLABLES, 300), rng.choice(SYLLABLES, 300)))], dtype=object)
-    author = np.where(c["inbound"], handles[rng.integers(0, 300, len(t))], spec.handle)
+    author = handles[c["author"]]
     video_id = np.where(c["video"] >= 0, vid["ids"][np.maximum(c["video"], 0)], "")
     replied = np.array(stamps(cal, t + c["wait"]), dtype=object)
     write_kind(out, "community", cal, c["day"], [
-        stamps(cal, t), c["channel"].tolist(), np.where(c["inbound"], "inbound", "outbound").tolist(), video_id.tolist(),
-        author.tolist(), np.where(c["answered"], replied, "").tolist(), SENTIMENTS[c["sentiment"]].tolist(),
-        c["lead"].tolist()])
-
-
-SYLLABLES = ["ana", "ben", "cla", "dex", "emi", "fin", "gio", "hana", "ivy", "jo", "kai", "lou", "mia", "nox",
-             "oli", "pia", "ray", "sam", "tia", "uma", "vik", "wen", "xan", "yui", "zoe"]
+        stamps(cal, t), np.array(CHANNELS, dtype=object)[c["channel"]].tolist(), np.where(c["inbound"], "inbound", "outbound").tolist(),
+        video_id.tolist(), author.tolist(), np.where(c["answered"], replied, "").tolist(),
+        SENTIMENTS[c["sentiment"]].tolist(), c["lead"].tolist()])
+    return int(((c["day"] == ev["crisis"]) & (c["sentiment"] == 2) & (c["channel"] == 0)).sum())
 
 
 def gen_orders(spec: ClientSpec, cal: Calendar, rng, conversions: np.ndarray, vid: dict, out: Path) -> None:
@@ -467,13 +482,13 @@ def generate_client(root: Path, spec: ClientSpec, months: list[str], seed: int, 
     conversions = gen_ads(spec, cal, rng, folder / "data")
     vid = gen_videos(spec, cal, rng, ev, folder / "data")
     gen_account(spec, cal, rng, vid, ev, folder / "data")
-    gen_community(spec, cal, rng, vid, ev, folder / "data")
+    negative = gen_community(spec, cal, rng, vid, ev, folder / "data")
     gen_orders(spec, cal, rng, conversions, vid, folder / "data")
     gen_hashtags(spec, cal, rng, ev, folder / "data")
     regular = vid["views"][vid["kind"] == 0]
     roas = [c for c in spec.campaigns if c.roas and c.end >= 1]
     facts = dict(ev, viral_x=int(round(vid["views"][vid["kind"] == 1][0] / np.median(regular))),
-                 viral_title=spec.viral_title, crisis_title=spec.crisis_title, crisis_topic=spec.crisis_topic,
+                 negative=negative, viral_title=spec.viral_title, crisis_title=spec.crisis_title, crisis_topic=spec.crisis_topic,
                  likes_campaign=next(c.name for c in spec.campaigns if c.roas is None),
                  best_campaign=max(roas, key=lambda c: c.roas).name, code=spec.codes[0][0], hashtag=spec.hashtags[0])
     for month in months:
@@ -502,22 +517,13 @@ def generic_client(i: int) -> ClientSpec:
     """Client i for benchmarks: content borrowed from the demo client of the same locale."""
     base = DEMO_CLIENTS[[1, 0, 2][i % 3]]  # en_US/USD, de_DE/EUR, en_GB/GBP in turn
     return replace(base, slug=f"client-{i + 1:04d}", name=f"Client {i + 1:04d}", short="", notes=(), sections=(),
-                   handle=f"@client{i + 1:04d}", scale=0.5 + (i * 37 % 100) / 50)
+                   scale=0.5 + (i * 37 % 100) / 50)
 
 
 def generate_many(dest: Path, n_clients: int, n_months: int, seed: int = 7) -> None:
     """Write n generic clients with n_months of reports ending 2026-10 (plus one comparison month)."""
-    root, months = write_site(Path(dest)), month_range(n_months)
-    jobs = [(root, range(i, n_clients, 8), months, seed) for i in range(min(8, n_clients))]
-    if n_clients < 50:  # not worth starting processes
-        return [_generate_generic(*job) for job in jobs] and None
-    with ProcessPoolExecutor(os.cpu_count()) as pool:  # clients are independent; each has its own seed
-        list(pool.map(_generate_generic, *zip(*jobs)))
-
-
-def _generate_generic(root: Path, indices: range, months: list[str], seed: int) -> None:
-    templates = load_templates()
-    for i in indices:
+    root, templates, months = write_site(Path(dest)), load_templates(), month_range(n_months)
+    for i in range(n_clients):
         generate_client(root, generic_client(i), months, seed, templates)
 
 
@@ -603,7 +609,7 @@ $note
 
 @@ en crisis
 $month was overshadowed by one difficult day. On **$crisis_date**, the post **“$crisis_title”** drew around
-$crisis_n negative comments within hours, most of them about $crisis_topic. Sentiment has recovered since,
+$negative negative comments within hours, most of them about $crisis_topic. Sentiment has recovered since,
 and the rest of the month went to plan.
 
 ## What happened on $crisis_date
@@ -630,8 +636,8 @@ $note
 2. Write a crisis playbook with pre-approved answers and an escalation path.
 
 @@ en regular
-$month went to plan for $name: spend, reach and sales stayed close to the previous month, and no day stood
-out in the alerts.
+$month went to plan for $name: spend, reach and sales stayed close to the previous month, and the month
+brought no major surprises.
 
 ## Results
 - Likes: **{{ kpi("likes") }}** ({{ delta("likes") }})
@@ -720,7 +726,7 @@ $note
 
 @@ de crisis
 Der $month wurde von einem schwierigen Tag überschattet. Am **$crisis_date** erhielt der Post
-**„$crisis_title“** innerhalb weniger Stunden rund $crisis_n negative Kommentare, die meisten über
+**„$crisis_title“** innerhalb weniger Stunden rund $negative negative Kommentare, die meisten über
 $crisis_topic. Die Stimmung hat sich seitdem erholt, der Rest des Monats verlief nach Plan.
 
 ## Was am $crisis_date passiert ist
@@ -747,8 +753,8 @@ $note
 2. Ein Krisen-Playbook mit vorab freigegebenen Antworten und klaren Zuständigkeiten schreiben.
 
 @@ de regular
-Der $month verlief für $name nach Plan: Ausgaben, Reichweite und Umsatz lagen nahe am Vormonat, und kein
-Tag fiel in den Warnungen auf.
+Der $month verlief für $name nach Plan: Ausgaben, Reichweite und Umsatz lagen nahe am Vormonat, größere
+Überraschungen blieben aus.
 
 ## Ergebnisse
 - Likes: **{{ kpi("likes") }}** ({{ delta("likes") }})
