@@ -8,7 +8,6 @@ a millisecond per chart instead of 10-40 ms for building an Altair chart each ti
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -17,6 +16,7 @@ import altair as alt
 import pandas as pd
 
 from sitegen.kpis import ReportKpis
+from sitegen.records import records
 
 DATA = "rows"
 _PLACEHOLDER = '"__SITEGEN_ROWS__"'
@@ -201,23 +201,7 @@ def _template(name: str, palette: tuple[str, ...]) -> str:
 
 def records_json(frame: pd.DataFrame) -> str:
     """Rows as compact JSON; dates as ISO strings, NaN/inf as null."""
-    records = []
-    columns = list(frame.columns)
-    for row in frame.itertuples(index=False, name=None):
-        records.append({c: _json_value(v) for c, v in zip(columns, row)})
-    return json.dumps(records, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-
-
-def _json_value(value):
-    if isinstance(value, pd.Timestamp):
-        return value.strftime("%Y-%m-%d")
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if hasattr(value, "item"):  # numpy scalar
-        return _json_value(value.item())
-    if value is None or value is pd.NaT:
-        return None
-    return value
+    return json.dumps(records(frame), separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
 def chart_spec(name: str, kpis: ReportKpis, palette: tuple[str, ...] = DEFAULT_PALETTE) -> str | None:

@@ -9,12 +9,17 @@ import math
 
 from sitegen.catalogue import KPI_IDS, KPIS
 from sitegen.kpis import ReportKpis
+from sitegen.records import records
 
 
 def _number(value):
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return None
     return int(value) if float(value).is_integer() and abs(value) < 2**53 else value
+
+
+def _rows(frame) -> list[dict]:
+    return [{k: _number(v) if isinstance(v, float) else v for k, v in row.items()} for row in records(frame)]
 
 
 def kpis_json(client_name: str, client_slug: str, title: str, currency: str, kpis: ReportKpis) -> bytes:
@@ -31,6 +36,12 @@ def kpis_json(client_name: str, client_slug: str, title: str, currency: str, kpi
                   "attainment": _number(kpis.attainment(kpi)), "unit": KPIS[kpi].unit}
             for kpi in KPI_IDS
         },
+        "campaigns": _rows(kpis.tables["campaigns"].drop(columns="profit", errors="ignore")),
+        "videos": _rows(kpis.tables["videos"]),
+        "sources": _rows(kpis.tables["sources"]),
+        "codes": _rows(kpis.tables["codes"]),
+        "hashtags": _rows(kpis.tables["hashtags"]),
+        "days": _rows(kpis.tables["days"].drop(columns="has_data")),
     }
     return (json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n").encode("utf-8")
 

@@ -270,21 +270,33 @@ def _typed_empty(kind: Kind) -> pd.DataFrame:
 
 
 def _combine(kind: Kind, frames: list[tuple[Path, pd.DataFrame]], diagnostics: Diagnostics) -> pd.DataFrame:
-    """All files of one kind as one typed table; identical duplicate rows are kept once."""
+    """All files of one kind as one typed table.
+
+    A row repeated exactly in a later file (overlapping drops) is counted once; repeats inside
+    one file are kept, since two interactions or two ads may well look alike."""
     if not frames:
         return _typed_empty(kind)
     raw = pd.concat([f for _, f in frames], ignore_index=True) if len(frames) > 1 else frames[0][1]
     origins = [(p, len(f)) for p, f in frames]
     table = validate(raw.reset_index(drop=True), kind, origins)
-    dupes = table.duplicated(keep="first")
-    if dupes.any():
-        locate = _locator(origins)
-        hashes = pd.util.hash_pandas_object(table, index=False).to_numpy()
-        first = int(np.flatnonzero(dupes.to_numpy())[0])
-        original = int(np.flatnonzero(hashes == hashes[first])[0])
-        path, row = locate(first)
-        was_path, was_row = locate(original)
-        diagnostics.warn(f"{int(dupes.sum())} {kind.name} rows repeat earlier rows exactly, each counted once "
-                         f"(this row repeats {was_path.name}:{was_row})", path, row)
-        table = table[~dupes].reset_index(drop=True)
+    if len(frames) > 1:
+        table = _drop_repeats_across_files(table, kind, origins, diagnostics)
     return table
+
+
+def _drop_repeats_across_files(table: pd.DataFrame, kind: Kind, origins, diagnostics: Diagnostics) -> pd.DataFrame:
+    hashes = pd.util.hash_pandas_object(table, index=False).to_numpy()
+    file_of = np.repeat(np.arange(len(origins)), [n for _, n in origins])
+    # the k-th copy of a row in its own file matches only the k-th copy in an earlier file
+    nth = pd.DataFrame({"file": file_of, "hash": hashes}).groupby(["file", "hash"]).cumcount().to_numpy()
+    dupes = pd.DataFrame({"hash": hashes, "nth": nth}).duplicated(keep="first").to_numpy()
+    if not dupes.any():
+        return table
+    locate = _locator(origins)
+    first = int(np.flatnonzero(dupes)[0])
+    original = int(np.flatnonzero((hashes == hashes[first]) & (nth == nth[first]))[0])
+    path, row = locate(first)
+    was_path, was_row = locate(original)
+    diagnostics.warn(f"{int(dupes.sum())} {kind.name} rows repeat rows of another file exactly, each counted "
+                     f"once (this row repeats {was_path.name}:{was_row})", path, row)
+    return table[~dupes].reset_index(drop=True)

@@ -68,7 +68,7 @@ def test_monthly_drops_add_up_and_identical_duplicates_count_once(tmp_path):
     assert len(data["ads"]) == 3
     assert data["ads"]["spend"].sum() == 1149
     [warning] = diagnostics.warnings
-    assert "ads-2026-10.csv:2: 2 ads rows repeat earlier rows exactly, each counted once" in warning
+    assert "ads-2026-10.csv:2: 2 ads rows repeat rows of another file exactly, each counted once" in warning
     assert "repeats ads-2026-10-copy.csv:2" in warning
 
 
@@ -135,3 +135,13 @@ def test_empty_file_and_header_only(tmp_path):
 def test_missing_data_folder(tmp_path):
     with pytest.raises(SitegenError, match="data folder is missing"):
         load_client_data(tmp_path / "nope", Diagnostics())
+
+
+def test_alike_rows_inside_one_file_are_kept(tmp_path):
+    row = dict(received_at="2026-10-01 10:00", channel="comment", direction="inbound", sentiment="negative")
+    write_csv(tmp_path / "data" / "community.csv", [row, row, row])
+    write_csv(tmp_path / "data" / "community-again.csv", [row, row])
+    diagnostics = Diagnostics()
+    community = load_client_data(tmp_path / "data", diagnostics)["community"]
+    assert len(community) == 3  # the second file's two copies repeat two of the first file's three
+    assert "2 community rows repeat rows of another file" in diagnostics.warnings[0]

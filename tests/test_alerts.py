@@ -1,0 +1,98 @@
+from datetime import date, timedelta
+
+import pytest
+
+from conftest import write_csv
+from sitegen.alerts import report_alerts, robust_z
+from sitegen.config import Alerts
+from sitegen.errors import Diagnostics
+from sitegen.kpis import client_facts, report_kpis
+from sitegen.load import load_client_data
+from sitegen.periods import month
+
+START = date(2026, 9, 1)
+SPIKE, BOUGHT, CRISIS = date(2026, 10, 10), date(2026, 10, 20), date(2026, 10, 25)
+
+
+def _account():
+    rows = []
+    for i in range(61):
+        day = START + timedelta(days=i)
+        likes, views = 100 + (i % 7) * 5, 1000 + (i % 7) * 50
+        if day == SPIKE:  # a real spike: views and likes both jump
+            likes, views = 1500, 15000
+        if day == BOUGHT:  # likes jump, views do not
+            likes = 1200
+        rows.append(dict(date=day.isoformat(), followers=str(1000 + i), new_followers="1", likes=str(likes),
+                         video_views=str(views)))
+    return rows
+
+
+def _community():
+    rows = []
+    for i in range(61):
+        day = START + timedelta(days=i)
+        negative = 20 if day == CRISIS else i % 2
+        rows += [dict(received_at=f"{day} 10:00", channel="comment", direction="inbound", video_id="7001",
+                      sentiment="negative") for _ in range(negative)]
+        rows.append(dict(received_at=f"{day} 11:00", channel="comment", direction="inbound", video_id="7001",
+                         sentiment="positive"))
+    return rows
+
+
+def _ads():
+    return [dict(date="2026-10-05", campaign="Likes only", spend="500", likes="10000", conversions="1", revenue="10"),
+            dict(date="2026-10-05", campaign="Sales", spend="500", likes="1000", conversions="100", revenue="3000")]
+
+
+@pytest.fixture(scope="module")
+def alerts(tmp_path_factory):
+    data = tmp_path_factory.mktemp("alerts") / "data"
+    write_csv(data / "account.csv", _account())
+    write_csv(data / "community.csv", _community())
+    write_csv(data / "ads.csv", _ads())
+    write_csv(data / "videos.csv", [dict(video_id="7001", posted_at="2026-08-01 10:00", views="5000", likes="100",
+                                         title="Price update")])
+    facts = client_facts(load_client_data(data, Diagnostics()))
+    kpis = report_kpis(facts, month(2026, 10), month(2026, 9), {"spend": 2000.0, "cpa": 50.0})
+    return report_alerts(facts, kpis, Alerts(), ["spend", "likes"])
+
+
+def _of(alerts, kind):
+    return [a for a in alerts if a.kind == kind]
+
+
+def test_spike_on_the_viral_day_only(alerts):
+    spikes = _of(alerts, "spike")
+    assert {(a.subject, a.day) for a in spikes} == {("likes", SPIKE), ("likes", BOUGHT)}
+    first = next(a for a in spikes if a.day == SPIKE)
+    assert first.value == 1500 and 100 <= first.baseline <= 130
+
+
+def test_suspicious_likes_when_views_stay_flat(alerts):
+    [alert] = _of(alerts, "suspicious_likes")
+    assert alert.day == BOUGHT and alert.value == pytest.approx(1.2, rel=0.1)
+
+
+def test_crisis_day_and_video(alerts):
+    crises = _of(alerts, "crisis")
+    assert any(a.day == CRISIS and a.value == 20 and a.detail == "Price update" for a in crises)
+    assert all(a.day in (CRISIS, None) for a in crises)
+    assert alerts[0].severity == "critical"  # the most severe first
+
+
+def test_viral_but_not_converting(alerts):
+    [alert] = _of(alerts, "viral_not_converting")
+    assert alert.subject == "Likes only"
+    assert alert.value == pytest.approx(0.1) and alert.baseline == pytest.approx(101 / 11000 * 1000)
+
+
+def test_targets_and_large_changes(alerts):
+    assert {(a.kind, a.subject) for a in alerts if a.kind.startswith("target")} == {
+        ("target_missed", "spend"), ("target_beaten", "cpa")}
+    assert [a.subject for a in _of(alerts, "large_change")] == []  # no ads in September: no change to report
+
+
+def test_robust_z_is_finite_for_flat_history():
+    z, median = robust_z(10.0, __import__("numpy").array([5.0] * 10))
+    assert median == 5.0 and z == pytest.approx(5 / 1.4826)

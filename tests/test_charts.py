@@ -1,0 +1,60 @@
+import json
+from datetime import date
+
+import pandas as pd
+import pytest
+import vl_convert
+
+from conftest import write_csv
+from sitegen.charts import CHART_KINDS, chart_spec, records_json, report_charts
+from sitegen.errors import Diagnostics
+from sitegen.kpis import client_facts, report_kpis
+from sitegen.load import load_client_data
+from sitegen.periods import Period
+from tiny_data import TABLES
+
+
+@pytest.fixture(scope="module")
+def kpis(tmp_path_factory):
+    data = tmp_path_factory.mktemp("charts") / "data"
+    for kind, rows in TABLES.items():
+        write_csv(data / f"{kind}.csv", rows)
+    facts = client_facts(load_client_data(data, Diagnostics()))
+    return report_kpis(facts, Period(date(2026, 10, 1), date(2026, 10, 2)), None, {})
+
+
+def test_every_chart_renders_to_svg_with_its_data(kpis):
+    charts = report_charts(kpis)
+    assert set(charts) == set(CHART_KINDS)
+    for name, spec_text in charts.items():
+        assert spec_text is not None, name
+        spec = json.loads(spec_text)
+        assert spec["datasets"]["rows"], name
+        svg = vl_convert.vegalite_to_svg(spec)
+        assert "<svg" in svg and CHART_KINDS[name].title in svg, name
+
+
+def test_spliced_rows_are_the_reports_rows(kpis):
+    spec = json.loads(chart_spec("likes_daily", kpis))
+    assert spec["datasets"]["rows"] == [
+        {"date": "2026-10-01", "organic_likes": 1000.0, "paid_likes": 300.0},
+        {"date": "2026-10-02", "organic_likes": 200.0, "paid_likes": 100.0}]
+    assert spec["data"] == {"name": "rows"}
+
+
+def test_palette_reaches_the_spec(kpis):
+    spec = json.loads(chart_spec("likes_daily", kpis, ("#111111", "#222222")))
+    assert spec["config"]["range"]["category"] == ["#111111", "#222222"]
+
+
+def test_empty_period_gives_no_chart(tmp_path):
+    write_csv(tmp_path / "data" / "ads.csv", TABLES["ads"])
+    facts = client_facts(load_client_data(tmp_path / "data", Diagnostics()))
+    empty = report_kpis(facts, Period(date(2027, 1, 1), date(2027, 1, 31)), None, {})
+    assert all(spec is None for spec in report_charts(empty).values())
+
+
+def test_records_json_handles_missing_values_and_dates():
+    frame = pd.DataFrame({"date": [pd.Timestamp("2026-10-01")], "x": [float("nan")], "y": [float("inf")],
+                          "t": ['</script><b>"']})
+    assert records_json(frame) == '[{"date":"2026-10-01","x":null,"y":null,"t":"</script><b>\\""}]'
