@@ -71,19 +71,21 @@ def main() -> None:
               help="Where to write the site (default: PROJECT_DIR/output).")
 @click.option("--strict", is_flag=True, help="Fail on warnings (unknown keys or columns, empty periods).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
-def build(project_dir: Path, output: Path | None, strict: bool, quiet: bool) -> None:
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: one per core for larger projects, else 1).")
+def build(project_dir: Path, output: Path | None, strict: bool, quiet: bool, jobs: int | None) -> None:
     """Build the report site of PROJECT_DIR (default: the current folder)."""
     from sitegen.build import build as run_build
 
     try:
         with _Progress(_interactive() and not quiet) as progress:
-            result = run_build(project_dir, output, strict=strict, progress=progress)
+            result = run_build(project_dir, output, strict=strict, progress=progress, jobs=jobs)
     except SitegenError as exc:
         fail(exc)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     if not quiet:
-        seconds = sum(result.timings.values())
+        seconds = result.seconds
         click.echo(f"Built {result.reports} reports for {result.clients} clients into {result.output} "
                    f"({result.files} files, {seconds:.2f} s)")
 

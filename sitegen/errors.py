@@ -29,6 +29,9 @@ class SitegenError(Exception):
         self.row = row
         self.column = column
 
+    def __reduce__(self):  # keep file, row and column when sent back from a worker process
+        return (type(self), (self.message, self.file, self.row, self.column))
+
     def __str__(self) -> str:
         where = location(self.file, self.row, self.column)
         return f"{where}: {self.message}" if where else self.message
@@ -40,6 +43,9 @@ class SitegenErrors(SitegenError):
     def __init__(self, errors: list[SitegenError]):
         self.errors = errors
         super().__init__(f"{len(errors)} problems")
+
+    def __reduce__(self):
+        return (type(self), (self.errors,))
 
     def lines(self) -> list[str]:
         shown = [str(e) for e in self.errors[:MAX_LISTED]]
