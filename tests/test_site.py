@@ -203,3 +203,18 @@ def test_golden_output(site):
     assert sorted(actual) == sorted(expected)
     for rel in expected:
         assert actual[rel].decode() == expected[rel].decode(), rel
+
+
+def test_worker_processes_give_the_same_site_and_errors(tmp_path):
+    from sitegen.demo import generate_many
+    generate_many(tmp_path / "p", 3, 2)
+    build(tmp_path / "p", tmp_path / "one", jobs=1)
+    build(tmp_path / "p", tmp_path / "two", jobs=2)
+    assert tree(tmp_path / "one", skip=()) == tree(tmp_path / "two", skip=())
+    broken = sorted((tmp_path / "p" / "content").glob("*/data/ads-*.csv"))[-1]
+    lines = broken.read_text().splitlines()
+    lines[1] = lines[1].replace(lines[1].split(",")[0], "someday", 1)
+    broken.write_text("\n".join(lines) + "\n")
+    with pytest.raises(SitegenError) as info:
+        build(tmp_path / "p", tmp_path / "two", jobs=2)
+    assert str(info.value) == f"{broken}:2:date: found 'someday', expected a date like 2026-10-31"
