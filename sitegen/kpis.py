@@ -106,37 +106,59 @@ def daily_facts(data: ClientData) -> pd.DataFrame:
 
 @dataclass
 class ClientFacts:
-    """What the KPI stage knows about one client, computed once and sliced per period."""
+    """What the KPI stage knows about one client, computed once and sliced per period.
+
+    Every table is sorted by the time that places its rows in a period, so a period's rows are
+    one contiguous slice found by binary search."""
 
     data: ClientData
     daily: pd.DataFrame
     kinds: frozenset[str]  # kinds with at least one row
     first_day: pd.Timestamp | None
     last_day: pd.Timestamp | None
+    times: dict[str, np.ndarray] = field(default_factory=dict, repr=False)  # kind -> sorted int64 ns
     _rows: dict = field(default_factory=dict, repr=False)  # (kind, period) -> rows, sliced once
 
 
+def _row_times(kind: str, table: pd.DataFrame) -> pd.Series:
+    if kind == "videos":
+        return video_days(table)
+    return table["received_at" if kind == "community" else "date"]
+
+
 def client_facts(data: ClientData) -> ClientFacts:
-    daily = daily_facts(data)
-    kinds = frozenset(k for k, t in data.tables.items() if not t.empty)
+    tables, times = {}, {}
+    for kind, table in data.tables.items():
+        when = _row_times(kind, table)
+        order = np.argsort(when.to_numpy(dtype="datetime64[ns]").view("int64"), kind="stable")
+        tables[kind] = table.iloc[order].reset_index(drop=True)
+        times[kind] = when.to_numpy(dtype="datetime64[ns]").view("int64")[order]
+    sorted_data = ClientData(tables, data.files)
+    daily = daily_facts(sorted_data)
+    kinds = frozenset(k for k, t in tables.items() if not t.empty)
     first = daily.index.min() if len(daily) else None
     last = daily.index.max() if len(daily) else None
-    return ClientFacts(data, daily, kinds, first, last)
+    return ClientFacts(sorted_data, daily, kinds, first, last, times)
 
 
-def _slice(frame: pd.DataFrame, column: str | pd.Series, period: Period) -> pd.DataFrame:
-    times = frame[column] if isinstance(column, str) else column
-    start = pd.Timestamp(period.start)
-    end = pd.Timestamp(period.end) + pd.Timedelta(days=1)
+def _bounds(period: Period) -> tuple[int, int]:
+    """[start, end) of the period in int64 nanoseconds."""
+    return pd.Timestamp(period.start).value, (pd.Timestamp(period.end) + pd.Timedelta(days=1)).value
+
+
+def _slice(frame: pd.DataFrame, column: str, period: Period) -> pd.DataFrame:
+    start, end = _bounds(period)
+    times = frame[column].to_numpy(dtype="datetime64[ns]").view("int64")
     return frame[(times >= start) & (times < end)]
 
 
 def period_rows(facts: ClientFacts, kind: str, period: Period) -> pd.DataFrame:
     key = (kind, period)
     if key not in facts._rows:
-        table = facts.data[kind]
-        when = video_days(table) if kind == "videos" else {"community": "received_at"}.get(kind, "date")
-        facts._rows[key] = _slice(table, when, period)
+        start, end = _bounds(period)
+        times = facts.times[kind]
+        lo, hi = np.searchsorted(times, start, "left"), np.searchsorted(times, end, "left")
+        facts._rows[key] = facts.data[kind].iloc[lo:hi]
     return facts._rows[key]
 
 
