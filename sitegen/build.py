@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from sitegen.alerts import report_alerts
+from sitegen.assets import BUNDLE_NAME, vega_bundle
 from sitegen.charts import DEFAULT_PALETTE, report_charts
 from sitegen.commentary import front_matter
 from sitegen.errors import Diagnostics, SitegenError, raise_all
@@ -28,7 +29,6 @@ from sitegen.markup import render_commentary
 from sitegen.pages import ASSETS, OutputFile, ReportResult, render_client, render_index, report_files
 from sitegen.project import Client, Project, discover, report_slug
 from sitegen.themes import environment, static_files, theme_dirs
-from sitegen.assets import BUNDLE_NAME, vega_bundle
 from sitegen.write import write_site
 
 Progress = Callable[[str, int, int], None]

@@ -363,7 +363,8 @@ def gen_community(spec: ClientSpec, cal: Calendar, rng, vid: dict, ev: dict, out
     video_id = np.where(c["video"] >= 0, vid["ids"][np.maximum(c["video"], 0)], "")
     replied = np.array(stamps(cal, t + c["wait"]), dtype=object)
     write_kind(out, "community", cal, c["day"], [
-        stamps(cal, t), np.array(CHANNELS, dtype=object)[c["channel"]].tolist(), np.where(c["inbound"], "inbound", "outbound").tolist(),
+        stamps(cal, t), np.array(CHANNELS, dtype=object)[c["channel"]].tolist(),
+        np.where(c["inbound"], "inbound", "outbound").tolist(),
         video_id.tolist(), author.tolist(), np.where(c["answered"], replied, "").tolist(),
         SENTIMENTS[c["sentiment"]].tolist(), c["lead"].tolist()])
     return int(((c["day"] == ev["crisis"]) & (c["sentiment"] == 2) & (c["channel"] == 0)).sum())
@@ -372,7 +373,7 @@ def gen_community(spec: ClientSpec, cal: Calendar, rng, vid: dict, ev: dict, out
 def gen_orders(spec: ClientSpec, cal: Calendar, rng, conversions: np.ndarray, vid: dict, out: Path) -> None:
     n, names = cal.n, [c.name for c in spec.campaigns]
     rows = []
-    for j, (code, source) in enumerate(spec.codes):
+    for j, (_code, source) in enumerate(spec.codes):
         if source in names:  # a share of the campaign's buyers use its code
             orders = rng.binomial(conversions[:, names.index(source)], 0.3)
         else:  # creator codes follow the creator's posts
@@ -439,8 +440,10 @@ Monthly TikTok reports from **Northwind Social**: likes and engagement next to c
 revenue and ROI, with community management, discount codes and branded hashtags. Pick a client to see
 their reports, each compared with the previous month and with the client's targets.
 """
-MONTH_NAMES = {"en": "January February March April May June July August September October November December".split(),
-               "de": "Januar Februar März April Mai Juni Juli August September Oktober November Dezember".split()}
+MONTH_NAMES = {"en": ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+                      "October", "November", "December"],
+               "de": ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
+                      "Oktober", "November", "Dezember"]}
 
 
 def load_templates() -> dict:
@@ -488,7 +491,8 @@ def generate_client(root: Path, spec: ClientSpec, months: list[str], seed: int, 
     regular = vid["views"][vid["kind"] == 0]
     roas = [c for c in spec.campaigns if c.roas and c.end >= 1]
     facts = dict(ev, viral_x=int(round(vid["views"][vid["kind"] == 1][0] / np.median(regular))),
-                 negative=negative, viral_title=spec.viral_title, crisis_title=spec.crisis_title, crisis_topic=spec.crisis_topic,
+                 negative=negative, viral_title=spec.viral_title, crisis_title=spec.crisis_title,
+                 crisis_topic=spec.crisis_topic,
                  likes_campaign=next(c.name for c in spec.campaigns if c.roas is None),
                  best_campaign=max(roas, key=lambda c: c.roas).name, code=spec.codes[0][0], hashtag=spec.hashtags[0])
     for month in months:

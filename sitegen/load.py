@@ -115,7 +115,7 @@ def read_raw(path: Path) -> pd.DataFrame:
         raise
     except UnicodeDecodeError as exc:
         raise SitegenError(f"not UTF-8 text ({exc.reason}), expected a UTF-8 CSV file", path) from None
-    except Exception as exc:  # noqa: BLE001 - readers raise many types for a corrupt file (BadZipFile, ArrowInvalid, ...)
+    except Exception as exc:
         raise SitegenError(f"cannot read {suffix[1:].upper()} file: {_first_line(exc)}", path) from None
     if frame.empty:
         raise SitegenError("no data rows, expected at least one row below the header", path, 2)

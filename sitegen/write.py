@@ -30,7 +30,7 @@ def _check_replaceable(output: Path) -> None:
         raise SitegenError("output path exists and is not a folder", output)
     if output.is_dir() and any(output.iterdir()) and not (output / MARKER).exists():
         raise SitegenError("output folder is not empty and was not made by sitegen; refusing to replace it "
-                           f"(empty it or choose another --output)", output)
+                           "(empty it or choose another --output)", output)
 
 
 def _clean_leftovers(output: Path) -> None:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
-import re
 from dataclasses import dataclass
 from pathlib import Path
 

@@ -1,8 +1,8 @@
 from datetime import date, timedelta
 
 import pytest
-
 from conftest import write_csv
+
 from sitegen.alerts import report_alerts, robust_z
 from sitegen.config import Alerts
 from sitegen.errors import Diagnostics

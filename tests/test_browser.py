@@ -12,7 +12,6 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-
 from helpers_project import build
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -42,7 +41,7 @@ CHART_COUNTS = """() => {
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+    def log_message(self, format, *args):
         pass
 
 

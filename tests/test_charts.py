@@ -4,14 +4,14 @@ from datetime import date
 import pandas as pd
 import pytest
 import vl_convert
-
 from conftest import write_csv
+from tiny_data import TABLES
+
 from sitegen.charts import CHART_KINDS, chart_spec, records_json, report_charts
 from sitegen.errors import Diagnostics
 from sitegen.kpis import client_facts, report_kpis
 from sitegen.load import load_client_data
 from sitegen.periods import Period
-from tiny_data import TABLES
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-
 from helpers_project import CSV, SITE_TOML, Run, build, error_for, make_project, run_cli, tree_digest, write
 
 DATA = Path("content/acme/data")

@@ -3,18 +3,17 @@ import math
 from datetime import date
 from pathlib import Path
 
-import pandas as pd
 import pytest
+from conftest import SAMPLES, write_csv
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tiny_data import EXPECTED, TABLES
 
-from conftest import SAMPLES, write_csv
 from sitegen.catalogue import KPI_IDS
 from sitegen.errors import Diagnostics
 from sitegen.kpis import client_facts, compute_kpis, ratio, report_kpis
 from sitegen.load import load_client_data
 from sitegen.periods import Period, comparison_period, month
-from tiny_data import EXPECTED, TABLES
 
 OCT_1_2 = Period(date(2026, 10, 1), date(2026, 10, 2))
 

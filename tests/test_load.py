@@ -2,12 +2,12 @@ import json
 
 import pandas as pd
 import pytest
-
 from conftest import write_csv
+from tiny_data import TABLES
+
 from sitegen.errors import Diagnostics, SitegenError, SitegenErrors
 from sitegen.kinds import KINDS, recognise
 from sitegen.load import load_client_data
-from tiny_data import TABLES
 
 
 def _write(path, rows, fmt):

@@ -8,15 +8,15 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
 from conftest import make_project
+from tiny_data import TABLES
+
 from sitegen.build import build
 from sitegen.catalogue import KPI_IDS
 from sitegen.errors import SitegenError
 from sitegen.pages import OutputFile
 from sitegen.project import slugify
 from sitegen.write import MARKER, write_site
-from tiny_data import TABLES
 
 GOLDEN = Path(__file__).parent / "golden"
 EVIL = '<script>alert("x")</script> & <b onmouseover=alert(1)>'
@@ -168,14 +168,16 @@ def test_writer_refuses_escaping_and_conflicting_paths(tmp_path):
     assert not (tmp_path / "evil.html").exists() and not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize("text, slug", [("Nordlicht Kosmetik", "nordlicht-kosmetik"), ("Straße & Söhne", "strasse-sohne"),
-                                        ("../../etc/passwd", "etc-passwd"), ("<b>x</b>", "b-x-b"), ("???", "")])
+@pytest.mark.parametrize("text, slug", [
+    ("Nordlicht Kosmetik", "nordlicht-kosmetik"), ("Straße & Söhne", "strasse-sohne"),
+    ("../../etc/passwd", "etc-passwd"), ("<b>x</b>", "b-x-b"), ("???", "")])
 def test_slugify(text, slug):
     assert slugify(text) == slug
 
 
 def test_duplicate_report_slugs_are_an_error(tmp_path):
-    root = make_project(tmp_path, {"ads": TABLES["ads"]}, {"2026-10.md": "A", "october.md": "---\nslug: 2026-10\nperiod: 2026-10\n---\nB"})
+    root = make_project(tmp_path, {"ads": TABLES["ads"]},
+                        {"2026-10.md": "A", "october.md": "---\nslug: 2026-10\nperiod: 2026-10\n---\nB"})
     with pytest.raises(SitegenError, match="report slug '2026-10' is also used by"):
         build(root, tmp_path / "out")
 
