@@ -64,18 +64,3 @@ def expected(ctype: str) -> str:
     if ctype.startswith("enum:"):
         return "one of " + ", ".join(ctype[5:].split("|"))
     return EXPECTED[ctype]
-
-
-def recognise(columns: list[str]) -> tuple[Kind | None, list[Kind]]:
-    """The kind whose required columns are all present and that knows most of the file's columns.
-
-    Returns (kind, []) on success, or (None, candidates) when the kind that shares most columns
-    with the file lacks a required one (candidates: those kinds, for a 'missing column' message)."""
-    present = set(columns)
-    overlap = {k.name: len(present & set(k.columns)) for k in KINDS.values()}
-    eligible = [k for k in KINDS.values() if set(k.required) <= present]
-    best = max(eligible, key=lambda k: (overlap[k.name], len(k.required)), default=None)
-    top = max(overlap.values())
-    if best is not None and overlap[best.name] >= top:
-        return best, []
-    return None, [KINDS[n] for n, v in overlap.items() if v == top and top > 0]

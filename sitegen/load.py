@@ -1,29 +1,37 @@
 """Stage 1: read a client's data files, recognise each file's kind, validate and type every cell.
 
-Several files of one kind become one table; identical duplicate rows are reported and kept once.
+Exports load as they were downloaded or re-saved: headers are mapped through an alias table
+(and the user's `[columns]`), totals rows are dropped and cross-checked, missing-value tokens,
+decimal marks and date orders are handled per file (see readers.py, columns.py, conventions.py).
+Several files of one kind become one table; a row repeated exactly in another file counts once.
 Bad cells are collected (file:row:column: found, expected) and raised together.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from sitegen import conventions as conv
+from sitegen.columns import map_headers, suggestions, unmapped
 from sitegen.errors import Diagnostics, SitegenError, raise_all
-from sitegen.kinds import KINDS, Kind, expected, recognise
+from sitegen.kinds import KINDS, TIME_COLUMN, Kind, expected
+from sitegen.readers import READABLE, RawTable, read_table
 
-READERS = {".csv", ".xlsx", ".parquet", ".json"}
-HEADER_ROW = 1  # data row i (0-based) is spreadsheet row i + 2
 MAX_CELL_ERRORS = 21
-_TRUE = {"true", "1", "yes", "y"}
-_FALSE = {"false", "0", "no", "n"}
+_TRUE = {"true", "1", "yes", "y", "wahr", "ja"}
+_FALSE = {"false", "0", "no", "n", "falsch", "nein"}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?$")
+_TOTALS = re.compile(r"^(total|totals|gesamt|gesamtsumme|summe|insgesamt)\b", re.IGNORECASE)
+_SCIENTIFIC = re.compile(r"^\d(?:[.,]\d+)?[eE]\+?\d+$")
+_VIDEO_IN_LINK = re.compile(r"/video/(\d{8,})")
+CROSS_CHECKED = ("spend", "impressions", "clicks", "conversions", "revenue")
 
 
 @dataclass
@@ -31,133 +39,218 @@ class DataFile:
     path: Path
     kind: str
     rows: int
+    first: date | None = None
+    last: date | None = None
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
 class ClientData:
     tables: dict[str, pd.DataFrame]
     files: list[DataFile] = field(default_factory=list)
+    currencies: set[str] = field(default_factory=set)  # from the files' currency columns
 
     def __getitem__(self, kind: str) -> pd.DataFrame:
         return self.tables[kind]
 
 
-def empty_table(kind: Kind) -> pd.DataFrame:
-    return _typed_empty(kind)
+@dataclass
+class PreparedFile:
+    """One file with canonical columns, cells in plain form, not yet typed."""
+
+    path: Path
+    kind: Kind
+    frame: pd.DataFrame
+    row_numbers: np.ndarray
+    notes: list[str]
+    currencies: set[str]
+    original: pd.DataFrame | None = None  # the cells as written, for error messages
+    first: date | None = None  # set once the cells are typed
+    last: date | None = None
 
 
-def load_client_data(data_dir: Path, diagnostics: Diagnostics) -> ClientData:
+def load_client_data(data_dir: Path, diagnostics: Diagnostics, columns: dict[str, str] | None = None) -> ClientData:
     if not data_dir.is_dir():
         raise SitegenError("data folder is missing, expected data files (CSV, XLSX, Parquet, JSON) here",
                            data_dir)
     paths = sorted(p for p in data_dir.rglob("*") if p.is_file() and not p.name.startswith((".", "~$")))
     errors: list[SitegenError] = []
-    parts: dict[str, list[tuple[Path, pd.DataFrame]]] = {k: [] for k in KINDS}
-    files: list[DataFile] = []
+    parts: dict[str, list[PreparedFile]] = {k: [] for k in KINDS}
     for path in paths:
-        if path.suffix.lower() not in READERS:
-            diagnostics.warn(f"not a data file (expected {', '.join(sorted(READERS))}), ignored", path)
+        if path.suffix.lower() not in READABLE:
+            diagnostics.warn(f"not a data file (expected {', '.join(READABLE)}), ignored", path)
             continue
         try:
-            kind, raw = read_file(path, diagnostics)
+            prepared = prepare_file(path, diagnostics, columns or {})
         except SitegenError as exc:
             errors.extend(getattr(exc, "errors", [exc]))
             continue
-        parts[kind.name].append((path, raw))
-        files.append(DataFile(path, kind.name, len(raw)))
-    tables = {}
-    for name, frames in parts.items():
+        parts[prepared.kind.name].append(prepared)
+    tables, files, currencies = {}, [], set()
+    for name, prepared in parts.items():
         try:
-            tables[name] = _combine(KINDS[name], frames, diagnostics)
+            tables[name] = _combine(KINDS[name], prepared, diagnostics)
         except SitegenError as exc:
             errors.extend(getattr(exc, "errors", [exc]))
+            continue
+        for p in prepared:
+            files.append(DataFile(p.path, name, len(p.frame), p.first, p.last, p.notes))
+            currencies |= p.currencies
     raise_all(errors)
-    return ClientData(tables, files)
+    return ClientData(tables, sorted(files, key=lambda f: f.path), currencies)
 
 
-def read_file(path: Path, diagnostics: Diagnostics) -> tuple[Kind, pd.DataFrame]:
-    """The file's kind and its known columns, cells not yet interpreted."""
-    raw = read_raw(path)
-    raw.columns = [normalise_header(c) for c in raw.columns]
-    kind, candidates = recognise(list(raw.columns))
+def recognise(headers: list[str], user: dict[str, str]) -> tuple[Kind | None, dict[str, str], list[Kind]]:
+    """The kind whose required columns the file has and which knows most of its columns.
+
+    Returns (kind, header mapping, []), or (None, {}, candidates) when the kind that shares most
+    columns with the file lacks a required one."""
+    mappings = {name: map_headers(headers, name, user) for name in KINDS}
+    overlap = {name: len(set(m.values()) & set(KINDS[name].columns)) for name, m in mappings.items()}
+    eligible = [k for k in KINDS.values() if set(k.required) <= set(mappings[k.name].values())]
+    best = max(eligible, key=lambda k: (overlap[k.name], len(k.required)), default=None)
+    top = max(overlap.values())
+    if best is not None and overlap[best.name] >= top:
+        return best, mappings[best.name], []
+    return None, {}, [KINDS[n] for n, v in overlap.items() if v == top and top > 0]
+
+
+def prepare_file(path: Path, diagnostics: Diagnostics, user_columns: dict[str, str]) -> PreparedFile:
+    raw = read_table(path)
+    headers = list(raw.frame.columns)
+    kind, mapping, candidates = recognise(headers, user_columns)
     if kind is None:
-        raise SitegenError(_missing_columns_message(list(raw.columns), candidates), path, HEADER_ROW)
-    for col in raw.columns:
-        if col not in kind.columns:
-            diagnostics.warn(f"unknown column {col!r} for {kind.name} data (ignored)", path, HEADER_ROW, col)
-    return kind, raw[[c for c in raw.columns if c in kind.columns]]
+        raise SitegenError(_missing_columns_message(headers, candidates, user_columns), path, raw.header_row)
+    for header in unmapped(headers, mapping):
+        close = suggestions(header)
+        hint = f"; nearest known names: {', '.join(close)}" if close else ""
+        diagnostics.warn(f"unknown column {header!r} for {kind.name} data (ignored; map it in [columns] if it "
+                         f"matters){hint}", path, raw.header_row, header)
+    raw, totals = _without_totals(raw)
+    frame = raw.frame[list(mapping)].rename(columns=mapping)
+    original = frame.copy()
+    conventions = conv.Conventions()
+    frame = conv.blank_null_tokens(frame, conventions)
+    frame = _plain_cells(frame, kind, conventions)
+    errors = _lossy_ids(frame, kind, path, raw)
+    raise_all(errors)
+    if "video_link" in frame.columns and kind.name == "videos":
+        from_link = frame["video_link"].str.extract(_VIDEO_IN_LINK)[0].fillna("")
+        frame["video_id"] = frame["video_id"].where(frame["video_id"] != "", from_link) \
+            if "video_id" in frame.columns else from_link
+    for guess in conventions.ambiguous:
+        diagnostics.warn(guess, path)
+    notes = raw.notes + conventions.notes + [f"{n} cells in column {c!r} read as missing ('-', 'N/A', ...)"
+                                             for c, n in sorted(conventions.nulls.items())]
+    currencies = set(frame["currency"].unique()) - {""} if "currency" in frame.columns else set()
+    if totals is not None:
+        notes.append(_cross_check(frame, totals, mapping, path, diagnostics))
+    extra = [c for c in ("currency", "video_link") if c in frame]
+    return PreparedFile(path, kind, frame.drop(columns=extra), raw.row_numbers, notes, currencies,
+                        original.drop(columns=extra))
 
 
-def load_file(path: Path, diagnostics: Diagnostics) -> tuple[Kind, pd.DataFrame]:
-    kind, raw = read_file(path, diagnostics)
-    return kind, validate(raw, kind, [(path, len(raw))])
+def _without_totals(raw: RawTable) -> tuple[RawTable, pd.Series | None]:
+    """Ads Manager's last row "Total of N results" is not data: drop it, keep it to cross-check."""
+    if raw.frame.empty:
+        return raw, None
+    first = raw.frame.iloc[:, 0].astype(str).str.strip()
+    is_total = first.str.match(_TOTALS).to_numpy()
+    if not is_total.any():
+        return raw, None
+    totals = raw.frame[is_total].iloc[-1]
+    kept = RawTable(raw.frame[~is_total].reset_index(drop=True), raw.row_numbers[~is_total], raw.header_row,
+                    raw.notes, raw.lossy_ids)
+    return kept, totals
 
 
-def normalise_header(name) -> str:
-    return re.sub(r"[\s\-]+", "_", str(name).replace("\ufeff", "").strip().lower())
-
-
-def read_raw(path: Path) -> pd.DataFrame:
-    """The file as a table of strings (or native values for typed formats); no interpretation yet."""
-    suffix = path.suffix.lower()
-    try:
-        if suffix == ".csv":
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        elif suffix == ".xlsx":
-            frame = pd.read_excel(path, dtype=object, engine="openpyxl")
-        elif suffix == ".parquet":
-            frame = pd.read_parquet(path)
-        else:
-            frame = _read_json(path)
-    except pd.errors.EmptyDataError:
-        raise SitegenError("empty file, expected a header row and data rows", path, 1) from None
-    except SitegenError:
-        raise
-    except UnicodeDecodeError as exc:
-        raise SitegenError(f"not UTF-8 text ({exc.reason}), expected a UTF-8 CSV file", path) from None
-    except Exception as exc:
-        raise SitegenError(f"cannot read {suffix[1:].upper()} file: {_first_line(exc)}", path) from None
-    if frame.empty:
-        raise SitegenError("no data rows, expected at least one row below the header", path, 2)
-    duplicated = [c for c in frame.columns if str(c).rsplit(".", 1)[0] in frame.columns and "." in str(c)]
-    if duplicated:
-        raise SitegenError(f"column {duplicated[0].rsplit('.', 1)[0]!r} appears twice", path, HEADER_ROW)
+def _plain_cells(frame: pd.DataFrame, kind: Kind, conventions: conv.Conventions) -> pd.DataFrame:
+    numbers = [c for c in frame.columns if kind.columns.get(c) in ("int", "money", "float")]
+    times = [c for c in frame.columns if kind.columns.get(c) in ("date", "datetime")]
+    time_cells = pd.concat([frame[c] for c in times]) if times else pd.Series([], dtype=object)
+    day_first, why_dates = conv.detect_date_order(time_cells, prefer_day_first=False)
+    if numbers:
+        cells = conv._numeric_text(pd.concat([frame[c] for c in numbers]))
+        decimal, why = conv.detect_decimal(cells, prefer_comma=day_first == "dmy")
+        conventions.decimal = decimal
+        if decimal == ",":
+            conventions.notes.append("decimal comma (1.234,56)")
+        if why:
+            conventions.ambiguous.append(why)
+        for c in numbers:
+            frame[c] = conv.normalise_numbers(frame[c], decimal)
+    if times:
+        if why_dates:
+            day_first, why_dates = conv.detect_date_order(time_cells, prefer_day_first=conventions.decimal == ",")
+            conventions.ambiguous.append(why_dates)
+        conventions.date_order = day_first
+        if day_first != "ymd":
+            conventions.notes.append("dates as " + {"dmy": "day.month.year", "mdy": "month/day/year"}[day_first])
+        for c in times:
+            frame[c] = conv.normalise_dates(frame[c], day_first)
     return frame
 
 
-def _read_json(path: Path) -> pd.DataFrame:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except json.JSONDecodeError as exc:
-        raise SitegenError(f"invalid JSON: {exc.msg}", path, exc.lineno, exc.colno) from None
-    if isinstance(data, dict):
-        data = data.get("rows", data.get("data"))
-    if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
-        raise SitegenError('expected a JSON array of objects (or {"rows": [...]})', path)
-    if not data:
-        raise SitegenError("no data rows, expected at least one object", path)
-    return pd.DataFrame.from_records(data)
+def _lossy_ids(frame: pd.DataFrame, kind: Kind, path: Path, raw: RawTable) -> list[SitegenError]:
+    errors = []
+    for column in (c for c in frame.columns if kind.columns.get(c) == "id"):
+        for i in np.flatnonzero(frame[column].str.match(_SCIENTIFIC).to_numpy())[:MAX_CELL_ERRORS]:
+            errors.append(SitegenError(
+                f"found {frame[column].iloc[i]!r}, expected an ID with all its digits (a spreadsheet saved it as "
+                "a number in scientific notation and dropped digits; format the column as text)",
+                path, int(raw.row_numbers[i]), column))
+    return errors
 
 
-def _first_line(exc: Exception) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+def _cross_check(frame: pd.DataFrame, totals: pd.Series, mapping: dict[str, str], path: Path,
+                 diagnostics: Diagnostics) -> str:
+    header_of = {v: k for k, v in mapping.items()}
+    checked, differ = [], []
+    for column in CROSS_CHECKED:
+        if column not in frame.columns:
+            continue
+        expected_total = pd.to_numeric(conv.normalise_numbers(pd.Series([str(totals[header_of[column]])]), ".")
+                                       .replace("", None), errors="coerce").iloc[0]
+        if pd.isna(expected_total):
+            continue
+        actual = round(float(pd.to_numeric(frame[column].replace("", None), errors="coerce").sum()), 6)
+        checked.append(column)
+        if abs(actual - float(expected_total)) > 0.005 + 1e-9 * abs(float(expected_total)):
+            differ.append(f"{column}: totals row {float(expected_total):,.2f}, rows add up to {actual:,.2f}")
+    if differ:
+        diagnostics.warn("totals row does not match the rows (" + "; ".join(differ) + ")", path)
+        return "totals row checked: mismatch"
+    return f"totals row matches ({', '.join(checked)})" if checked else "totals row dropped"
 
 
-def _missing_columns_message(columns: list[str], candidates: list[Kind]) -> str:
-    found = ", ".join(columns) or "none"
+def _missing_columns_message(headers: list[str], candidates: list[Kind], user: dict[str, str]) -> str:
+    found = ", ".join(headers) or "none"
     if not candidates:
         kinds = "; ".join(f"{k.name}: {', '.join(k.required)}" for k in KINDS.values())
         return f"unknown kind of data (columns: {found}); expected the columns of one kind ({kinds})"
     kind = candidates[0]
-    missing = [c for c in kind.required if c not in columns]
+    mapping = map_headers(headers, kind.name, user)
+    missing = [c for c in kind.required if c not in mapping.values()]
+    hints = []
+    for header in unmapped(headers, mapping):
+        close = suggestions(header)
+        if close:
+            hints.append(f"{header!r} is close to {', '.join(close)}")
+    hint = ("; " + "; ".join(hints)) if hints else ""
+    loose = unmapped(headers, mapping)
+    example = f', e.g. "{loose[0]}" = "{missing[0]}"' if loose else ""
     return (f"missing required column {', '.join(repr(m) for m in missing)} for {kind.name} data "
-            f"(needs {', '.join(kind.required)}; found {found})")
+            f"(needs {', '.join(kind.required)}; file columns: {found}){hint}; "
+            f"map a column in client.toml [columns]{example}")
 
 
 # --- typing every cell -------------------------------------------------------------------------
 
-def validate(raw: pd.DataFrame, kind: Kind, origins: list[tuple[Path, int]]) -> pd.DataFrame:
-    """Type every cell of `raw` (the rows of `origins`' files, in order); bad cells are errors."""
+def validate(raw: pd.DataFrame, kind: Kind, origins: list[tuple[Path, np.ndarray]],
+             shown: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Type every cell of `raw` (the rows of `origins`' files, in order); bad cells are errors,
+    quoted as in `shown` (the cells as the user wrote them) when given."""
+    shown = raw if shown is None else shown
     errors: list[SitegenError] = []
     out = {}
     locate = _locator(origins)
@@ -169,8 +262,8 @@ def validate(raw: pd.DataFrame, kind: Kind, origins: list[tuple[Path, int]]) -> 
         if col in kind.required:
             bad = bad | missing
         for i in np.flatnonzero(bad.to_numpy())[:MAX_CELL_ERRORS]:
-            found = raw[col].iloc[i]
-            found_text = "an empty cell" if missing.iloc[i] else f"{_short(found)!r}"
+            found = shown[col].iloc[i]
+            found_text = "an empty cell" if _is_blank(pd.Series([found])).iloc[0] else f"{_short(found)!r}"
             path, row = locate(int(i))
             errors.append(SitegenError(f"found {found_text}, expected {expected(ctype)}", path, row, col))
         out[col] = values
@@ -181,14 +274,14 @@ def validate(raw: pd.DataFrame, kind: Kind, origins: list[tuple[Path, int]]) -> 
     return frame
 
 
-def _locator(origins: list[tuple[Path, int]]):
+def _locator(origins: list[tuple[Path, np.ndarray]]):
     """Maps a row of the combined table to (file, spreadsheet row)."""
-    ends = np.cumsum([n for _, n in origins])
+    ends = np.cumsum([len(rows) for _, rows in origins])
 
     def locate(i: int) -> tuple[Path, int]:
         k = int(np.searchsorted(ends, i, side="right"))
         start = ends[k - 1] if k else 0
-        return origins[k][0], int(i - start) + HEADER_ROW + 1
+        return origins[k][0], int(origins[k][1][i - start])
     return locate
 
 
@@ -269,24 +362,79 @@ def _typed_empty(kind: Kind) -> pd.DataFrame:
     return pd.DataFrame({c: _typed_empty_column(t, 0) for c, t in kind.columns.items()})
 
 
-def _combine(kind: Kind, frames: list[tuple[Path, pd.DataFrame]], diagnostics: Diagnostics) -> pd.DataFrame:
+def _combine(kind: Kind, files: list[PreparedFile], diagnostics: Diagnostics) -> pd.DataFrame:
     """All files of one kind as one typed table.
 
     A row repeated exactly in a later file (overlapping drops) is counted once; repeats inside
     one file are kept, since two interactions or two ads may well look alike."""
-    if not frames:
+    if not files:
         return _typed_empty(kind)
-    raw = pd.concat([f for _, f in frames], ignore_index=True) if len(frames) > 1 else frames[0][1]
-    origins = [(p, len(f)) for p, f in frames]
-    table = validate(raw.reset_index(drop=True), kind, origins)
-    if len(frames) > 1:
-        table = _drop_repeats_across_files(table, kind, origins, diagnostics)
+    raw = pd.concat([f.frame for f in files], ignore_index=True) if len(files) > 1 else files[0].frame
+    shown = pd.concat([f.original for f in files], ignore_index=True) if len(files) > 1 else files[0].original
+    origins = [(f.path, f.row_numbers) for f in files]
+    table = validate(raw.reset_index(drop=True), kind, origins, shown.reset_index(drop=True))
+    file_of = np.repeat(np.arange(len(files)), [len(f.frame) for f in files])
+    _note_ranges(table, kind, files, file_of)
+    plausibility(table, kind, origins, file_of, diagnostics)
+    if len(files) > 1:
+        table = _drop_repeats_across_files(table, kind, origins, file_of, diagnostics)
     return table
 
 
-def _drop_repeats_across_files(table: pd.DataFrame, kind: Kind, origins, diagnostics: Diagnostics) -> pd.DataFrame:
+def _note_ranges(table: pd.DataFrame, kind: Kind, files: list[PreparedFile], file_of: np.ndarray) -> None:
+    times = table[TIME_COLUMN[kind.name]]
+    for i, f in enumerate(files):
+        mine = times[file_of == i]
+        if mine.notna().any():
+            f.first, f.last = mine.min().date(), mine.max().date()
+
+
+def plausibility(table: pd.DataFrame, kind: Kind, origins, file_of: np.ndarray, diagnostics: Diagnostics) -> None:
+    """Warnings for figures that parse but are hard to believe."""
+    locate = _locator(origins)
+    checks = []
+    if kind.name == "ads":
+        checks.append((table["clicks"] > table["impressions"], "clicks above impressions"))
+        checks.append((table["video_views"] > table["impressions"], "video views above impressions"))
+    if kind.name == "videos":
+        checks.append((table["likes"] > table["views"], "likes above views"))
+    if kind.name == "account":
+        checks.append((table["likes"] > table["video_views"], "likes above video views"))
+    today = pd.Timestamp(date.today())
+    checks.append((table[TIME_COLUMN[kind.name]] > today + pd.Timedelta(days=1), "dates in the future"))
+    for mask, what in checks:
+        hits = np.flatnonzero(mask.fillna(False).to_numpy())
+        if len(hits):
+            path, row = locate(int(hits[0]))
+            diagnostics.warn(f"{what} in {len(hits)} {kind.name} row{'s' if len(hits) > 1 else ''} "
+                             f"(first shown)", path, row)
+    _conflicting_days(table, kind, locate, file_of, diagnostics)
+
+
+DAY_KEYS = {"ads": ["date", "campaign", "ad_group", "ad"], "account": ["date"], "orders": ["date", "code"],
+            "hashtags": ["date", "hashtag"]}
+
+
+def _conflicting_days(table, kind: Kind, locate, file_of: np.ndarray, diagnostics: Diagnostics) -> None:
+    """The same day (and campaign, code, hashtag) reported by two files with different numbers."""
+    keys = DAY_KEYS.get(kind.name)
+    if not keys or file_of.max(initial=0) == 0:
+        return
+    frame = table[keys].astype(str).assign(_file=file_of, _row=pd.util.hash_pandas_object(table, index=False))
+    per_key = frame.groupby(keys, sort=False).agg(files=("_file", "nunique"), rows=("_row", "nunique"))
+    clash = per_key[(per_key["files"] > 1) & (per_key["rows"] > 1)]
+    if clash.empty:
+        return
+    first_key = clash.index[0] if len(keys) > 1 else (clash.index[0],)
+    match = np.flatnonzero((frame[keys] == pd.Series(first_key, index=keys)).all(axis=1).to_numpy())
+    (path_a, row_a), (path_b, row_b) = locate(int(match[0])), locate(int(match[-1]))
+    diagnostics.warn(f"{len(clash)} {kind.name} days are reported by two files with different numbers "
+                     f"(e.g. {path_a.name}:{row_a} and {path_b.name}:{row_b}); both are counted", path_b, row_b)
+
+
+def _drop_repeats_across_files(table: pd.DataFrame, kind: Kind, origins, file_of: np.ndarray,
+                               diagnostics: Diagnostics) -> pd.DataFrame:
     hashes = pd.util.hash_pandas_object(table, index=False).to_numpy()
-    file_of = np.repeat(np.arange(len(origins)), [n for _, n in origins])
     # the k-th copy of a row in its own file matches only the k-th copy in an earlier file
     nth = pd.DataFrame({"file": file_of, "hash": hashes}).groupby(["file", "hash"]).cumcount().to_numpy()
     dupes = pd.DataFrame({"hash": hashes, "nth": nth}).duplicated(keep="first").to_numpy()

@@ -6,8 +6,8 @@ from conftest import write_csv
 from tiny_data import TABLES
 
 from sitegen.errors import Diagnostics, SitegenError, SitegenErrors
-from sitegen.kinds import KINDS, recognise
-from sitegen.load import load_client_data
+from sitegen.kinds import KINDS
+from sitegen.load import load_client_data, recognise
 
 
 def _write(path, rows, fmt):
@@ -50,12 +50,14 @@ def test_kind_recognised_by_columns_not_file_name(tmp_path):
 
 
 def test_recognise_prefers_the_kind_that_knows_most_columns():
-    kind, _ = recognise(["date", "followers", "likes"])
+    kind, _, _ = recognise(["date", "followers", "likes"], {})
     assert kind.name == "account"
-    kind, _ = recognise(["date", "campaign", "spend", "likes"])
-    assert kind.name == "ads"
-    kind, candidates = recognise(["date", "campaign", "impressions"])
+    kind, mapping, _ = recognise(["Date", "Campaign name", "Cost", "Paid likes"], {})
+    assert kind.name == "ads" and mapping["Cost"] == "spend" and mapping["Paid likes"] == "likes"
+    kind, _, candidates = recognise(["date", "campaign", "impressions"], {})
     assert kind is None and candidates[0].name == "ads"
+    kind, mapping, _ = recognise(["Tag", "Kampagne", "Ausgaben (EUR)"], {"Ausgaben (EUR)": "spend"})
+    assert kind.name == "ads" and mapping == {"Tag": "date", "Kampagne": "campaign", "Ausgaben (EUR)": "spend"}
 
 
 def test_monthly_drops_add_up_and_identical_duplicates_count_once(tmp_path):

@@ -1,0 +1,115 @@
+"""How the people who saved a file write numbers, dates and missing values.
+
+Decided once per file, never per cell: the decimal mark (1.234,56 or 1,234.56), the date order
+(2026-10-31, 31.10.2026, 10/31/2026) and the tokens that mean "no value" (-, --, N/A, <5 ...).
+Cells are rewritten into one plain form (1234.56, 2026-10-31); a cell that does not fit the
+file's convention is left as written, so validation reports it as the user wrote it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+NULL_TOKENS = frozenset({"-", "--", "—", "–", "n/a", "#n/a", "undefined", "null", "nan", "<5", "< 5"})
+_CURRENCY = re.compile(r"^(?:[$€£¥]|USD|EUR|GBP|IDR|Rp)\s*|\s*(?:[$€£¥]|USD|EUR|GBP|IDR)$")
+_GROUPING_SPACES = re.compile(r"(?<=\d)[\s\u00a0\u202f'’](?=\d{3}\b)")
+_DOT_DECIMAL = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d*)(?:\.\d+)?$")
+_COMMA_DECIMAL = re.compile(r"^[+-]?(?:\d{1,3}(?:\.\d{3})+|\d*)(?:,\d+)?$")
+_SLASHED = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(.*)$")
+_DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(.*)$")
+_ISO_SLASHED = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})(.*)$")
+
+
+@dataclass
+class Conventions:
+    decimal: str = "."  # "." or ","
+    date_order: str = "ymd"  # ymd | dmy | mdy
+    notes: list[str] = field(default_factory=list)  # what was detected, for `sitegen check`
+    ambiguous: list[str] = field(default_factory=list)  # detections that were guesses: warnings
+    nulls: dict[str, int] = field(default_factory=dict)  # column -> cells read as missing
+
+
+def blank_null_tokens(frame: pd.DataFrame, conventions: Conventions) -> pd.DataFrame:
+    out = {}
+    for column in frame.columns:
+        values = frame[column].astype(str).str.strip()
+        tokens = values.str.casefold().isin(NULL_TOKENS)
+        if tokens.any():
+            conventions.nulls[column] = int(tokens.sum())
+            values = values.where(~tokens, "")
+        out[column] = values
+    return pd.DataFrame(out, index=frame.index, dtype=object)
+
+
+def _numeric_text(series: pd.Series) -> pd.Series:
+    text = series.str.replace(_CURRENCY, "", regex=True)
+    return text.str.replace(_GROUPING_SPACES, "", regex=True)
+
+
+def detect_decimal(cells: pd.Series, prefer_comma: bool) -> tuple[str, str | None]:
+    """(decimal mark, why it is a guess or None) from every number cell of a file."""
+    cells = cells[cells != ""]
+    both = cells[cells.str.contains(",") & cells.str.contains(r"\.")]
+    if len(both):
+        comma_last = both.str.rfind(",") > both.str.rfind(".")
+        return ("," if comma_last.mean() >= 0.5 else "."), None
+    comma_decimals = cells.str.contains(r",(?:\d{1,2}|\d{4,})$").any()
+    dot_decimals = cells.str.contains(r"\.(?:\d{1,2}|\d{4,})$").any()
+    if comma_decimals != dot_decimals:
+        return ("," if comma_decimals else "."), None
+    dot_groups = cells.str.contains(r"^\d{1,3}(?:\.\d{3})+$").any()
+    comma_groups = cells.str.contains(r"^\d{1,3}(?:,\d{3})+$").any()
+    if dot_groups and not comma_groups:
+        return ",", "numbers like 1.000 read with '.' as thousands separator"
+    if comma_groups and not dot_groups:
+        return ".", "numbers like 1,000 read with ',' as thousands separator"
+    return ("," if prefer_comma else "."), None
+
+
+def normalise_numbers(series: pd.Series, decimal: str) -> pd.Series:
+    text = _numeric_text(series)
+    if decimal == ",":
+        fits = text.str.match(_COMMA_DECIMAL) & (text != "")
+        plain = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    else:
+        fits = text.str.match(_DOT_DECIMAL) & (text != "")
+        plain = text.str.replace(",", "", regex=False)
+    return plain.where(fits, series)
+
+
+def detect_date_order(cells: pd.Series, prefer_day_first: bool) -> tuple[str, str | None]:
+    cells = cells[cells != ""]
+    if cells.str.match(_DOTTED).any():
+        return "dmy", None
+    slashed = cells.str.extract(_SLASHED)
+    slashed = slashed.dropna()
+    if slashed.empty:
+        return "ymd", None
+    first, second = slashed[0].astype(int), slashed[1].astype(int)
+    if (first > 12).any() and not (second > 12).any():
+        return "dmy", None
+    if (second > 12).any() and not (first > 12).any():
+        return "mdy", None
+    order = "dmy" if prefer_day_first else "mdy"
+    return order, (f"dates like {cells.iloc[0]!r} could be day/month or month/day; read as "
+                   f"{'day/month' if order == 'dmy' else 'month/day'}")
+
+
+def normalise_dates(series: pd.Series, order: str) -> pd.Series:
+    text = series.str.strip()
+    out = text
+    iso = text.str.extract(_ISO_SLASHED)
+    has_iso = iso[0].notna()
+    if has_iso.any():
+        out = out.where(~has_iso, iso[0] + "-" + iso[1].str.zfill(2) + "-" + iso[2].str.zfill(2) + iso[3])
+    for pattern in (_DOTTED, _SLASHED):
+        parts = text.str.extract(pattern)
+        hit = parts[0].notna()
+        if not hit.any():
+            continue
+        day, month_ = (parts[0], parts[1]) if order != "mdy" or pattern is _DOTTED else (parts[1], parts[0])
+        out = out.where(~hit, parts[2] + "-" + month_.str.zfill(2) + "-" + day.str.zfill(2) + parts[3])
+    return out
