@@ -5,6 +5,7 @@ the new site in only when all of it succeeded."""
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import os
 import time
@@ -108,11 +109,12 @@ def build_client(project: Project, client: Client, dirs: tuple[Path, ...]) -> Cl
     diagnostics, t, env = Diagnostics(), out.timings, _environment(dirs)
     try:
         with _timed(t, "load"):
-            data = load_client_data(client.data_dir, diagnostics)
+            data = load_client_data(client.data_dir, diagnostics, client.columns)
     except SitegenError as exc:
         out.errors.extend(getattr(exc, "errors", [exc]))
         out.warnings = diagnostics.warnings
         return out
+    client = _with_data_currency(client, data.currencies, diagnostics)
     with _timed(t, "kpis"):
         facts = client_facts(data)
     first = facts.first_day.date() if facts.first_day is not None else None
@@ -146,6 +148,20 @@ def build_client(project: Project, client: Client, dirs: tuple[Path, ...]) -> Cl
 
 def _build_client_job(args) -> ClientOutput:
     return build_client(*args)
+
+
+def _with_data_currency(client: Client, currencies: set[str], diagnostics: Diagnostics) -> Client:
+    """Exports name their currency; it wins over the site's default, not over client.toml."""
+    if len(currencies) > 1:
+        diagnostics.warn(f"the data mixes currencies ({', '.join(sorted(currencies))}); amounts are added as "
+                         f"they are and shown in {client.currency}", client.data_dir)
+    elif currencies and client.currency not in currencies:
+        (currency,) = currencies
+        if not client.currency_set:
+            return dataclasses.replace(client, currency=currency)
+        diagnostics.warn(f"the data is in {currency} but client.toml sets currency = {client.currency!r}",
+                         client.data_dir)
+    return client
 
 
 def _jobs(requested: int | None, project: Project) -> int:

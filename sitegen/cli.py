@@ -90,5 +90,34 @@ def build(project_dir: Path, output: Path | None, strict: bool, quiet: bool, job
                    f"({result.files} files, {seconds:.2f} s)")
 
 
+@main.command()
+@click.argument("project_dir", default=".", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON (for CI jobs).")
+def check(project_dir: Path, strict: bool, as_json: bool) -> None:
+    """Load and validate the data of PROJECT_DIR without building: what was found, and every problem."""
+    import json
+
+    from sitegen.check import check_project, summary_lines
+    from sitegen.errors import MAX_LISTED, SitegenErrors
+
+    try:
+        result = check_project(project_dir)
+    except SitegenError as exc:
+        fail(exc)
+    if as_json:
+        click.echo(json.dumps({"clients": [c.as_dict(result.root) for c in result.clients],
+                               "warnings": result.warnings}, indent=2, ensure_ascii=False))
+    else:
+        for line in summary_lines(result):
+            click.echo(line)
+    for warning in result.warnings[:MAX_LISTED]:
+        click.echo(f"warning: {warning}", err=True)
+    if result.errors:
+        fail(SitegenErrors(result.errors) if len(result.errors) > 1 else result.errors[0])
+    if strict and result.warnings:
+        fail(SitegenErrors([SitegenError(f"{w} (a warning; --strict makes it an error)") for w in result.warnings]))
+
+
 if __name__ == "__main__":
     main()

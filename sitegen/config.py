@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from sitegen.catalogue import DEFAULT_SUMMARY_KPIS, KPI_IDS, SECTIONS
 from sitegen.errors import Diagnostics, SitegenError, raise_all
+from sitegen.kinds import KINDS
 
 SITE_FILE = "sitegen.toml"
 CLIENT_FILE = "client.toml"
@@ -89,6 +90,8 @@ class _Settings(_Model):
     currency: str | None = None
     timezone: str | None = None
     targets: dict[str, float] = Field(default_factory=dict)
+    columns: dict[str, str] = Field(default_factory=dict,
+                                    description="Header as written in a file = canonical column name.")
 
     _locale = field_validator("locale")(classmethod(lambda cls, v: _check_locale(v)))
     _currency = field_validator("currency")(classmethod(lambda cls, v: _check_currency(v)))
@@ -98,6 +101,15 @@ class _Settings(_Model):
     @classmethod
     def _targets(cls, v: dict[str, float]) -> dict[str, float]:
         _check_kpi_ids(v)
+        return v
+
+    @field_validator("columns")
+    @classmethod
+    def _columns(cls, v: dict[str, str]) -> dict[str, str]:
+        known = sorted({c for kind in KINDS.values() for c in kind.columns} | {"currency", "video_link"})
+        wrong = [f"{header!r} = {name!r}" for header, name in v.items() if name not in known]
+        if wrong:
+            raise ValueError(f"{', '.join(wrong)}: not a canonical column; known columns: {', '.join(known)}")
         return v
 
 

@@ -34,6 +34,8 @@ class Client:
     branding: Branding
     logo: Path | None
     reports: tuple[Commentary, ...]
+    columns: dict[str, str]  # [columns] of the site and the client: header -> canonical column
+    currency_set: bool  # client.toml names the currency (else a single currency in the data wins)
 
     @property
     def data_dir(self) -> Path:
@@ -128,7 +130,7 @@ def _client(folder: Path, site: SiteConfig, diagnostics: Diagnostics) -> Client:
     return Client(slug=slug, name=name, folder=folder, locale=cfg.locale or site.locale,
                   currency=cfg.currency or site.currency, timezone=cfg.timezone or site.timezone,
                   targets={**site.targets, **cfg.targets}, alerts=alerts, branding=branding, logo=logo,
-                  reports=())
+                  reports=(), columns={**site.columns, **cfg.columns}, currency_set=cfg.currency is not None)
 
 
 def _resolve(base: Path, setting: str | None, config_path: Path) -> Path | None:

@@ -44,7 +44,7 @@ def read_table(path: Path) -> RawTable:
             table = _read_json(path)
     except SitegenError:
         raise
-    except Exception as exc:  # noqa: BLE001 - readers raise many types for a corrupt file
+    except Exception as exc:  # readers raise many types for a corrupt file (BadZipFile, ArrowInvalid, ...)
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise SitegenError(f"cannot read {suffix[1:].upper()} file: {message}", path) from None
     if table.frame.empty:

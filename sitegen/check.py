@@ -1,0 +1,80 @@
+"""`sitegen check`: load and validate every client's data, and say what was found."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sitegen.errors import Diagnostics, SitegenError
+from sitegen.kinds import KINDS
+from sitegen.load import DataFile, load_client_data
+from sitegen.project import discover
+
+
+@dataclass
+class ClientCheck:
+    slug: str
+    name: str
+    files: list[DataFile] = field(default_factory=list)
+    errors: list[SitegenError] = field(default_factory=list)
+
+    def as_dict(self, root: Path) -> dict:
+        return {"client": self.name, "slug": self.slug, "errors": [str(e) for e in self.errors],
+                "files": [{"path": _rel(f.path, root), "kind": f.kind, "rows": f.rows,
+                           "first": f.first.isoformat() if f.first else None,
+                           "last": f.last.isoformat() if f.last else None, "notes": f.notes} for f in self.files]}
+
+
+@dataclass
+class CheckResult:
+    root: Path
+    clients: list[ClientCheck]
+    warnings: list[str]
+
+    @property
+    def errors(self) -> list[SitegenError]:
+        return [e for c in self.clients for e in c.errors]
+
+
+def check_project(project_dir: Path) -> CheckResult:
+    diagnostics = Diagnostics()
+    project = discover(Path(project_dir), diagnostics)
+    clients = []
+    for client in project.clients:
+        result = ClientCheck(client.slug, client.name)
+        try:
+            result.files = load_client_data(client.data_dir, diagnostics, client.columns).files
+        except SitegenError as exc:
+            result.errors = list(getattr(exc, "errors", [exc]))
+        clients.append(result)
+    return CheckResult(project.root, clients, diagnostics.warnings)
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def summary_lines(result: CheckResult) -> list[str]:
+    lines = []
+    for client in result.clients:
+        rows = sum(f.rows for f in client.files)
+        firsts = [f.first for f in client.files if f.first]
+        lasts = [f.last for f in client.files if f.last]
+        span = f", {min(firsts)} to {max(lasts)}" if firsts else ""
+        status = f", {len(client.errors)} problems" if client.errors else ""
+        lines.append(f"{client.name} ({client.slug}): {len(client.files)} files, {rows:,} rows{span}{status}")
+        for kind in KINDS:
+            mine = [f for f in client.files if f.kind == kind]
+            if mine:
+                first = min((f.first for f in mine if f.first), default=None)
+                last = max((f.last for f in mine if f.last), default=None)
+                when = f"  {first} to {last}" if first else ""
+                lines.append(f"  {kind:<10} {len(mine):>3} file{'s' if len(mine) != 1 else ' '} "
+                             f"{sum(f.rows for f in mine):>9,} rows{when}")
+        for f in client.files:
+            if f.notes:
+                lines.append(f"    {_rel(f.path, result.root)}: {'; '.join(f.notes)}")
+    return lines
