@@ -106,13 +106,24 @@ def recognise(headers: list[str], user: dict[str, str]) -> tuple[Kind | None, di
     Returns (kind, header mapping, []), or (None, {}, candidates) when the kind that shares most
     columns with the file lacks a required one."""
     mappings = {name: map_headers(headers, name, user) for name in KINDS}
-    overlap = {name: len(set(m.values()) & set(KINDS[name].columns)) for name, m in mappings.items()}
-    eligible = [k for k in KINDS.values() if set(k.required) <= set(mappings[k.name].values())]
+    present = {name: _present(m) for name, m in mappings.items()}
+    overlap = {name: len(present[name] & set(KINDS[name].columns)) for name in KINDS}
+    missing = {name: len(set(KINDS[name].required) - present[name]) for name in KINDS}
+    eligible = [k for k in KINDS.values() if not missing[k.name]]
     best = max(eligible, key=lambda k: (overlap[k.name], len(k.required)), default=None)
-    top = max(overlap.values())
-    if best is not None and overlap[best.name] >= top:
+    # a kind that knows more of the columns but lacks one required column is what the user meant
+    near = [n for n in KINDS if missing[n] == 1 and overlap[n] > (overlap[best.name] if best else 0)]
+    if best is not None and not near:
         return best, mappings[best.name], []
-    return None, {}, [KINDS[n] for n, v in overlap.items() if v == top and top > 0]
+    top = max(overlap[n] for n in near) if near else max(overlap.values())
+    return None, {}, [KINDS[n] for n in (near or KINDS) if overlap[n] == top and top > 0]
+
+
+def _present(mapping: dict[str, str]) -> set[str]:
+    columns = set(mapping.values())
+    if "video_link" in columns:  # TikTok Studio: the ID is part of the link
+        columns.add("video_id")
+    return columns
 
 
 def prepare_file(path: Path, diagnostics: Diagnostics, user_columns: dict[str, str]) -> PreparedFile:
@@ -133,6 +144,11 @@ def prepare_file(path: Path, diagnostics: Diagnostics, user_columns: dict[str, s
     frame = conv.blank_null_tokens(frame, conventions)
     frame = _plain_cells(frame, kind, conventions)
     errors = _lossy_ids(frame, kind, path, raw)
+    for row, header in raw.lossy_ids:
+        if kind.columns.get(mapping.get(header, "")) == "id":
+            errors.append(SitegenError("found an ID stored as a number, expected the ID as text (Excel keeps only "
+                                       "15 digits of a number; format the column as text and export again)",
+                                       path, row, mapping[header]))
     raise_all(errors)
     if "video_link" in frame.columns and kind.name == "videos":
         from_link = frame["video_link"].str.extract(_VIDEO_IN_LINK)[0].fillna("")
@@ -144,7 +160,7 @@ def prepare_file(path: Path, diagnostics: Diagnostics, user_columns: dict[str, s
                                              for c, n in sorted(conventions.nulls.items())]
     currencies = set(frame["currency"].unique()) - {""} if "currency" in frame.columns else set()
     if totals is not None:
-        notes.append(_cross_check(frame, totals, mapping, path, diagnostics))
+        notes.append(_cross_check(frame, totals, mapping, conventions.decimal, path, diagnostics))
     extra = [c for c in ("currency", "video_link") if c in frame]
     return PreparedFile(path, kind, frame.drop(columns=extra), raw.row_numbers, notes, currencies,
                         original.drop(columns=extra))
@@ -202,14 +218,14 @@ def _lossy_ids(frame: pd.DataFrame, kind: Kind, path: Path, raw: RawTable) -> li
     return errors
 
 
-def _cross_check(frame: pd.DataFrame, totals: pd.Series, mapping: dict[str, str], path: Path,
+def _cross_check(frame: pd.DataFrame, totals: pd.Series, mapping: dict[str, str], decimal: str, path: Path,
                  diagnostics: Diagnostics) -> str:
     header_of = {v: k for k, v in mapping.items()}
     checked, differ = [], []
     for column in CROSS_CHECKED:
         if column not in frame.columns:
             continue
-        expected_total = pd.to_numeric(conv.normalise_numbers(pd.Series([str(totals[header_of[column]])]), ".")
+        expected_total = pd.to_numeric(conv.normalise_numbers(pd.Series([str(totals[header_of[column]])]), decimal)
                                        .replace("", None), errors="coerce").iloc[0]
         if pd.isna(expected_total):
             continue
@@ -230,7 +246,7 @@ def _missing_columns_message(headers: list[str], candidates: list[Kind], user: d
         return f"unknown kind of data (columns: {found}); expected the columns of one kind ({kinds})"
     kind = candidates[0]
     mapping = map_headers(headers, kind.name, user)
-    missing = [c for c in kind.required if c not in mapping.values()]
+    missing = [c for c in kind.required if c not in _present(mapping)]
     hints = []
     for header in unmapped(headers, mapping):
         close = suggestions(header)
@@ -420,8 +436,9 @@ def _conflicting_days(table, kind: Kind, locate, file_of: np.ndarray, diagnostic
     keys = DAY_KEYS.get(kind.name)
     if not keys or file_of.max(initial=0) == 0:
         return
-    frame = table[keys].astype(str).assign(_file=file_of, _row=pd.util.hash_pandas_object(table, index=False))
-    per_key = frame.groupby(keys, sort=False).agg(files=("_file", "nunique"), rows=("_row", "nunique"))
+    frame = table[keys].astype(str).fillna("").assign(_file=file_of,
+                                                      _row=pd.util.hash_pandas_object(table, index=False))
+    per_key = frame.groupby(keys, sort=False, dropna=False).agg(files=("_file", "nunique"), rows=("_row", "nunique"))
     clash = per_key[(per_key["files"] > 1) & (per_key["rows"] > 1)]
     if clash.empty:
         return
