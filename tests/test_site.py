@@ -220,3 +220,11 @@ def test_worker_processes_give_the_same_site_and_errors(tmp_path):
     with pytest.raises(SitegenError) as info:
         build(tmp_path / "p", tmp_path / "two", jobs=2)
     assert str(info.value) == f"{broken}:2:date: found 'someday', expected a date like 2026-10-31"
+
+
+def test_report_shows_data_coverage_and_missing_days(tmp_path):
+    rows = [dict(date=f"2026-10-{d:02d}", campaign="A", spend="1") for d in (1, 2, 4, 5)]
+    root = make_project(tmp_path, {"ads": rows}, {"2026-10.md": "x"})
+    build(root, root / "output")
+    page = (root / "output/acme/2026-10/index.html").read_text()
+    assert "Data from Oct 1, 2026 to Oct 5, 2026; no data on Oct 3, 2026" in page
