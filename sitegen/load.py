@@ -277,14 +277,19 @@ def validate(raw: pd.DataFrame, kind: Kind, origins: list[tuple[Path, np.ndarray
         values, bad, missing = _convert(raw[col], ctype)
         if col in kind.required:
             bad = bad | missing
-        for i in np.flatnonzero(bad.to_numpy())[:MAX_CELL_ERRORS]:
+        bad_rows = np.flatnonzero(bad.to_numpy())
+        for i in bad_rows[:MAX_CELL_ERRORS]:
             found = shown[col].iloc[i]
             found_text = "an empty cell" if _is_blank(pd.Series([found])).iloc[0] else f"{_short(found)!r}"
             path, row = locate(int(i))
             errors.append(SitegenError(f"found {found_text}, expected {expected(ctype)}", path, row, col))
+        if len(bad_rows) > MAX_CELL_ERRORS:
+            path, _ = locate(int(bad_rows[MAX_CELL_ERRORS]))
+            errors.append(SitegenError(f"{len(bad_rows) - MAX_CELL_ERRORS} more cells in this column that are not "
+                                       f"{expected(ctype)} (not listed one by one)", path, None, col))
         out[col] = values
     order = list(kind.columns)
-    raise_all(sorted(errors, key=lambda e: (str(e.file), e.row, order.index(e.column))))
+    raise_all(sorted(errors, key=lambda e: (str(e.file), e.row or 1 << 62, order.index(e.column))))
     frame = pd.DataFrame(out)
     frame.index = pd.RangeIndex(len(frame))
     return frame

@@ -147,3 +147,17 @@ def test_alike_rows_inside_one_file_are_kept(tmp_path):
     community = load_client_data(tmp_path / "data", diagnostics)["community"]
     assert len(community) == 3  # the second file's two copies repeat two of the first file's three
     assert "2 community rows repeat rows of another file" in diagnostics.warnings[0]
+
+
+def test_many_bad_cells_list_twenty_then_a_count(tmp_path):
+    rows = [dict(TABLES["ads"][0], clicks="x", date=f"2026-10-{i % 28 + 1:02d}", campaign=f"c{i}") for i in range(500)]
+    write_csv(tmp_path / "data" / "ads.csv", rows)
+    with pytest.raises(SitegenErrors) as info:
+        load_client_data(tmp_path / "data", Diagnostics())
+    lines = info.value.lines()
+    assert len(lines) == 21
+    assert lines[0].endswith("ads.csv:2:clicks: found 'x', expected a whole number >= 0")
+    assert lines[19].endswith("ads.csv:21:clicks: found 'x', expected a whole number >= 0")
+    assert lines[20] == "... and 2 more problems"
+    assert str(info.value.errors[-1]).endswith(
+        "ads.csv:clicks: 479 more cells in this column that are not a whole number >= 0 (not listed one by one)")
