@@ -15,7 +15,10 @@ import pandas as pd
 
 NULL_TOKENS = frozenset({"-", "--", "—", "–", "n/a", "#n/a", "undefined", "null", "nan", "<5", "< 5"})
 _CURRENCY = re.compile(r"^(?:[$€£¥]|USD|EUR|GBP|IDR|Rp)\s*|\s*(?:[$€£¥]|USD|EUR|GBP|IDR)$")
-_GROUPING_SPACES = re.compile(r"(?<=\d)[\s\u00a0\u202f'’](?=\d{3}\b)")
+_GROUPING_SPACES = r"(\d)[\s\u00a0\u202f'’](\d{3})\b"  # RE2-friendly (no look-behind): 1 234 -> 1234
+_PLAIN_NUMBER = r"-?\d*(?:\.\d{1,2}|\.\d{4,})?"  # needs no rewriting and is not ambiguous
+_ISO_DATE = r"\d{4}-\d{2}-\d{2}(?:[ T].*)?"
+TEXT = "string[pyarrow]"  # vectorised string operations (pyarrow) instead of a Python loop per cell
 _DOT_DECIMAL = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d*)(?:\.\d+)?$")
 _COMMA_DECIMAL = re.compile(r"^[+-]?(?:\d{1,3}(?:\.\d{3})+|\d*)(?:,\d+)?$")
 _SLASHED = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(.*)$")
@@ -35,18 +38,26 @@ class Conventions:
 def blank_null_tokens(frame: pd.DataFrame, conventions: Conventions) -> pd.DataFrame:
     out = {}
     for column in frame.columns:
-        values = frame[column].astype(str).str.strip()
-        tokens = values.str.casefold().isin(NULL_TOKENS)
+        values = frame[column].astype(TEXT).fillna("").str.strip()
+        tokens = values.str.lower().isin(NULL_TOKENS)
         if tokens.any():
             conventions.nulls[column] = int(tokens.sum())
             values = values.where(~tokens, "")
         out[column] = values
-    return pd.DataFrame(out, index=frame.index, dtype=object)
+    return pd.DataFrame(out, index=frame.index)
+
+
+def is_plain_number(series: pd.Series) -> pd.Series:
+    return series.str.fullmatch(_PLAIN_NUMBER)
 
 
 def _numeric_text(series: pd.Series) -> pd.Series:
     text = series.str.replace(_CURRENCY, "", regex=True)
-    return text.str.replace(_GROUPING_SPACES, "", regex=True)
+    spaced = text.str.contains(r"[\s\u00a0\u202f'’]")
+    if spaced.any():
+        for _ in range(2):  # a second pass for the groups the first one's matches overlapped
+            text = text.str.replace(_GROUPING_SPACES, r"\1\2", regex=True)
+    return text
 
 
 def detect_decimal(cells: pd.Series, prefer_comma: bool) -> tuple[str, str | None]:
@@ -82,6 +93,8 @@ def normalise_numbers(series: pd.Series, decimal: str) -> pd.Series:
 
 def detect_date_order(cells: pd.Series, prefer_day_first: bool) -> tuple[str, str | None]:
     cells = cells[cells != ""]
+    if cells.str.fullmatch(_ISO_DATE).all():
+        return "ymd", None
     if cells.str.match(_DOTTED).any():
         return "dmy", None
     slashed = cells.str.extract(_SLASHED)
@@ -100,6 +113,8 @@ def detect_date_order(cells: pd.Series, prefer_day_first: bool) -> tuple[str, st
 
 def normalise_dates(series: pd.Series, order: str) -> pd.Series:
     text = series.str.strip()
+    if (text.str.fullmatch(_ISO_DATE) | (text == "")).all():
+        return text
     out = text
     iso = text.str.extract(_ISO_SLASHED)
     has_iso = iso[0].notna()

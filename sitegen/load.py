@@ -185,7 +185,8 @@ def _plain_cells(frame: pd.DataFrame, kind: Kind, conventions: conv.Conventions)
     times = [c for c in frame.columns if kind.columns.get(c) in ("date", "datetime")]
     time_cells = pd.concat([frame[c] for c in times]) if times else pd.Series([], dtype=object)
     day_first, why_dates = conv.detect_date_order(time_cells, prefer_day_first=False)
-    if numbers:
+    plain = all((conv.is_plain_number(frame[c]) | (frame[c] == "")).all() for c in numbers)
+    if numbers and not plain:  # the common case of plain numbers needs no detection or rewriting
         cells = conv._numeric_text(pd.concat([frame[c] for c in numbers]))
         decimal, why = conv.detect_decimal(cells, prefer_comma=day_first == "dmy")
         conventions.decimal = decimal
@@ -321,7 +322,8 @@ def _convert(series: pd.Series, ctype: str) -> tuple[pd.Series, pd.Series, pd.Se
     """(typed values, mask of cells present but unreadable, mask of blank cells)."""
     blank = _is_blank(series)
     if ctype in ("text", "id"):
-        values = series.map(_as_text).where(~blank, None).astype(object)
+        text = series.str.strip() if pd.api.types.is_string_dtype(series) else series.map(_as_text)
+        values = text.where(~blank, None).astype(object)
         return values, pd.Series(False, index=series.index), blank
     if ctype in ("int", "money", "float"):
         return (*_convert_number(series, ctype, blank), blank)
