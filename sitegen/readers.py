@@ -121,8 +121,28 @@ def _read_xlsx(path: Path) -> RawTable:
 
 
 def _from_frame(frame: pd.DataFrame, header_row: int) -> RawTable:
-    text = pd.DataFrame({str(c): frame[c].map(_cell_text) for c in frame.columns}, dtype=object)
+    text = pd.DataFrame({str(c): _column_text(frame[c]) for c in frame.columns})
     return RawTable(text, np.arange(len(frame), dtype=np.int64) + header_row + 1, header_row)
+
+
+def _column_text(series: pd.Series) -> pd.Series:
+    """A typed column (Parquet) as the text a user would see, without a Python call per cell."""
+    missing = series.isna()
+    if pd.api.types.is_bool_dtype(series):
+        text = series.map({True: "true", False: "false"})
+    elif pd.api.types.is_integer_dtype(series):
+        text = series.astype("Int64").astype(str)
+    elif pd.api.types.is_float_dtype(series):
+        whole = series.where(~missing, 0.0)
+        integral = (whole % 1 == 0) & (whole.abs() < 2**53)
+        text = series.astype(str).where(~integral, whole.astype("int64").astype(str))
+    elif pd.api.types.is_datetime64_any_dtype(series):
+        stamps = series.dt.tz_localize(None) if series.dt.tz is not None else series
+        midnight = (stamps == stamps.dt.normalize()).all()
+        text = stamps.dt.strftime("%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M:%S")
+    else:
+        return series.map(_cell_text).astype("string[pyarrow]")
+    return text.astype("string[pyarrow]").where(~missing, "")
 
 
 def _cell_text(value) -> str:
