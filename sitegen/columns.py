@@ -66,6 +66,7 @@ EXTRA = frozenset({"currency", "video_link"})
 KIND_PREFERENCE = {"videos": {"video views": "views", "likes": "likes", "total views": "views"}}
 
 
+@cache
 def header_key(name: object) -> str:
     text = unicodedata.normalize("NFKC", str(name)).replace("\ufeff", "").replace("\xa0", " ").casefold()
     text = re.sub(r"[^\w%]+", " ", text).strip()
@@ -85,6 +86,7 @@ def _alias_keys() -> dict[str, str]:
     return keys
 
 
+@cache
 def _ignored_keys() -> frozenset[str]:
     return frozenset(header_key(h) for h in IGNORED)
 

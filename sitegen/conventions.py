@@ -51,6 +51,10 @@ def is_plain_number(series: pd.Series) -> pd.Series:
     return series.str.fullmatch(_PLAIN_NUMBER)
 
 
+def is_iso_date(series: pd.Series) -> pd.Series:
+    return series.str.fullmatch(_ISO_DATE)
+
+
 def _numeric_text(series: pd.Series) -> pd.Series:
     text = series.str.replace(_CURRENCY, "", regex=True)
     spaced = text.str.contains(r"[\s\u00a0\u202f'’]")

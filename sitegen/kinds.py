@@ -55,7 +55,8 @@ EXPECTED = {
     "money": "an amount >= 0",
     "float": "a number >= 0",
     "bool": "true or false",
-    "id": "an ID (digits or text)",
+    "id": "an ID with all its digits (a spreadsheet saved it as a number and dropped digits; "
+          "format the column as text)",
     "text": "text",
 }
 

@@ -64,7 +64,8 @@ class PreparedFile:
     row_numbers: np.ndarray
     notes: list[str]
     currencies: set[str]
-    original: pd.DataFrame | None = None  # the cells as written, for error messages
+    totals: pd.Series | None = None  # the export's totals row, if it had one
+    mapping: dict[str, str] = field(default_factory=dict)  # header as written -> canonical column
     first: date | None = None  # set once the cells are typed
     last: date | None = None
 
@@ -127,6 +128,7 @@ def _present(mapping: dict[str, str]) -> set[str]:
 
 
 def prepare_file(path: Path, diagnostics: Diagnostics, user_columns: dict[str, str]) -> PreparedFile:
+    """Read one file, recognise its kind and map its headers; its cells are interpreted per kind."""
     raw = read_table(path)
     headers = list(raw.frame.columns)
     kind, mapping, candidates = recognise(headers, user_columns)
@@ -139,31 +141,14 @@ def prepare_file(path: Path, diagnostics: Diagnostics, user_columns: dict[str, s
                          f"matters){hint}", path, raw.header_row, header)
     raw, totals = _without_totals(raw)
     frame = raw.frame[list(mapping)].rename(columns=mapping)
-    original = frame.copy()
-    conventions = conv.Conventions()
-    frame = conv.blank_null_tokens(frame, conventions)
-    frame = _plain_cells(frame, kind, conventions)
-    errors = _lossy_ids(frame, kind, path, raw)
+    errors = []
     for row, header in raw.lossy_ids:
         if kind.columns.get(mapping.get(header, "")) == "id":
             errors.append(SitegenError("found an ID stored as a number, expected the ID as text (Excel keeps only "
                                        "15 digits of a number; format the column as text and export again)",
                                        path, row, mapping[header]))
     raise_all(errors)
-    if "video_link" in frame.columns and kind.name == "videos":
-        from_link = frame["video_link"].str.extract(_VIDEO_IN_LINK)[0].fillna("")
-        frame["video_id"] = frame["video_id"].where(frame["video_id"] != "", from_link) \
-            if "video_id" in frame.columns else from_link
-    for guess in conventions.ambiguous:
-        diagnostics.warn(guess, path)
-    notes = raw.notes + conventions.notes + [f"{n} cells in column {c!r} read as missing ('-', 'N/A', ...)"
-                                             for c, n in sorted(conventions.nulls.items())]
-    currencies = set(frame["currency"].unique()) - {""} if "currency" in frame.columns else set()
-    if totals is not None:
-        notes.append(_cross_check(frame, totals, mapping, conventions.decimal, path, diagnostics))
-    extra = [c for c in ("currency", "video_link") if c in frame]
-    return PreparedFile(path, kind, frame.drop(columns=extra), raw.row_numbers, notes, currencies,
-                        original.drop(columns=extra))
+    return PreparedFile(path, kind, frame, raw.row_numbers, list(raw.notes), set(), totals=totals, mapping=mapping)
 
 
 def _without_totals(raw: RawTable) -> tuple[RawTable, pd.Series | None]:
@@ -208,17 +193,6 @@ def _plain_cells(frame: pd.DataFrame, kind: Kind, conventions: conv.Conventions)
     return frame
 
 
-def _lossy_ids(frame: pd.DataFrame, kind: Kind, path: Path, raw: RawTable) -> list[SitegenError]:
-    errors = []
-    for column in (c for c in frame.columns if kind.columns.get(c) == "id"):
-        for i in np.flatnonzero(frame[column].str.match(_SCIENTIFIC).to_numpy())[:MAX_CELL_ERRORS]:
-            errors.append(SitegenError(
-                f"found {frame[column].iloc[i]!r}, expected an ID with all its digits (a spreadsheet saved it as "
-                "a number in scientific notation and dropped digits; format the column as text)",
-                path, int(raw.row_numbers[i]), column))
-    return errors
-
-
 def _cross_check(frame: pd.DataFrame, totals: pd.Series, mapping: dict[str, str], decimal: str, path: Path,
                  diagnostics: Diagnostics) -> str:
     header_of = {v: k for k, v in mapping.items()}
@@ -259,6 +233,51 @@ def _missing_columns_message(headers: list[str], candidates: list[Kind], user: d
     return (f"missing required column {', '.join(repr(m) for m in missing)} for {kind.name} data "
             f"(needs {', '.join(kind.required)}; file columns: {found}){hint}; "
             f"map a column in client.toml [columns]{example}")
+
+
+def interpret(kind: Kind, files: list[PreparedFile], diagnostics: Diagnostics) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(cells in plain form, cells as written) of all files of one kind, with each file's conventions.
+
+    Work is done on all files at once; only a file whose numbers or dates are not already plain
+    (1234.56, 2026-10-31) is looked at on its own to detect its decimal mark and date order."""
+    written = pd.concat([f.frame for f in files], ignore_index=True) if len(files) > 1 else files[0].frame
+    written = written.reset_index(drop=True)
+    file_of = np.repeat(np.arange(len(files)), [len(f.frame) for f in files])
+    found = [conv.Conventions() for _ in files]
+    frame = conv.blank_null_tokens(written, conv.Conventions())
+    for column in frame.columns:
+        blanked = (frame[column] == "").to_numpy() & (written[column].astype(str).str.strip() != "").to_numpy()
+        for i, n in enumerate(np.bincount(file_of[blanked], minlength=len(files))):
+            if n:
+                found[i].nulls[column] = int(n)
+    odd = np.zeros(len(frame), dtype=bool)
+    for column in frame.columns:
+        ctype = kind.columns.get(column)
+        if ctype in ("int", "money", "float"):
+            odd |= ~(conv.is_plain_number(frame[column]) | (frame[column] == "")).to_numpy()
+        elif ctype in ("date", "datetime"):
+            odd |= ~(conv.is_iso_date(frame[column]) | (frame[column] == "")).to_numpy()
+    for i in np.unique(file_of[odd]):
+        rows = np.flatnonzero(file_of == i)
+        part = _plain_cells(frame.iloc[rows].copy(), kind, found[i])
+        for column in part.columns:
+            frame.loc[rows, column] = part[column].to_numpy()
+    if kind.name == "videos" and "video_link" in frame.columns:
+        from_link = frame["video_link"].str.extract(_VIDEO_IN_LINK)[0].fillna("")
+        frame["video_id"] = frame["video_id"].where(frame["video_id"] != "", from_link) \
+            if "video_id" in frame.columns else from_link
+    for i, f in enumerate(files):
+        mine = frame.iloc[np.flatnonzero(file_of == i)]
+        if "currency" in mine.columns:
+            f.currencies = set(mine["currency"].unique()) - {""}
+        for guess in found[i].ambiguous:
+            diagnostics.warn(guess, f.path)
+        f.notes += found[i].notes + [f"{n} cells in column {c!r} read as missing ('-', 'N/A', ...)"
+                                     for c, n in sorted(found[i].nulls.items())]
+        if f.totals is not None:
+            f.notes.append(_cross_check(mine, f.totals, f.mapping, found[i].decimal, f.path, diagnostics))
+    extra = [c for c in ("currency", "video_link") if c in frame.columns]
+    return frame.drop(columns=extra), written.drop(columns=extra)
 
 
 # --- typing every cell -------------------------------------------------------------------------
@@ -324,7 +343,9 @@ def _convert(series: pd.Series, ctype: str) -> tuple[pd.Series, pd.Series, pd.Se
     if ctype in ("text", "id"):
         text = series.str.strip() if pd.api.types.is_string_dtype(series) else series.map(_as_text)
         values = text.where(~blank, None).astype(object)
-        return values, pd.Series(False, index=series.index), blank
+        # a spreadsheet that saved an ID as a number wrote 7.45891E+18: its digits are gone
+        bad = text.str.match(_SCIENTIFIC).fillna(False) if ctype == "id" else pd.Series(False, index=series.index)
+        return values, bad.astype(bool), blank
     if ctype in ("int", "money", "float"):
         return (*_convert_number(series, ctype, blank), blank)
     if ctype in ("date", "datetime"):
@@ -392,10 +413,9 @@ def _combine(kind: Kind, files: list[PreparedFile], diagnostics: Diagnostics) ->
     one file are kept, since two interactions or two ads may well look alike."""
     if not files:
         return _typed_empty(kind)
-    raw = pd.concat([f.frame for f in files], ignore_index=True) if len(files) > 1 else files[0].frame
-    shown = pd.concat([f.original for f in files], ignore_index=True) if len(files) > 1 else files[0].original
+    raw, shown = interpret(kind, files, diagnostics)
     origins = [(f.path, f.row_numbers) for f in files]
-    table = validate(raw.reset_index(drop=True), kind, origins, shown.reset_index(drop=True))
+    table = validate(raw, kind, origins, shown)
     file_of = np.repeat(np.arange(len(files)), [len(f.frame) for f in files])
     _note_ranges(table, kind, files, file_of)
     plausibility(table, kind, origins, file_of, diagnostics)
