@@ -150,6 +150,13 @@ def _build_client_job(args) -> ClientOutput:
     return build_client(*args)
 
 
+def _worker_init() -> None:
+    """One thread per worker: the pool already keeps every core busy (pyarrow would add its own threads)."""
+    import pyarrow
+
+    pyarrow.set_cpu_count(1)
+
+
 def _with_data_currency(client: Client, currencies: set[str], diagnostics: Diagnostics) -> Client:
     """Exports name their currency; it wins over the site's default, not over client.toml."""
     if len(currencies) > 1:
@@ -180,7 +187,8 @@ def client_outputs(project: Project, dirs: list[Path], jobs: int) -> Iterator[Cl
         yield from map(_build_client_job, tasks)
         return
     # spawn, not fork: a forked worker can hang on state (threads, vl-convert's engine) of the parent
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_worker_init) as pool:
         yield from pool.map(_build_client_job, tasks, chunksize=max(1, len(tasks) // (jobs * 8)))
 
 
