@@ -297,7 +297,7 @@ def gen_account(spec: ClientSpec, cal: Calendar, rng, vid: dict, ev: dict, out: 
     views = (base + organic(vid["views"])).astype(np.int64)
     likes = rng.binomial(base.astype(np.int64), 0.08) + organic(vid["likes"]).astype(np.int64)
     s = ev["spike"]  # suspicious likes: eight times the local norm while views stay normal
-    likes[s] = int(8 * np.median(likes[max(s - 14, 0): s + 14]))
+    likes[s] = min(int(8 * np.median(likes[max(s - 14, 0): s + 14])), int(0.9 * views[s]))  # never above views
     new_followers = rng.poisson(35 * spec.scale * wk) + organic(vid["nf"]).astype(np.int64)
     followers = int(25000 * spec.scale * (1 + rng.random())) + np.cumsum(new_followers)
     day = np.arange(n)

@@ -228,3 +228,8 @@ def test_report_shows_data_coverage_and_missing_days(tmp_path):
     build(root, root / "output")
     page = (root / "output/acme/2026-10/index.html").read_text()
     assert "Data from Oct 1, 2026 to Oct 5, 2026; no data on Oct 3, 2026" in page
+
+
+def test_bundled_demo_builds_without_warnings(tmp_path):
+    result = build(Path(__file__).resolve().parents[1], tmp_path / "demo", strict=True)
+    assert result.reports == 9 and result.warnings == []
