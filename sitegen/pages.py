@@ -6,7 +6,6 @@ Every value that comes from data or config reaches HTML through Jinja's autoesca
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -254,7 +253,3 @@ def report_files(env: jinja2.Environment, project: Project, client: Client, resu
                                                  result.kpis)),
         OutputFile(base + "kpis.csv", kpis_csv(result.kpis)),
     ]
-
-
-def json_bytes(data) -> bytes:
-    return (json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
