@@ -119,5 +119,27 @@ def check(project_dir: Path, strict: bool, as_json: bool) -> None:
         fail(SitegenErrors([SitegenError(f"{w} (a warning; --strict makes it an error)") for w in result.warnings]))
 
 
+@main.command()
+@click.argument("project_dir", default=".", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--output", "-o", type=click.Path(path_type=Path, file_okay=False),
+              help="Where to write the site (default: PROJECT_DIR/output).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", "-p", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port (0: any free port).")
+@click.option("--open", "open_browser", is_flag=True, help="Open the site in a browser.")
+@click.option("--poll", is_flag=True, help="Poll for changes (network mounts, containers).")
+def serve(project_dir: Path, output: Path | None, host: str, port: int, open_browser: bool, poll: bool) -> None:
+    """Build PROJECT_DIR, serve it, and rebuild and reload the browser on every change."""
+    from sitegen.serve.run import serve as run_serve
+
+    def say(line: str) -> None:
+        click.echo(line, err=line.startswith(("error", "internal error")))
+
+    try:
+        run_serve(project_dir, output, host, port, open_browser, poll, say)
+    except OSError as exc:
+        fail(SitegenError(f"cannot serve on {host}:{port}: {exc.strerror or exc}"))
+
+
 if __name__ == "__main__":
     main()

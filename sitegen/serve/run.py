@@ -1,0 +1,57 @@
+"""`sitegen serve`: build, serve the output folder, rebuild on every change, reload the browser."""
+
+from __future__ import annotations
+
+import threading
+import time
+import webbrowser
+from collections.abc import Callable
+from pathlib import Path
+
+from sitegen.build import build, default_output
+from sitegen.errors import SitegenError, error_lines
+from sitegen.serve.server import BuildState, PreviewServer
+from sitegen.serve.watch import Watcher
+
+
+def serve(project_dir: Path, output: Path | None, host: str, port: int, open_browser: bool, poll: bool,
+          say: Callable[[str], None]) -> None:
+    project_dir = Path(project_dir).resolve()
+    output = (output or default_output(project_dir)).resolve()
+    state = BuildState()
+    lock = threading.Lock()
+
+    def rebuild() -> None:
+        with lock:
+            started = time.perf_counter()
+            try:
+                result = build(project_dir, output, jobs=1)
+            except SitegenError as exc:
+                state.publish(error_lines(exc))
+                for line in error_lines(exc):
+                    say(f"error: {line}")
+                return
+            except Exception as exc:  # a bug must not kill the preview: show it like a build error
+                state.publish([f"internal error: {type(exc).__name__}: {exc}"])
+                say(f"internal error: {type(exc).__name__}: {exc}")
+                return
+            state.publish([])
+            say(f"rebuilt {result.reports} reports in {time.perf_counter() - started:.2f} s")
+
+    rebuild()
+    output.mkdir(parents=True, exist_ok=True)
+    server = PreviewServer(output, host, port, state)
+    watcher = Watcher(project_dir, output, rebuild, poll=poll)
+    watcher.start()
+    url = f"http://{host}:{server.server_address[1]}/"
+    say(f"Serving {output} on {url} (Ctrl-C to stop)")
+    if open_browser:
+        webbrowser.open(url)
+    try:
+        server.serve_forever(poll_interval=0.25)
+    except KeyboardInterrupt:
+        say("stopping")
+    finally:
+        watcher.stop()
+        server.shutdown()
+        server.server_close()

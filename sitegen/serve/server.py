@@ -1,0 +1,142 @@
+"""A small HTTP server for the preview, on the standard library.
+
+Why not a framework: it serves static files from one folder plus one Server-Sent Events stream;
+`http.server` does both in ~150 lines with no dependency, and keeping it small keeps its safety
+(no path outside the output folder, loopback by default) easy to review.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import posixpath
+import threading
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+RELOAD_JS = (Path(__file__).parent / "reload.js").read_bytes()
+INJECT = b'<script src="/__sitegen__/reload.js"></script>'
+NOT_FOUND = b"<!doctype html><title>Not found</title><h1>404: not found</h1><p><a href=\"/\">Site index</a></p>"
+
+
+class BuildState:
+    """What the browser needs to know: the build generation and the errors of the last build."""
+
+    def __init__(self) -> None:
+        self.generation = 0
+        self.builds = 0
+        self.errors: list[str] = []
+        self.changed = threading.Condition()
+
+    def publish(self, errors: list[str]) -> None:
+        with self.changed:
+            self.builds += 1
+            self.errors = list(errors)
+            if not errors:
+                self.generation += 1
+            self.changed.notify_all()
+
+    def snapshot(self) -> dict:
+        return {"generation": self.generation, "builds": self.builds, "errors": self.errors}
+
+
+def safe_path(root: Path, url_path: str) -> Path | None:
+    """The file under root that the URL names, or None if it names anything outside root."""
+    path = unquote(urlsplit(url_path).path)
+    if "\x00" in path or "\\" in path:
+        return None
+    normal = posixpath.normpath("/" + path.lstrip("/"))
+    if normal.startswith("/.."):
+        return None
+    candidate = (root / normal.lstrip("/")).resolve()
+    real_root = root.resolve()
+    if candidate != real_root and real_root not in candidate.parents:
+        return None  # a symlink that leads out of the output folder
+    if candidate.is_dir():
+        candidate = candidate / "index.html"
+    return candidate if candidate.is_file() else None
+
+
+class PreviewHandler(BaseHTTPRequestHandler):
+    server: PreviewServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args) -> None:  # quiet: the terminal shows builds, not requests
+        pass
+
+    def do_HEAD(self) -> None:
+        self.do_GET(body=False)
+
+    def do_GET(self, body: bool = True) -> None:
+        route = urlsplit(self.path).path
+        if route == "/__sitegen__/reload.js":
+            return self._send(HTTPStatus.OK, "text/javascript; charset=utf-8", RELOAD_JS, body)
+        if route == "/__sitegen__/status":
+            data = json.dumps(self.server.state.snapshot()).encode()
+            return self._send(HTTPStatus.OK, "application/json", data, body)
+        if route == "/__sitegen__/events":
+            return self._events()
+        path = safe_path(self.server.root, self.path)
+        if path is None:
+            return self._send(HTTPStatus.NOT_FOUND, "text/html; charset=utf-8", self._inject(NOT_FOUND), body)
+        data = path.read_bytes()
+        ctype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        if ctype == "text/html":
+            data = self._inject(data)
+        if ctype.startswith("text/") or ctype in ("application/javascript", "application/json"):
+            ctype += "; charset=utf-8"
+        self._send(HTTPStatus.OK, ctype, data, body)
+
+    def _inject(self, html: bytes) -> bytes:
+        at = html.rfind(b"</body>")
+        return html[:at] + INJECT + html[at:] if at >= 0 else html + INJECT
+
+    def _send(self, status: HTTPStatus, ctype: str, data: bytes, body: bool = True) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.end_headers()
+        if body:
+            self.wfile.write(data)
+
+    def _events(self) -> None:
+        """Server-Sent Events: the build state now, then after every build, until the client leaves."""
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        state = self.server.state
+        seen = -1
+        try:
+            while not self.server.stopping.is_set():
+                with state.changed:
+                    if state.builds == seen:
+                        state.changed.wait(timeout=15)  # then the same state again, as a keep-alive
+                    snapshot, seen = state.snapshot(), state.builds
+                self.wfile.write(f"event: state\ndata: {json.dumps(snapshot)}\n\n".encode())
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            pass
+
+
+class PreviewServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, root: Path, host: str, port: int, state: BuildState):
+        self.root = root
+        self.state = state
+        self.stopping = threading.Event()
+        super().__init__((host, port), PreviewHandler)
+
+    def shutdown(self) -> None:
+        self.stopping.set()
+        with self.state.changed:
+            self.state.changed.notify_all()
+        super().shutdown()

@@ -1,0 +1,85 @@
+"""Watch a project's sources and rebuild after a short quiet period.
+
+Editors save through temp files and renames, and a data drop arrives as hundreds of events at
+once: every event only marks the project dirty, and one build runs once nothing has changed for
+`QUIET` seconds. The output folder and temp files are never watched (no rebuild loops)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.polling import PollingObserver
+
+QUIET = 0.15
+IGNORED_NAMES = (".swp", ".swx", ".tmp", "~", ".part", ".crdownload")
+IGNORED_PREFIXES = (".#", "~$", ".~")
+
+
+def is_source(path: str, root: Path, output: Path) -> bool:
+    p = Path(path)
+    if p == output or output in p.parents or any(part.startswith(f".{output.name}.") for part in p.parts):
+        return False
+    try:
+        parts = p.relative_to(root).parts
+    except ValueError:
+        return False
+    if any(part.startswith(".") and part not in (".",) for part in parts[:-1]) or "__pycache__" in parts:
+        return False
+    name = p.name
+    return not (name.endswith(IGNORED_NAMES) or name.startswith(IGNORED_PREFIXES) or name == "4913"
+                or (name.startswith(".") and not name.startswith(".sitegen")))
+
+
+class _Dirty(FileSystemEventHandler):
+    def __init__(self, watcher: Watcher):
+        self.watcher = watcher
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type in ("opened", "closed_no_write"):
+            return
+        paths = [event.src_path, getattr(event, "dest_path", "") or ""]
+        if any(p and is_source(str(p), self.watcher.root, self.watcher.output) for p in paths):
+            self.watcher.touch()
+
+
+class Watcher:
+    """Calls `rebuild` once per burst of changes, on its own thread, never two builds at once."""
+
+    def __init__(self, root: Path, output: Path, rebuild: Callable[[], None], poll: bool = False):
+        self.root, self.output, self.rebuild = root.resolve(), output.resolve(), rebuild
+        self.observer = PollingObserver(timeout=0.5) if poll else Observer()
+        self.observer.schedule(_Dirty(self), str(self.root), recursive=True)
+        self.last_change = 0.0
+        self.dirty = threading.Event()
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._loop, name="sitegen-rebuild", daemon=True)
+
+    def touch(self) -> None:
+        self.last_change = time.monotonic()
+        self.dirty.set()
+
+    def start(self) -> None:
+        self.observer.start()
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.dirty.set()
+        self.observer.stop()
+        self.observer.join(timeout=5)
+        self.thread.join(timeout=30)
+
+    def _loop(self) -> None:
+        while not self.stopping.is_set():
+            self.dirty.wait()
+            while not self.stopping.is_set() and time.monotonic() - self.last_change < QUIET:
+                time.sleep(QUIET / 3)
+            if self.stopping.is_set():
+                return
+            self.dirty.clear()
+            self.rebuild()

@@ -1,0 +1,209 @@
+"""`sitegen serve` over real HTTP on loopback, with real file events."""
+
+import http.client
+import json
+import os
+import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import make_project
+from tiny_data import TABLES
+
+REPORT = "---\nperiod: {start: 2026-10-01, end: 2026-10-02}\n---\nFirst version.\n"
+
+
+class Preview:
+    def __init__(self, root: Path, *args: str):
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "CI": "1"}
+        self.process = subprocess.Popen([sys.executable, "-m", "sitegen", "serve", str(root), "--port", "0", *args],
+                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+        self.lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._pump, daemon=True).start()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=1)
+            except queue.Empty:
+                if self.process.poll() is not None:
+                    break
+                continue
+            match = re.search(r"on http://([\d.]+):(\d+)/", line)
+            if match:
+                self.host, self.port = match[1], int(match[2])
+                return
+        raise AssertionError("server did not start")
+
+    def _pump(self):
+        for line in self.process.stdout:
+            self.lines.put(line)
+
+    def get(self, path: str) -> tuple[int, dict, bytes]:
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=10)
+        conn.request("GET", path)
+        response = conn.getresponse()
+        body = response.read()
+        conn.close()
+        return response.status, dict(response.getheaders()), body
+
+    def raw_get(self, raw_path: str) -> int:
+        """A request line sent as written, without any client-side normalisation."""
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=10)
+        conn.putrequest("GET", raw_path, skip_accept_encoding=True)
+        conn.endheaders()
+        status = conn.getresponse().status
+        conn.close()
+        return status
+
+    def status(self) -> dict:
+        return json.loads(self.get("/__sitegen__/status")[2])
+
+    def stop(self):
+        self.process.send_signal(signal.SIGINT)  # Ctrl-C
+        return self.process.wait(timeout=30)
+
+
+class Events:
+    """A Server-Sent Events client that collects `state` messages."""
+
+    def __init__(self, preview: Preview):
+        self.conn = http.client.HTTPConnection(preview.host, preview.port, timeout=60)
+        self.conn.request("GET", "/__sitegen__/events")
+        self.response = self.conn.getresponse()
+        self.states: queue.Queue[dict] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        try:
+            for raw in self.response:
+                line = raw.decode().strip()
+                if line.startswith("data: "):
+                    self.states.put(json.loads(line[6:]))
+        except (OSError, ValueError):
+            pass
+
+    def next_state(self, predicate, timeout: float = 30.0) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                state = self.states.get(timeout=max(0.1, deadline - time.monotonic()))
+            except queue.Empty:
+                break
+            if predicate(state):
+                return state
+        raise AssertionError("expected state did not arrive")
+
+
+@pytest.fixture
+def project(tmp_path):
+    return make_project(tmp_path / "p", TABLES, {"2026-10.md": REPORT})
+
+
+@pytest.fixture
+def preview(project):
+    server = Preview(project)
+    yield server
+    if server.process.poll() is None:
+        server.stop()
+
+
+def test_serves_the_site_on_loopback_with_reload_script(preview):
+    assert preview.host == "127.0.0.1"
+    status, headers, body = preview.get("/acme/2026-10/")
+    assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
+    assert b'<script src="/__sitegen__/reload.js"></script></body>' in body
+    status, headers, _ = preview.get("/assets/style.css")
+    assert status == 200 and headers["Content-Type"].startswith("text/css")
+    status, headers, _ = preview.get("/assets/vendor/vega-bundle.js")
+    assert status == 200 and "javascript" in headers["Content-Type"]
+    status, _, body = preview.get("/no/such/page")
+    assert status == 404 and b"404" in body
+
+
+def test_built_files_carry_no_reload_script(preview, project):
+    assert b"__sitegen__" not in (project / "output/acme/2026-10/index.html").read_bytes()
+
+
+@pytest.mark.parametrize("path", ["/../../../etc/passwd", "/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+                                  "/..%2f..%2f..%2fetc%2fpasswd", "/assets/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+                                  "/%00index.html", "/..\\..\\etc\\passwd", "//etc/passwd"])
+def test_path_traversal_is_refused(preview, path):
+    assert preview.raw_get(path) == 404
+
+
+def test_symlink_out_of_the_output_is_refused(preview, project, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("secret")
+    (project / "output" / "leak.txt").symlink_to(secret)
+    assert preview.get("/leak.txt")[0] == 404
+
+
+def test_edit_rebuilds_and_reloads(preview, project):
+    events = Events(preview)
+    first = events.next_state(lambda s: True)
+    report = project / "content/acme/2026-10.md"
+    report.write_text(REPORT.replace("First version.", "Second version."))
+    state = events.next_state(lambda s: s["generation"] > first["generation"])
+    assert state["errors"] == []
+    assert b"Second version." in preview.get("/acme/2026-10/")[2]
+
+
+def test_atomic_save_is_seen(preview, project):
+    events = Events(preview)
+    first = events.next_state(lambda s: True)
+    report = project / "content/acme/2026-10.md"
+    temp = report.with_name(".2026-10.md.tmp")
+    temp.write_text(REPORT.replace("First version.", "Saved atomically."))
+    os.replace(temp, report)
+    events.next_state(lambda s: s["generation"] > first["generation"])
+    assert b"Saved atomically." in preview.get("/acme/2026-10/")[2]
+
+
+def test_errors_show_while_the_last_good_site_stays(preview, project):
+    events = Events(preview)
+    first = events.next_state(lambda s: True)
+    data = project / "content/acme/data/ads.csv"
+    good = data.read_text()
+    data.write_text(good.replace("2026-10-01", "someday", 1))
+    failed = events.next_state(lambda s: s["errors"])
+    assert "ads.csv:2:date: found 'someday'" in failed["errors"][0]
+    status, _, body = preview.get("/acme/2026-10/")
+    assert status == 200 and b"First version." in body  # the last good site
+    data.write_text(good)
+    fixed = events.next_state(lambda s: not s["errors"] and s["generation"] > first["generation"])
+    assert fixed["errors"] == []
+    assert preview.process.poll() is None
+
+
+def test_a_burst_of_files_gives_few_builds(preview, project):
+    events = Events(preview)
+    before = events.next_state(lambda s: True)
+    drop = project / "content/acme/data/drop"
+    drop.mkdir()
+    row = TABLES["hashtags"][0]
+    for i in range(500):
+        (drop / f"h{i:03}.csv").write_text(f"date,hashtag,posts\n{row['date']},#tag{i},1\n")
+    events.next_state(lambda s: s["generation"] > before["generation"])
+    time.sleep(1.0)  # let any straggling build finish
+    builds = preview.status()["builds"] - before["builds"]
+    assert 1 <= builds <= 3, builds
+    kpis = json.loads(preview.get("/acme/2026-10/kpis.json")[2])
+    assert kpis["kpis"]["hashtag_posts"]["value"] == 7 + 500  # every file of the drop was read
+
+
+def test_output_changes_do_not_trigger_builds(preview, project):
+    before = preview.status()["builds"]
+    (project / "output" / "note.txt").write_text("written by someone else")
+    time.sleep(1.5)
+    assert preview.status()["builds"] == before
+
+
+def test_ctrl_c_stops_cleanly(preview):
+    assert preview.stop() == 0
