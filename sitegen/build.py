@@ -6,8 +6,10 @@ the new site in only when all of it succeeded."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import multiprocessing
 import os
+import pickle
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -19,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sitegen import __version__
 from sitegen.alerts import report_alerts
 from sitegen.assets import BUNDLE_NAME, vega_bundle
 from sitegen.charts import DEFAULT_PALETTE, report_charts
@@ -180,10 +183,43 @@ def _jobs(requested: int | None, project: Project) -> int:
     return min(cores, len(project.clients)) if reports >= PARALLEL_FROM_REPORTS else 1
 
 
-def client_outputs(project: Project, dirs: list[Path], jobs: int) -> Iterator[ClientOutput]:
+class OutputCache:
+    """Each client's rendered output from earlier builds in this process (`sitegen serve`), keyed by
+    a hash of the contents of everything it depends on: settings, theme files, its data, reports
+    and logo. A client whose inputs did not change is not loaded, computed or rendered again."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, ClientOutput] = {}
+
+    @staticmethod
+    def key(project: Project, client: Client, dirs: list[Path]) -> str:
+        digest = hashlib.sha256(pickle.dumps((__version__, project.site, project.site_logo, client)))
+        paths = [p for d in dirs for p in sorted(d.rglob("*"))]
+        paths += sorted(client.folder.rglob("*")) + [r.path for r in client.reports]
+        paths += [p for p in (client.logo, project.site_logo) if p]
+        for path in paths:
+            if path.is_file():
+                digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+        return digest.hexdigest()
+
+
+def client_outputs(project: Project, dirs: list[Path], jobs: int,
+                   cache: OutputCache | None = None) -> Iterator[ClientOutput]:
     """Every client's output, in the project's order, built in this process or in `jobs` workers."""
-    tasks = [(project, client, tuple(dirs)) for client in project.clients]
-    if jobs <= 1:
+    if cache is not None:
+        keys = [OutputCache.key(project, c, dirs) for c in project.clients]
+        missing = [(c, k) for c, k in zip(project.clients, keys) if k not in cache.entries]
+        built = dict(zip([k for _, k in missing], _outputs(project, [c for c, _ in missing], dirs, jobs)))
+        cache.entries = {k: built[k] if k in built else cache.entries[k] for k in keys}
+        for k in keys:  # a reused output took no time in this build
+            yield built[k] if k in built else dataclasses.replace(cache.entries[k], timings=defaultdict(float))
+        return
+    yield from _outputs(project, list(project.clients), dirs, jobs)
+
+
+def _outputs(project: Project, clients: list[Client], dirs: list[Path], jobs: int) -> Iterator[ClientOutput]:
+    tasks = [(project, client, tuple(dirs)) for client in clients]
+    if jobs <= 1 or len(tasks) <= 1:
         yield from map(_build_client_job, tasks)
         return
     # spawn, not fork: a forked worker can hang on state (threads, vl-convert's engine) of the parent
@@ -193,7 +229,8 @@ def client_outputs(project: Project, dirs: list[Path], jobs: int) -> Iterator[Cl
 
 
 def build(project_dir: Path, output: Path | None = None, strict: bool = False,
-          progress: Progress | None = None, jobs: int | None = None) -> BuildResult:
+          progress: Progress | None = None, jobs: int | None = None,
+          cache: OutputCache | None = None) -> BuildResult:
     started = time.perf_counter()
     diagnostics = Diagnostics()
     result = BuildResult(output=Path())
@@ -207,7 +244,7 @@ def build(project_dir: Path, output: Path | None = None, strict: bool = False,
     counts: dict[str, int] = {}
     total, done = sum(len(c.reports) for c in project.clients), 0
     result.jobs = _jobs(jobs, project)
-    for out in client_outputs(project, dirs, result.jobs):
+    for out in client_outputs(project, dirs, result.jobs, cache):
         files.extend(out.files)
         errors.extend(out.errors)
         for warning in out.warnings:

@@ -192,7 +192,7 @@ def test_a_burst_of_files_gives_few_builds(preview, project):
     events.next_state(lambda s: s["generation"] > before["generation"])
     time.sleep(1.0)  # let any straggling build finish
     builds = preview.status()["builds"] - before["builds"]
-    assert 1 <= builds <= 3, builds
+    assert 1 <= builds <= 4, builds  # 500 files, well over 1,000 events
     kpis = json.loads(preview.get("/acme/2026-10/kpis.json")[2])
     assert kpis["kpis"]["hashtag_posts"]["value"] == 7 + 500  # every file of the drop was read
 

@@ -8,7 +8,7 @@ import webbrowser
 from collections.abc import Callable
 from pathlib import Path
 
-from sitegen.build import build, default_output
+from sitegen.build import OutputCache, build, default_output
 from sitegen.errors import SitegenError, error_lines
 from sitegen.serve.server import BuildState, PreviewServer
 from sitegen.serve.watch import Watcher
@@ -20,12 +20,13 @@ def serve(project_dir: Path, output: Path | None, host: str, port: int, open_bro
     output = (output or default_output(project_dir)).resolve()
     state = BuildState()
     lock = threading.Lock()
+    cache = OutputCache()
 
     def rebuild() -> None:
         with lock:
             started = time.perf_counter()
             try:
-                result = build(project_dir, output, jobs=1)
+                result = build(project_dir, output, jobs=1, cache=cache)
             except SitegenError as exc:
                 state.publish(error_lines(exc))
                 for line in error_lines(exc):
@@ -38,20 +39,23 @@ def serve(project_dir: Path, output: Path | None, host: str, port: int, open_bro
             state.publish([])
             say(f"rebuilt {result.reports} reports in {time.perf_counter() - started:.2f} s")
 
-    rebuild()
-    output.mkdir(parents=True, exist_ok=True)
-    server = PreviewServer(output, host, port, state)
-    watcher = Watcher(project_dir, output, rebuild, poll=poll)
-    watcher.start()
-    url = f"http://{host}:{server.server_address[1]}/"
-    say(f"Serving {output} on {url} (Ctrl-C to stop)")
-    if open_browser:
-        webbrowser.open(url)
+    server = watcher = None
     try:
+        rebuild()
+        output.mkdir(parents=True, exist_ok=True)
+        server = PreviewServer(output, host, port, state)
+        watcher = Watcher(project_dir, output, rebuild, poll=poll)
+        watcher.start()
+        url = f"http://{host}:{server.server_address[1]}/"
+        say(f"Serving {output} on {url} (Ctrl-C to stop)")
+        if open_browser:
+            webbrowser.open(url)
         server.serve_forever(poll_interval=0.25)
     except KeyboardInterrupt:
         say("stopping")
     finally:
-        watcher.stop()
-        server.shutdown()
-        server.server_close()
+        if watcher:
+            watcher.stop()
+        if server:
+            server.end_streams()
+            server.server_close()

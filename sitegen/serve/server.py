@@ -135,8 +135,8 @@ class PreviewServer(ThreadingHTTPServer):
         self.stopping = threading.Event()
         super().__init__((host, port), PreviewHandler)
 
-    def shutdown(self) -> None:
+    def end_streams(self) -> None:
+        """Let every open event stream finish (serve_forever has returned, or never started)."""
         self.stopping.set()
         with self.state.changed:
             self.state.changed.notify_all()
-        super().shutdown()

@@ -15,7 +15,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
-QUIET = 0.15
+QUIET = 0.2  # seconds without events before a build starts
 IGNORED_NAMES = (".swp", ".swx", ".tmp", "~", ".part", ".crdownload")
 IGNORED_PREFIXES = (".#", "~$", ".~")
 
