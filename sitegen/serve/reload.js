@@ -27,6 +27,7 @@
       return;
     }
     generation = state.generation;
+    document.documentElement.setAttribute("data-sitegen-live", String(generation));  // connected
     if (overlay) { overlay.remove(); overlay = null; }
   });
 })();

@@ -26,7 +26,7 @@ def serve(project_dir: Path, output: Path | None, host: str, port: int, open_bro
         with lock:
             started = time.perf_counter()
             try:
-                result = build(project_dir, output, jobs=1, cache=cache)
+                result = build(project_dir, output, cache=cache)
             except SitegenError as exc:
                 state.publish(error_lines(exc))
                 for line in error_lines(exc):
