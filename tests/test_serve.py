@@ -152,6 +152,8 @@ def test_edit_rebuilds_and_reloads(preview, project):
     state = events.next_state(lambda s: s["generation"] > first["generation"])
     assert state["errors"] == []
     assert b"Second version." in preview.get("/acme/2026-10/")[2]
+    time.sleep(2)  # the build's own writes must not start another build
+    assert preview.status()["builds"] == state["builds"]
 
 
 def test_atomic_save_is_seen(preview, project):
@@ -206,3 +208,17 @@ def test_output_changes_do_not_trigger_builds(preview, project):
 
 def test_ctrl_c_stops_cleanly(preview):
     assert preview.stop() == 0
+
+
+def test_config_change_and_new_client_are_picked_up(preview, project):
+    events = Events(preview)
+    first = events.next_state(lambda s: True)
+    (project / "sitegen.toml").write_text('title = "Renamed site"\n')
+    second = events.next_state(lambda s: s["generation"] > first["generation"])
+    assert b"Renamed site" in preview.get("/")[2]
+    make_project(project, {"ads": TABLES["ads"]}, {"2026-10.md": "New client's report"}, client="newco")
+    events.next_state(lambda s: s["generation"] > second["generation"] and
+                      b"newco" in preview.get("/")[2])
+    assert preview.get("/newco/2026-10/")[0] == 200
+    (project / "content/newco/2026-10.md").unlink()
+    events.next_state(lambda s: preview.get("/newco/2026-10/")[0] == 404)

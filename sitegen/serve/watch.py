@@ -16,6 +16,7 @@ from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
 QUIET = 0.2  # seconds without events before a build starts
+SOURCE_FOLDERS = ("content", "themes")
 IGNORED_NAMES = (".swp", ".swx", ".tmp", "~", ".part", ".crdownload")
 IGNORED_PREFIXES = (".#", "~$", ".~")
 
@@ -27,6 +28,8 @@ def is_source(path: str, root: Path, output: Path) -> bool:
     try:
         parts = p.relative_to(root).parts
     except ValueError:
+        return False
+    if not parts:
         return False
     if any(part.startswith(".") and part not in (".",) for part in parts[:-1]) or "__pycache__" in parts:
         return False
@@ -42,6 +45,9 @@ class _Dirty(FileSystemEventHandler):
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed_no_write"):
             return
+        if event.is_directory and event.event_type == "modified":
+            return  # a folder's entries changed: the entries report that themselves (and the build's own
+            # temporary folders beside the output would otherwise trigger the next build, forever)
         paths = [event.src_path, getattr(event, "dest_path", "") or ""]
         if any(p and is_source(str(p), self.watcher.root, self.watcher.output) for p in paths):
             self.watcher.touch()
@@ -53,11 +59,22 @@ class Watcher:
     def __init__(self, root: Path, output: Path, rebuild: Callable[[], None], poll: bool = False):
         self.root, self.output, self.rebuild = root.resolve(), output.resolve(), rebuild
         self.observer = PollingObserver(timeout=0.5) if poll else Observer()
-        self.observer.schedule(_Dirty(self), str(self.root), recursive=True)
+        self.handler = _Dirty(self)
+        # the root alone (sitegen.toml), then the source folders: never output/ or the build's temp folders
+        self.observer.schedule(self.handler, str(self.root), recursive=False)
+        self.watched: set[str] = set()
+        self.watch_sources()
         self.last_change = 0.0
         self.dirty = threading.Event()
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._loop, name="sitegen-rebuild", daemon=True)
+
+    def watch_sources(self) -> None:
+        for name in SOURCE_FOLDERS:
+            folder = self.root / name
+            if folder.is_dir() and name not in self.watched:
+                self.observer.schedule(self.handler, str(folder), recursive=True)
+                self.watched.add(name)
 
     def touch(self) -> None:
         self.last_change = time.monotonic()
@@ -82,4 +99,5 @@ class Watcher:
             if self.stopping.is_set():
                 return
             self.dirty.clear()
+            self.watch_sources()  # content/ or themes/ may have been created since
             self.rebuild()
