@@ -31,11 +31,13 @@ class Alert:
     detail: str = ""  # more data-derived text (titles of the day's posts), escaped when shown
 
 
-def robust_z(value: float, history: np.ndarray) -> tuple[float, float]:
-    """(z, median) of value against history, with a floor on the MAD so flat history is not infinite."""
+def robust_z(value: float, history: np.ndarray, min_mad: float = 1.0) -> tuple[float, float]:
+    """(z, median) of value against history, with a floor on the MAD so flat history is not infinite.
+
+    The floor is 5 % of the median, and at least `min_mad` (one unit for counts; tiny for rates)."""
     median = float(np.median(history))
     mad = float(np.median(np.abs(history - median)))
-    floor = max(0.05 * abs(median), 1.0)
+    floor = max(0.05 * abs(median), min_mad)
     return (value - median) / (MAD_SCALE * max(mad, floor)), median
 
 
@@ -100,9 +102,7 @@ def suspicious_likes(facts: ClientFacts, kpis: ReportKpis, cfg: Alerts) -> list[
                     _baselined(views, _period_days(kpis), cfg.baseline_days)}
     found = []
     for day, value, history in _baselined(rate, _period_days(kpis), cfg.baseline_days):
-        median = float(np.median(history))
-        mad = float(np.median(np.abs(history - median)))
-        z = (value - median) / (MAD_SCALE * max(mad, 0.05 * abs(median), 1e-9))
+        z, median = robust_z(value, history, min_mad=1e-9)
         views_z = robust_z(*view_history[day])[0] if day in view_history else 0.0
         if z > cfg.spike_z and value > cfg.spike_min_ratio * median and views_z < 2:
             found.append(Alert("suspicious_likes", "warning", "like_rate", day.date(), value, median))

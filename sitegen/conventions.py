@@ -55,7 +55,7 @@ def is_iso_date(series: pd.Series) -> pd.Series:
     return series.str.fullmatch(_ISO_DATE)
 
 
-def _numeric_text(series: pd.Series) -> pd.Series:
+def numeric_text(series: pd.Series) -> pd.Series:
     text = series.str.replace(_CURRENCY, "", regex=True)
     spaced = text.str.contains(r"[\s\u00a0\u202f'’]")
     if spaced.any():
@@ -85,7 +85,7 @@ def detect_decimal(cells: pd.Series, prefer_comma: bool) -> tuple[str, str | Non
 
 
 def normalise_numbers(series: pd.Series, decimal: str) -> pd.Series:
-    text = _numeric_text(series)
+    text = numeric_text(series)
     if decimal == ",":
         fits = text.str.match(_COMMA_DECIMAL) & (text != "")
         plain = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)

@@ -167,7 +167,7 @@ def _plain_cells(frame: pd.DataFrame, kind: Kind, conventions: conv.Conventions)
     day_first, why_dates = conv.detect_date_order(time_cells, prefer_day_first=False)
     plain = all((conv.is_plain_number(frame[c]) | (frame[c] == "")).all() for c in numbers)
     if numbers and not plain:  # the common case of plain numbers needs no detection or rewriting
-        cells = conv._numeric_text(pd.concat([frame[c] for c in numbers]))
+        cells = conv.numeric_text(pd.concat([frame[c] for c in numbers]))
         decimal, why = conv.detect_decimal(cells, prefer_comma=day_first == "dmy")
         conventions.decimal = decimal
         if decimal == ",":
