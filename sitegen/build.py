@@ -6,10 +6,8 @@ the new site in only when all of it succeeded."""
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import multiprocessing
 import os
-import pickle
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -21,13 +19,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from sitegen import __version__
 from sitegen.alerts import report_alerts
 from sitegen.assets import BUNDLE_NAME, vega_bundle
+from sitegen.cache import BuildCache, ClientPlan
 from sitegen.charts import DEFAULT_PALETTE, report_charts
 from sitegen.commentary import front_matter
 from sitegen.errors import Diagnostics, SitegenError, raise_all
-from sitegen.kpis import client_facts, has_data, report_kpis
+from sitegen.kpis import ClientFacts, client_facts, has_data, report_kpis
 from sitegen.load import load_client_data
 from sitegen.markup import render_commentary
 from sitegen.pages import ASSETS, OutputFile, ReportResult, render_client, render_index, report_files
@@ -48,6 +46,7 @@ class BuildResult:
     bytes: int = 0
     warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=lambda: defaultdict(float))  # summed over workers
+    work: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # what was done, not reused
     seconds: float = 0.0  # wall clock
     jobs: int = 1
 
@@ -90,6 +89,24 @@ def _missing_days(facts, period) -> list:
 
 
 @dataclass
+class Computed:
+    """A report's numbers: everything on its page that does not come from its prose."""
+
+    kpis: object  # ReportKpis
+    alerts: list
+    charts: dict[str, str | None]
+    missing_days: list
+    has_data: bool
+
+
+@dataclass
+class ReportOutput:
+    keys: tuple[str, str] | None  # (numbers key, page key) when a BuildCache planned this build
+    computed: Computed
+    files: list[OutputFile]
+
+
+@dataclass
 class ClientOutput:
     """One client's share of the site, computed in this process or in a worker."""
 
@@ -99,6 +116,15 @@ class ClientOutput:
     warnings: list[str] = field(default_factory=list)
     errors: list[SitegenError] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    work: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # data loads, computed, rendered
+    # what a BuildCache keeps for the next build
+    plan: ClientPlan | None = None
+    load_warnings: list[str] = field(default_factory=list)
+    currencies: set[str] = field(default_factory=set)
+    data_span: tuple = (None, None)  # first and last day with data
+    facts: ClientFacts | None = None  # not sent back from worker processes
+    report_outputs: list[ReportOutput] = field(default_factory=list)
+    index: list[OutputFile] = field(default_factory=list)  # the client's index page and logo
 
 
 @cache
@@ -106,51 +132,98 @@ def _environment(dirs: tuple[Path, ...]):
     return environment(list(dirs))
 
 
-def build_client(project: Project, client: Client, dirs: tuple[Path, ...]) -> ClientOutput:
-    """Load, compute and render one client's reports; no file is written here."""
-    out = ClientOutput(client.slug)
+def build_client(project: Project, client: Client, dirs: tuple[Path, ...], plan: ClientPlan | None = None,
+                 previous: ClientOutput | None = None) -> ClientOutput:
+    """Load, compute and render one client's reports; no file is written here.
+
+    With a plan and the client's previous output, only what the plan's keys say changed is redone:
+    data is loaded only if some report's numbers changed, and pages whose key matches are reused."""
+    out = ClientOutput(client.slug, plan=plan)
     diagnostics, t, env = Diagnostics(), out.timings, _environment(dirs)
-    try:
-        with _timed(t, "load"):
-            data = load_client_data(client.data_dir, diagnostics, client.columns)
-    except SitegenError as exc:
-        out.errors.extend(getattr(exc, "errors", [exc]))
-        out.warnings = diagnostics.warnings
-        return out
-    client = _with_data_currency(client, data.currencies, diagnostics)
-    with _timed(t, "kpis"):
-        facts = client_facts(data)
-    first = facts.first_day.date() if facts.first_day is not None else None
-    last = facts.last_day.date() if facts.last_day is not None else None
-    results = []
-    for report in client.reports:
+    same_data = plan is not None and previous is not None and previous.plan is not None \
+        and previous.plan.data == plan.data
+    by_page = {r.keys[1]: r for r in previous.report_outputs if r.keys} if same_data else {}
+    by_numbers = {r.keys[0]: r.computed for r in previous.report_outputs if r.keys} if same_data else {}
+    keys = plan.reports if plan else [None] * len(client.reports)
+    need_numbers = [k is None or k[0] not in by_numbers for k in keys]
+    if same_data:
+        out.load_warnings, out.currencies, out.data_span = previous.load_warnings, previous.currencies, \
+            previous.data_span
+        out.facts = previous.facts
+    if any(need_numbers) and out.facts is None:
+        loading = Diagnostics()
+        try:
+            with _timed(t, "load"):
+                data = load_client_data(client.data_dir, loading, client.columns)
+        except SitegenError as exc:
+            out.errors.extend(getattr(exc, "errors", [exc]))
+            out.warnings = loading.warnings
+            return out
         with _timed(t, "kpis"):
-            kpis = report_kpis(facts, report.period, report.comparison, {**client.targets, **report.targets})
-            alerts = report_alerts(facts, kpis, client.alerts,
-                                   list(report.summary_kpis or project.site.summary_kpis))
-        if not has_data(facts, report.period):
+            out.facts = client_facts(data)
+        out.work["data loaded"] += 1
+        out.load_warnings, out.currencies = loading.warnings, data.currencies
+        f = out.facts
+        out.data_span = (f.first_day.date() if f.first_day is not None else None,
+                         f.last_day.date() if f.last_day is not None else None)
+    for warning in out.load_warnings:
+        diagnostics.warn(warning)
+    client = _with_data_currency(client, out.currencies, diagnostics)
+    for report, key, needed in zip(client.reports, keys, need_numbers):
+        computed = _compute(out, project, client, report) if needed else by_numbers[key[0]]
+        if not computed.has_data:
             diagnostics.warn(f"no data in the report period {report.period.start} to {report.period.end}",
                              report.path)
-        with _timed(t, "charts"):
-            charts = report_charts(kpis, _palette(client))
-        results.append(ReportResult(report, report_slug(report), kpis, alerts, charts, first, last,
-                                    _missing_days(facts, report.period)))
-    with _timed(t, "pages"):
-        for r in results:
+        reused = by_page.get(key[1]) if key else None
+        if reused is None:
+            result = ReportResult(report, report_slug(report), computed.kpis, computed.alerts, computed.charts,
+                                  *out.data_span, computed.missing_days)
+            out.work["pages rendered"] += 1
             try:
-                out.files.extend(report_files(env, project, client, r))
+                with _timed(t, "pages"):
+                    files = report_files(env, project, client, result)
             except SitegenError as exc:
                 out.errors.append(exc)
-        out.files.append(OutputFile(f"{client.slug}/index.html", render_client(env, project, client, results)))
-        if client.logo:
-            out.files.append(OutputFile(f"{client.slug}/logo{client.logo.suffix.lower()}", client.logo.read_bytes()))
-    out.reports = len(results)
+                files = []
+            reused = ReportOutput(key if files or not key else (key[0], ""), computed, files)  # no failed page reused
+        out.report_outputs.append(reused)
+        out.files.extend(reused.files)
+    if previous is not None and previous.plan is not None and plan is not None and previous.plan.index == plan.index:
+        out.index = previous.index
+    else:
+        with _timed(t, "pages"):
+            out.index = _client_index(env, project, client, out.report_outputs)
+        out.work["client pages rendered"] += 1
+    out.files.extend(out.index)
+    out.reports = len(client.reports)
     out.warnings = diagnostics.warnings
     return out
 
 
+def _compute(out: ClientOutput, project: Project, client: Client, report) -> Computed:
+    facts, t = out.facts, out.timings
+    with _timed(t, "kpis"):
+        kpis = report_kpis(facts, report.period, report.comparison, {**client.targets, **report.targets})
+        alerts = report_alerts(facts, kpis, client.alerts, list(report.summary_kpis or project.site.summary_kpis))
+    with _timed(t, "charts"):
+        charts = report_charts(kpis, _palette(client))
+    out.work["reports computed"] += 1
+    return Computed(kpis, alerts, charts, _missing_days(facts, report.period), has_data(facts, report.period))
+
+
+def _client_index(env, project: Project, client: Client, reports: list[ReportOutput]) -> list[OutputFile]:
+    results = [ReportResult(r, report_slug(r), o.computed.kpis, o.computed.alerts, o.computed.charts)
+               for r, o in zip(client.reports, reports)]
+    files = [OutputFile(f"{client.slug}/index.html", render_client(env, project, client, results))]
+    if client.logo:
+        files.append(OutputFile(f"{client.slug}/logo{client.logo.suffix.lower()}", client.logo.read_bytes()))
+    return files
+
+
 def _build_client_job(args) -> ClientOutput:
-    return build_client(*args)
+    out = build_client(*args)
+    out.facts = None  # ~1 MB a client: not worth sending back to the parent
+    return out
 
 
 def _worker_init() -> None:
@@ -174,53 +247,57 @@ def _with_data_currency(client: Client, currencies: set[str], diagnostics: Diagn
     return client
 
 
-def _jobs(requested: int | None, project: Project) -> int:
-    """Worker processes: one per core for projects large enough to repay their start-up (~2 s)."""
+def _jobs(requested: int | None, clients) -> int:
+    """Worker processes: one per core when there are enough reports to repay their start-up (~2 s)."""
     if requested is not None:
         return max(1, requested)
-    reports = sum(len(c.reports) for c in project.clients)
+    reports = sum(len(c.reports) for c in clients)
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return min(cores, len(project.clients)) if reports >= PARALLEL_FROM_REPORTS else 1
+    return min(cores, len(clients)) if reports >= PARALLEL_FROM_REPORTS else 1
 
 
-class OutputCache:
-    """Each client's rendered output from earlier builds in this process (`sitegen serve`), keyed by
-    a hash of the contents of everything it depends on: settings, theme files, its data, reports
-    and logo. A client whose inputs did not change is not loaded, computed or rendered again."""
+def client_outputs(project: Project, dirs: list[Path], jobs: int | None,
+                   cache: BuildCache | None = None) -> Iterator[ClientOutput]:
+    """Every client's output, in the project's order, built in this process or in worker processes.
 
-    def __init__(self) -> None:
-        self.entries: dict[str, ClientOutput] = {}
-
-    @staticmethod
-    def key(project: Project, client: Client, dirs: list[Path]) -> str:
-        digest = hashlib.sha256(pickle.dumps((__version__, project.site, project.site_logo, client)))
-        paths = [p for d in dirs for p in sorted(d.rglob("*"))]
-        paths += sorted(client.folder.rglob("*")) + [r.path for r in client.reports]
-        paths += [p for p in (client.logo, project.site_logo) if p]
-        for path in paths:
-            if path.is_file():
-                digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
-        return digest.hexdigest()
-
-
-def client_outputs(project: Project, dirs: list[Path], jobs: int,
-                   cache: OutputCache | None = None) -> Iterator[ClientOutput]:
-    """Every client's output, in the project's order, built in this process or in `jobs` workers."""
-    if cache is not None:
-        keys = [OutputCache.key(project, c, dirs) for c in project.clients]
-        missing = [(c, k) for c, k in zip(project.clients, keys) if k not in cache.entries]
-        built = dict(zip([k for _, k in missing], _outputs(project, [c for c, _ in missing], dirs, jobs)))
-        cache.entries = {k: built[k] if k in built else cache.entries[k] for k in keys}
-        for k in keys:  # a reused output took no time in this build
-            yield built[k] if k in built else dataclasses.replace(cache.entries[k], timings=defaultdict(float))
+    With a cache, a client whose keys all match is reused as it is, one that only needs pages
+    re-rendered is done here, and the clients that need their data loaded go to the pool."""
+    if cache is None:
+        yield from _outputs(project, [(c, None) for c in project.clients], dirs, _jobs(jobs, project.clients))
         return
-    yield from _outputs(project, list(project.clients), dirs, jobs)
+    env = _environment(tuple(dirs))
+    templates = cache.template_keys(env, dirs)
+    cache.prune(c.slug for c in project.clients)
+    plans = {c.slug: cache.plan(project, c, templates, _palette(c)) for c in project.clients}
+    loading = [c for c in project.clients if _needs_data(plans[c.slug], cache.clients.get(c.slug))]
+    done = {out.slug: out for out in _outputs(project, [(c, plans[c.slug]) for c in loading], dirs,
+                                               _jobs(jobs, loading))} if len(loading) > 1 else {}
+    for client in project.clients:
+        previous = cache.clients.get(client.slug)
+        out = done.get(client.slug)
+        if out is None:
+            out = build_client(project, client, tuple(dirs), plans[client.slug], previous)
+        if not out.errors:
+            cache.keep(client.slug, out)
+        yield out
 
 
-def _outputs(project: Project, clients: list[Client], dirs: list[Path], jobs: int) -> Iterator[ClientOutput]:
-    tasks = [(project, client, tuple(dirs)) for client in clients]
+def _needs_data(plan: ClientPlan, previous: ClientOutput | None) -> bool:
+    """Whether building this client loads its data files (the slow part, worth a worker process)."""
+    if previous is None or previous.plan is None or previous.plan.data != plan.data:
+        return True
+    if previous.facts is not None:
+        return False
+    known = {r.keys[0] for r in previous.report_outputs if r.keys}
+    return any(numbers not in known for numbers, _ in plan.reports)
+
+
+def _outputs(project: Project, clients: list[tuple[Client, ClientPlan | None]], dirs: list[Path],
+             jobs: int) -> Iterator[ClientOutput]:
+    tasks = [(project, client, tuple(dirs), plan) for client, plan in clients]
     if jobs <= 1 or len(tasks) <= 1:
-        yield from map(_build_client_job, tasks)
+        for task in tasks:
+            yield build_client(*task)
         return
     # spawn, not fork: a forked worker can hang on state (threads, vl-convert's engine) of the parent
     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
@@ -230,27 +307,30 @@ def _outputs(project: Project, clients: list[Client], dirs: list[Path], jobs: in
 
 def build(project_dir: Path, output: Path | None = None, strict: bool = False,
           progress: Progress | None = None, jobs: int | None = None,
-          cache: OutputCache | None = None) -> BuildResult:
+          cache: BuildCache | None = None, write: Callable[[list[OutputFile], Path], None] = write_site) -> BuildResult:
+    """Build the site; `sitegen serve` passes a cache kept between builds and its own writer."""
     started = time.perf_counter()
     diagnostics = Diagnostics()
     result = BuildResult(output=Path())
     t = result.timings
     with _timed(t, "discover"):
-        project = discover(Path(project_dir), diagnostics)
+        project = discover(Path(project_dir), diagnostics, *([cache.commentary.read] if cache else []))
         result.output = check_output(project, output or default_output(project.root))
         dirs = theme_dirs(project.root, project.site.theme)
     files: list[OutputFile] = []
     errors: list[SitegenError] = []
     counts: dict[str, int] = {}
     total, done = sum(len(c.reports) for c in project.clients), 0
-    result.jobs = _jobs(jobs, project)
-    for out in client_outputs(project, dirs, result.jobs, cache):
+    result.jobs = _jobs(jobs, project.clients)
+    for out in client_outputs(project, dirs, jobs, cache):
         files.extend(out.files)
         errors.extend(out.errors)
         for warning in out.warnings:
             diagnostics.warn(warning)
         for stage, seconds in out.timings.items():
             t[stage] += seconds
+        for what, count in out.work.items():
+            result.work[what] += count
         counts[out.slug] = out.reports
         done += out.reports
         if progress:
@@ -264,7 +344,7 @@ def build(project_dir: Path, output: Path | None = None, strict: bool = False,
     if strict:
         diagnostics.check_strict()
     with _timed(t, "write"):
-        write_site(files, result.output)
+        write(files, result.output)
     result.clients, result.reports = len(project.clients), total
     result.files, result.bytes = len(files), sum(len(f.data) for f in files)
     result.seconds = time.perf_counter() - started

@@ -69,7 +69,7 @@ def load_client_data(data_dir: Path, diagnostics: Diagnostics, columns: dict[str
     if not data_dir.is_dir():
         raise SitegenError("data folder is missing, expected data files (CSV, XLSX, Parquet, JSON) here",
                            data_dir)
-    paths = sorted(p for p in data_dir.rglob("*") if p.is_file() and not p.name.startswith((".", "~$")))
+    paths = data_paths(data_dir)
     errors: list[SitegenError] = []
     parts: dict[str, list[PreparedFile]] = {k: [] for k in KINDS}
     for path in paths:
@@ -94,6 +94,16 @@ def load_client_data(data_dir: Path, diagnostics: Diagnostics, columns: dict[str
             currencies |= p.currencies
     raise_all(errors)
     return ClientData(tables, sorted(files, key=lambda f: f.path), currencies)
+
+
+def is_data_name(name: str) -> bool:
+    """Hidden files and Office lock files are not data."""
+    return not name.startswith((".", "~$"))
+
+
+def data_paths(data_dir: Path) -> list[Path]:
+    """The files a client's data is loaded from."""
+    return sorted(p for p in data_dir.rglob("*") if p.is_file() and is_data_name(p.name))
 
 
 def recognise(headers: list[str], user: dict[str, str]) -> tuple[Kind | None, dict[str, str], list[Kind]]:

@@ -26,6 +26,12 @@ from sitegen.project import Client, Project
 from sitegen.tables import TABLE_KINDS, render_table
 
 ASSETS = "assets"
+# the templates each kind of page is rendered from by name; what they include is found from their source
+PAGE_TEMPLATES = {
+    "report": ("report.html", "partials/chart.html", "partials/alerts.html", "partials/table.html"),
+    "client": ("client.html",),
+    "index": ("index.html",),
+}
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,7 +52,11 @@ class Project:
     site_logo: Path | None
 
 
-def discover(root: Path, diagnostics: Diagnostics) -> Project:
+CommentaryReader = Callable[[Path, str, Diagnostics], Commentary]
+
+
+def discover(root: Path, diagnostics: Diagnostics, read: CommentaryReader = read_commentary) -> Project:
+    """`read` parses one commentary file; `sitegen serve` passes one that remembers unchanged files."""
     root = root.resolve()
     if not root.is_dir():
         raise SitegenError("project folder does not exist", root)
@@ -65,7 +70,7 @@ def discover(root: Path, diagnostics: Diagnostics) -> Project:
     loose = sorted(p for p in content.glob("*.md") if p.name != "index.md")
     for folder in folders:
         for path in sorted(folder.glob("*.md")):
-            _collect(errors, drafts[folder], path, site.comparison, diagnostics)
+            _collect(read, errors, drafts[folder], path, site.comparison, diagnostics)
     clients = []
     for folder in folders:
         try:
@@ -76,7 +81,7 @@ def discover(root: Path, diagnostics: Diagnostics) -> Project:
     by_key = {key: c for c in clients for key in (c.slug, c.name, c.folder.name)}
     for path in loose:
         reports: list[Commentary] = []
-        _collect(errors, reports, path, site.comparison, diagnostics)
+        _collect(read, errors, reports, path, site.comparison, diagnostics)
         for report in reports:
             owner = by_key.get(report.client or "")
             if owner is None:
@@ -96,9 +101,10 @@ def discover(root: Path, diagnostics: Diagnostics) -> Project:
     return Project(root, site, tuple(clients), index_md if index_md.is_file() else None, logo)
 
 
-def _collect(errors, into: list[Commentary], path: Path, comparison: str, diagnostics: Diagnostics) -> None:
+def _collect(read: CommentaryReader, errors, into: list[Commentary], path: Path, comparison: str,
+             diagnostics: Diagnostics) -> None:
     try:
-        into.append(read_commentary(path, comparison, diagnostics))
+        into.append(read(path, comparison, diagnostics))
     except SitegenError as exc:
         errors.append(exc)
 

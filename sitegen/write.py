@@ -6,7 +6,8 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from pathlib import Path, PurePosixPath
+import threading
+from pathlib import Path
 
 from sitegen.errors import SitegenError
 from sitegen.pages import OutputFile
@@ -17,8 +18,7 @@ MARKER = ".sitegen-output"
 def check_paths(files: list[OutputFile]) -> None:
     seen: set[str] = set()
     for f in files:
-        path = PurePosixPath(f.path)
-        if path.is_absolute() or ".." in path.parts or not path.parts or "\\" in f.path:
+        if f.path.startswith("/") or "\\" in f.path or any(p in ("", ".", "..") for p in f.path.split("/")):
             raise SitegenError(f"refusing to write outside the output folder: {f.path!r}")
         if f.path in seen:
             raise SitegenError(f"two pages would be written to {f.path}; give one of them another slug")
@@ -65,3 +65,60 @@ def write_site(files: list[OutputFile], output: Path) -> None:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+class LiveSite:
+    """The output folder of `sitegen serve`, updated in place.
+
+    The first build swaps a whole site in; later builds write only the files whose bytes changed and
+    delete the ones that went away. New files are written beside their targets first and then
+    renamed over them all at once under `lock`, which the preview server also holds while it reads
+    a file, so a request never sees half of a build."""
+
+    def __init__(self, output: Path, lock: threading.Lock | None = None):
+        self.output = output.absolute()
+        self.lock = lock or threading.Lock()
+        self.files: dict[str, bytes] | None = None  # what the output folder holds now
+
+    def write(self, files: list[OutputFile], output: Path | None = None) -> None:
+        check_paths(files)
+        new = {f.path: f.data for f in files}
+        if self.files is None or not (self.output / MARKER).is_file():
+            with self.lock:
+                write_site(files, self.output)
+            self.files = new
+            return
+        changed = [p for p, data in new.items() if (old := self.files.get(p)) is not data and old != data]
+        removed = [p for p in self.files if p not in new]
+        staged: list[tuple[Path, Path]] = []
+        try:
+            for rel in changed:
+                target = self.output / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(new[rel])
+                os.chmod(tmp, 0o644)
+                staged.append((Path(tmp), target))
+        except BaseException:
+            for tmp, _ in staged:
+                tmp.unlink(missing_ok=True)
+            raise
+        self.files = None  # until the swap below has finished: a failure in it means a full write next time
+        with self.lock:
+            for tmp, target in staged:
+                os.replace(tmp, target)
+            for rel in removed:
+                (self.output / rel).unlink(missing_ok=True)
+                _remove_empty_parents(self.output / rel, self.output)
+        self.files = new
+
+
+def _remove_empty_parents(path: Path, top: Path) -> None:
+    folder = path.parent
+    while folder != top and top in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent

@@ -235,20 +235,3 @@ def test_bundled_demo_builds_without_warnings(tmp_path):
     assert result.reports == 9 and result.warnings == []
 
 
-def test_output_cache_rebuilds_only_the_changed_client(tmp_path):
-    from sitegen.build import OutputCache
-    root = make_project(tmp_path, evil_tables(), {"2026-10.md": REPORT}, client_toml=CLIENT)
-    make_project(root, {"ads": TABLES["ads"]}, {"2026-10.md": "Other client"}, client="other")
-    cache = OutputCache()
-    build(root, root / "output", cache=cache)
-    first = tree(root / "output", skip=())
-    again = build(root, root / "output", cache=cache)
-    assert sum(again.timings.get(s, 0) for s in ("load", "kpis", "charts")) == 0
-    assert tree(root / "output", skip=()) == first
-    (root / "content/other/2026-10.md").write_text("Other client, edited")
-    edited = build(root, root / "output", cache=cache)
-    assert edited.timings["load"] > 0
-    assert b"Other client, edited" in (root / "output/other/2026-10/index.html").read_bytes()
-    fresh = tmp_path / "fresh"
-    build(root, fresh)
-    assert tree(root / "output", skip=()) == tree(fresh, skip=())  # the same bytes as a build from scratch

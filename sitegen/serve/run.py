@@ -8,10 +8,12 @@ import webbrowser
 from collections.abc import Callable
 from pathlib import Path
 
-from sitegen.build import OutputCache, build, default_output
+from sitegen.build import build, default_output
+from sitegen.cache import BuildCache
 from sitegen.errors import SitegenError, error_lines
 from sitegen.serve.server import BuildState, PreviewServer
 from sitegen.serve.watch import Watcher
+from sitegen.write import LiveSite
 
 
 def serve(project_dir: Path, output: Path | None, host: str, port: int, open_browser: bool, poll: bool,
@@ -20,13 +22,15 @@ def serve(project_dir: Path, output: Path | None, host: str, port: int, open_bro
     output = (output or default_output(project_dir)).resolve()
     state = BuildState()
     lock = threading.Lock()
-    cache = OutputCache()
+    cache = BuildCache()
+    site = LiveSite(output)
 
-    def rebuild() -> None:
+    def rebuild(changed: set[str] = frozenset()) -> None:
         with lock:
             started = time.perf_counter()
+            cache.forget(changed)
             try:
-                result = build(project_dir, output, cache=cache)
+                result = build(project_dir, output, cache=cache, write=site.write)
             except SitegenError as exc:
                 state.publish(error_lines(exc))
                 for line in error_lines(exc):
@@ -43,7 +47,7 @@ def serve(project_dir: Path, output: Path | None, host: str, port: int, open_bro
     try:
         rebuild()
         output.mkdir(parents=True, exist_ok=True)
-        server = PreviewServer(output, host, port, state)
+        server = PreviewServer(output, host, port, state, site.lock)
         watcher = Watcher(project_dir, output, rebuild, poll=poll)
         watcher.start()
         url = f"http://{host}:{server.server_address[1]}/"

@@ -48,8 +48,8 @@ def safe_path(root: Path, url_path: str) -> Path | None:
     if "\x00" in path or "\\" in path:
         return None
     normal = posixpath.normpath("/" + path.lstrip("/"))
-    if normal.startswith("/.."):
-        return None
+    if normal.startswith("/..") or any(part.startswith(".") for part in normal.split("/")):
+        return None  # outside the root, or a hidden file (the output marker, a file being written)
     candidate = (root / normal.lstrip("/")).resolve()
     real_root = root.resolve()
     if candidate != real_root and real_root not in candidate.parents:
@@ -78,10 +78,14 @@ class PreviewHandler(BaseHTTPRequestHandler):
             return self._send(HTTPStatus.OK, "application/json", data, body)
         if route == "/__sitegen__/events":
             return self._events()
-        path = safe_path(self.server.root, self.path)
-        if path is None:
+        with self.server.site_lock:  # the writer holds it while it swaps a build in
+            path = safe_path(self.server.root, self.path)
+            try:
+                data = path.read_bytes() if path is not None else None
+            except OSError:
+                data = None
+        if path is None or data is None:
             return self._send(HTTPStatus.NOT_FOUND, "text/html; charset=utf-8", self._inject(NOT_FOUND), body)
-        data = path.read_bytes()
         ctype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         if ctype == "text/html":
             data = self._inject(data)
@@ -129,9 +133,10 @@ class PreviewServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, root: Path, host: str, port: int, state: BuildState):
+    def __init__(self, root: Path, host: str, port: int, state: BuildState, site_lock: threading.Lock | None = None):
         self.root = root
         self.state = state
+        self.site_lock = site_lock or threading.Lock()
         self.stopping = threading.Event()
         super().__init__((host, port), PreviewHandler)
 

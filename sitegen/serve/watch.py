@@ -15,7 +15,10 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
-QUIET = 0.2  # seconds without events before a build starts
+# seconds without events before a build starts: an editor's save (temp file, rename) or an unzipped data
+# drop comes as a burst of events a few milliseconds apart; a poller reports a burst once per scan
+QUIET = 0.05
+POLL_QUIET = 0.6
 SOURCE_FOLDERS = ("content", "themes")
 IGNORED_NAMES = (".swp", ".swx", ".tmp", "~", ".part", ".crdownload")
 IGNORED_PREFIXES = (".#", "~$", ".~")
@@ -48,15 +51,16 @@ class _Dirty(FileSystemEventHandler):
         if event.is_directory and event.event_type == "modified":
             return  # a folder's entries changed: the entries report that themselves (and the build's own
             # temporary folders beside the output would otherwise trigger the next build, forever)
-        paths = [event.src_path, getattr(event, "dest_path", "") or ""]
-        if any(p and is_source(str(p), self.watcher.root, self.watcher.output) for p in paths):
-            self.watcher.touch()
+        paths = [str(p) for p in (event.src_path, getattr(event, "dest_path", "")) if p]
+        sources = [p for p in paths if is_source(p, self.watcher.root, self.watcher.output)]
+        if sources:
+            self.watcher.touch(sources)
 
 
 class Watcher:
-    """Calls `rebuild` once per burst of changes, on its own thread, never two builds at once."""
+    """Calls `rebuild(changed paths)` once per burst of changes, on its own thread, never two builds at once."""
 
-    def __init__(self, root: Path, output: Path, rebuild: Callable[[], None], poll: bool = False):
+    def __init__(self, root: Path, output: Path, rebuild: Callable[[set[str]], None], poll: bool = False):
         self.root, self.output, self.rebuild = root.resolve(), output.resolve(), rebuild
         self.observer = PollingObserver(timeout=0.5) if poll else Observer()
         self.handler = _Dirty(self)
@@ -65,6 +69,9 @@ class Watcher:
         self.watched: set[str] = set()
         self.watch_sources()
         self.last_change = 0.0
+        self.changed: set[str] = set()  # paths named by events since the last build
+        self.lock = threading.Lock()
+        self.quiet = POLL_QUIET if poll else QUIET
         self.dirty = threading.Event()
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._loop, name="sitegen-rebuild", daemon=True)
@@ -76,8 +83,10 @@ class Watcher:
                 self.observer.schedule(self.handler, str(folder), recursive=True)
                 self.watched.add(name)
 
-    def touch(self) -> None:
-        self.last_change = time.monotonic()
+    def touch(self, paths: list[str] = ()) -> None:
+        with self.lock:
+            self.changed.update(paths)
+            self.last_change = time.monotonic()
         self.dirty.set()
 
     def start(self) -> None:
@@ -94,10 +103,12 @@ class Watcher:
     def _loop(self) -> None:
         while not self.stopping.is_set():
             self.dirty.wait()
-            while not self.stopping.is_set() and time.monotonic() - self.last_change < QUIET:
-                time.sleep(QUIET / 3)
+            while not self.stopping.is_set() and (left := self.last_change + self.quiet - time.monotonic()) > 0:
+                time.sleep(left)
             if self.stopping.is_set():
                 return
-            self.dirty.clear()
+            with self.lock:
+                self.dirty.clear()
+                changed, self.changed = self.changed, set()
             self.watch_sources()  # content/ or themes/ may have been created since
-            self.rebuild()
+            self.rebuild(changed)

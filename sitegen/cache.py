@@ -1,0 +1,196 @@
+"""What `sitegen serve` remembers between builds, so that an edit redoes only what it affects.
+
+Every entry is keyed by a hash of the contents its result depends on, never by modification times:
+- a client's loaded data by its data files and column mapping;
+- a report's numbers (KPI tables, alerts, chart specs) by that data key, its period, comparison,
+  targets and alert settings;
+- a report's page by those numbers, its commentary, the client's and the site's settings and the
+  theme templates the page is rendered from.
+A file's contents are hashed again when its size, mtime or inode changed or the watcher named it,
+so an unchanged project costs one `stat` per file, and a touched but unchanged file rebuilds nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import pickle
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import jinja2
+import jinja2.meta
+
+from sitegen import __version__
+from sitegen.commentary import Commentary, read_commentary
+from sitegen.errors import Diagnostics
+from sitegen.load import is_data_name
+from sitegen.pages import PAGE_TEMPLATES
+from sitegen.project import Client, Project, report_slug
+
+FACTS_KEPT = 8  # clients whose loaded data stays in memory (~1 MB each), most recently built first
+
+
+def digest(*parts) -> str:
+    """A hash of picklable values (dataclasses, paths, settings, strings)."""
+    return hashlib.blake2b(pickle.dumps(parts, protocol=5), digest_size=16).hexdigest()
+
+
+class FileDigests:
+    """Content hashes of files, recomputed only when a file's stat changed or it was named as changed."""
+
+    def __init__(self) -> None:
+        self.known: dict[str, tuple[tuple[int, int, int], str]] = {}
+
+    def forget(self, paths: Iterable[Path | str]) -> None:
+        for path in paths:
+            self.known.pop(str(path), None)
+
+    def of(self, path: Path | str, st: os.stat_result | None = None) -> str:
+        path = str(path)
+        try:
+            st = st or os.stat(path)
+        except OSError:
+            return "missing"
+        signature = (st.st_mtime_ns, st.st_size, st.st_ino)
+        known = self.known.get(path)
+        if known is not None and known[0] == signature:
+            return known[1]
+        try:
+            with open(path, "rb") as handle:
+                value = hashlib.blake2b(handle.read(), digest_size=16).hexdigest()
+        except OSError:
+            return "unreadable"
+        self.known[path] = (signature, value)
+        return value
+
+    def of_folder(self, folder: Path, include: Callable[[str], bool]) -> str:
+        """One hash of every file under folder whose name `include` accepts, with their relative paths."""
+        found = []
+
+        def walk(path: str, rel: str) -> None:
+            with os.scandir(path) as entries:
+                for entry in entries:
+                    if entry.is_dir():
+                        walk(entry.path, f"{rel}{entry.name}/")
+                    elif entry.is_file() and include(entry.name):
+                        found.append((f"{rel}{entry.name}", self.of(entry.path, entry.stat())))
+
+        try:
+            walk(str(folder), "")
+        except OSError:
+            return "missing"
+        return digest(sorted(found))
+
+
+class CommentaryCache:
+    """Parsed commentary by file contents (YAML front matter is the slow part of reading a project)."""
+
+    def __init__(self) -> None:
+        self.entries: dict[tuple[Path, str], tuple[bytes, Commentary, list[str]]] = {}
+
+    def read(self, path: Path, comparison: str, diagnostics: Diagnostics) -> Commentary:
+        raw = path.read_bytes()
+        hit = self.entries.get((path, comparison))
+        if hit is None or hit[0] != raw:
+            local = Diagnostics()
+            commentary = read_commentary(path, comparison, local, raw)  # a SitegenError is not cached
+            hit = self.entries[(path, comparison)] = (raw, commentary, local.warnings)
+        for warning in hit[2]:
+            diagnostics.warn(warning)
+        return hit[1]
+
+
+def template_closure(env: jinja2.Environment, roots: Iterable[str]) -> list[str] | None:
+    """Every template the roots extend, include or import; None if one names its template at run time."""
+    seen: set[str] = set()
+    todo = list(roots)
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            source = env.loader.get_source(env, name)[0]
+            referenced = list(jinja2.meta.find_referenced_templates(env.parse(source)))
+        except jinja2.TemplateError:
+            continue  # the render reports it, with its file and line
+        if None in referenced:
+            return None
+        todo.extend(referenced)
+    return sorted(seen)
+
+
+@dataclasses.dataclass(frozen=True)
+class ClientPlan:
+    """The cache keys of one client's parts in this build."""
+
+    data: str
+    reports: tuple[tuple[str, str], ...]  # (numbers key, page key) per report, in the client's order
+    index: str
+
+
+class BuildCache:
+    """Everything `sitegen serve` keeps from one build to the next."""
+
+    def __init__(self) -> None:
+        self.files = FileDigests()
+        self.commentary = CommentaryCache()
+        self.clients: dict[str, object] = {}  # slug -> the client's last ClientOutput (see build.py)
+        self.recent: list[str] = []  # slugs whose loaded data is kept, most recent first
+        self.templates: tuple[str, dict[str, str]] = ("", {})  # all templates' hash, and each page kind's
+
+    def forget(self, paths: Iterable[Path | str]) -> None:
+        """The watcher saw these change: hash them again even if their stat looks the same."""
+        self.files.forget(paths)
+
+    def template_keys(self, env: jinja2.Environment, dirs: list[Path]) -> dict[str, str]:
+        templates = {}
+        for dir_ in dirs:
+            folder = dir_ / "templates"
+            if folder.is_dir():
+                for path in sorted(folder.rglob("*")):
+                    if path.is_file():
+                        templates.setdefault(path.relative_to(folder).as_posix(), path)
+        sources = {name: self.files.of(path) for name, path in templates.items()}
+        state = digest(sorted(sources.items()))
+        if self.templates[0] != state:  # parse templates for their includes only when one changed
+            keys = {}
+            for page, roots in PAGE_TEMPLATES.items():
+                names = template_closure(env, roots)
+                used = sorted(templates) if names is None else [n for n in names if n in templates]
+                keys[page] = digest([(n, sources[n]) for n in used])
+            self.templates = (state, keys)
+        return self.templates[1]
+
+    def plan(self, project: Project, client: Client, templates: dict[str, str], palette: tuple[str, ...]) -> ClientPlan:
+        settings = digest(dataclasses.replace(client, reports=()))
+        data = digest(__version__, client.columns, self.files.of_folder(client.data_dir, is_data_name))
+        site = digest(__version__, project.site, project.site_logo)
+        numbers_base = digest(data, settings, site, palette)  # any settings change recomputes (rare; safe)
+        reports = []
+        for report in client.reports:
+            numbers = digest(numbers_base, report.period, report.comparison, report.targets, report.summary_kpis)
+            page = digest(numbers, report, report_slug(report), settings, site, templates["report"])
+            reports.append((numbers, page))
+        index = digest(settings, site, templates["client"],
+                       [(r.title, report_slug(r), n) for r, (n, _) in zip(client.reports, reports)],
+                       self.files.of(client.logo) if client.logo else None)
+        return ClientPlan(data, tuple(reports), index)
+
+    def keep(self, slug: str, output) -> None:
+        """Remember a client's output; only the most recent few keep their loaded data."""
+        self.clients[slug] = output
+        if output.facts is not None:
+            self.recent = [slug, *[s for s in self.recent if s != slug]]
+            for old in self.recent[FACTS_KEPT:]:
+                if old in self.clients:
+                    self.clients[old].facts = None
+            del self.recent[FACTS_KEPT:]
+
+    def prune(self, slugs: Iterable[str]) -> None:
+        """Drop clients that are no longer in the project."""
+        live = set(slugs)
+        self.clients = {s: o for s, o in self.clients.items() if s in live}
+        self.recent = [s for s in self.recent if s in live]
