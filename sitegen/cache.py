@@ -87,16 +87,17 @@ class FileDigests:
 class CommentaryCache:
     """Parsed commentary by file contents (YAML front matter is the slow part of reading a project)."""
 
-    def __init__(self) -> None:
-        self.entries: dict[tuple[Path, str], tuple[bytes, Commentary, list[str]]] = {}
+    def __init__(self, files: FileDigests) -> None:
+        self.files = files
+        self.entries: dict[tuple[Path, str], tuple[str, Commentary, list[str]]] = {}
 
     def read(self, path: Path, comparison: str, diagnostics: Diagnostics) -> Commentary:
-        raw = path.read_bytes()
+        key = self.files.of(path)
         hit = self.entries.get((path, comparison))
-        if hit is None or hit[0] != raw:
+        if hit is None or hit[0] != key:
             local = Diagnostics()
-            commentary = read_commentary(path, comparison, local, raw)  # a SitegenError is not cached
-            hit = self.entries[(path, comparison)] = (raw, commentary, local.warnings)
+            commentary = read_commentary(path, comparison, local)  # a SitegenError is not cached
+            hit = self.entries[(path, comparison)] = (key, commentary, local.warnings)
         for warning in hit[2]:
             diagnostics.warn(warning)
         return hit[1]
@@ -136,7 +137,7 @@ class BuildCache:
 
     def __init__(self) -> None:
         self.files = FileDigests()
-        self.commentary = CommentaryCache()
+        self.commentary = CommentaryCache(self.files)
         self.clients: dict[str, object] = {}  # slug -> the client's last ClientOutput (see build.py)
         self.recent: list[str] = []  # slugs whose loaded data is kept, most recent first
         self.templates: tuple[str, dict[str, str]] = ("", {})  # all templates' hash, and each page kind's

@@ -39,11 +39,9 @@ class Commentary:
     body_line: int
 
 
-def read_commentary(path: Path, default_comparison: str, diagnostics: Diagnostics,
-                    raw: bytes | None = None) -> Commentary:
-    """Parse one report's commentary; `raw` is the file's bytes when the caller has read them already."""
+def read_commentary(path: Path, default_comparison: str, diagnostics: Diagnostics) -> Commentary:
     try:
-        text = (path.read_bytes() if raw is None else raw).decode("utf-8-sig")
+        text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise SitegenError(f"not UTF-8 text ({exc.reason})", path) from None
     meta, body_start = front_matter(text, path)
