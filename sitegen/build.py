@@ -22,15 +22,17 @@ import pandas as pd
 from sitegen.alerts import report_alerts
 from sitegen.assets import BUNDLE_NAME, vega_bundle
 from sitegen.cache import BuildCache, ClientPlan
+from sitegen.chart_images import cache_root, chart_svgs
 from sitegen.charts import DEFAULT_PALETTE, report_charts
 from sitegen.commentary import front_matter
 from sitegen.errors import Diagnostics, SitegenError, raise_all
+from sitegen.i18n import language, translator
 from sitegen.kpis import ClientFacts, client_facts, has_data, report_kpis
 from sitegen.load import load_client_data
 from sitegen.markup import render_commentary
 from sitegen.pages import ASSETS, OutputFile, ReportResult, render_client, render_index, report_files
-from sitegen.project import Client, Project, discover, report_slug
-from sitegen.themes import environment, static_files, theme_dirs
+from sitegen.project import BRAND_FILES, Client, Project, discover, report_slug
+from sitegen.themes import Theme, environment, resolve_theme, static_files
 from sitegen.write import write_site
 
 Progress = Callable[[str, int, int], None]
@@ -97,6 +99,7 @@ class Computed:
     charts: dict[str, str | None]
     missing_days: list
     has_data: bool
+    images: dict[str, str] = field(default_factory=dict)  # chart name -> static SVG
 
 
 @dataclass
@@ -124,22 +127,29 @@ class ClientOutput:
     data_span: tuple = (None, None)  # first and last day with data
     facts: ClientFacts | None = None  # not sent back from worker processes
     report_outputs: list[ReportOutput] = field(default_factory=list)
-    index: list[OutputFile] = field(default_factory=list)  # the client's index page and logo
+    index: list[OutputFile] = field(default_factory=list)  # the client's index page and branding files
 
 
 @cache
-def _environment(dirs: tuple[Path, ...]):
-    return environment(list(dirs))
+def _environment(theme: Theme, lang: str):
+    """The theme's templates with the language's words and the theme's variables."""
+    env = environment(theme, ("jinja2.ext.i18n",))
+    words = translator(lang)
+    env.install_gettext_callables(words.gettext, words.ngettext, newstyle=True)
+    env.globals["theme"] = {"name": theme.name, **theme.variables}
+    return env
 
 
-def build_client(project: Project, client: Client, dirs: tuple[Path, ...], plan: ClientPlan | None = None,
+def build_client(project: Project, client: Client, theme: Theme, plan: ClientPlan | None = None,
                  previous: ClientOutput | None = None) -> ClientOutput:
     """Load, compute and render one client's reports; no file is written here.
 
     With a plan and the client's previous output, only what the plan's keys say changed is redone:
     data is loaded only if some report's numbers changed, and pages whose key matches are reused."""
     out = ClientOutput(client.slug, plan=plan)
-    diagnostics, t, env = Diagnostics(), out.timings, _environment(dirs)
+    diagnostics, t = Diagnostics(), out.timings
+    lang = language(client.locale)
+    env = _environment(theme, lang)
     same_data = plan is not None and previous is not None and previous.plan is not None \
         and previous.plan.data == plan.data
     by_page = {r.keys[1]: r for r in previous.report_outputs if r.keys} if same_data else {}
@@ -177,7 +187,7 @@ def build_client(project: Project, client: Client, dirs: tuple[Path, ...], plan:
         reused = by_page.get(key[1]) if key else None
         if reused is None:
             result = ReportResult(report, report_slug(report), computed.kpis, computed.alerts, computed.charts,
-                                  *out.data_span, computed.missing_days)
+                                  *out.data_span, computed.missing_days, computed.images)
             out.work["pages rendered"] += 1
             try:
                 with _timed(t, "pages"):
@@ -195,6 +205,8 @@ def build_client(project: Project, client: Client, dirs: tuple[Path, ...], plan:
             out.index = _client_index(env, project, client, out.report_outputs)
         out.work["client pages rendered"] += 1
     out.files.extend(out.index)
+    for warning in translator(lang).warnings():
+        diagnostics.warn(warning)
     out.reports = len(client.reports)
     out.warnings = diagnostics.warnings
     return out
@@ -206,17 +218,19 @@ def _compute(out: ClientOutput, project: Project, client: Client, report) -> Com
         kpis = report_kpis(facts, report.period, report.comparison, {**client.targets, **report.targets})
         alerts = report_alerts(facts, kpis, client.alerts, list(report.summary_kpis or project.site.summary_kpis))
     with _timed(t, "charts"):
-        charts = report_charts(kpis, _palette(client))
+        charts = report_charts(kpis, _palette(client), language(client.locale))
+        images = chart_svgs(charts, client.locale, client.currency, cache_root(project.root)) \
+            if project.site.static_charts else {}
     out.work["reports computed"] += 1
-    return Computed(kpis, alerts, charts, _missing_days(facts, report.period), has_data(facts, report.period))
+    return Computed(kpis, alerts, charts, _missing_days(facts, report.period), has_data(facts, report.period), images)
 
 
 def _client_index(env, project: Project, client: Client, reports: list[ReportOutput]) -> list[OutputFile]:
     results = [ReportResult(r, report_slug(r), o.computed.kpis, o.computed.alerts, o.computed.charts)
                for r, o in zip(client.reports, reports)]
     files = [OutputFile(f"{client.slug}/index.html", render_client(env, project, client, results))]
-    if client.logo:
-        files.append(OutputFile(f"{client.slug}/logo{client.logo.suffix.lower()}", client.logo.read_bytes()))
+    for key, path in sorted(client.brand_files.items()):
+        files.append(OutputFile(f"{client.slug}/{BRAND_FILES[key]}{path.suffix.lower()}", path.read_bytes()))
     return files
 
 
@@ -256,27 +270,26 @@ def _jobs(requested: int | None, clients) -> int:
     return min(cores, len(clients)) if reports >= PARALLEL_FROM_REPORTS else 1
 
 
-def client_outputs(project: Project, dirs: list[Path], jobs: int | None,
+def client_outputs(project: Project, theme: Theme, jobs: int | None,
                    cache: BuildCache | None = None) -> Iterator[ClientOutput]:
     """Every client's output, in the project's order, built in this process or in worker processes.
 
     With a cache, a client whose keys all match is reused as it is, one that only needs pages
     re-rendered is done here, and the clients that need their data loaded go to the pool."""
     if cache is None:
-        yield from _outputs(project, [(c, None) for c in project.clients], dirs, _jobs(jobs, project.clients))
+        yield from _outputs(project, [(c, None) for c in project.clients], theme, _jobs(jobs, project.clients))
         return
-    env = _environment(tuple(dirs))
-    templates = cache.template_keys(env, dirs)
+    templates = cache.template_keys(_environment(theme, language(project.site.locale)), theme)
     cache.prune(c.slug for c in project.clients)
     plans = {c.slug: cache.plan(project, c, templates, _palette(c)) for c in project.clients}
     loading = [c for c in project.clients if _needs_data(plans[c.slug], cache.clients.get(c.slug))]
-    done = {out.slug: out for out in _outputs(project, [(c, plans[c.slug]) for c in loading], dirs,
+    done = {out.slug: out for out in _outputs(project, [(c, plans[c.slug]) for c in loading], theme,
                                                _jobs(jobs, loading))} if len(loading) > 1 else {}
     for client in project.clients:
         previous = cache.clients.get(client.slug)
         out = done.get(client.slug)
         if out is None:
-            out = build_client(project, client, tuple(dirs), plans[client.slug], previous)
+            out = build_client(project, client, theme, plans[client.slug], previous)
         if not out.errors:
             cache.keep(client.slug, out)
         yield out
@@ -292,9 +305,9 @@ def _needs_data(plan: ClientPlan, previous: ClientOutput | None) -> bool:
     return any(numbers not in known for numbers, _ in plan.reports)
 
 
-def _outputs(project: Project, clients: list[tuple[Client, ClientPlan | None]], dirs: list[Path],
+def _outputs(project: Project, clients: list[tuple[Client, ClientPlan | None]], theme: Theme,
              jobs: int) -> Iterator[ClientOutput]:
-    tasks = [(project, client, tuple(dirs), plan) for client, plan in clients]
+    tasks = [(project, client, theme, plan) for client, plan in clients]
     if jobs <= 1 or len(tasks) <= 1:
         for task in tasks:
             yield build_client(*task)
@@ -316,13 +329,13 @@ def build(project_dir: Path, output: Path | None = None, strict: bool = False,
     with _timed(t, "discover"):
         project = discover(Path(project_dir), diagnostics, *([cache.commentary.read] if cache else []))
         result.output = check_output(project, output or default_output(project.root))
-        dirs = theme_dirs(project.root, project.site.theme)
+        theme = resolve_theme(project.root, project.site.theme, project.site.theme_variables)
     files: list[OutputFile] = []
     errors: list[SitegenError] = []
     counts: dict[str, int] = {}
     total, done = sum(len(c.reports) for c in project.clients), 0
     result.jobs = _jobs(jobs, project.clients)
-    for out in client_outputs(project, dirs, jobs, cache):
+    for out in client_outputs(project, theme, jobs, cache):
         files.extend(out.files)
         errors.extend(out.errors)
         for warning in out.warnings:
@@ -337,9 +350,9 @@ def build(project_dir: Path, output: Path | None = None, strict: bool = False,
             progress("build", done, total)
     raise_all(errors)
     with _timed(t, "pages"):
-        files.append(OutputFile("index.html", render_index(_environment(tuple(dirs)), project, _intro(project),
-                                                            counts)))
-        files.extend(_assets(project, dirs))
+        env = _environment(theme, language(project.site.locale))
+        files.append(OutputFile("index.html", render_index(env, project, _intro(project), counts)))
+        files.extend(_assets(project, theme))
     result.warnings = diagnostics.warnings
     if strict:
         diagnostics.check_strict()
@@ -360,9 +373,9 @@ def _intro(project: Project):
     return render_commentary(body, project.index_md, start + 1, {})
 
 
-def _assets(project: Project, dirs: list[Path]) -> list[OutputFile]:
-    files = [OutputFile(f"{ASSETS}/{rel}", path.read_bytes()) for rel, path in static_files(dirs).items()]
+def _assets(project: Project, theme: Theme) -> list[OutputFile]:
+    files = [OutputFile(f"{ASSETS}/{rel}", path.read_bytes()) for rel, path in static_files(theme).items()]
     files.append(OutputFile(f"{ASSETS}/vendor/{BUNDLE_NAME}", vega_bundle()))
-    if project.site_logo:
-        files.append(OutputFile(f"{ASSETS}/logo{project.site_logo.suffix.lower()}", project.site_logo.read_bytes()))
+    for key, path in sorted(project.brand_files.items()):
+        files.append(OutputFile(f"{ASSETS}/{BRAND_FILES[key]}{path.suffix.lower()}", path.read_bytes()))
     return files

@@ -28,6 +28,7 @@ from sitegen.errors import Diagnostics
 from sitegen.load import is_data_name
 from sitegen.pages import PAGE_TEMPLATES
 from sitegen.project import Client, Project, report_slug
+from sitegen.themes import Theme, template_files
 
 FACTS_KEPT = 8  # clients whose loaded data stays in memory (~1 MB each), most recently built first
 
@@ -103,6 +104,13 @@ class CommentaryCache:
         return hit[1]
 
 
+def _template_file(env: jinja2.Environment, name: str) -> str | None:
+    try:
+        return env.loader.get_source(env, name)[1]
+    except jinja2.TemplateNotFound:
+        return None
+
+
 def template_closure(env: jinja2.Environment, roots: Iterable[str]) -> list[str] | None:
     """Every template the roots extend, include or import; None if one names its template at run time."""
     seen: set[str] = set()
@@ -146,29 +154,24 @@ class BuildCache:
         """The watcher saw these change: hash them again even if their stat looks the same."""
         self.files.forget(paths)
 
-    def template_keys(self, env: jinja2.Environment, dirs: list[Path]) -> dict[str, str]:
-        templates = {}
-        for dir_ in dirs:
-            folder = dir_ / "templates"
-            if folder.is_dir():
-                for path in sorted(folder.rglob("*")):
-                    if path.is_file():
-                        templates.setdefault(path.relative_to(folder).as_posix(), path)
-        sources = {name: self.files.of(path) for name, path in templates.items()}
-        state = digest(sorted(sources.items()))
+    def template_keys(self, env: jinja2.Environment, theme: Theme) -> dict[str, str]:
+        """Per kind of page, a hash of the templates it is rendered from (the theme's variables too)."""
+        state = digest(theme, theme.variables, [(str(p), self.files.of(p)) for p in template_files(theme)])
         if self.templates[0] != state:  # parse templates for their includes only when one changed
             keys = {}
             for page, roots in PAGE_TEMPLATES.items():
                 names = template_closure(env, roots)
-                used = sorted(templates) if names is None else [n for n in names if n in templates]
-                keys[page] = digest([(n, sources[n]) for n in used])
+                files = [] if names is None else [_template_file(env, n) for n in names]
+                if names is None or None in files:  # a name known only at run time: everything
+                    files = [str(p) for p in template_files(theme)]
+                keys[page] = digest(theme, theme.variables, [(f, self.files.of(f)) for f in files])
             self.templates = (state, keys)
         return self.templates[1]
 
     def plan(self, project: Project, client: Client, templates: dict[str, str], palette: tuple[str, ...]) -> ClientPlan:
         settings = digest(dataclasses.replace(client, reports=()))
         data = digest(__version__, client.columns, self.files.of_folder(client.data_dir, is_data_name))
-        site = digest(__version__, project.site, project.site_logo)
+        site = digest(__version__, project.site, project.brand_files)
         numbers_base = digest(data, settings, site, palette)  # any settings change recomputes (rare; safe)
         reports = []
         for report in client.reports:
@@ -177,7 +180,7 @@ class BuildCache:
             reports.append((numbers, page))
         index = digest(settings, site, templates["client"],
                        [(r.title, report_slug(r), n) for r, (n, _) in zip(client.reports, reports)],
-                       self.files.of(client.logo) if client.logo else None)
+                       [(k, self.files.of(p)) for k, p in sorted(client.brand_files.items())])
         return ClientPlan(data, tuple(reports), index)
 
     def keep(self, slug: str, output) -> None:

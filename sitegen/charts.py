@@ -15,12 +15,14 @@ from functools import cache
 import altair as alt
 import pandas as pd
 
+from sitegen.i18n import N_, _, speaking
 from sitegen.kpis import ReportKpis
 from sitegen.records import records
 
 DATA = "rows"
 _PLACEHOLDER = '"__SITEGEN_ROWS__"'
 DEFAULT_PALETTE = ("#0f766e", "#f97316", "#6366f1", "#e11d48", "#84cc16", "#0ea5e9")
+CATEGORY_TITLES = {"video": N_("Video"), "campaign": N_("Campaign"), "code": N_("Code")}
 SENTIMENT_COLOURS = {"positive": "#16a34a", "neutral": "#94a3b8", "negative": "#dc2626"}
 
 
@@ -44,15 +46,15 @@ def _date_x() -> alt.X:
 def _folded(fields: list[str], titles: dict[str, str], y_title: str, mark: str, y_format: str = ",.0f"):
     def build():
         base = alt.Chart(_source()).transform_fold(fields, as_=["series", "value"]).transform_calculate(
-            series_label=_label_expr(titles))
+            series_label=_label_expr({k: _(v) for k, v in titles.items()}))
         encode = dict(
             x=_date_x(),
-            y=alt.Y("value", type="quantitative", title=y_title, stack=mark == "bar" or None,
+            y=alt.Y("value", type="quantitative", title=_(y_title), stack=mark == "bar" or None,
                     axis=alt.Axis(format=y_format)),
             color=alt.Color("series_label", type="nominal", title=None, legend=alt.Legend(orient="bottom")),
-            tooltip=[alt.Tooltip("date", type="temporal", title="Date", format="%Y-%m-%d"),
-                     alt.Tooltip("series_label", type="nominal", title="Series"),
-                     alt.Tooltip("value", type="quantitative", title=y_title, format=y_format)])
+            tooltip=[alt.Tooltip("date", type="temporal", title=_("Date"), format="%x"),
+                     alt.Tooltip("series_label", type="nominal", title=_("Series")),
+                     alt.Tooltip("value", type="quantitative", title=_(y_title), format=y_format)])
         marked = base.mark_bar() if mark == "bar" else base.mark_line(point=True)
         return marked.encode(**encode)
     return build
@@ -71,9 +73,9 @@ def _bars(category: str, value: str, title: str, value_format: str, tooltips: li
         bars = alt.Chart(_source()).mark_bar().encode(
             y=alt.Y(category, type="nominal", title=None, sort="-x" if sort_desc else None,
                     axis=alt.Axis(labelLimit=220)),
-            x=alt.X(value, type="quantitative", title=title, axis=alt.Axis(format=value_format)),
-            tooltip=[alt.Tooltip(category, type="nominal")]
-            + [alt.Tooltip(f, type="quantitative", title=t, format=fmt) for f, t, fmt in tooltips])
+            x=alt.X(value, type="quantitative", title=_(title), axis=alt.Axis(format=value_format)),
+            tooltip=[alt.Tooltip(category, type="nominal", title=_(CATEGORY_TITLES[category]))]
+            + [alt.Tooltip(f, type="quantitative", title=_(t), format=fmt) for f, t, fmt in tooltips])
         if rule_at is None:
             return bars
         rule = alt.Chart(_source()).mark_rule(strokeDash=[4, 4], color="#64748b").encode(
@@ -85,39 +87,44 @@ def _bars(category: str, value: str, title: str, value_format: str, tooltips: li
 def _followers():
     return alt.Chart(_source()).mark_line(point=False).encode(
         x=_date_x(),
-        y=alt.Y("followers", type="quantitative", title="Followers", scale=alt.Scale(zero=False),
+        y=alt.Y("followers", type="quantitative", title=_("Followers"), scale=alt.Scale(zero=False),
                 axis=alt.Axis(format=",.0f")),
-        tooltip=[alt.Tooltip("date", type="temporal", format="%Y-%m-%d", title="Date"),
-                 alt.Tooltip("followers", type="quantitative", format=",.0f", title="Followers")])
+        tooltip=[alt.Tooltip("date", type="temporal", format="%x", title=_("Date")),
+                 alt.Tooltip("followers", type="quantitative", format=",.0f", title=_("Followers"))])
 
 
 def _sentiment():
     return alt.Chart(_source()).transform_fold(
         ["sentiment_positive", "sentiment_neutral", "sentiment_negative"], as_=["series", "value"]
-    ).transform_calculate(sentiment="replace(datum.series, 'sentiment_', '')").mark_bar().encode(
+    ).transform_calculate(sentiment=_label_expr(_sentiment_labels())).mark_bar().encode(
         x=_date_x(),
-        y=alt.Y("value", type="quantitative", title="Inbound interactions", stack=True),
+        y=alt.Y("value", type="quantitative", title=_("Inbound interactions"), stack=True),
         color=alt.Color("sentiment", type="nominal", title=None, legend=alt.Legend(orient="bottom"),
-                        scale=alt.Scale(domain=list(SENTIMENT_COLOURS), range=list(SENTIMENT_COLOURS.values()))),
-        tooltip=[alt.Tooltip("date", type="temporal", format="%Y-%m-%d", title="Date"),
-                 alt.Tooltip("sentiment", type="nominal", title="Sentiment"),
-                 alt.Tooltip("value", type="quantitative", title="Interactions")])
+                        scale=alt.Scale(domain=list(_sentiment_labels().values()),
+                                        range=list(SENTIMENT_COLOURS.values()))),
+        tooltip=[alt.Tooltip("date", type="temporal", format="%x", title=_("Date")),
+                 alt.Tooltip("sentiment", type="nominal", title=_("Sentiment")),
+                 alt.Tooltip("value", type="quantitative", title=_("Interactions"))])
+
+
+def _sentiment_labels() -> dict[str, str]:
+    return {"sentiment_positive": _("positive"), "sentiment_neutral": _("neutral"), "sentiment_negative": _("negative")}
 
 
 def _hashtags():
     return alt.Chart(_source()).mark_line(point=True).encode(
         x=_date_x(),
-        y=alt.Y("posts", type="quantitative", title="Posts"),
+        y=alt.Y("posts", type="quantitative", title=_("Posts")),
         color=alt.Color("hashtag", type="nominal", title=None, legend=alt.Legend(orient="bottom")),
-        tooltip=[alt.Tooltip("date", type="temporal", format="%Y-%m-%d", title="Date"),
-                 alt.Tooltip("hashtag", type="nominal", title="Hashtag"),
-                 alt.Tooltip("posts", type="quantitative", title="Posts")])
+        tooltip=[alt.Tooltip("date", type="temporal", format="%x", title=_("Date")),
+                 alt.Tooltip("hashtag", type="nominal", title=_("Hashtag")),
+                 alt.Tooltip("posts", type="quantitative", title=_("Posts"))])
 
 
 def _funnel_rows(k: ReportKpis) -> pd.DataFrame:
-    stages = [("impressions", "Impressions"), ("views", "Views"), ("likes", "Likes"), ("clicks", "Clicks"),
-              ("conversions", "Conversions")]
-    rows = [{"order": i, "stage": label, "value": k.values[kpi]} for i, (kpi, label) in enumerate(stages)
+    stages = [("impressions", N_("Impressions")), ("views", N_("Views")), ("likes", N_("Likes")),
+              ("clicks", N_("Clicks")), ("conversions", N_("Conversions"))]
+    rows = [{"order": i, "stage": _(label), "value": k.values[kpi]} for i, (kpi, label) in enumerate(stages)
             if k.values[kpi] is not None]
     return pd.DataFrame(rows) if any(r["value"] for r in rows) else pd.DataFrame()
 
@@ -125,10 +132,10 @@ def _funnel_rows(k: ReportKpis) -> pd.DataFrame:
 def _funnel():
     return alt.Chart(_source()).mark_bar().encode(
         y=alt.Y("stage", type="nominal", sort=alt.EncodingSortField("order"), title=None),
-        x=alt.X("value", type="quantitative", title="Count (log scale)", scale=alt.Scale(type="symlog"),
+        x=alt.X("value", type="quantitative", title=_("Count (log scale)"), scale=alt.Scale(type="symlog"),
                 axis=alt.Axis(format="~s")),
-        tooltip=[alt.Tooltip("stage", type="nominal", title="Stage"),
-                 alt.Tooltip("value", type="quantitative", format=",.0f", title="Count")])
+        tooltip=[alt.Tooltip("stage", type="nominal", title=_("Stage")),
+                 alt.Tooltip("value", type="quantitative", format=",.0f", title=_("Count"))])
 
 
 def _days(columns: list[str]) -> Callable[[ReportKpis], pd.DataFrame]:
@@ -155,43 +162,46 @@ def _non_empty(table: str, columns: list[str]) -> Callable[[ReportKpis], pd.Data
 
 
 CHART_KINDS: dict[str, ChartKind] = {c.name: c for c in [
-    ChartKind("likes_daily", "Daily likes, organic and paid", "engagement",
-              _folded(["organic_likes", "paid_likes"], {"organic_likes": "Organic", "paid_likes": "Paid"},
-                      "Likes", "bar"), _days(["organic_likes", "paid_likes"])),
-    ChartKind("rates_daily", "Daily engagement and like rate", "engagement",
-              _folded(["engagement_rate", "like_rate"], {"engagement_rate": "Engagement rate",
-                                                         "like_rate": "Like rate"}, "Rate", "line", ".1%"),
+    ChartKind("likes_daily", N_("Daily likes, organic and paid"), "engagement",
+              _folded(["organic_likes", "paid_likes"], {"organic_likes": N_("Organic"), "paid_likes": N_("Paid")},
+                      N_("Likes"), "bar"), _days(["organic_likes", "paid_likes"])),
+    ChartKind("rates_daily", N_("Daily engagement and like rate"), "engagement",
+              _folded(["engagement_rate", "like_rate"], {"engagement_rate": N_("Engagement rate"),
+                                                         "like_rate": N_("Like rate")}, N_("Rate"), "line", ".1%"),
               _days(["engagement_rate", "like_rate"])),
-    ChartKind("funnel", "Funnel: impressions to conversions", "engagement", _funnel, _funnel_rows),
-    ChartKind("followers_daily", "Followers", "engagement", _followers, _days(["followers"])),
-    ChartKind("top_videos", "Top videos by likes", "content",
-              _bars("video", "likes", "Likes", ",.0f", [("likes", "Likes", ",.0f"), ("views", "Views", ",.0f"),
-                                                       ("engagement_rate", "Engagement rate", ".2%")]),
+    ChartKind("funnel", N_("Funnel: impressions to conversions"), "engagement", _funnel, _funnel_rows),
+    ChartKind("followers_daily", N_("Followers"), "engagement", _followers, _days(["followers"])),
+    ChartKind("top_videos", N_("Top videos by likes"), "content",
+              _bars("video", "likes", N_("Likes"), ",.0f",
+                    [("likes", N_("Likes"), ",.0f"), ("views", N_("Views"), ",.0f"),
+                     ("engagement_rate", N_("Engagement rate"), ".2%")]),
               _top_videos),
-    ChartKind("spend_revenue_daily", "Daily spend and revenue", "paid",
-              _folded(["spend", "revenue"], {"spend": "Spend", "revenue": "Revenue"}, "Amount", "line",
-                      ",.2f"), _days(["spend", "revenue"])),
-    ChartKind("campaign_roas", "ROAS by campaign", "paid",
-              _bars("campaign", "roas", "ROAS", ".2f", [("roas", "ROAS", ".2f"), ("spend", "Spend", ",.2f"),
-                                                         ("revenue", "Revenue", ",.2f")], rule_at=1.0),
+    ChartKind("spend_revenue_daily", N_("Daily spend and revenue"), "paid",
+              _folded(["spend", "revenue"], {"spend": N_("Spend"), "revenue": N_("Revenue")}, N_("Amount"), "line",
+                      "$,.0f"), _days(["spend", "revenue"])),
+    ChartKind("campaign_roas", N_("ROAS by campaign"), "paid",
+              _bars("campaign", "roas", N_("ROAS"), ".2f",
+                    [("roas", N_("ROAS"), ".2f"), ("spend", N_("Spend"), "$,.2f"),
+                     ("revenue", N_("Revenue"), "$,.2f")], rule_at=1.0),
               _non_empty("campaigns", ["campaign", "roas", "spend", "revenue"])),
-    ChartKind("sentiment_daily", "Inbound interactions by sentiment", "community", _sentiment,
+    ChartKind("sentiment_daily", N_("Inbound interactions by sentiment"), "community", _sentiment,
               _days(["sentiment_positive", "sentiment_neutral", "sentiment_negative"])),
-    ChartKind("codes_revenue", "Revenue by discount code", "attribution",
-              _bars("code", "revenue", "Revenue", ",.2f", [("revenue", "Revenue", ",.2f"),
-                                                           ("orders", "Orders", ",.0f")]),
+    ChartKind("codes_revenue", N_("Revenue by discount code"), "attribution",
+              _bars("code", "revenue", N_("Revenue"), "$,.2f", [("revenue", N_("Revenue"), "$,.2f"),
+                                                           ("orders", N_("Orders"), ",.0f")]),
               _non_empty("codes", ["code", "revenue", "orders"])),
-    ChartKind("hashtags_daily", "Branded hashtag posts per day", "attribution", _hashtags,
+    ChartKind("hashtags_daily", N_("Branded hashtag posts per day"), "attribution", _hashtags,
               _non_empty("hashtag_days", ["date", "hashtag", "posts"])),
 ]}
 
 
 @cache
-def _template(name: str, palette: tuple[str, ...]) -> str:
+def _template(name: str, palette: tuple[str, ...], lang: str) -> str:
     """The chart kind's Vega-Lite spec as JSON text, with a placeholder where the rows go."""
     kind = CHART_KINDS[name]
-    chart = kind.build().properties(width="container", height=260, title=kind.title).configure_range(
-        category=list(palette)).configure_view(stroke=None)
+    with speaking(lang):
+        chart = kind.build().properties(width="container", height=260, title=_(kind.title)).configure_range(
+            category=list(palette)).configure_view(stroke=None)
     spec = chart.to_dict(validate=False)
     spec.pop("$schema", None)
     spec["datasets"] = {DATA: "__SITEGEN_ROWS__"}
@@ -204,13 +214,15 @@ def records_json(frame: pd.DataFrame) -> str:
     return json.dumps(records(frame), separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
-def chart_spec(name: str, kpis: ReportKpis, palette: tuple[str, ...] = DEFAULT_PALETTE) -> str | None:
+def chart_spec(name: str, kpis: ReportKpis, palette: tuple[str, ...] = DEFAULT_PALETTE, lang: str = "en") -> str | None:
     """The report's chart as Vega-Lite JSON text, or None when the period has no rows for it."""
-    rows = CHART_KINDS[name].rows(kpis)
+    with speaking(lang):
+        rows = CHART_KINDS[name].rows(kpis)
     if rows.empty:
         return None
-    return _template(name, tuple(palette)).replace(_PLACEHOLDER, records_json(rows), 1)
+    return _template(name, tuple(palette), lang).replace(_PLACEHOLDER, records_json(rows), 1)
 
 
-def report_charts(kpis: ReportKpis, palette: tuple[str, ...] = DEFAULT_PALETTE) -> dict[str, str | None]:
-    return {name: chart_spec(name, kpis, palette) for name in CHART_KINDS}
+def report_charts(kpis: ReportKpis, palette: tuple[str, ...] = DEFAULT_PALETTE,
+                  lang: str = "en") -> dict[str, str | None]:
+    return {name: chart_spec(name, kpis, palette, lang) for name in CHART_KINDS}

@@ -92,6 +92,43 @@ def build(project_dir: Path, output: Path | None, strict: bool, quiet: bool, job
 
 @main.command()
 @click.argument("project_dir", default=".", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--output", "-o", type=click.Path(path_type=Path, file_okay=False),
+              help="Where to write the site (default: PROJECT_DIR/output).")
+@click.option("--pdf-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Where to write the PDFs (default: PROJECT_DIR/pdf).")
+@click.option("--strict", is_flag=True, help="Fail on warnings (unknown keys or columns, empty periods, "
+                                             "charts that could not be drawn).")
+@click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
+def pdf(project_dir: Path, output: Path | None, pdf_dir: Path | None, strict: bool, quiet: bool) -> None:
+    """Build PROJECT_DIR and print every report to PDF_DIR/<client>/<report>.pdf with headless Chromium."""
+    from sitegen.build import build as run_build
+    from sitegen.build import default_output
+    from sitegen.errors import SitegenErrors
+    from sitegen.pdf import check_pdf_dir, project_reports, sync_api, write_pdfs
+
+    warnings: list[str] = []
+    try:
+        pdf_dir = check_pdf_dir(project_dir, output or default_output(project_dir),
+                                pdf_dir or project_dir / "pdf")
+        sync_api()  # before the build: say at once that Playwright is missing
+        with _Progress(_interactive() and not quiet) as progress:
+            result = run_build(project_dir, output, strict=strict, progress=progress)
+        for warning in result.warnings:
+            click.echo(f"warning: {warning}", err=True)
+        written = write_pdfs(result.output, pdf_dir, project_reports(project_dir), warnings.append)
+    except SitegenError as exc:
+        fail(exc)
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if strict and warnings:
+        fail(SitegenErrors([SitegenError(f"{w} (a warning; --strict makes it an error)") for w in warnings]))
+    if not quiet:
+        shown = os.path.relpath(pdf_dir) if pdf_dir.is_relative_to(Path.cwd()) else str(pdf_dir)
+        click.echo(f"wrote {len(written)} PDF{'' if len(written) == 1 else 's'} to {shown}{os.sep}")
+
+
+@main.command()
+@click.argument("project_dir", default=".", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON (for CI jobs).")
 def check(project_dir: Path, strict: bool, as_json: bool) -> None:

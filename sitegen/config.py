@@ -67,7 +67,9 @@ class Branding(_Model):
     logo: str | None = Field(None, description="Image path, relative to the file that sets it.")
     primary_color: str | None = Field(None, pattern=HEX_COLOUR)
     accent_color: str | None = Field(None, pattern=HEX_COLOUR)
-    font: str | None = None
+    font: str | None = Field(None, description="CSS font-family list; with font_file, the brand font comes first.")
+    font_file: str | None = Field(None, description="A font file (woff2, woff, ttf, otf) shipped with the site.")
+    favicon: str | None = Field(None, description="Icon path (ico, png, svg), relative to the file that sets it.")
     footer: str | None = None
 
 
@@ -117,6 +119,8 @@ class SiteConfig(_Settings):
     title: str = "TikTok reports"
     base_url: str = ""
     theme: str = "default"
+    theme_variables: dict[str, Any] = Field(default_factory=dict, description="Override the theme's [variables].")
+    static_charts: bool = Field(True, description="Also render every chart as an SVG image (print, no JavaScript).")
     locale: str = "en_US"
     currency: str = "USD"
     timezone: str = "UTC"

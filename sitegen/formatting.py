@@ -12,6 +12,7 @@ from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, format_percent
 
 from sitegen.catalogue import KPIS
+from sitegen.i18n import _
 
 NA = "–"
 
@@ -58,7 +59,8 @@ class Formatter:
         if value is None:
             return NA
         sign = "+" if value > 0 else ""
-        return f"{sign}{self.number(value * 100, 1)}\xa0pp"
+        points = _("pp")  # percentage points
+        return f"{sign}{self.number(value * 100, 1)}\xa0{points}"
 
     def change(self, value: float | None) -> str:
         if value is None:

@@ -6,6 +6,7 @@ Every value that comes from data or config reaches HTML through Jinja's autoesca
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,12 +21,14 @@ from sitegen.commentary import Commentary
 from sitegen.errors import SitegenError
 from sitegen.exports import kpis_csv, kpis_json
 from sitegen.formatting import Formatter
+from sitegen.i18n import N_, _, d3_format_locale, d3_time_locale, language, speaking
 from sitegen.kpis import ReportKpis
 from sitegen.markup import MacroError, render_commentary
-from sitegen.project import Client, Project
+from sitegen.project import BRAND_FILES, Client, Project
 from sitegen.tables import TABLE_KINDS, render_table
 
 ASSETS = "assets"
+CHART_FOLDER = "charts"  # a report's static chart images, beside its page
 # the templates each kind of page is rendered from by name; what they include is found from their source
 PAGE_TEMPLATES = {
     "report": ("report.html", "partials/chart.html", "partials/alerts.html", "partials/table.html"),
@@ -52,6 +55,7 @@ class ReportResult:
     data_first: object = None  # date of the client's first and last data row
     data_last: object = None
     missing_days: list = field(default_factory=list)
+    images: dict[str, str] = field(default_factory=dict)  # chart name -> static SVG
 
 
 def spec_json_html(spec: str) -> Markup:
@@ -63,8 +67,9 @@ class PageContext:
     """Per-page state: formatting and a counter so repeated charts get unique element ids."""
 
     def __init__(self, env: jinja2.Environment, fmt: Formatter, kpis: ReportKpis, charts: dict[str, str | None],
-                 alerts: list[Alert]):
+                 alerts: list[Alert], images: dict[str, str] | None = None):
         self.env, self.fmt, self.kpis, self.charts, self.alerts = env, fmt, kpis, charts, alerts
+        self.images = images or {}
         self.count = 0
 
     def card(self, kpi: str) -> dict:
@@ -78,7 +83,7 @@ class PageContext:
         met = self.kpis.target_met(kpi)
         better = None if change is None or change == 0 else (change > 0) == KPIS[kpi].higher_is_better
         return {
-            "id": kpi, "label": KPIS[kpi].label, "value": self.fmt.kpi(kpi, self.kpis.values[kpi]),
+            "id": kpi, "label": _(KPIS[kpi].label), "value": self.fmt.kpi(kpi, self.kpis.values[kpi]),
             "previous": self.fmt.kpi(kpi, self.kpis.previous[kpi]), "change": change_text,
             "direction": "flat" if not change else ("up" if change > 0 else "down"),
             "quality": "" if better is None else ("good" if better else "bad"),
@@ -91,7 +96,8 @@ class PageContext:
         self.count += 1
         kind = CHART_KINDS[name]
         return Markup(self.env.get_template("partials/chart.html").render(
-            id=f"chart-{self.count}", name=name, title=kind.title,
+            id=f"chart-{self.count}", name=name, title=_(kind.title),
+            image=f"{CHART_FOLDER}/{name}.svg" if name in self.images else None,
             spec=spec_json_html(self.charts[name]) if self.charts[name] else None))
 
     def table_html(self, name: str, limit: int | None = None) -> Markup:
@@ -130,50 +136,59 @@ def _known(name, known, what: str) -> None:
         raise MacroError(f"unknown {what} {name!r}; known: {', '.join(sorted(known))}")
 
 
+METRIC_NAMES = {"likes": N_("likes"), "new_followers": N_("new followers")}  # subjects of spike alerts
 ALERT_TEXT = {
-    "crisis": "Possible crisis: {value} negative comments ({subject}){detail}",
-    "spike": "Spike in {subject} on {day}: {value} vs. a usual {baseline}{detail}",
-    "suspicious_likes": "Suspicious likes on {day}: like rate {value} vs. a usual {baseline} while views stayed normal",
-    "target_missed": "Target missed: {subject} {value} (target {baseline})",
-    "target_beaten": "Target beaten: {subject} {value} (target {baseline})",
-    "large_change": "Large change: {subject} {value} (previous period {baseline})",
-    "viral_not_converting": "Likes without sales: campaign {subject} converts {value} per 1k likes "
-                            "(client norm {baseline})",
+    "crisis": N_("Possible crisis: {value} negative comments ({subject}){detail}"),
+    "spike": N_("Spike in {subject} on {day}: {value} vs. a usual {baseline}{detail}"),
+    "suspicious_likes": N_("Suspicious likes on {day}: like rate {value} vs. a usual {baseline} "
+                           "while views stayed normal"),
+    "target_missed": N_("Target missed: {subject} {value} (target {baseline})"),
+    "target_beaten": N_("Target beaten: {subject} {value} (target {baseline})"),
+    "large_change": N_("Large change: {subject} {value} (previous period {baseline})"),
+    "viral_not_converting": N_("Likes without sales: campaign {subject} converts {value} per 1k likes "
+                            "(client norm {baseline})"),
 }
 
 
 def alert_view(alert: Alert, fmt: Formatter) -> dict:
     if alert.subject in KPIS:
-        subject, value, baseline = (KPIS[alert.subject].label, fmt.kpi(alert.subject, alert.value),
+        subject, value, baseline = (_(KPIS[alert.subject].label), fmt.kpi(alert.subject, alert.value),
                                     fmt.kpi(alert.subject, alert.baseline))
     elif alert.kind in ("suspicious_likes",):
-        subject, value, baseline = "like rate", fmt.percent(alert.value, 1), fmt.percent(alert.baseline, 1)
+        subject, value, baseline = _("like rate"), fmt.percent(alert.value, 1), fmt.percent(alert.baseline, 1)
     elif alert.kind == "viral_not_converting":
         subject, value, baseline = alert.subject, fmt.number(alert.value, 1), fmt.number(alert.baseline, 1)
     elif alert.kind == "crisis" and alert.day is None:
         subject, value, baseline = alert.subject, fmt.percent(alert.value, 1), ""
         return {"severity": alert.severity, "kind": alert.kind,
-                "text": f"Possible crisis on video {subject}: {value} negative comments per like"}
+                "text": _("Possible crisis on video {subject}: {value} negative comments per like").format(
+                    subject=subject, value=value)}
     else:
-        subject, value, baseline = alert.subject.replace("_", " "), fmt.number(alert.value), fmt.number(alert.baseline)
+        subject = _(METRIC_NAMES[alert.subject]) if alert.subject in METRIC_NAMES else alert.subject.replace("_", " ")
+        value, baseline = fmt.number(alert.value), fmt.number(alert.baseline)
     if alert.kind == "crisis":
         subject = fmt.date(alert.day)
     detail = f" — {alert.detail}" if alert.detail else ""
-    text = ALERT_TEXT[alert.kind].format(subject=subject, value=value, baseline=baseline, detail=detail,
+    text = _(ALERT_TEXT[alert.kind]).format(subject=subject, value=value, baseline=baseline, detail=detail,
                                          day=fmt.date(alert.day) if alert.day else "")
     return {"severity": alert.severity, "kind": alert.kind, "text": text}
 
 
 def _brand(project: Project, client: Client | None, root: str) -> dict:
+    """Branding for a page `root` below the site's root: a client's own files win over the site's."""
     branding = client.branding if client else project.site.branding
-    logo = None
-    if client and client.logo:
-        logo = f"{root}{client.slug}/logo{client.logo.suffix.lower()}"
-    elif project.site_logo:
-        logo = f"{root}{ASSETS}/logo{project.site_logo.suffix.lower()}"
+    urls = {}
+    for key, name in BRAND_FILES.items():
+        if client and key in client.brand_files:
+            urls[key] = f"{root}{client.slug}/{name}{client.brand_files[key].suffix.lower()}"
+        elif key in project.brand_files:
+            urls[key] = f"{root}{ASSETS}/{name}{project.brand_files[key].suffix.lower()}"
+    font = branding.font
+    if "font_file" in urls:
+        font = '"Brand", ' + (font or "system-ui, sans-serif")
     return {"agency": branding.agency, "primary": branding.primary_color or "#0f766e",
-            "accent": branding.accent_color or "#f97316", "font": branding.font, "logo": logo,
-            "footer": branding.footer}
+            "accent": branding.accent_color or "#f97316", "font": font, "logo": urls.get("logo"),
+            "favicon": urls.get("favicon"), "font_url": urls.get("font_file"), "footer": branding.footer}
 
 
 def _site(project: Project) -> dict:
@@ -185,41 +200,45 @@ def _lang(locale: str) -> str:
 
 
 def render_report(env: jinja2.Environment, project: Project, client: Client, result: ReportResult) -> bytes:
-    fmt = Formatter(client.locale, client.currency)
-    page = PageContext(env, fmt, result.kpis, result.charts, result.alerts)
-    c = result.commentary
-    macros = page.macros()
-    lead = render_commentary(c.lead, c.path, c.lead_line, macros)
-    body = render_commentary(c.body, c.path, c.body_line, macros)
-    sections = []
-    for section in c.sections or tuple(project.site.sections):
-        if section == "summary":
-            continue
-        sections.append({
-            "id": section, "title": SECTIONS[section],
-            "cards": [page.card(k) for k in KPIS if KPIS[k].section == section],
-            "charts": [page.chart_html(n) for n, k in CHART_KINDS.items() if k.section == section],
-            "tables": [page.table_html(n) for n, t in TABLE_KINDS.items() if t.section == section],
-        })
-    summary_kpis = c.summary_kpis or tuple(project.site.summary_kpis)
-    kpis = result.kpis
-    context = {
-        "site": _site(project), "brand": _brand(project, client, "../../"), "root": "../../",
-        "lang": _lang(client.locale), "client": {"name": client.name, "slug": client.slug},
-        "report": {"title": c.title, "slug": result.slug,
-                   "period": f"{fmt.date(kpis.period.start)} – {fmt.date(kpis.period.end)}",
-                   "comparison": (f"{fmt.date(kpis.comparison.start)} – {fmt.date(kpis.comparison.end)}"
-                                  if kpis.comparison else None)},
-        "show_summary": "summary" in (c.sections or project.site.sections),
-        "cards": [page.card(k) for k in summary_kpis],
-        "highlights": [alert_view(a, fmt) for a in result.alerts],
-        "lead": lead, "body": body, "sections": sections,
-        "coverage": {"first": fmt.date(result.data_first) if result.data_first else None,
-                     "last": fmt.date(result.data_last) if result.data_last else None,
-                     "missing": [fmt.date(d) for d in result.missing_days]},
-        "has_charts": page.count > 0,
-    }
-    return _render(env, "report.html", context, c.path)
+    with speaking(language(client.locale)):
+        fmt = Formatter(client.locale, client.currency)
+        page = PageContext(env, fmt, result.kpis, result.charts, result.alerts, result.images)
+        c = result.commentary
+        macros = page.macros()
+        lead = render_commentary(c.lead, c.path, c.lead_line, macros)
+        body = render_commentary(c.body, c.path, c.body_line, macros)
+        sections = []
+        for section in c.sections or tuple(project.site.sections):
+            if section == "summary":
+                continue
+            sections.append({
+                "id": section, "title": _(SECTIONS[section]),
+                "cards": [page.card(k) for k in KPIS if KPIS[k].section == section],
+                "charts": [page.chart_html(n) for n, k in CHART_KINDS.items() if k.section == section],
+                "tables": [page.table_html(n) for n, t in TABLE_KINDS.items() if t.section == section],
+            })
+        summary_kpis = c.summary_kpis or tuple(project.site.summary_kpis)
+        kpis = result.kpis
+        context = {
+            "site": _site(project), "brand": _brand(project, client, "../../"), "root": "../../",
+            "lang": _lang(client.locale), "client": {"name": client.name, "slug": client.slug},
+            "report": {"title": c.title, "slug": result.slug,
+                       "period": f"{fmt.date(kpis.period.start)} – {fmt.date(kpis.period.end)}",
+                       "comparison": (f"{fmt.date(kpis.comparison.start)} – {fmt.date(kpis.comparison.end)}"
+                                      if kpis.comparison else None)},
+            "show_summary": "summary" in (c.sections or project.site.sections),
+            "cards": [page.card(k) for k in summary_kpis],
+            "highlights": [alert_view(a, fmt) for a in result.alerts],
+            "lead": lead, "body": body, "sections": sections,
+            "coverage": {"first": fmt.date(result.data_first) if result.data_first else None,
+                         "last": fmt.date(result.data_last) if result.data_last else None,
+                         "missing": [fmt.date(d) for d in result.missing_days]},
+            "has_charts": page.count > 0,
+            "chart_locale": spec_json_html(json.dumps({
+                "format": d3_format_locale(client.locale, client.currency),
+                "time": d3_time_locale(client.locale)}, ensure_ascii=False, sort_keys=True)),
+        }
+        return _render(env, "report.html", context, c.path)
 
 
 def _render(env: jinja2.Environment, template: str, context: dict, source: Path | None = None) -> bytes:
@@ -233,22 +252,24 @@ def _render(env: jinja2.Environment, template: str, context: dict, source: Path 
 
 def render_client(env: jinja2.Environment, project: Project, client: Client,
                   results: list[ReportResult]) -> bytes:
-    fmt = Formatter(client.locale, client.currency)
-    reports = [{"title": r.commentary.title, "url": f"{r.slug}/index.html",
-                "period": f"{fmt.date(r.kpis.period.start)} – {fmt.date(r.kpis.period.end)}",
-                "alerts": sum(a.severity in ("critical", "warning") for a in r.alerts)} for r in results]
-    context = {"site": _site(project), "brand": _brand(project, client, "../"), "root": "../",
-               "lang": _lang(client.locale), "client": {"name": client.name, "slug": client.slug},
-               "reports": reports}
-    return _render(env, "client.html", context)
+    with speaking(language(client.locale)):
+        fmt = Formatter(client.locale, client.currency)
+        reports = [{"title": r.commentary.title, "url": f"{r.slug}/index.html",
+                    "period": f"{fmt.date(r.kpis.period.start)} – {fmt.date(r.kpis.period.end)}",
+                    "alerts": sum(a.severity in ("critical", "warning") for a in r.alerts)} for r in results]
+        context = {"site": _site(project), "brand": _brand(project, client, "../"), "root": "../",
+                   "lang": _lang(client.locale), "client": {"name": client.name, "slug": client.slug},
+                   "reports": reports}
+        return _render(env, "client.html", context)
 
 
 def render_index(env: jinja2.Environment, project: Project, intro: Markup, report_counts: dict[str, int]) -> bytes:
-    clients = [{"name": c.name, "url": f"{c.slug}/index.html", "reports": report_counts.get(c.slug, 0)}
-               for c in sorted(project.clients, key=lambda c: (c.name.casefold(), c.slug))]
-    context = {"site": _site(project), "brand": _brand(project, None, ""), "root": "",
-               "lang": _lang(project.site.locale), "clients": clients, "intro": intro}
-    return _render(env, "index.html", context)
+    with speaking(language(project.site.locale)):
+        clients = [{"name": c.name, "url": f"{c.slug}/index.html", "reports": report_counts.get(c.slug, 0)}
+                   for c in sorted(project.clients, key=lambda c: (c.name.casefold(), c.slug))]
+        context = {"site": _site(project), "brand": _brand(project, None, ""), "root": "",
+                   "lang": _lang(project.site.locale), "clients": clients, "intro": intro}
+        return _render(env, "index.html", context)
 
 
 def report_files(env: jinja2.Environment, project: Project, client: Client, result: ReportResult) -> list[OutputFile]:
@@ -258,4 +279,6 @@ def report_files(env: jinja2.Environment, project: Project, client: Client, resu
         OutputFile(base + "kpis.json", kpis_json(client.name, client.slug, result.commentary.title, client.currency,
                                                  result.kpis)),
         OutputFile(base + "kpis.csv", kpis_csv(result.kpis)),
+        *(OutputFile(f"{base}{CHART_FOLDER}/{name}.svg", svg.encode("utf-8"))
+          for name, svg in sorted(result.images.items())),
     ]

@@ -33,7 +33,7 @@ class Client:
     targets: dict[str, float]
     alerts: Alerts
     branding: Branding
-    logo: Path | None
+    brand_files: dict[str, Path]  # logo, favicon, font_file set in client.toml
     reports: tuple[Commentary, ...]
     columns: dict[str, str]  # [columns] of the site and the client: header -> canonical column
     currency_set: bool  # client.toml names the currency (else a single currency in the data wins)
@@ -42,6 +42,10 @@ class Client:
     def data_dir(self) -> Path:
         return self.folder / DATA
 
+    @property
+    def logo(self) -> Path | None:
+        return self.brand_files.get("logo")
+
 
 @dataclass(frozen=True)
 class Project:
@@ -49,7 +53,7 @@ class Project:
     site: SiteConfig
     clients: tuple[Client, ...]
     index_md: Path | None
-    site_logo: Path | None
+    brand_files: dict[str, Path]  # logo, favicon, font_file set in sitegen.toml
 
 
 CommentaryReader = Callable[[Path, str, Diagnostics], Commentary]
@@ -97,8 +101,8 @@ def discover(root: Path, diagnostics: Diagnostics, read: CommentaryReader = read
     clients = [_with_reports(c, [r for r in drafts[c.folder] if not r.draft]) for c in clients]
     _check_unique([(c.slug, c.folder) for c in clients], "client")
     index_md = content / "index.md"
-    logo = _resolve(root, site.branding.logo, root / "sitegen.toml")
-    return Project(root, site, tuple(clients), index_md if index_md.is_file() else None, logo)
+    files = _brand_files(root, site.branding, None, root / "sitegen.toml")
+    return Project(root, site, tuple(clients), index_md if index_md.is_file() else None, files)
 
 
 def _collect(read: CommentaryReader, errors, into: list[Commentary], path: Path, comparison: str,
@@ -131,21 +135,27 @@ def _client(folder: Path, site: SiteConfig, diagnostics: Diagnostics) -> Client:
     branding = Branding(**{**site.branding.model_dump(exclude_none=True),
                            **cfg.branding.model_dump(exclude_none=True)})
     alerts = Alerts(**{**site.alerts.model_dump(), **cfg.alerts})
-    logo_setting = cfg.logo or cfg.branding.logo
-    logo = _resolve(folder, logo_setting, config_path)
+    files = _brand_files(folder, cfg.branding, cfg.logo, config_path)
     return Client(slug=slug, name=name, folder=folder, locale=cfg.locale or site.locale,
                   currency=cfg.currency or site.currency, timezone=cfg.timezone or site.timezone,
-                  targets={**site.targets, **cfg.targets}, alerts=alerts, branding=branding, logo=logo,
+                  targets={**site.targets, **cfg.targets}, alerts=alerts, branding=branding, brand_files=files,
                   reports=(), columns={**site.columns, **cfg.columns}, currency_set=cfg.currency is not None)
 
 
-def _resolve(base: Path, setting: str | None, config_path: Path) -> Path | None:
-    if not setting:
-        return None
-    path = (base / setting).resolve()
-    if not path.is_file():
-        raise SitegenError(f"logo file not found: {setting}", config_path)
-    return path
+BRAND_FILES = {"logo": "logo", "favicon": "favicon", "font_file": "font"}  # setting -> name in the output
+
+
+def _brand_files(base: Path, branding: Branding, logo: str | None, config_path: Path) -> dict[str, Path]:
+    """The branding files a config file sets itself (a client's own, not the ones it inherits)."""
+    settings = {"logo": logo or branding.logo, "favicon": branding.favicon, "font_file": branding.font_file}
+    files = {}
+    for key, setting in settings.items():
+        if setting:
+            path = (base / setting).resolve()
+            if not path.is_file():
+                raise SitegenError(f"{key} file not found: {setting}", config_path)
+            files[key] = path
+    return files
 
 
 def _with_reports(client: Client, reports: list[Commentary]) -> Client:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from sitegen.formatting import NA, Formatter
+from sitegen.i18n import N_, _
 from sitegen.kpis import ReportKpis
 
 
@@ -45,30 +46,34 @@ def _worst(k: ReportKpis) -> pd.DataFrame:
 
 
 def _video_cols() -> tuple[Column, ...]:
-    return (Column("title", "Video", "text"), Column("posted_at", "Posted", "date"),
-            Column("views", "Views", "count"), Column("likes", "Likes", "count"),
-            Column("engagement_rate", "Engagement rate", "percent"), Column("like_rate", "Like rate", "percent"))
+    return (Column("title", N_("Video"), "text"), Column("posted_at", N_("Posted"), "date"),
+            Column("views", N_("Views"), "count"), Column("likes", N_("Likes"), "count"),
+            Column("engagement_rate", N_("Engagement rate"), "percent"),
+            Column("like_rate", N_("Like rate"), "percent"))
 
 
 TABLE_KINDS: dict[str, TableKind] = {t.name: t for t in [
-    TableKind("top_videos", "Best videos", "content", _video_cols(), lambda k: k.tables["videos"], 10),
-    TableKind("worst_videos", "Weakest videos", "content", _video_cols(), _worst, 5),
-    TableKind("campaigns", "Campaigns", "paid", (
-        Column("campaign", "Campaign", "text"), Column("spend", "Spend", "money"),
-        Column("impressions", "Impressions", "count"), Column("clicks", "Clicks", "count"),
-        Column("ctr", "CTR", "percent"), Column("cpc", "CPC", "money"), Column("cpm", "CPM", "money"),
-        Column("conversions", "Conv.", "count"), Column("cpa", "CPA", "money"),
-        Column("revenue", "Revenue", "money"), Column("roas", "ROAS", "multiple"), Column("roi", "ROI", "percent"),
-        Column("cost_per_like", "Cost per like", "money")), lambda k: k.tables["campaigns"]),
-    TableKind("codes", "Discount codes", "attribution", (
-        Column("code", "Code", "text"), Column("source", "Source", "text"), Column("orders", "Orders", "count"),
-        Column("revenue", "Revenue", "money")), lambda k: k.tables["codes"]),
-    TableKind("sources", "Code revenue by source", "attribution", (
-        Column("source", "Source", "text"), Column("orders", "Orders", "count"),
-        Column("revenue", "Revenue", "money"), Column("spend", "Spend", "money"),
-        Column("code_roi", "Code ROI", "percent")), lambda k: k.tables["sources"]),
-    TableKind("hashtags", "Branded hashtags", "attribution", (
-        Column("hashtag", "Hashtag", "text"), Column("posts", "Posts", "count"), Column("views", "Views", "count")),
+    TableKind("top_videos", N_("Best videos"), "content", _video_cols(), lambda k: k.tables["videos"], 10),
+    TableKind("worst_videos", N_("Weakest videos"), "content", _video_cols(), _worst, 5),
+    TableKind("campaigns", N_("Campaigns"), "paid", (
+        Column("campaign", N_("Campaign"), "text"), Column("spend", N_("Spend"), "money"),
+        Column("impressions", N_("Impressions"), "count"), Column("clicks", N_("Clicks"), "count"),
+        Column("ctr", N_("CTR"), "percent"), Column("cpc", N_("CPC"), "money"), Column("cpm", N_("CPM"), "money"),
+        Column("conversions", N_("Conv."), "count"), Column("cpa", N_("CPA"), "money"),
+        Column("revenue", N_("Revenue"), "money"), Column("roas", N_("ROAS"), "multiple"),
+        Column("roi", N_("ROI"), "percent"),
+        Column("cost_per_like", N_("Cost per like"), "money")), lambda k: k.tables["campaigns"]),
+    TableKind("codes", N_("Discount codes"), "attribution", (
+        Column("code", N_("Code"), "text"), Column("source", N_("Source"), "text"),
+        Column("orders", N_("Orders"), "count"),
+        Column("revenue", N_("Revenue"), "money")), lambda k: k.tables["codes"]),
+    TableKind("sources", N_("Code revenue by source"), "attribution", (
+        Column("source", N_("Source"), "text"), Column("orders", N_("Orders"), "count"),
+        Column("revenue", N_("Revenue"), "money"), Column("spend", N_("Spend"), "money"),
+        Column("code_roi", N_("Code ROI"), "percent")), lambda k: k.tables["sources"]),
+    TableKind("hashtags", N_("Branded hashtags"), "attribution", (
+        Column("hashtag", N_("Hashtag"), "text"), Column("posts", N_("Posts"), "count"),
+        Column("views", N_("Views"), "count")),
         lambda k: k.tables["hashtags"]),
 ]}
 
@@ -97,4 +102,4 @@ def render_table(name: str, kpis: ReportKpis, fmt: Formatter, limit: int | None 
     fields = [c.field for c in kind.columns]
     rows = tuple(tuple((cell(v, c.unit, fmt), c.unit) for v, c in zip(row, kind.columns))
                  for row in shown[fields].itertuples(index=False, name=None))
-    return RenderedTable(name, kind.title, tuple((c.label, c.unit) for c in kind.columns), rows, len(frame))
+    return RenderedTable(name, _(kind.title), tuple((_(c.label), c.unit) for c in kind.columns), rows, len(frame))
