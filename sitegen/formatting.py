@@ -60,13 +60,16 @@ class Formatter:
             return NA
         sign = "+" if value > 0 else ""
         points = _("pp")  # percentage points
+        if round(value * 100, 1) == 0:
+            sign, value = "", 0.0  # not "-0.0 pp"
         return f"{sign}{self.number(value * 100, 1)}\xa0{points}"
 
     def change(self, value: float | None) -> str:
         if value is None:
             return NA
-        sign = "+" if value > 0 else ""
-        return sign + self.percent(value, 1)
+        if round(value * 100, 1) == 0:
+            return self.percent(0.0, 1)  # not "+0.0 %" or "-0.0 %"
+        return ("+" if value > 0 else "") + self.percent(value, 1)
 
 
 @cache

@@ -44,3 +44,27 @@ def canonical_dir(tmp_path_factory) -> Path:
     for path in (SAMPLES / "canonical").glob("*.csv"):
         shutil.copy(path, data / path.name)
     return data
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_chart_cache(tmp_path_factory):
+    """One cache of static chart images for the whole run: the same chart is drawn once, not per test."""
+    import os
+
+    folder = tmp_path_factory.mktemp("chart-cache")
+    previous = os.environ.get("SITEGEN_CACHE_DIR")
+    os.environ["SITEGEN_CACHE_DIR"] = str(folder)
+    yield folder
+    if previous is None:
+        os.environ.pop("SITEGEN_CACHE_DIR", None)
+    else:
+        os.environ["SITEGEN_CACHE_DIR"] = previous
+
+
+@pytest.fixture
+def demo_project(tmp_path) -> Path:
+    """A copy of the bundled demo project (3 clients, 9 reports)."""
+    root = tmp_path / "demo"
+    shutil.copytree(REPO / "content", root / "content")
+    shutil.copy(REPO / "sitegen.toml", root / "sitegen.toml")
+    return root

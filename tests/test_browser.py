@@ -227,3 +227,46 @@ def test_client_name_from_data_stays_text(base_url: str, context, rel: str) -> N
     if rel != "index.html":
         assert FJORD in page.title()
     assert watched.problems() == []
+
+
+REPORT = "nordlicht-kosmetik/2026-10/index.html"
+VISIBLE = "el => getComputedStyle(el).display !== 'none' && el.getBoundingClientRect().width > 0"
+
+
+def test_print_media_shows_static_charts_and_hides_navigation(browser, base_url):
+    page = browser.new_page(viewport={"width": 900, "height": 1200})
+    try:
+        page.goto(base_url + REPORT, wait_until="load")
+        page.wait_for_function(CHARTS_SETTLED, timeout=CHART_TIMEOUT_MS)
+        static = page.locator("img.chart-static")
+        assert static.count() > 0 and not static.first.evaluate(VISIBLE)  # on screen: the interactive chart
+        page.emulate_media(media="print")
+        assert page.locator(".chart .chart-view").first.evaluate("el => getComputedStyle(el).display") == "none"
+        assert not page.locator(".site-header nav").evaluate(VISIBLE)
+        assert not page.locator(".downloads").evaluate(VISIBLE)
+        for i in range(static.count()):
+            image = static.nth(i)
+            image.scroll_into_view_if_needed()
+            page.wait_for_function("el => el.complete && el.naturalWidth > 0", arg=image.element_handle(),
+                                   timeout=CHART_TIMEOUT_MS)
+            assert image.evaluate(VISIBLE)
+        breaks = page.evaluate("[...document.querySelectorAll('.section')].map(s => getComputedStyle(s).breakBefore)")
+        assert "page" in breaks  # sections after the summary start a new page
+    finally:
+        page.close()
+
+
+def test_dark_preference_darkens_page_and_charts(browser, base_url):
+    context = browser.new_context(color_scheme="dark")
+    try:
+        page = context.new_page()
+        page.goto(base_url + REPORT, wait_until="load")
+        page.wait_for_function(CHARTS_SETTLED, timeout=CHART_TIMEOUT_MS)
+        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        red, green, blue = (int(v) for v in re.findall(r"\d+", background)[:3])
+        assert red + green + blue < 150, background
+        # vega's dark theme draws axis labels in a light colour
+        fill = page.evaluate("getComputedStyle(document.querySelector('.chart-view svg text')).fill")
+        assert sum(int(v) for v in re.findall(r"\d+", fill)[:3]) > 400, fill
+    finally:
+        context.close()
