@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import re
 import shutil
+import struct
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 
 import pytest
@@ -38,19 +40,52 @@ def _pages(pdf: Path) -> int:
     return len(re.findall(rb"/Type\s*/Page(?![A-Za-z])", pdf.read_bytes()))
 
 
-def _first_page_colours(pdf: Path, tmp: Path) -> tuple[int, float]:
-    """Distinct colours and the share of non-white pixels of page 1, rendered by pdftoppm as a PPM
-    (`P6 width height maxval` then RGB bytes)."""
+def _png_pixels(png: bytes) -> tuple[int, int, bytes]:
+    """Width, height and RGB bytes of an 8-bit RGB PNG (what pdftoppm -png writes), decoded with zlib."""
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    pos, chunks, header = 8, [], None
+    while pos < len(png):
+        length, kind = struct.unpack(">I4s", png[pos:pos + 8])
+        data = png[pos + 8:pos + 8 + length]
+        if kind == b"IHDR":
+            header = struct.unpack(">IIBBBBB", data)
+        elif kind == b"IDAT":
+            chunks.append(data)
+        pos += 12 + length
+    width, height, depth, colour, _, _, interlace = header
+    assert (depth, colour, interlace) == (8, 2, 0), header
+    raw, stride, rows, previous = zlib.decompress(b"".join(chunks)), width * 3, [], bytearray(width * 3)
+    for y in range(height):
+        kind, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for x in range(stride):
+            left = line[x - 3] if x >= 3 else 0
+            up, corner = previous[x], previous[x - 3] if x >= 3 else 0
+            if kind == 1:
+                line[x] = (line[x] + left) & 255
+            elif kind == 2:
+                line[x] = (line[x] + up) & 255
+            elif kind == 3:
+                line[x] = (line[x] + (left + up) // 2) & 255
+            elif kind == 4:
+                guess = left + up - corner
+                pa, pb, pc = abs(guess - left), abs(guess - up), abs(guess - corner)
+                line[x] = (line[x] + (left if pa <= pb and pa <= pc else up if pb <= pc else corner)) & 255
+        rows.append(bytes(line))
+        previous = line
+    return width, height, b"".join(rows)
+
+
+def _page_inks(pdf: Path, tmp: Path) -> list[tuple[int, float]]:
+    """Per page: distinct colours and the share of non-white pixels, from pdftoppm's PNG of each page."""
     if shutil.which("pdftoppm") is None:
         pytest.skip("pdftoppm is not installed (apt-get install poppler-utils)")
-    subprocess.run(["pdftoppm", "-r", "20", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(tmp / "page")],
-                   check=True, timeout=60)
-    data = (tmp / "page.ppm").read_bytes()
-    magic, width, height, maxval, pixels = data.split(maxsplit=4)
-    assert magic == b"P6" and int(maxval) == 255
-    pixels = pixels[:int(width) * int(height) * 3]
-    rgb = [pixels[i:i + 3] for i in range(0, len(pixels), 3)]
-    return len(set(rgb)), sum(p != b"\xff\xff\xff" for p in rgb) / len(rgb)
+    subprocess.run(["pdftoppm", "-png", "-r", "20", str(pdf), str(tmp / "page")], check=True, timeout=60)
+    inks = []
+    for png in sorted(tmp.glob("page*.png")):
+        width, height, pixels = _png_pixels(png.read_bytes())
+        rgb = [pixels[i:i + 3] for i in range(0, width * height * 3, 3)]
+        inks.append((len(set(rgb)), sum(p != b"\xff\xff\xff" for p in rgb) / len(rgb)))
+    return inks
 
 
 @pytest.fixture(scope="module")
@@ -82,12 +117,16 @@ def test_demo_gives_one_pdf_per_report(demo) -> None:
 
 @pytest.mark.browser
 @needs_chromium
-def test_first_page_is_not_blank(demo, tmp_path: Path) -> None:
+def test_every_page_is_readable_and_not_blank(demo, tmp_path: Path) -> None:
     root, run = demo
     assert run.returncode == 0, run.stderr
-    colours, inked = _first_page_colours(root / "pdf" / "fjord-outdoor" / "2026-10.pdf", tmp_path)
+    pdf = root / "pdf" / "fjord-outdoor" / "2026-10.pdf"
+    inks = _page_inks(pdf, tmp_path)
+    assert len(inks) == _pages(pdf) >= 2  # sections start on new pages
+    colours, inked = inks[0]
     assert colours > 10, "the first page has almost no colours: is it blank?"
-    assert inked > 0.01, f"only {inked:.1%} of the first page is not white"
+    for number, (_, share) in enumerate(inks, 1):
+        assert share > 0.001, f"page {number}: only {share:.2%} is not white"
 
 
 @pytest.mark.browser
