@@ -53,7 +53,7 @@ def is_source(path: str, root: Path, output: Path) -> bool:
         return False
     name = p.name
     return not (name.endswith(IGNORED_NAMES) or name.startswith(IGNORED_PREFIXES) or name == "4913"
-                or (name.startswith(".") and not name.startswith(".sitegen")))
+                or name.startswith("."))  # hidden files and folders: editor state, the chart cache
 
 
 class _Dirty(FileSystemEventHandler):
