@@ -10,7 +10,7 @@ import multiprocessing
 import os
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,10 +19,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from sitegen import cache_store
 from sitegen.alerts import report_alerts
 from sitegen.assets import BUNDLE_NAME, vega_bundle
 from sitegen.cache import BuildCache, ClientPlan
-from sitegen.chart_images import cache_root, chart_svgs
+from sitegen.chart_images import CACHE_FOLDER, cache_root, chart_svgs
 from sitegen.charts import DEFAULT_PALETTE, report_charts
 from sitegen.commentary import front_matter
 from sitegen.errors import Diagnostics, SitegenError, raise_all
@@ -33,7 +34,7 @@ from sitegen.markup import render_commentary
 from sitegen.pages import ASSETS, OutputFile, ReportResult, render_client, render_index, report_files
 from sitegen.project import BRAND_FILES, Client, Project, discover, report_slug
 from sitegen.themes import Theme, environment, resolve_theme, static_files
-from sitegen.write import write_site
+from sitegen.write import MARKER, clean_leftovers, write_site
 
 Progress = Callable[[str, int, int], None]
 PARALLEL_FROM_REPORTS = 60
@@ -49,6 +50,7 @@ class BuildResult:
     warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=lambda: defaultdict(float))  # summed over workers
     work: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # what was done, not reused
+    explain: list[str] = field(default_factory=list)  # what was built again and why (`--explain`)
     seconds: float = 0.0  # wall clock
     jobs: int = 1
 
@@ -107,6 +109,7 @@ class ReportOutput:
     keys: tuple[str, str] | None  # (numbers key, page key) when a BuildCache planned this build
     computed: Computed
     files: list[OutputFile]
+    untranslated: set[str] = field(default_factory=set)  # messages the page showed in English
 
 
 @dataclass
@@ -127,7 +130,9 @@ class ClientOutput:
     data_span: tuple = (None, None)  # first and last day with data
     facts: ClientFacts | None = None  # not sent back from worker processes
     report_outputs: list[ReportOutput] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)  # why parts were built again (`--explain`)
     index: list[OutputFile] = field(default_factory=list)  # the client's index page and branding files
+    index_untranslated: set[str] = field(default_factory=set)
 
 
 @cache
@@ -190,22 +195,25 @@ def build_client(project: Project, client: Client, theme: Theme, plan: ClientPla
                                   *out.data_span, computed.missing_days, computed.images)
             out.work["pages rendered"] += 1
             try:
-                with _timed(t, "pages"):
+                with _timed(t, "pages"), translator(lang).recording() as untranslated:
                     files = report_files(env, project, client, result)
             except SitegenError as exc:
                 out.errors.append(exc)
                 files = []
-            reused = ReportOutput(key if files or not key else (key[0], ""), computed, files)  # no failed page reused
+            reused = ReportOutput(key if files or not key else (key[0], ""), computed, files,  # no failed page reused
+                                  untranslated)
         out.report_outputs.append(reused)
         out.files.extend(reused.files)
     if previous is not None and previous.plan is not None and plan is not None and previous.plan.index == plan.index:
-        out.index = previous.index
+        out.index, out.index_untranslated = previous.index, previous.index_untranslated
     else:
-        with _timed(t, "pages"):
+        with _timed(t, "pages"), translator(lang).recording() as untranslated:
             out.index = _client_index(env, project, client, out.report_outputs)
+        out.index_untranslated = untranslated
         out.work["client pages rendered"] += 1
     out.files.extend(out.index)
-    for warning in translator(lang).warnings():
+    untranslated = set(out.index_untranslated).union(*(r.untranslated for r in out.report_outputs))
+    for warning in translator(lang).warnings(untranslated):
         diagnostics.warn(warning)
     out.reports = len(client.reports)
     out.warnings = diagnostics.warnings
@@ -271,7 +279,7 @@ def _jobs(requested: int | None, clients) -> int:
 
 
 def client_outputs(project: Project, theme: Theme, jobs: int | None,
-                   cache: BuildCache | None = None) -> Iterator[ClientOutput]:
+                   cache: BuildCache | None = None, prune: bool = True) -> Iterator[ClientOutput]:
     """Every client's output, in the project's order, built in this process or in worker processes.
 
     With a cache, a client whose keys all match is reused as it is, one that only needs pages
@@ -280,8 +288,10 @@ def client_outputs(project: Project, theme: Theme, jobs: int | None,
         yield from _outputs(project, [(c, None) for c in project.clients], theme, _jobs(jobs, project.clients))
         return
     templates = cache.template_keys(_environment(theme, language(project.site.locale)), theme)
-    cache.prune(c.slug for c in project.clients)
+    if prune:  # (not when only some clients are built: the others stay cached)
+        cache.prune(c.slug for c in project.clients)
     plans = {c.slug: cache.plan(project, c, templates, _palette(c)) for c in project.clients}
+    reasons = {c.slug: _reasons(c, plans[c.slug], cache.clients.get(c.slug)) for c in project.clients}
     loading = [c for c in project.clients if _needs_data(plans[c.slug], cache.clients.get(c.slug))]
     done = {out.slug: out for out in _outputs(project, [(c, plans[c.slug]) for c in loading], theme,
                                                _jobs(jobs, loading))} if len(loading) > 1 else {}
@@ -290,9 +300,33 @@ def client_outputs(project: Project, theme: Theme, jobs: int | None,
         out = done.get(client.slug)
         if out is None:
             out = build_client(project, client, theme, plans[client.slug], previous)
+        out.reasons = reasons[client.slug]
         if not out.errors:
             cache.keep(client.slug, out)
         yield out
+
+
+def _reasons(client: Client, plan: ClientPlan, previous: ClientOutput | None) -> list[str]:
+    """Why this client's parts are built again (for `build --explain`); empty when nothing is."""
+    if previous is None or previous.plan is None:
+        return ["not built before (or its cache was dropped): everything"]
+    old = previous.plan
+    if old.data != plan.data:
+        return ["its data files changed: loading them and recomputing every report"]
+    lines = []
+    old_reports = {page: numbers for numbers, page in old.reports}
+    old_numbers = {numbers for numbers, _ in old.reports}
+    for report, (numbers, page) in zip(client.reports, plan.reports):
+        if page in old_reports:
+            continue
+        if numbers not in old_numbers:
+            lines.append(f"{report.path.name}: new, or its period, comparison, targets or settings changed: "
+                         "numbers recomputed, page rendered")
+        else:
+            lines.append(f"{report.path.name}: its text or the templates changed: page rendered from cached numbers")
+    if old.index != plan.index:
+        lines.append("client page: report titles, settings or templates changed: rendered")
+    return lines
 
 
 def _needs_data(plan: ClientPlan, previous: ClientOutput | None) -> bool:
@@ -320,14 +354,26 @@ def _outputs(project: Project, clients: list[tuple[Client, ClientPlan | None]], 
 
 def build(project_dir: Path, output: Path | None = None, strict: bool = False,
           progress: Progress | None = None, jobs: int | None = None,
-          cache: BuildCache | None = None, write: Callable[[list[OutputFile], Path], None] = write_site) -> BuildResult:
-    """Build the site; `sitegen serve` passes a cache kept between builds and its own writer."""
+          cache: BuildCache | None = None, write: Callable[[list[OutputFile], Path], None] = write_site,
+          clients: Sequence[str] = (), split: bool = False, use_cache: bool = True) -> BuildResult:
+    """Build the site; `sitegen serve` passes a cache kept between builds and its own writer.
+
+    Without one, the cache of the last build is read from the project (unless `use_cache` is false) and
+    written back. `clients` (slugs) builds only those clients; `split` one self-contained site per client."""
     started = time.perf_counter()
     diagnostics = Diagnostics()
     result = BuildResult(output=Path())
     t = result.timings
+    # before anything can fail: a killed build's temp folders go, and its retired site is put back
+    clean_leftovers((output or default_output(Path(project_dir).resolve())).absolute())
+    stored = cache is None and use_cache and Path(project_dir).is_dir()
+    if stored:
+        cache = cache_store.load(Path(project_dir).resolve() / CACHE_FOLDER)
+    from_cache = {id(f) for out in cache.clients.values() for f in out.files} if stored else set()
+    built: set[str] = set()
     with _timed(t, "discover"):
-        project = discover(Path(project_dir), diagnostics, *([cache.commentary.read] if cache else []))
+        project = _selected(discover(Path(project_dir), diagnostics, *([cache.commentary.read] if cache else [])),
+                            clients, split)
         result.output = check_output(project, output or default_output(project.root))
         theme = resolve_theme(project.root, project.site.theme, project.site.theme_variables)
     files: list[OutputFile] = []
@@ -335,7 +381,7 @@ def build(project_dir: Path, output: Path | None = None, strict: bool = False,
     counts: dict[str, int] = {}
     total, done = sum(len(c.reports) for c in project.clients), 0
     result.jobs = _jobs(jobs, project.clients)
-    for out in client_outputs(project, theme, jobs, cache):
+    for out in client_outputs(project, theme, jobs, cache, prune=not clients):
         files.extend(out.files)
         errors.extend(out.errors)
         for warning in out.warnings:
@@ -345,23 +391,62 @@ def build(project_dir: Path, output: Path | None = None, strict: bool = False,
         for what, count in out.work.items():
             result.work[what] += count
         counts[out.slug] = out.reports
+        result.explain.extend(f"{out.slug}: {reason}" for reason in out.reasons)
+        if out.work:
+            built.add(out.slug)
         done += out.reports
         if progress:
             progress("build", done, total)
     raise_all(errors)
     with _timed(t, "pages"):
-        env = _environment(theme, language(project.site.locale))
-        files.append(OutputFile("index.html", render_index(env, project, _intro(project), counts)))
-        files.extend(_assets(project, theme))
+        if split:  # each client's folder is a whole site: its own assets, no index of all clients
+            for client in project.clients:
+                files.extend(dataclasses.replace(f, path=f"{client.slug}/{f.path}") for f in _assets(project, theme))
+        else:
+            lang = language(project.site.locale)
+            with translator(lang).recording() as untranslated:
+                page = render_index(_environment(theme, lang), project, _intro(project), counts)
+            files.append(OutputFile("index.html", page))
+            for warning in translator(lang).warnings(untranslated):
+                diagnostics.warn(warning)
+            files.extend(_assets(project, theme))
     result.warnings = diagnostics.warnings
     if strict:
         diagnostics.check_strict()
     with _timed(t, "write"):
-        write(files, result.output)
+        if stored:
+            unchanged = {f.path for f in files if id(f) in from_cache} \
+                if cache.output_state == _output_state(result.output) else set()
+            write_site(files, result.output, unchanged)
+            cache.output_state = _output_state(result.output)
+            cache_store.save(project.root / CACHE_FOLDER, cache, built)
+        else:
+            write(files, result.output)
     result.clients, result.reports = len(project.clients), total
     result.files, result.bytes = len(files), sum(len(f.data) for f in files)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _output_state(output: Path) -> tuple | None:
+    """What identifies the output folder a build wrote (its marker is rewritten by every build)."""
+    try:
+        st = (output / MARKER).stat()
+    except OSError:
+        return None
+    return str(output), st.st_ino, st.st_mtime_ns, st.st_size
+
+
+def _selected(project: Project, slugs: Sequence[str], split: bool) -> Project:
+    """The project with only the named clients (all when none are named), laid out as asked."""
+    if slugs:
+        known = {c.slug for c in project.clients}
+        unknown = [s for s in slugs if s not in known]
+        if unknown:
+            raise SitegenError(f"--client: unknown client {unknown[0]!r}; known clients: "
+                               f"{', '.join(sorted(known)) or 'none'}", project.root / "content")
+        project = dataclasses.replace(project, clients=tuple(c for c in project.clients if c.slug in slugs))
+    return dataclasses.replace(project, split=split)
 
 
 def _intro(project: Project):
@@ -370,7 +455,7 @@ def _intro(project: Project):
     text = project.index_md.read_text(encoding="utf-8-sig")
     _, start = front_matter(text, project.index_md)
     body = "\n".join(text.splitlines()[start:])
-    return render_commentary(body, project.index_md, start + 1, {})
+    return render_commentary(body, project.index_md, start + 1, {}, sanitize=project.site.sanitize_commentary)
 
 
 def _assets(project: Project, theme: Theme) -> list[OutputFile]:

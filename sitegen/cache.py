@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import os
-import pickle
 from collections.abc import Callable, Iterable
+from datetime import date, datetime
 from pathlib import Path
 
 import jinja2
 import jinja2.meta
+from pydantic import BaseModel
 
 from sitegen import __version__
 from sitegen.commentary import Commentary, read_commentary
@@ -34,8 +36,28 @@ FACTS_KEPT = 8  # clients whose loaded data stays in memory (~1 MB each), most r
 
 
 def digest(*parts) -> str:
-    """A hash of picklable values (dataclasses, paths, settings, strings)."""
-    return hashlib.blake2b(pickle.dumps(parts, protocol=5), digest_size=16).hexdigest()
+    """A hash of values (dataclasses, pydantic settings, paths, dates, strings) that is the same in every
+    process: not a pickle, whose sets come out in an order that changes with each interpreter's hash seed."""
+    text = json.dumps(_canonical(parts), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def _canonical(value):
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, BaseModel):
+        return [type(value).__name__, _canonical(value.model_dump(mode="python"))]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [type(value).__name__, {f.name: _canonical(getattr(value, f.name)) for f in dataclasses.fields(value)}]
+    if isinstance(value, dict):
+        return {json.dumps(_canonical(k), sort_keys=True, default=str): _canonical(v) for k, v in value.items()}
+    if isinstance(value, set | frozenset):
+        return sorted((_canonical(v) for v in value), key=lambda v: json.dumps(v, sort_keys=True, default=str))
+    if isinstance(value, list | tuple):
+        return [_canonical(v) for v in value]
+    if isinstance(value, Path | date | datetime):
+        return str(value)
+    raise TypeError(f"cannot hash a {type(value).__name__} for the build cache")
 
 
 class FileDigests:
@@ -149,6 +171,8 @@ class BuildCache:
         self.clients: dict[str, object] = {}  # slug -> the client's last ClientOutput (see build.py)
         self.recent: list[str] = []  # slugs whose loaded data is kept, most recent first
         self.templates: tuple[str, dict[str, str]] = ("", {})  # all templates' hash, and each page kind's
+        self.persist = True  # saved in the project between `sitegen build` runs (cache_store.py)
+        self.output_state: tuple | None = None  # (output folder, marker inode, mtime) after the last write
 
     def forget(self, paths: Iterable[Path | str]) -> None:
         """The watcher saw these change: hash them again even if their stat looks the same."""
@@ -171,7 +195,7 @@ class BuildCache:
     def plan(self, project: Project, client: Client, templates: dict[str, str], palette: tuple[str, ...]) -> ClientPlan:
         settings = digest(dataclasses.replace(client, reports=()))
         data = digest(__version__, client.columns, self.files.of_folder(client.data_dir, is_data_name))
-        site = digest(__version__, project.site, project.brand_files)
+        site = digest(__version__, project.site, project.brand_files, project.split)
         numbers_base = digest(data, settings, site, palette)  # any settings change recomputes (rare; safe)
         reports = []
         for report in client.reports:

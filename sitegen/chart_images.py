@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -25,10 +26,24 @@ def cache_root(project_root: Path) -> Path:
     return Path(configured) if configured else project_root / CACHE_FOLDER
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_safe(value):
+    """Characters XML forbids, replaced: vl-convert aborts the whole process on one in a label."""
+    if isinstance(value, str):
+        return _NOT_XML.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_xml_safe(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _xml_safe(v) for k, v in value.items()}
+    return value
+
+
 def _render(spec: str, locale: str, currency: str) -> str:
     import vl_convert  # imported here: starting its engine costs half a second, only when a chart is drawn
 
-    static = json.loads(spec)
+    static = _xml_safe(json.loads(spec))
     static["width"] = STATIC_WIDTH
     static["background"] = "white"
     return vl_convert.vegalite_to_svg(static, format_locale=d3_format_locale(locale, currency),

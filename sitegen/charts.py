@@ -78,7 +78,7 @@ def _bars(category: str, value: str, title: str, value_format: str, tooltips: li
             + [alt.Tooltip(f, type="quantitative", title=_(t), format=fmt) for f, t, fmt in tooltips])
         if rule_at is None:
             return bars
-        rule = alt.Chart(_source()).mark_rule(strokeDash=[4, 4], color="#64748b").encode(
+        rule = alt.Chart(_source()).mark_rule(strokeDash=[4, 4], color="#64748b", aria=False).encode(
             x=alt.datum(rule_at))
         return alt.layer(bars, rule)
     return build

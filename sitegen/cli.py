@@ -73,17 +73,28 @@ def main() -> None:
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes (default: one per core for larger projects, else 1).")
-def build(project_dir: Path, output: Path | None, strict: bool, quiet: bool, jobs: int | None) -> None:
+@click.option("--client", "clients", multiple=True, metavar="SLUG",
+              help="Build only this client (repeat for several).")
+@click.option("--split", is_flag=True,
+              help="One self-contained site per client: OUTPUT/<client>/ with its own assets, no shared index.")
+@click.option("--explain", is_flag=True, help="List what was built again and why (the rest came from the cache).")
+@click.option("--no-cache", is_flag=True, help="Build everything, ignoring the project's build cache.")
+def build(project_dir: Path, output: Path | None, strict: bool, quiet: bool, jobs: int | None,
+          clients: tuple[str, ...], split: bool, explain: bool, no_cache: bool) -> None:
     """Build the report site of PROJECT_DIR (default: the current folder)."""
     from sitegen.build import build as run_build
 
     try:
         with _Progress(_interactive() and not quiet) as progress:
-            result = run_build(project_dir, output, strict=strict, progress=progress, jobs=jobs)
+            result = run_build(project_dir, output, strict=strict, progress=progress, jobs=jobs, clients=clients,
+                               split=split, use_cache=not no_cache)
     except SitegenError as exc:
         fail(exc)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
+    if explain:
+        for line in result.explain or ["nothing changed: every page came from the cache"]:
+            click.echo(f"rebuilt {line}")
     if not quiet:
         seconds = result.seconds
         click.echo(f"Built {result.reports} reports for {result.clients} clients into {result.output} "

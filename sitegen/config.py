@@ -121,6 +121,9 @@ class SiteConfig(_Settings):
     theme: str = "default"
     theme_variables: dict[str, Any] = Field(default_factory=dict, description="Override the theme's [variables].")
     static_charts: bool = Field(True, description="Also render every chart as an SVG image (print, no JavaScript).")
+    sanitize_commentary: bool = Field(False, description="Clean the HTML of commentary and content/index.md with nh3: "
+                                      "keep what markdown writes, drop scripts, styles, event handlers and "
+                                      "javascript: links (for commentary written by people outside the team).")
     locale: str = "en_US"
     currency: str = "USD"
     timezone: str = "UTC"

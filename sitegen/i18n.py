@@ -58,6 +58,7 @@ class Translator:
     def __init__(self, lang: str):
         self.language = lang
         self.missing: set[str] = set()
+        self.recorders: list[set[str]] = []
         path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
         self.available = path.is_file() or lang == SOURCE_LANGUAGE
         self.known: set[str] = set()
@@ -76,6 +77,18 @@ class Translator:
     def _seen(self, message: str) -> None:
         if self.language != SOURCE_LANGUAGE and message not in self.known:
             self.missing.add(message)
+            for seen in self.recorders:
+                seen.add(message)
+
+    @contextmanager
+    def recording(self) -> Iterator[set[str]]:
+        """The messages without a translation that are asked for inside the block (a cached page keeps them)."""
+        seen: set[str] = set()
+        self.recorders.append(seen)
+        try:
+            yield seen
+        finally:
+            self.recorders.remove(seen)
 
     def gettext(self, message: str) -> str:
         self._seen(message)
@@ -85,11 +98,11 @@ class Translator:
         self._seen(singular)
         return self.translations.ngettext(singular, plural, n)
 
-    def warnings(self) -> list[str]:
+    def warnings(self, missing: set[str]) -> list[str]:
         if not self.available:
             return [f"no translations for language {self.language!r}; pages use English"]
         return [f"no {Locale.parse(self.language).english_name} translation for {m!r}; English is used"
-                for m in sorted(self.missing)]
+                for m in sorted(missing)]
 
 
 @cache

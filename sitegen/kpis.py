@@ -88,7 +88,9 @@ def daily_facts(data: ClientData) -> pd.DataFrame:
         _sum_by_day(community, _day(community["received_at"]), {
             "inbound_cd": cd.astype(float), "answered_cd": (cd & community["responded_at"].notna()).astype(float),
             "leads": (inbound & (community["lead"] == True)).astype(float),  # noqa: E712 (object column)
-            "outbound": (community["direction"] == "outbound").astype(float),
+            # the brief: outbound comments and likes on other accounts' content (not DMs or mentions)
+            "outbound": ((community["direction"] == "outbound")
+                         & community["channel"].isin(["comment", "like"])).astype(float),
             "mentions": (inbound & (community["channel"] == "mention")).astype(float),
             "negative_comments": negative.astype(float),
             "inbound": inbound.astype(float),

@@ -25,7 +25,7 @@ from sitegen.i18n import N_, _, d3_format_locale, d3_time_locale, language, spea
 from sitegen.kpis import ReportKpis
 from sitegen.markup import MacroError, render_commentary
 from sitegen.project import BRAND_FILES, Client, Project
-from sitegen.tables import TABLE_KINDS, render_table
+from sitegen.tables import TABLE_KINDS, chart_table, render_table
 
 ASSETS = "assets"
 CHART_FOLDER = "charts"  # a report's static chart images, beside its page
@@ -95,10 +95,12 @@ class PageContext:
     def chart_html(self, name: str) -> Markup:
         self.count += 1
         kind = CHART_KINDS[name]
+        table = chart_table(name, self.kpis, self.fmt) if self.charts[name] else None  # the text alternative
         return Markup(self.env.get_template("partials/chart.html").render(
             id=f"chart-{self.count}", name=name, title=_(kind.title),
             image=f"{CHART_FOLDER}/{name}.svg" if name in self.images else None,
-            spec=spec_json_html(self.charts[name]) if self.charts[name] else None))
+            spec=spec_json_html(self.charts[name]) if self.charts[name] else None,
+            data=dict(vars(table), summary=_("Data table")) if table else None))
 
     def table_html(self, name: str, limit: int | None = None) -> Markup:
         if name == "alerts":
@@ -178,9 +180,10 @@ def _brand(project: Project, client: Client | None, root: str) -> dict:
     """Branding for a page `root` below the site's root: a client's own files win over the site's."""
     branding = client.branding if client else project.site.branding
     urls = {}
+    client_folder = root if project.split else f"{root}{client.slug}/" if client else ""
     for key, name in BRAND_FILES.items():
         if client and key in client.brand_files:
-            urls[key] = f"{root}{client.slug}/{name}{client.brand_files[key].suffix.lower()}"
+            urls[key] = f"{client_folder}{name}{client.brand_files[key].suffix.lower()}"
         elif key in project.brand_files:
             urls[key] = f"{root}{ASSETS}/{name}{project.brand_files[key].suffix.lower()}"
     font = branding.font
@@ -203,10 +206,12 @@ def render_report(env: jinja2.Environment, project: Project, client: Client, res
     with speaking(language(client.locale)):
         fmt = Formatter(client.locale, client.currency)
         page = PageContext(env, fmt, result.kpis, result.charts, result.alerts, result.images)
+        root = "../" if project.split else "../../"
         c = result.commentary
         macros = page.macros()
-        lead = render_commentary(c.lead, c.path, c.lead_line, macros)
-        body = render_commentary(c.body, c.path, c.body_line, macros)
+        sanitize = project.site.sanitize_commentary
+        lead = render_commentary(c.lead, c.path, c.lead_line, macros, sanitize=sanitize)
+        body = render_commentary(c.body, c.path, c.body_line, macros, sanitize=sanitize)
         sections = []
         for section in c.sections or tuple(project.site.sections):
             if section == "summary":
@@ -220,7 +225,7 @@ def render_report(env: jinja2.Environment, project: Project, client: Client, res
         summary_kpis = c.summary_kpis or tuple(project.site.summary_kpis)
         kpis = result.kpis
         context = {
-            "site": _site(project), "brand": _brand(project, client, "../../"), "root": "../../",
+            "site": _site(project), "brand": _brand(project, client, root), "root": root, "split": project.split,
             "lang": _lang(client.locale), "client": {"name": client.name, "slug": client.slug},
             "report": {"title": c.title, "slug": result.slug,
                        "period": f"{fmt.date(kpis.period.start)} – {fmt.date(kpis.period.end)}",
@@ -257,7 +262,9 @@ def render_client(env: jinja2.Environment, project: Project, client: Client,
         reports = [{"title": r.commentary.title, "url": f"{r.slug}/index.html",
                     "period": f"{fmt.date(r.kpis.period.start)} – {fmt.date(r.kpis.period.end)}",
                     "alerts": sum(a.severity in ("critical", "warning") for a in r.alerts)} for r in results]
-        context = {"site": _site(project), "brand": _brand(project, client, "../"), "root": "../",
+        root = "" if project.split else "../"
+        context = {"site": _site(project), "brand": _brand(project, client, root), "root": root,
+                   "split": project.split,
                    "lang": _lang(client.locale), "client": {"name": client.name, "slug": client.slug},
                    "reports": reports}
         return _render(env, "client.html", context)
@@ -267,7 +274,7 @@ def render_index(env: jinja2.Environment, project: Project, intro: Markup, repor
     with speaking(language(project.site.locale)):
         clients = [{"name": c.name, "url": f"{c.slug}/index.html", "reports": report_counts.get(c.slug, 0)}
                    for c in sorted(project.clients, key=lambda c: (c.name.casefold(), c.slug))]
-        context = {"site": _site(project), "brand": _brand(project, None, ""), "root": "",
+        context = {"site": _site(project), "brand": _brand(project, None, ""), "root": "", "split": False,
                    "lang": _lang(project.site.locale), "clients": clients, "intro": intro}
         return _render(env, "index.html", context)
 

@@ -54,6 +54,11 @@ class Project:
     clients: tuple[Client, ...]
     index_md: Path | None
     brand_files: dict[str, Path]  # logo, favicon, font_file set in sitegen.toml
+    split: bool = False  # one self-contained site per client (`build --split`): output/<client>/ is its root
+
+    def client_root(self, client: Client) -> str:
+        """The folder of the output that a client's pages treat as the site root."""
+        return f"{client.slug}/" if self.split else ""
 
 
 CommentaryReader = Callable[[Path, str, Diagnostics], Commentary]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from sitegen.charts import CHART_KINDS
 from sitegen.formatting import NA, Formatter
 from sitegen.i18n import N_, _
 from sitegen.kpis import ReportKpis
@@ -103,3 +104,38 @@ def render_table(name: str, kpis: ReportKpis, fmt: Formatter, limit: int | None 
     rows = tuple(tuple((cell(v, c.unit, fmt), c.unit) for v, c in zip(row, kind.columns))
                  for row in shown[fields].itertuples(index=False, name=None))
     return RenderedTable(name, _(kind.title), tuple((_(c.label), c.unit) for c in kind.columns), rows, len(frame))
+
+
+_DATE = Column("date", N_("Date"), "date")
+# the columns of each chart's rows (CHART_KINDS[name].rows), in the order its data table shows them
+CHART_COLUMNS: dict[str, tuple[Column, ...]] = {
+    "likes_daily": (_DATE, Column("organic_likes", N_("Organic"), "count"),
+                    Column("paid_likes", N_("Paid"), "count")),
+    "rates_daily": (_DATE, Column("engagement_rate", N_("Engagement rate"), "percent"),
+                    Column("like_rate", N_("Like rate"), "percent")),
+    "funnel": (Column("stage", N_("Stage"), "text"), Column("value", N_("Count"), "count")),
+    "followers_daily": (_DATE, Column("followers", N_("Followers"), "count")),
+    "top_videos": (Column("video", N_("Video"), "text"), Column("likes", N_("Likes"), "count"),
+                   Column("views", N_("Views"), "count"), Column("engagement_rate", N_("Engagement rate"), "percent")),
+    "spend_revenue_daily": (_DATE, Column("spend", N_("Spend"), "money"), Column("revenue", N_("Revenue"), "money")),
+    "campaign_roas": (Column("campaign", N_("Campaign"), "text"), Column("roas", N_("ROAS"), "multiple"),
+                      Column("spend", N_("Spend"), "money"), Column("revenue", N_("Revenue"), "money")),
+    "sentiment_daily": (_DATE, Column("sentiment_positive", N_("positive"), "count"),
+                        Column("sentiment_neutral", N_("neutral"), "count"),
+                        Column("sentiment_negative", N_("negative"), "count")),
+    "codes_revenue": (Column("code", N_("Code"), "text"), Column("revenue", N_("Revenue"), "money"),
+                      Column("orders", N_("Orders"), "count")),
+    "hashtags_daily": (_DATE, Column("hashtag", N_("Hashtag"), "text"), Column("posts", N_("Posts"), "count")),
+}
+
+
+def chart_table(name: str, kpis: ReportKpis, fmt: Formatter) -> RenderedTable | None:
+    """The rows a chart draws, formatted as a table (the chart's text alternative); None when it has none."""
+    frame = CHART_KINDS[name].rows(kpis)
+    if frame.empty:
+        return None
+    columns = CHART_COLUMNS[name]
+    rows = tuple(tuple((cell(v, c.unit, fmt), c.unit) for v, c in zip(row, columns))
+                 for row in frame[[c.field for c in columns]].itertuples(index=False, name=None))
+    return RenderedTable(f"chart-{name}", _(CHART_KINDS[name].title), tuple((_(c.label), c.unit) for c in columns),
+                         rows, len(frame))

@@ -33,35 +33,69 @@ def _check_replaceable(output: Path) -> None:
                            "(empty it or choose another --output)", output)
 
 
-def _clean_leftovers(output: Path) -> None:
-    """Remove temporary folders of builds that were killed before they finished."""
+def clean_leftovers(output: Path) -> None:
+    """Tidy up after builds that were killed before they finished: their temporary folders go, and a
+    site retired by a build killed between its two renames (no atomic exchange) is put back."""
+    if not output.parent.is_dir():
+        return
+    for stale in sorted(output.parent.glob(f".{output.name}.old-*")):
+        if not output.exists() and (stale / "site" / MARKER).is_file():
+            os.replace(stale / "site", output)
+        shutil.rmtree(stale, ignore_errors=True)
     for stale in output.parent.glob(f".{output.name}.tmp-*"):
         shutil.rmtree(stale, ignore_errors=True)
-    for stale in output.parent.glob(f".{output.name}.old-*"):
-        shutil.rmtree(stale, ignore_errors=True)
 
 
-def write_site(files: list[OutputFile], output: Path) -> None:
+_RENAME_EXCHANGE = 2  # linux/fs.h
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one step (Linux renameat2 RENAME_EXCHANGE); False where that is not available."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd = -100
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE) == 0
+
+
+def write_site(files: list[OutputFile], output: Path, unchanged: set[str] = frozenset()) -> None:
+    """Write the whole site; files named in `unchanged` hold the same bytes as in the current output and
+    are hard-linked from it instead of written again (the swap below never modifies a file in place)."""
     check_paths(files)
     output = output.absolute()
     output.parent.mkdir(parents=True, exist_ok=True)
     _check_replaceable(output)
-    _clean_leftovers(output)
+    clean_leftovers(output)
     staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.tmp-", dir=output.parent))
     try:
+        made: set[Path] = set()
         for f in files:
             target = staging / f.path
-            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            if f.path in unchanged:
+                try:
+                    os.link(output / f.path, target)
+                    continue
+                except OSError:
+                    pass  # gone, or a file system without hard links: write it
             target.write_bytes(f.data)
         (staging / MARKER).write_text("This folder is written by sitegen and replaced on every build.\n")
         os.chmod(staging, 0o755)
-        if output.exists():
+        if not output.exists():
+            os.replace(staging, output)
+        elif _exchange(staging, output):  # the new site is in place at once; the old one is now in staging
+            shutil.rmtree(staging, ignore_errors=True)
+        else:  # two renames: a kill between them is repaired by the next build (clean_leftovers)
             retired = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent))
             os.replace(output, retired / "site")
             os.replace(staging, output)
             shutil.rmtree(retired, ignore_errors=True)
-        else:
-            os.replace(staging, output)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

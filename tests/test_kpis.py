@@ -183,3 +183,12 @@ def test_months_add_up_to_the_quarter(ads):
         assert parts == pytest.approx(quarter[kpi] or 0, abs=1e-6), kpi
     if quarter["spend"]:  # ratio of sums, not mean of ratios
         assert quarter["roas"] == pytest.approx(quarter["revenue"] / quarter["spend"])
+
+
+def test_outbound_interactions_are_comments_and_likes_only(tmp_path):
+    """The brief: outbound comments and likes on other accounts' content; outbound DMs and mentions are not."""
+    rows = [dict(received_at=f"2026-10-02 09:0{i}", channel=channel, direction="outbound", video_id="",
+                 author="@other", responded_at="", sentiment="", lead="")
+            for i, channel in enumerate(["comment", "comment", "like", "dm", "mention"])]
+    facts = facts_for(tmp_path, {"community": rows})
+    assert compute_kpis(facts, month(2026, 10))["outbound_interactions"] == 3

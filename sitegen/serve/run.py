@@ -8,8 +8,9 @@ import webbrowser
 from collections.abc import Callable
 from pathlib import Path
 
+from sitegen import cache_store
 from sitegen.build import build, default_output
-from sitegen.cache import BuildCache
+from sitegen.chart_images import CACHE_FOLDER
 from sitegen.errors import SitegenError, error_lines
 from sitegen.serve.server import BuildState, PreviewServer
 from sitegen.serve.watch import Watcher
@@ -22,7 +23,7 @@ def serve(project_dir: Path, output: Path | None, host: str, port: int, open_bro
     output = (output or default_output(project_dir)).resolve()
     state = BuildState()
     lock = threading.Lock()
-    cache = BuildCache()
+    cache = cache_store.load(project_dir / CACHE_FOLDER)  # start from the last `sitegen build`, if any
     site = LiveSite(output)
 
     def rebuild(changed: set[str] = frozenset()) -> None:

@@ -1,0 +1,117 @@
+"""The build cache on disk, so that `sitegen build` redoes only what changed since the last build.
+
+It lives in the project (`.sitegen-cache/build/`, never in output/): one file per client with its
+last output (numbers, chart specs and images, rendered pages), plus the file hashes and parsed
+commentary. Files are pickles, so each is signed with a key that only this user can read
+(`~/.config/sitegen/cache-key`): a cache that someone else wrote, or a damaged one, is ignored
+rather than loaded. A cache from another sitegen version is ignored too.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import hmac
+import os
+import pickle
+import secrets
+import tempfile
+import zlib
+from pathlib import Path
+
+from sitegen import __version__
+from sitegen.cache import BuildCache
+
+FOLDER = "build"
+MAGIC = b"sitegen-cache-1\n"
+
+
+def _key() -> bytes | None:
+    base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "sitegen"
+    path = base / "cache-key"
+    try:
+        if not path.is_file():
+            base.mkdir(parents=True, exist_ok=True)
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                pass  # another build made it just now
+            else:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(secrets.token_bytes(32))
+        key = path.read_bytes()
+        return key if len(key) == 32 else None
+    except OSError:
+        return None  # no private place for a key: no cache on disk
+
+
+def _schema() -> str:
+    """sitegen's version and the fields of what is stored: a cache written by other code is not read."""
+    from sitegen import build
+
+    shapes = [(c.__name__, [f.name for f in dataclasses.fields(c)])
+              for c in (build.ClientOutput, build.ReportOutput, build.Computed, build.ClientPlan)]
+    return f"{__version__} {shapes}"
+
+
+def _dump(path: Path, value, key: bytes) -> None:
+    body = zlib.compress(pickle.dumps((_schema(), value), protocol=5), 1)
+    signature = hmac.new(key, body, hashlib.sha256).digest()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as tmp:
+        tmp.write(MAGIC + signature + body)
+    os.replace(tmp.name, path)
+
+
+def _load(path: Path, key: bytes):
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if not data.startswith(MAGIC):
+        return None
+    signature, body = data[len(MAGIC):len(MAGIC) + 32], data[len(MAGIC) + 32:]
+    if not hmac.compare_digest(signature, hmac.new(key, body, hashlib.sha256).digest()):
+        return None
+    try:
+        version, value = pickle.loads(zlib.decompress(body))
+    except Exception:  # a damaged file of our own: rebuild what it held
+        return None
+    return value if version == _schema() else None
+
+
+def load(folder: Path) -> BuildCache:
+    """The cache of the last build in `folder`, or an empty one."""
+    cache = BuildCache()
+    key = _key()
+    if key is None:
+        cache.persist = False
+        return cache
+    store = folder / FOLDER
+    state = _load(store / "state.pickle", key)
+    if state is not None:
+        cache.files.known, cache.commentary.entries, cache.templates, cache.output_state = state
+        for path in sorted(store.glob("client-*.pickle")):
+            output = _load(path, key)
+            if output is not None:
+                cache.clients[output.slug] = output
+    return cache
+
+
+def save(folder: Path, cache: BuildCache, changed: set[str]) -> None:
+    """Write the clients built in this run (`changed`) and the shared state; drop clients gone."""
+    key = _key()
+    if key is None:
+        return
+    store = folder / FOLDER
+    try:
+        for slug in changed:
+            if slug in cache.clients:  # loaded data stays out: ~1 MB a client, and cheap to load again
+                _dump(store / f"client-{slug}.pickle", dataclasses.replace(cache.clients[slug], facts=None), key)
+        for path in store.glob("client-*.pickle"):
+            if path.stem.removeprefix("client-") not in cache.clients:
+                path.unlink(missing_ok=True)
+        _dump(store / "state.pickle", (cache.files.known, cache.commentary.entries, cache.templates,
+                                       cache.output_state), key)
+    except OSError:
+        pass  # a read-only project only costs the next build its time

@@ -1,0 +1,99 @@
+"""`sitegen build` keeps a content-hash cache in the project: a second build redoes only what changed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from helpers_project import run_cli, tree_digest
+
+from sitegen.build import build
+from sitegen.cache import digest
+
+CACHE = Path(".sitegen-cache/build")
+
+
+def test_second_build_with_nothing_changed_reuses_everything(demo_project, tmp_path):
+    first = build(demo_project, tmp_path / "out")
+    assert first.work["reports computed"] == 9
+    page = tmp_path / "out/harbor-coffee/2026-10/index.html"
+    inode = page.stat().st_ino
+    before = tree_digest(tmp_path / "out")
+    again = build(demo_project, tmp_path / "out")
+    assert dict(again.work) == {} and again.explain == []
+    assert tree_digest(tmp_path / "out") == before
+    assert page.stat().st_ino == inode  # unchanged files are hard-linked into the new site, not rewritten
+    assert (demo_project / CACHE / "client-harbor-coffee.pickle").is_file()
+    fresh = build(demo_project, tmp_path / "fresh", use_cache=False)
+    assert fresh.work["reports computed"] == 9 and tree_digest(tmp_path / "fresh") == before
+
+
+def test_one_clients_data_rebuilds_that_client_only(demo_project, tmp_path):
+    build(demo_project, tmp_path / "out")
+    data = demo_project / "content/harbor-coffee/data/ads-2026-10.csv"
+    lines = data.read_text().splitlines()
+    head, _, _ = lines[-1].rpartition(",")
+    data.write_text("\n".join([*lines[:-1], f"{head},12.34"]) + "\n")
+    result = build(demo_project, tmp_path / "out")
+    assert result.work["data loaded"] == 1 and result.work["reports computed"] == 3
+    assert result.explain == ["harbor-coffee: its data files changed: loading them and recomputing every report"]
+    assert tree_digest(tmp_path / "out") == tree_digest(_fresh(demo_project, tmp_path))
+
+
+def test_template_change_rerenders_without_recomputing(demo_project, tmp_path):
+    theme = demo_project / "themes/default/templates/partials"
+    theme.mkdir(parents=True)
+    (theme / "alerts.html").write_text('<ul class="alerts"></ul>\n')
+    build(demo_project, tmp_path / "out")
+    (theme / "alerts.html").write_text('<ul class="alerts mine"></ul>\n')
+    result = build(demo_project, tmp_path / "out")
+    assert result.work["pages rendered"] == 9 and "reports computed" not in result.work
+    assert all("its text or the templates changed" in line for line in result.explain)
+
+
+def test_a_damaged_or_foreign_cache_is_ignored(demo_project, tmp_path):
+    build(demo_project, tmp_path / "out")
+    pickle = demo_project / CACHE / "client-harbor-coffee.pickle"
+    data = bytearray(pickle.read_bytes())
+    data[-10] ^= 0xFF  # not signed by this user's key any more
+    pickle.write_bytes(bytes(data))
+    (demo_project / CACHE / "client-fjord-outdoor.pickle").write_bytes(b"garbage")
+    result = build(demo_project, tmp_path / "out")
+    assert result.work["data loaded"] == 2
+    assert tree_digest(tmp_path / "out") == tree_digest(_fresh(demo_project, tmp_path))
+
+
+def test_only_some_clients_keep_the_others_cached(demo_project, tmp_path):
+    build(demo_project, tmp_path / "all")
+    one = build(demo_project, tmp_path / "one", clients=["harbor-coffee"])
+    assert dict(one.work) == {}
+    assert dict(build(demo_project, tmp_path / "all").work) == {}
+
+
+def test_explain_on_the_command_line(demo_project, tmp_path):
+    assert run_cli("build", demo_project, "--output", tmp_path / "out", "-q").returncode == 0
+    report = demo_project / "content/nordlicht-kosmetik/2026-09.md"
+    report.write_text(report.read_text() + "\nOne more line.\n")
+    run = run_cli("build", demo_project, "--output", tmp_path / "out", "-q", "--explain")
+    assert run.returncode == 0
+    assert run.stdout == ("rebuilt nordlicht-kosmetik: 2026-09.md: its text or the templates changed: "
+                          "page rendered from cached numbers\n")
+    run = run_cli("build", demo_project, "--output", tmp_path / "out", "-q", "--explain")
+    assert run.stdout == "rebuilt nothing changed: every page came from the cache\n"
+
+
+def test_cache_keys_are_the_same_in_every_process():
+    """A key must not depend on the interpreter's hash seed (sets pickle in a seed-dependent order)."""
+    import subprocess
+    import sys
+
+    code = ("from sitegen.cache import digest; from sitegen.config import SiteConfig; "
+            "print(digest(SiteConfig(), {'b', 'a', 'c'}, frozenset({'x', 'y'})))")
+    seen = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           env={"PYTHONHASHSEED": str(seed), "PATH": ""}).stdout for seed in (1, 2, 3)}
+    assert len(seen) == 1 and len(next(iter(seen)).strip()) == 32
+    assert digest({"a", "b"}) == digest({"b", "a"})
+
+
+def _fresh(project: Path, tmp_path: Path) -> Path:
+    build(project, tmp_path / "fresh", use_cache=False)
+    return tmp_path / "fresh"
