@@ -4,9 +4,10 @@ expanded later, when the page is rendered with the report's numbers."""
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,8 @@ from sitegen.periods import Period, comparison_period, month
 
 _FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?$\n?", re.S | re.M)
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+MAX_VALUES = 10_000  # values front matter may hold once YAML aliases are expanded (no "billion laughs")
+FIRST_YEAR, LAST_YEAR = 1678, 2261  # the years data can have (pandas' nanosecond timestamps), whole years
 KNOWN_KEYS = {"title", "period", "comparison", "sections", "client", "slug", "summary_kpis", "targets", "draft"}
 
 
@@ -56,13 +59,13 @@ def read_commentary(path: Path, default_comparison: str, diagnostics: Diagnostic
     comparison = _comparison(meta.get("comparison", default_comparison), period, fail)
     sections = meta.get("sections")
     if sections is not None:
-        if not isinstance(sections, list) or any(s not in SECTIONS for s in sections):
-            raise fail("sections", f"expected a list of {', '.join(SECTIONS)}; found {sections!r}")
+        if not isinstance(sections, list) or any(not isinstance(s, str) or s not in SECTIONS for s in sections):
+            raise fail("sections", f"expected a list of {', '.join(SECTIONS)}; found {_short(sections)}")
         sections = tuple(sections)
     summary = meta.get("summary_kpis")
     if summary is not None:
-        if not isinstance(summary, list) or any(k not in KPI_IDS for k in summary):
-            raise fail("summary_kpis", f"expected a list of KPI ids; found {summary!r}")
+        if not isinstance(summary, list) or any(not isinstance(k, str) or k not in KPI_IDS for k in summary):
+            raise fail("summary_kpis", f"expected a list of KPI ids; found {_short(summary)}")
         summary = tuple(summary)
     targets = meta.get("targets", {})
     if not isinstance(targets, dict) or any(k not in KPI_IDS or not _is_number(v) for k, v in targets.items()):
@@ -78,13 +81,35 @@ def read_commentary(path: Path, default_comparison: str, diagnostics: Diagnostic
         draft=bool(meta.get("draft", False)), lead=lead, lead_line=lead_line, body=rest, body_line=rest_line)
 
 
+_TAG_WORDS = {"timestamp": "date", "int": "whole number", "float": "number", "bool": "true or false"}
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, with the errors of its value constructors (2026-02-30, `!!bool x`, an integer
+    of 5000 digits: ValueError, KeyError, ...) turned into YAML errors that point at the value."""
+
+    def construct_object(self, node, deep=False):
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
+            found = node.value if isinstance(node, yaml.ScalarNode) else node.id
+            kind = node.tag.rsplit(":", 1)[-1]
+            kind = _TAG_WORDS.get(kind, kind)
+            why = str(exc).strip().splitlines()[0] if isinstance(exc, ValueError | OverflowError) and str(exc) else ""
+            raise yaml.constructor.ConstructorError(
+                None, None, f"found {_short(found)}, not a valid {kind}" + (f" ({why})" if why else ""),
+                node.start_mark) from None
+
+
 def front_matter(text: str, path: Path) -> tuple[dict[str, Any], int]:
     """(front matter mapping, index of the first body line)."""
     match = _FRONT.match(text)
     if not match:
         return {}, 0
     try:
-        meta = yaml.safe_load(match.group(1)) or {}
+        meta = yaml.load(match.group(1), _Loader) or {}
+    except RecursionError:
+        raise SitegenError("invalid front matter (YAML): nested too deeply", path, 2) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         if mark is None or (mark.line >= match.group(1).count("\n") and getattr(exc, "context_mark", None)):
@@ -94,7 +119,24 @@ def front_matter(text: str, path: Path) -> tuple[dict[str, Any], int]:
         raise SitegenError(f"invalid front matter (YAML): {problem}", path, line) from None
     if not isinstance(meta, dict):
         raise SitegenError("front matter must be key: value lines", path, 2)
+    _check_size(meta, path)
     return {str(k): v for k, v in meta.items()}, match.group(0).count("\n")
+
+
+def _check_size(meta: dict, path: Path) -> None:
+    """Refuse front matter whose aliases expand to a huge (or, referring to itself, endless) structure."""
+    stack: list[Any] = [meta]
+    for _ in range(MAX_VALUES):
+        if not stack:
+            return
+        value = stack.pop()
+        if isinstance(value, dict):
+            stack += [*value, *value.values()]
+        elif isinstance(value, list | tuple | set):
+            stack += value
+    if stack:
+        raise SitegenError(f"front matter too large: more than {MAX_VALUES} values once YAML aliases (*name) are "
+                           "expanded, or an alias refers to itself", path, 2)
 
 
 def _key_line(text: str, key: str) -> int:
@@ -102,43 +144,65 @@ def _key_line(text: str, key: str) -> int:
     return text.count("\n", 0, match.start()) + 1 if match else 1
 
 
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _is_number(value) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:  # an integer with hundreds of digits
+        return False
 
 
 def _as_date(value, fail, key: str) -> date:
+    if isinstance(value, datetime):
+        raise fail(key, f"found {value.isoformat(sep=' ')}, expected a date without a time like 2026-10-31")
     if isinstance(value, date):
         return value
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        raise fail(key, f"found {value!r}, expected a date like 2026-10-31") from None
+        raise fail(key, f"found {_short(value)}, expected a date like 2026-10-31") from None
 
 
-def _period(value, path: Path, fail) -> Period:
+def _period(value, path: Path, fail, key: str = "period") -> Period:
     if value is None:
         match = _MONTH.match(path.stem)
         if not match:
-            raise fail("period", "missing; expected a month like 2026-10 or {start: ..., end: ...}")
+            raise fail(key, "missing; expected a month like 2026-10 or {start: ..., end: ...}")
         value = path.stem
     if isinstance(value, dict):
-        start = _as_date(value.get("start"), fail, "period")
-        end = _as_date(value.get("end"), fail, "period")
+        start = _as_date(value.get("start"), fail, key)
+        end = _as_date(value.get("end"), fail, key)
         if end < start:
-            raise fail("period", f"ends ({end}) before it starts ({start})")
-        return Period(start, end)
+            raise fail(key, f"ends ({end}) before it starts ({start})")
+        return _in_range(Period(start, end), fail, key)
     match = _MONTH.match(str(value))
     if not match or not 1 <= int(match[2]) <= 12:
-        raise fail("period", f"found {str(value)!r}, expected a month like 2026-10 or {{start: ..., end: ...}}")
+        raise fail(key, f"found {_short(str(value))}, expected a month like 2026-10 or {{start: ..., end: ...}}")
+    if not FIRST_YEAR <= int(match[1]) <= LAST_YEAR:
+        raise fail(key, f"found {_short(str(value))}, expected a month in the years {FIRST_YEAR} to {LAST_YEAR}")
     return month(int(match[1]), int(match[2]))
+
+
+def _in_range(period: Period, fail, key: str) -> Period:
+    if period.start.year < FIRST_YEAR or period.end.year > LAST_YEAR:
+        raise fail(key, f"{period.start} to {period.end} is outside the years {FIRST_YEAR} to {LAST_YEAR} "
+                        "(the dates data can have)")
+    return period
 
 
 def _comparison(value, period: Period, fail) -> Period | None:
     if isinstance(value, dict):
-        return _period(value, Path("x"), fail)
+        return _period(value, Path("x"), fail, "comparison")
     if value not in ("previous", "previous_year", "none", None, False):
-        raise fail("comparison", f"found {value!r}, expected previous, previous_year, none or {{start:, end:}}")
-    return comparison_period(period, "none" if value in (None, False) else value)
+        raise fail("comparison", f"found {_short(value)}, expected previous, previous_year, none or {{start:, end:}}")
+    compared = comparison_period(period, "none" if value in (None, False) else value)
+    return compared and _in_range(compared, fail, "comparison")
 
 
 def _default_title(period: Period) -> str:

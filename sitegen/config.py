@@ -173,7 +173,9 @@ def read_toml(path: Path) -> dict[str, Any]:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as exc:
         raise SitegenError(f"not UTF-8 text ({exc.reason})", path) from None
-    except tomllib.TOMLDecodeError as exc:
+    except (RecursionError, ValueError) as exc:  # nesting too deep, an integer of thousands of digits
+        if not isinstance(exc, tomllib.TOMLDecodeError):
+            raise SitegenError(f"invalid TOML: {_one_line(str(exc))[:200]}", path) from None
         match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
         row, col = (int(match[1]), int(match[2])) if match else (None, None)
@@ -186,17 +188,22 @@ def _validate(model: type[_Model], data: dict[str, Any], path: Path, diagnostics
     except ValidationError as exc:
         errors = []
         for err in exc.errors():
-            key = ".".join(str(p) for p in err["loc"]) or "(top level)"
-            message = err["msg"].removeprefix("Value error, ")
+            key = _one_line(".".join(str(p) for p in err["loc"])) or "(top level)"
+            message = _one_line(err["msg"].removeprefix("Value error, "))
             errors.append(SitegenError(f"{key}: {message}", path))
         raise_all(errors)
     _warn_unknown_keys(parsed, path, diagnostics)
     return parsed
 
 
+def _one_line(text: str) -> str:
+    """A key or value from the file as it reads on one line (a quoted key may hold a line break)."""
+    return text.replace("\r", "\\r").replace("\n", "\\n")
+
+
 def _warn_unknown_keys(model: BaseModel, path: Path, diagnostics: Diagnostics, prefix: str = "") -> None:
     for key in sorted(model.model_extra or {}):
-        diagnostics.warn(f"unknown key {prefix}{key!s} (ignored)", path)
+        diagnostics.warn(f"unknown key {_one_line(prefix + str(key))} (ignored)", path)
     for name in type(model).model_fields:
         value = getattr(model, name)
         if isinstance(value, BaseModel):

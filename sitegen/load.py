@@ -9,6 +9,7 @@ Cells are typed and checked in validate.py; bad cells are collected and raised t
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -203,7 +204,7 @@ def _cross_check(frame: pd.DataFrame, totals: pd.Series, mapping: dict[str, str]
     header_of = {v: k for k, v in mapping.items()}
     checked, differ = [], []
     for column in CROSS_CHECKED:
-        if column not in frame.columns:
+        if column not in header_of:  # `frame` has the columns of every file of its kind, this file may lack some
             continue
         expected_total = pd.to_numeric(conv.normalise_numbers(pd.Series([str(totals[header_of[column]])]), decimal)
                                        .replace("", None), errors="coerce").iloc[0]
@@ -219,8 +220,13 @@ def _cross_check(frame: pd.DataFrame, totals: pd.Series, mapping: dict[str, str]
     return f"totals row matches ({', '.join(checked)})" if checked else "totals row dropped"
 
 
+def _shown(header: str) -> str:
+    """A header as written, quoted when it holds a line break or another invisible character."""
+    return header if header.isprintable() else repr(header)
+
+
 def _missing_columns_message(headers: list[str], candidates: list[Kind], user: dict[str, str]) -> str:
-    found = ", ".join(headers) or "none"
+    found = ", ".join(map(_shown, headers)) or "none"
     if not candidates:
         kinds = "; ".join(f"{k.name}: {', '.join(k.required)}" for k in KINDS.values())
         return f"unknown kind of data (columns: {found}); expected the columns of one kind ({kinds})"
@@ -234,7 +240,7 @@ def _missing_columns_message(headers: list[str], candidates: list[Kind], user: d
             hints.append(f"{header!r} is close to {', '.join(close)}")
     hint = ("; " + "; ".join(hints)) if hints else ""
     loose = unmapped(headers, mapping)
-    example = f', e.g. "{loose[0]}" = "{missing[0]}"' if loose else ""
+    example = f", e.g. {json.dumps(loose[0], ensure_ascii=False)} = \"{missing[0]}\"" if loose else ""
     return (f"missing required column {', '.join(repr(m) for m in missing)} for {kind.name} data "
             f"(needs {', '.join(kind.required)}; file columns: {found}){hint}; "
             f"map a column in client.toml [columns]{example}")

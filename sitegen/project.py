@@ -8,9 +8,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from sitegen.commentary import Commentary, read_commentary
 from sitegen.config import CLIENT_FILE, Alerts, Branding, SiteConfig, load_client_config, load_site_config
-from sitegen.errors import Diagnostics, SitegenError, raise_all
+from sitegen.errors import Diagnostics, SitegenError, SitegenErrors, raise_all
 
 CONTENT = "content"
 DATA = "data"
@@ -139,7 +141,12 @@ def _client(folder: Path, site: SiteConfig, diagnostics: Diagnostics) -> Client:
                            config_path if config_path.exists() else folder)
     branding = Branding(**{**site.branding.model_dump(exclude_none=True),
                            **cfg.branding.model_dump(exclude_none=True)})
-    alerts = Alerts(**{**site.alerts.model_dump(), **cfg.alerts})
+    try:
+        alerts = Alerts(**{**site.alerts.model_dump(), **cfg.alerts})
+    except ValidationError as exc:
+        raise SitegenErrors([SitegenError(f"alerts.{'.'.join(map(str, e['loc']))}: "
+                                          f"{e['msg'].removeprefix('Value error, ')}", config_path)
+                             for e in exc.errors()]) from None
     files = _brand_files(folder, cfg.branding, cfg.logo, config_path)
     return Client(slug=slug, name=name, folder=folder, locale=cfg.locale or site.locale,
                   currency=cfg.currency or site.currency, timezone=cfg.timezone or site.timezone,
@@ -156,9 +163,13 @@ def _brand_files(base: Path, branding: Branding, logo: str | None, config_path: 
     files = {}
     for key, setting in settings.items():
         if setting:
-            path = (base / setting).resolve()
-            if not path.is_file():
-                raise SitegenError(f"{key} file not found: {setting}", config_path)
+            try:
+                path = (base / setting).resolve()
+                found = path.is_file()
+            except (OSError, ValueError):  # a NUL, a name too long for the file system
+                found = False
+            if not found:
+                raise SitegenError(f"{key} file not found: {setting[:200]!r}", config_path)
             files[key] = path
     return files
 

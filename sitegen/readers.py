@@ -18,6 +18,8 @@ from sitegen.errors import SitegenError
 
 READABLE = (".csv", ".tsv", ".txt", ".xlsx", ".parquet", ".json")
 SCAN_ROWS = 30
+MAX_COLUMNS = 1_000  # far more than any export has: a wider header row is not a table (and pandas is slow on it)
+SNIFF_CHARS = 8_000  # of the first rows, enough to tell the delimiter (real exports: 30 rows in 4-8 kB)
 
 
 @dataclass
@@ -47,10 +49,16 @@ def read_table(path: Path) -> RawTable:
     except Exception as exc:  # readers raise many types for a corrupt file (BadZipFile, ArrowInvalid, ...)
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise SitegenError(f"cannot read {suffix[1:].upper()} file: {message}", path) from None
+    _check_width(len(table.frame.columns), path, table.header_row or None)
     if table.frame.empty:
         raise SitegenError("no data rows, expected at least one row below the header", path, table.header_row + 1)
     _check_unique_headers(table, path)
     return table
+
+
+def _check_width(columns: int, path: Path, row: int | None, hint: str = "") -> None:
+    if columns > MAX_COLUMNS:
+        raise SitegenError(f"found {columns} columns, expected at most {MAX_COLUMNS}{hint}", path, row)
 
 
 def _check_unique_headers(table: RawTable, path: Path) -> None:
@@ -72,6 +80,9 @@ def _decode(path: Path) -> tuple[str, str | None]:
 
 def _sniff_delimiter(text: str) -> str:
     sample = "\n".join(text.splitlines()[:SCAN_ROWS])
+    if len(sample) > SNIFF_CHARS:  # the sniffer's quote regex takes quadratic time: 60 kB of '," ' took 40 s
+        cut = sample.rfind("\n", 0, SNIFF_CHARS)
+        sample = sample[:cut if cut > 0 else SNIFF_CHARS]
     try:
         return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
     except csv.Error:
@@ -86,6 +97,8 @@ def _read_csv(path: Path) -> RawTable:
     delimiter = _sniff_delimiter(text)
     head = list(csv.reader(io.StringIO("\n".join(text.splitlines()[:SCAN_ROWS]), newline=""), delimiter=delimiter))
     header_index = _find_header(head)
+    _check_width(len(head[header_index]) if head else 0, path, header_index + 1,
+                 f" (cells read as separated by {'tab' if delimiter == chr(9) else repr(delimiter)})")
     frame = pd.read_csv(io.StringIO(text), sep=delimiter, skiprows=header_index, header=0, dtype=str,
                         keep_default_na=False, skip_blank_lines=False, engine="c")
     frame = frame.fillna("")
@@ -130,12 +143,12 @@ def _column_text(series: pd.Series) -> pd.Series:
     missing = series.isna()
     if pd.api.types.is_bool_dtype(series):
         text = series.map({True: "true", False: "false"})
-    elif pd.api.types.is_integer_dtype(series):
-        text = series.astype("Int64").astype(str)
+    elif pd.api.types.is_integer_dtype(series):  # unsigned: values above 2**63 fit no Int64
+        text = series.astype("UInt64" if pd.api.types.is_unsigned_integer_dtype(series) else "Int64").astype(str)
     elif pd.api.types.is_float_dtype(series):
         whole = series.where(~missing, 0.0)
-        integral = (whole % 1 == 0) & (whole.abs() < 2**53)
-        text = series.astype(str).where(~integral, whole.astype("int64").astype(str))
+        integral = (whole % 1 == 0) & (whole.abs() < 2**53)  # never inf: it stays 'inf', an error in validation
+        text = series.astype(str).where(~integral, whole.where(integral, 0.0).astype("int64").astype(str))
     elif pd.api.types.is_datetime64_any_dtype(series):
         stamps = series.dt.tz_localize(None) if series.dt.tz is not None else series
         midnight = (stamps == stamps.dt.normalize()).all()
@@ -169,5 +182,6 @@ def _read_json(path: Path) -> RawTable:
     if not data:
         raise SitegenError("no data rows, expected at least one object", path)
     columns = list(dict.fromkeys(k for r in data for k in r))
+    _check_width(len(columns), path, None)
     frame = pd.DataFrame([[_cell_text(r.get(c)) for c in columns] for r in data], columns=columns, dtype=object)
     return RawTable(frame, np.arange(1, len(frame) + 1, dtype=np.int64), 0)

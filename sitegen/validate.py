@@ -22,6 +22,10 @@ _FALSE = {"false", "0", "no", "n", "falsch", "nein"}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?$")
 _SCIENTIFIC = re.compile(r"^\d(?:[.,]\d+)?[eE]\+?\d+$")
+# the days a nanosecond timestamp holds: a date outside them (a typo like 3000-01-01) is a bad cell
+EARLIEST, LATEST = pd.Timestamp.min.ceil("D"), pd.Timestamp.max.floor("D")
+# counts and amounts from 10^15 on are typos (1e300), and overflow the formatting of sums (Babel's Decimal)
+MAX_NUMBER = 1e15
 
 
 def validate(raw: pd.DataFrame, kind: Kind, origins: list[tuple[Path, np.ndarray]],
@@ -40,11 +44,13 @@ def validate(raw: pd.DataFrame, kind: Kind, origins: list[tuple[Path, np.ndarray
         if col in kind.required:
             bad = bad | missing
         bad_rows = np.flatnonzero(bad.to_numpy())
+        far, limits = _out_of_range(values, raw[col], ctype)
         for i in bad_rows[:MAX_CELL_ERRORS]:
             found = shown[col].iloc[i]
             found_text = "an empty cell" if _is_blank(pd.Series([found])).iloc[0] else f"{_short(found)!r}"
             path, row = locate(int(i))
-            errors.append(SitegenError(f"found {found_text}, expected {expected(ctype)}", path, row, col))
+            wanted = expected(ctype) + (limits if far[i] else "")
+            errors.append(SitegenError(f"found {found_text}, expected {wanted}", path, row, col))
         if len(bad_rows) > MAX_CELL_ERRORS:
             path, _ = locate(int(bad_rows[MAX_CELL_ERRORS]))
             errors.append(SitegenError(f"{len(bad_rows) - MAX_CELL_ERRORS} more cells in this column that are not "
@@ -113,7 +119,7 @@ def _convert_number(series: pd.Series, ctype: str, blank: pd.Series):
         numbers = series.astype("float64")
     else:
         numbers = pd.to_numeric(series.astype(str).str.strip().where(~blank, None), errors="coerce")
-    bad = ~blank & (numbers.isna() | ~np.isfinite(numbers.fillna(0)) | (numbers < 0))
+    bad = ~blank & (numbers.isna() | ~np.isfinite(numbers.fillna(0)) | (numbers < 0) | (numbers >= MAX_NUMBER))
     if ctype == "int":
         bad |= ~blank & numbers.notna() & (numbers % 1 != 0)
     return numbers.where(~bad).astype("float64"), bad
@@ -130,10 +136,27 @@ def _convert_time(series: pd.Series, ctype: str, blank: pd.Series):
         if ctype == "date":  # a date column may hold midnight timestamps from spreadsheets
             shape_ok |= text.str.match(r"^\d{4}-\d{2}-\d{2} 00:00(:00)?$")
         stamps = pd.to_datetime(text.where(shape_ok & ~blank), errors="coerce", format="mixed")
+        stamps = stamps.where(stamps.between(pd.Timestamp.min, pd.Timestamp.max))
         bad = ~blank & stamps.isna()
     if ctype == "date":
         stamps = stamps.dt.normalize()
     return stamps.astype("datetime64[ns]"), bad
+
+
+def _out_of_range(values: pd.Series, raw: pd.Series, ctype: str) -> tuple[np.ndarray, str]:
+    """Cells that were read as a number or date but lie outside the range sitegen holds, and that range,
+    for the error message."""
+    if not values.isna().any():
+        return np.zeros(len(values), dtype=bool), ""
+    text = raw.astype(str).str.strip()
+    if ctype in ("int", "money", "float"):
+        numbers = pd.to_numeric(text, errors="coerce")
+        return (np.isfinite(numbers) & (numbers.abs() >= MAX_NUMBER)).to_numpy(), " and below 10^15"
+    if ctype in ("date", "datetime"):
+        year = pd.to_numeric(text.str.extract(r"^(\d{4})-\d{2}-\d{2}(?:$|[ T])", expand=False), errors="coerce")
+        far = values.isna() & ((year < EARLIEST.year + 1) | (year > LATEST.year - 1))
+        return far.to_numpy(), f" between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d}"
+    return np.zeros(len(values), dtype=bool), ""
 
 
 def _typed_empty_column(ctype: str, n: int) -> pd.Series:
