@@ -19,19 +19,19 @@ import io
 import json
 import os
 import re
-import threading
 import tomllib
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import partial
 from html.parser import HTMLParser
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 from helpers_project import CSV, build, make_project, write
+from loopback import CHROMIUM, chromium, serving
 from markupsafe import escape
 
 from sitegen.demo import generate_many
@@ -602,9 +602,6 @@ def test_control_characters_that_xml_forbids_do_not_crash_the_build(tmp_path: Pa
 # ----------------------------------------------------------------------------------------------------------
 # in a browser: charts drawn, tooltips shown, nothing runs
 
-CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-               "--disable-sync", "--no-first-run"]
 CHART_TIMEOUT_MS = 15_000
 # Charts whose tooltips show text from the data get up to 6 marks hovered; the others (dates, numbers and
 # sitegen's own series names) one.
@@ -646,25 +643,14 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def base_url(site: Site):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(site.output)))
-    thread = threading.Thread(target=server.serve_forever, name="hostile-site", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serving(partial(_QuietHandler, directory=str(site.output)), "hostile-site") as url:
+        yield url + "/"
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_api().sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with chromium(sync_api()) as launched:
+        yield launched
 
 
 @pytest.mark.browser

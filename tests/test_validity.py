@@ -15,17 +15,17 @@ import json
 import re
 import shutil
 import subprocess
-import threading
 import tomllib
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 import pytest
 from helpers_project import build
+from loopback import CHROMIUM, chromium, serving
 
 try:
     from playwright import sync_api
@@ -33,7 +33,6 @@ except ImportError:  # the browser tests skip themselves
     sync_api = None
 
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
 THEMES = ("default", "dashboard")
 # each theme's site is served under its own sub-path: no page may reach above it
 SUB_PATHS = {"default": "/clients/acme-agency/", "dashboard": "/clients/acme-dashboard/"}
@@ -41,8 +40,6 @@ SUB_PATHS = {"default": "/clients/acme-agency/", "dashboard": "/clients/acme-das
 DASHBOARD_SAMPLE = ("index.html", "fjord-outdoor/index.html", "fjord-outdoor/2026-10/index.html",
                     "nordlicht-kosmetik/2026-10/index.html")
 CHART_REPORT = "nordlicht-kosmetik/2026-10/index.html"  # every chart kind, one of them twice, German
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-               "--disable-sync", "--no-first-run"]
 CHART_TIMEOUT_MS = 15_000
 CHARTS_SETTLED = """() => [...document.querySelectorAll('figure.chart .chart-view')]
   .every(v => v.querySelector('svg, canvas') || v.textContent.includes('could not be drawn'))"""
@@ -422,25 +419,14 @@ class _SubPathHandler(SimpleHTTPRequestHandler):
 def server(sites: dict[str, Path]):
     """http://127.0.0.1:PORT (no slash): each theme's site under SUB_PATHS[theme]."""
     handler = type("Handler", (_SubPathHandler,), {"roots": {SUB_PATHS[t]: str(s) for t, s in sites.items()}})
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, name="validity-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
+    with serving(handler, "validity-server") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with chromium(sync_api) as launched:
+        yield launched
 
 
 def _new_context(browser, host: str | None, **options):
