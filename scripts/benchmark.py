@@ -59,7 +59,7 @@ def main() -> None:
         print(f"reports: {result.reports}   files: {result.files}   output: {_size(root / 'output') / 1e6:.1f} MB")
         print(f"total:   {total:.2f} s   per report: {1000 * total / max(result.reports, 1):.1f} ms   "
               f"({result.jobs} process{'es' if result.jobs > 1 else ''})")
-        print(f"again:   {again:.2f} s with nothing changed (chart images from the project's cache)")
+        print(f"again:   {again:.2f} s with nothing changed (the project's build cache)")
         print("per stage of the first build (CPU seconds, summed over processes):")
         for stage, seconds in result.timings.items():
             print(f"  {stage:<9} {seconds:7.2f} s  {1000 * seconds / max(result.reports, 1):7.1f} ms/report")
