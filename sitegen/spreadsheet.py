@@ -23,6 +23,10 @@ import pandas as pd
 from sitegen.errors import SitegenError
 
 MIN_HEADER_SCORE = 2
+# Excel's last row. Rows are read up to it and only as wide as the header: a broken file's row numbered
+# 200000000 took openpyxl through every empty row before it (a hang; such rows are ignored), and a cell in
+# column XFD of every row widened each row to 16,384 values (seconds and hundreds of MB for a 50 kB file).
+MAX_ROWS = 1_048_576
 EXACT_INTEGERS = 2**53  # floats at or above this size no longer hold every integer exactly
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls, and password-protected .xlsx
 
@@ -184,7 +188,8 @@ def _read_table(sheet, header_row: int, header: list[str]) -> XlsxTable:
     padding = (None,) * width
     raw: list[tuple] = []
     row_numbers: list[int] = []
-    for number, row in enumerate(sheet.iter_rows(min_row=header_row + 1, values_only=True), start=header_row + 1):
+    rows = sheet.iter_rows(min_row=header_row + 1, max_row=MAX_ROWS, max_col=width, values_only=True)
+    for number, row in enumerate(rows, start=header_row + 1):
         if any(value is not None for value in row):  # quick skip of empty rows; blank text is caught below
             raw.append(row if len(row) >= width else (*row, *padding[len(row):]))
             row_numbers.append(number)
