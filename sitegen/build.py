@@ -6,12 +6,10 @@ the new site in only when all of it succeeded."""
 from __future__ import annotations
 
 import dataclasses
-import multiprocessing
 import os
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
@@ -27,6 +25,7 @@ from sitegen.chart_images import CACHE_FOLDER, cache_root, chart_svgs
 from sitegen.charts import DEFAULT_PALETTE, report_charts
 from sitegen.commentary import front_matter
 from sitegen.errors import Diagnostics, SitegenError, raise_all
+from sitegen.executors import LOCAL, check_executor, run_tasks
 from sitegen.i18n import language, translator
 from sitegen.kpis import ClientFacts, client_facts, has_data, report_kpis
 from sitegen.load import load_client_data
@@ -279,13 +278,15 @@ def _jobs(requested: int | None, clients) -> int:
 
 
 def client_outputs(project: Project, theme: Theme, jobs: int | None,
-                   cache: BuildCache | None = None, prune: bool = True) -> Iterator[ClientOutput]:
+                   cache: BuildCache | None = None, prune: bool = True,
+                   executor: str | None = None) -> Iterator[ClientOutput]:
     """Every client's output, in the project's order, built in this process or in worker processes.
 
     With a cache, a client whose keys all match is reused as it is, one that only needs pages
     re-rendered is done here, and the clients that need their data loaded go to the pool."""
     if cache is None:
-        yield from _outputs(project, [(c, None) for c in project.clients], theme, _jobs(jobs, project.clients))
+        yield from _outputs(project, [(c, None) for c in project.clients], theme, _jobs(jobs, project.clients),
+                            executor)
         return
     templates = cache.template_keys(_environment(theme, language(project.site.locale)), theme)
     if prune:  # (not when only some clients are built: the others stay cached)
@@ -294,7 +295,7 @@ def client_outputs(project: Project, theme: Theme, jobs: int | None,
     reasons = {c.slug: _reasons(c, plans[c.slug], cache.clients.get(c.slug)) for c in project.clients}
     loading = [c for c in project.clients if _needs_data(plans[c.slug], cache.clients.get(c.slug))]
     done = {out.slug: out for out in _outputs(project, [(c, plans[c.slug]) for c in loading], theme,
-                                               _jobs(jobs, loading))} if len(loading) > 1 else {}
+                                               _jobs(jobs, loading), executor)} if len(loading) > 1 else {}
     for client in project.clients:
         previous = cache.clients.get(client.slug)
         out = done.get(client.slug)
@@ -340,27 +341,26 @@ def _needs_data(plan: ClientPlan, previous: ClientOutput | None) -> bool:
 
 
 def _outputs(project: Project, clients: list[tuple[Client, ClientPlan | None]], theme: Theme,
-             jobs: int) -> Iterator[ClientOutput]:
+             jobs: int, executor: str | None = None) -> Iterator[ClientOutput]:
     tasks = [(project, client, theme, plan) for client, plan in clients]
-    if jobs <= 1 or len(tasks) <= 1:
+    if (jobs <= 1 and executor in (None, LOCAL)) or len(tasks) <= 1:
         for task in tasks:
             yield build_client(*task)
         return
-    # spawn, not fork: a forked worker can hang on state (threads, vl-convert's engine) of the parent
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=_worker_init) as pool:
-        yield from pool.map(_build_client_job, tasks, chunksize=max(1, len(tasks) // (jobs * 8)))
+    yield from run_tasks(_build_client_job, tasks, jobs, executor, initializer=_worker_init)
 
 
 def build(project_dir: Path, output: Path | None = None, strict: bool = False,
           progress: Progress | None = None, jobs: int | None = None,
           cache: BuildCache | None = None, write: Callable[[list[OutputFile], Path], None] = write_site,
-          clients: Sequence[str] = (), split: bool = False, use_cache: bool = True) -> BuildResult:
+          clients: Sequence[str] = (), split: bool = False, use_cache: bool = True,
+          executor: str | None = None) -> BuildResult:
     """Build the site; `sitegen serve` passes a cache kept between builds and its own writer.
 
     Without one, the cache of the last build is read from the project (unless `use_cache` is false) and
     written back. `clients` (slugs) builds only those clients; `split` one self-contained site per client."""
     started = time.perf_counter()
+    check_executor(executor)
     diagnostics = Diagnostics()
     result = BuildResult(output=Path())
     t = result.timings
@@ -381,7 +381,7 @@ def build(project_dir: Path, output: Path | None = None, strict: bool = False,
     counts: dict[str, int] = {}
     total, done = sum(len(c.reports) for c in project.clients), 0
     result.jobs = _jobs(jobs, project.clients)
-    for out in client_outputs(project, theme, jobs, cache, prune=not clients):
+    for out in client_outputs(project, theme, jobs, cache, prune=not clients, executor=executor):
         files.extend(out.files)
         errors.extend(out.errors)
         for warning in out.warnings:
