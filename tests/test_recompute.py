@@ -108,8 +108,10 @@ def projects(tmp_path_factory) -> dict[str, tuple[Path, Path]]:
     built = {name: (root, base / f"{name}-out") for name, root in (("demo", demo), ("generated", generated))}
     for root, _ in built.values():  # static chart images play no part in the numbers and take half the build
         settings = root / "sitegen.toml"
-        assert "static_charts" not in tomllib.loads(settings.read_text(encoding="utf-8"))
-        settings.write_text("static_charts = false\n" + settings.read_text(encoding="utf-8"), encoding="utf-8")
+        kept = [line for line in settings.read_text(encoding="utf-8").splitlines()
+                if not line.startswith("static_charts")]
+        settings.write_text("static_charts = false\n" + "\n".join(kept) + "\n", encoding="utf-8")
+        assert tomllib.loads(settings.read_text(encoding="utf-8"))["static_charts"] is False
     runs = {name: subprocess.Popen([sys.executable, "-m", "sitegen", "build", str(root), "--output", str(out)],
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=cli_env(),
                                    stdin=subprocess.DEVNULL)
