@@ -79,15 +79,19 @@ def main() -> None:
               help="One self-contained site per client: OUTPUT/<client>/ with its own assets, no shared index.")
 @click.option("--explain", is_flag=True, help="List what was built again and why (the rest came from the cache).")
 @click.option("--no-cache", is_flag=True, help="Build everything, ignoring the project's build cache.")
+@click.option("--executor", metavar="SPEC", default="local", show_default=True,
+              help="Where per-client work runs: 'local' (this machine, --jobs processes), 'dask-local' (a local "
+                   "Dask cluster of --jobs workers) or 'dask://HOST:PORT' (a running Dask scheduler; the project "
+                   "folder must be at the same path on every worker). Dask needs: pip install \"sitegen[dask]\".")
 def build(project_dir: Path, output: Path | None, strict: bool, quiet: bool, jobs: int | None,
-          clients: tuple[str, ...], split: bool, explain: bool, no_cache: bool) -> None:
+          clients: tuple[str, ...], split: bool, explain: bool, no_cache: bool, executor: str) -> None:
     """Build the report site of PROJECT_DIR (default: the current folder)."""
     from sitegen.build import build as run_build
 
     try:
         with _Progress(_interactive() and not quiet) as progress:
             result = run_build(project_dir, output, strict=strict, progress=progress, jobs=jobs, clients=clients,
-                               split=split, use_cache=not no_cache)
+                               split=split, use_cache=not no_cache, executor=executor)
     except SitegenError as exc:
         fail(exc)
     for warning in result.warnings:

@@ -1,32 +1,77 @@
-"""Where per-client work runs: this process, a local process pool, or (later) a Dask cluster.
+"""Where per-client work runs: this process, a local process pool, or a Dask cluster.
 
 An executor maps a picklable function over picklable tasks and yields the results in task order;
-everything after that (gathering pages, writing the site) happens in the submitting process."""
+everything after that (gathering pages, writing the site) happens in the submitting process.
+
+Executor specs (`sitegen build --executor SPEC`):
+
+- `local` (the default): this process, or a spawn-based process pool with `--jobs` workers.
+- `dask-local`: a `distributed.LocalCluster` of `jobs` worker processes (one thread each, started
+  with spawn) that lives for the build.
+- `dask://HOST:PORT` or `tcp://HOST:PORT`: the running Dask scheduler at that address.
+
+Dask workers read the project's files by path: the project folder must be on a filesystem every
+worker sees at the same path, and every worker needs the same sitegen installed. `dask` and
+`distributed` are imported only when a Dask executor is used (`pip install "sitegen[dask]"`)."""
 
 from __future__ import annotations
 
+import asyncio
+import importlib.util
 import multiprocessing
+import socket
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
+from functools import partial
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from sitegen.errors import SitegenError
 
 LOCAL = "local"
+DASK_LOCAL = "dask-local"
+FORMS = "'local', 'dask-local' or 'dask://HOST:PORT' (also 'tcp://HOST:PORT')"
+CONNECT_TIMEOUT = 10.0  # seconds to reach a scheduler before giving up
+INSTALL_HINT = 'Dask is not installed: pip install "sitegen[dask]"'
 
 
 def check_executor(spec: str | None) -> str:
-    """The executor spec as given, or a one-line error naming the forms accepted."""
+    """The executor spec as given, or a one-line error naming the forms accepted (or how to get Dask)."""
     spec = spec or LOCAL
-    if spec == LOCAL:
-        return spec
-    raise SitegenError(f"--executor: unknown executor {spec!r}; expected 'local'")
+    if _parse(spec)[0] != LOCAL and importlib.util.find_spec("distributed") is None:
+        raise SitegenError(f"--executor {spec}: {INSTALL_HINT}")
+    return spec
+
+
+def _parse(spec: str) -> tuple[str, str | None]:
+    """(LOCAL, None), (DASK_LOCAL, None) or ("scheduler", "tcp://HOST:PORT")."""
+    if spec in (LOCAL, DASK_LOCAL):
+        return spec, None
+    scheme = spec.partition("://")[0].lower() if "://" in spec else ""
+    if scheme in ("dask", "tcp"):
+        try:
+            url = urlsplit(spec)
+            host, port = url.hostname, url.port
+        except ValueError:
+            host = port = None
+        if host and port and url.path in ("", "/") and not url.query and not url.fragment:
+            host = f"[{host}]" if ":" in host else host
+            return "scheduler", f"tcp://{host}:{port}"
+        raise SitegenError(f"--executor: {spec!r} is not a scheduler address; expected 'dask://HOST:PORT' "
+                           "(or 'tcp://HOST:PORT'), e.g. dask://127.0.0.1:8786")
+    raise SitegenError(f"--executor: unknown executor {spec!r}; expected {FORMS}")
 
 
 def run_tasks(function: Callable[[Any], Any], tasks: Sequence[Any], jobs: int, executor: str | None = None,
               initializer: Callable[[], None] | None = None) -> Iterator[Any]:
     """`function(task)` for every task, in order."""
-    check_executor(executor)
+    kind, address = _parse(check_executor(executor))
+    if kind != LOCAL:
+        yield from _run_dask(function, tasks, jobs, address, initializer)
+        return
     if jobs <= 1 or len(tasks) <= 1:
         for task in tasks:
             yield function(task)
@@ -35,3 +80,110 @@ def run_tasks(function: Callable[[Any], Any], tasks: Sequence[Any], jobs: int, e
     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
                              initializer=initializer) as pool:
         yield from pool.map(function, tasks, chunksize=max(1, len(tasks) // (jobs * 8)))
+
+
+# --- Dask -------------------------------------------------------------------------------------------
+
+
+def _run_dask(function: Callable[[Any], Any], tasks: Sequence[Any], jobs: int, address: str | None,
+              initializer: Callable[[], None] | None) -> Iterator[Any]:
+    """Submit every task to a Dask cluster, then hand the results back in task order.
+
+    `address` None starts a LocalCluster of `jobs` worker processes for this call and closes it after."""
+    if not tasks:
+        return
+    try:
+        import dask
+        from distributed import Client, LocalCluster
+    except ImportError as exc:
+        raise SitegenError(f"--executor: {INSTALL_HINT} ({exc})") from None
+    with ExitStack() as stack:
+        if address is None:
+            import logging
+
+            # spawn, not fork: a forked worker hangs once vl-convert's engine has started in this process
+            stack.enter_context(dask.config.set({"distributed.worker.multiprocessing-method": "spawn"}))
+            cluster = stack.enter_context(LocalCluster(
+                n_workers=max(1, jobs), threads_per_worker=1, processes=True, host="127.0.0.1",
+                dashboard_address=None, silence_logs=logging.ERROR))
+            client = stack.enter_context(Client(cluster, set_as_default=False))
+        else:
+            client = stack.enter_context(_connect(Client, address))
+        job = partial(_on_worker, function, initializer, _roots(tasks))
+        futures = client.map(job, list(tasks), pure=False)
+        for i, future in enumerate(futures):
+            try:
+                result = future.result()
+            except SitegenError:
+                raise
+            except ImportError as exc:  # the worker's Python lacks sitegen (or one of its dependencies)
+                raise SitegenError(f"a Dask worker could not import what sitegen needs ({exc}); every worker "
+                                   f"needs the same sitegen installed: pip install \"sitegen[dask]\"") from None
+            futures[i] = None  # the cluster can forget a result once it is here
+            yield result
+
+
+def _connect(client_class, address: str):
+    """A Client of the scheduler at `address`, or a one-line error when it cannot be reached."""
+    host, _, port = address.removeprefix("tcp://").rpartition(":")
+    try:  # a refused or unroutable address fails here at once, not after the Client's retries
+        socket.create_connection((host.strip("[]"), int(port)), timeout=CONNECT_TIMEOUT).close()
+    except OSError as exc:
+        raise SitegenError(f"--executor: cannot reach the Dask scheduler at {address}: "
+                           f"{exc.strerror or exc.__class__.__name__}; is `dask scheduler` running there?") from None
+    try:  # something listens there: is it a Dask scheduler? (a failed Client would linger on exit)
+        asyncio.run(_handshake(address))
+    except Exception as exc:
+        detail = "it speaks another protocol" if isinstance(exc, MemoryError) else _first_line(exc)
+        raise SitegenError(f"--executor: {address} does not answer as a Dask scheduler ({detail}); "
+                           "the scheduler listens on port 8786 unless told otherwise (8787 is its dashboard)") \
+            from None
+    try:
+        return client_class(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
+    except Exception as exc:
+        raise SitegenError(f"--executor: cannot connect to the Dask scheduler at {address} "
+                           f"({_first_line(exc)})") from None
+
+
+async def _handshake(address: str) -> None:
+    from distributed.comm import connect
+
+    comm = await connect(address, timeout=CONNECT_TIMEOUT)
+    await comm.close()
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:200] if text else exc.__class__.__name__
+
+
+def _roots(tasks: Sequence[Any]) -> tuple[str, ...]:
+    """The folders the tasks read by path (a task's `.root`, or its parts' `.root`, e.g. a Project)."""
+    roots: set[str] = set()
+    for task in tasks:
+        for part in task if isinstance(task, tuple) else (task,):
+            root = getattr(part, "root", None)
+            if isinstance(root, Path):
+                roots.add(str(root))
+    return tuple(sorted(roots))
+
+
+_LOCK = threading.Lock()  # one task at a time in a worker process: rendering keeps per-process state
+_initialized: set[str] = set()
+
+
+def _on_worker(function: Callable[[Any], Any], initializer: Callable[[], None] | None, roots: tuple[str, ...],
+               task: Any) -> Any:
+    """Runs on a Dask worker: check that the project is visible here, then `function(task)`."""
+    for root in roots:
+        if not Path(root).is_dir():
+            raise SitegenError(f"the Dask worker on host {socket.gethostname()!r} cannot see the project folder "
+                               f"{root}: the project must be on a filesystem shared with every worker, at the "
+                               "same path")
+    with _LOCK:
+        if initializer is not None:
+            name = f"{initializer.__module__}.{initializer.__qualname__}"
+            if name not in _initialized:
+                initializer()
+                _initialized.add(name)
+        return function(task)
