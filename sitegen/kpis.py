@@ -111,7 +111,9 @@ class ClientFacts:
     """What the KPI stage knows about one client, computed once and sliced per period.
 
     Every table is sorted by the time that places its rows in a period, so a period's rows are
-    one contiguous slice found by binary search."""
+    one contiguous slice found by binary search. Group keys (campaign, video, code, hashtag) are
+    numbered once per client, so a period's breakdown is a weighted count over its slice, not a
+    pandas groupby per report."""
 
     data: ClientData
     daily: pd.DataFrame
@@ -119,7 +121,39 @@ class ClientFacts:
     first_day: pd.Timestamp | None
     last_day: pd.Timestamp | None
     times: dict[str, np.ndarray] = field(default_factory=dict, repr=False)  # kind -> sorted int64 ns
-    _rows: dict = field(default_factory=dict, repr=False)  # (kind, period) -> rows, sliced once
+    _memo: dict = field(default_factory=dict, repr=False)  # per-client arrays, made on first use
+
+    def memo(self, key, make):
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]
+
+    def span(self, kind: str, period: Period) -> tuple[int, int]:
+        """The [lo, hi) rows of a kind's table that fall in the period."""
+        start, end = _bounds(period)
+        times = self.times[kind]
+        return int(np.searchsorted(times, start, "left")), int(np.searchsorted(times, end, "left"))
+
+    def column(self, kind: str, name: str) -> np.ndarray:
+        return self.memo((kind, name), lambda: self.data[kind][name].to_numpy())
+
+    def floats(self, kind: str, name: str) -> np.ndarray:
+        return self.memo((kind, name, float), lambda: self.data[kind][name].to_numpy(dtype="float64"))
+
+    def stamps(self, kind: str, name: str) -> np.ndarray:
+        """A datetime column as int64 nanoseconds (NaT is the smallest int64)."""
+        return self.memo((kind, name, "ns"),
+                         lambda: self.data[kind][name].to_numpy(dtype="datetime64[ns]").view("int64"))
+
+    def keys(self, kind: str, name: str, fill: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(codes, names): every row's key numbered in sorted name order; -1 for a missing key."""
+        def make():
+            values = self.data[kind][name]
+            if fill is not None:
+                values = values.fillna(fill)
+            codes, names = pd.factorize(values, sort=True)
+            return codes.astype("int64"), np.asarray(names, dtype=object)
+        return self.memo((kind, name, "keys", fill), make)
 
 
 def _row_times(kind: str, table: pd.DataFrame) -> pd.Series:
@@ -131,16 +165,20 @@ def _row_times(kind: str, table: pd.DataFrame) -> pd.Series:
 def client_facts(data: ClientData) -> ClientFacts:
     tables, times = {}, {}
     for kind, table in data.tables.items():
-        when = _row_times(kind, table)
-        order = np.argsort(when.to_numpy(dtype="datetime64[ns]").view("int64"), kind="stable")
-        tables[kind] = table.iloc[order].reset_index(drop=True)
-        times[kind] = when.to_numpy(dtype="datetime64[ns]").view("int64")[order]
+        when = _row_times(kind, table).to_numpy(dtype="datetime64[ns]").view("int64")
+        order = np.argsort(when, kind="stable")
+        tables[kind] = table if _is_sorted(order) else table.iloc[order].reset_index(drop=True)
+        times[kind] = when[order]
     sorted_data = ClientData(tables, data.files)
     daily = daily_facts(sorted_data)
     kinds = frozenset(k for k, t in tables.items() if not t.empty)
     first = daily.index.min() if len(daily) else None
     last = daily.index.max() if len(daily) else None
     return ClientFacts(sorted_data, daily, kinds, first, last, times)
+
+
+def _is_sorted(order: np.ndarray) -> bool:
+    return bool(np.array_equal(order, np.arange(len(order))))
 
 
 def _bounds(period: Period) -> tuple[int, int]:
@@ -155,13 +193,8 @@ def _slice(frame: pd.DataFrame, column: str, period: Period) -> pd.DataFrame:
 
 
 def period_rows(facts: ClientFacts, kind: str, period: Period) -> pd.DataFrame:
-    key = (kind, period)
-    if key not in facts._rows:
-        start, end = _bounds(period)
-        times = facts.times[kind]
-        lo, hi = np.searchsorted(times, start, "left"), np.searchsorted(times, end, "left")
-        facts._rows[key] = facts.data[kind].iloc[lo:hi]
-    return facts._rows[key]
+    lo, hi = facts.span(kind, period)
+    return facts.data[kind].iloc[lo:hi]
 
 
 def has_data(facts: ClientFacts, period: Period) -> bool:
@@ -169,12 +202,22 @@ def has_data(facts: ClientFacts, period: Period) -> bool:
         pd.Timestamp(period.end) < facts.first_day or pd.Timestamp(period.start) > facts.last_day)
 
 
+def _daily_matrix(facts: ClientFacts) -> tuple[np.ndarray, np.ndarray]:
+    return facts.memo("daily", lambda: (facts.daily.index.asi8, facts.daily.to_numpy(dtype="float64")))
+
+
+def _daily_sums(facts: ClientFacts, period: Period) -> dict[str, float]:
+    days, values = _daily_matrix(facts)
+    start, end = _bounds(period)
+    lo, hi = np.searchsorted(days, start, "left"), np.searchsorted(days, end, "left")
+    return dict(zip(facts.daily.columns, np.round(values[lo:hi].sum(axis=0), 6).tolist()))
+
+
 def compute_kpis(facts: ClientFacts, period: Period) -> dict[str, Number]:
     """Every KPI id of the catalogue for one period (None = n/a)."""
     if not has_data(facts, period):
         return dict.fromkeys(KPI_IDS)
-    days = facts.daily.loc[pd.Timestamp(period.start):pd.Timestamp(period.end)].to_numpy()
-    t = dict(zip(facts.daily.columns, np.round(days.sum(axis=0), 6).tolist()))
+    t = _daily_sums(facts, period)
     has = facts.kinds
     k: dict[str, Number] = {}
 
@@ -211,7 +254,7 @@ def compute_kpis(facts: ClientFacts, period: Period) -> dict[str, Number]:
     k["conversions_per_1k_likes"] = ratio(k["conversions"], k["likes"], 1000)
     k["follower_growth"], k["follower_growth_rate"] = follower_growth(facts, period)
     k["reply_rate"] = ratio(total("answered_cd", "community"), total("inbound_cd", "community"))
-    k["median_response_minutes"] = median_response_minutes(period_rows(facts, "community", period))
+    k["median_response_minutes"] = median_response_minutes(facts, period) if "community" in has else None
     k["dm_leads"] = total("leads", "community")
     k["outbound_interactions"] = total("outbound", "community")
     k["negative_ratio"] = negative_ratio(facts, period) if "community" in has else None
@@ -226,37 +269,80 @@ def compute_kpis(facts: ClientFacts, period: Period) -> dict[str, Number]:
     return {kid: clean(k[kid]) for kid in KPI_IDS}
 
 
+def _follower_counts(facts: ClientFacts) -> tuple[np.ndarray, np.ndarray]:
+    """(days, followers) of the account rows with a follower count, in date order."""
+    account = facts.data["account"]
+    counted = account[account["followers"].notna()].sort_values("date")
+    return counted["date"].to_numpy(dtype="datetime64[ns]").view("int64"), counted["followers"].to_numpy()
+
+
 def follower_growth(facts: ClientFacts, period: Period) -> tuple[Number, Number]:
     """Followers at the period's end minus followers at its start.
 
     The start is the last count before the period (so that consecutive periods add up),
     or the period's first count when the data begins inside it. Without follower counts,
     growth is the sum of new_followers and the rate is n/a."""
-    account = facts.data["account"]
-    counted = account[account["followers"].notna()].sort_values("date")
-    inside = _slice(counted, "date", period)
-    if not inside.empty:
-        before = counted[counted["date"] < pd.Timestamp(period.start)]
-        start = before["followers"].iloc[-1] if not before.empty else inside["followers"].iloc[0]
-        growth = float(inside["followers"].iloc[-1] - start)
-        return growth, ratio(growth, float(start))
-    rows = _slice(account, "date", period)
-    if rows["new_followers"].notna().any():
-        return float(rows["new_followers"].sum()), None
+    days, followers = facts.memo("followers", lambda: _follower_counts(facts))
+    start, end = _bounds(period)
+    lo, hi = int(np.searchsorted(days, start, "left")), int(np.searchsorted(days, end, "left"))
+    if hi > lo:
+        first = followers[lo - 1] if lo > 0 else followers[lo]
+        growth = float(followers[hi - 1] - first)
+        return growth, ratio(growth, float(first))
+    lo, hi = facts.span("account", period)
+    new = facts.floats("account", "new_followers")[lo:hi]
+    if (~np.isnan(new)).any():
+        return float(np.nansum(new)), None
     return None, None
 
 
-def _answered_inbound(community: pd.DataFrame) -> pd.DataFrame:
-    cd = (community["direction"] == "inbound") & community["channel"].isin(["comment", "dm"])
-    return community[cd & community["responded_at"].notna()]
+def _response_minutes(facts: ClientFacts) -> np.ndarray:
+    """Minutes to the answer of each inbound comment or DM (NaN when not one, or not answered)."""
+    community = facts.data["community"]
+    answered = ((community["direction"] == "inbound") & community["channel"].isin(["comment", "dm"])
+                & community["responded_at"].notna()).to_numpy()
+    minutes = (community["responded_at"] - community["received_at"]).dt.total_seconds() / 60
+    return np.where(answered, minutes.to_numpy(dtype="float64"), np.nan)
 
 
-def median_response_minutes(community: pd.DataFrame) -> Number:
-    answered = _answered_inbound(community)
-    if answered.empty:
-        return None
-    minutes = (answered["responded_at"] - answered["received_at"]).dt.total_seconds() / 60
-    return float(minutes.median())
+def median_response_minutes(facts: ClientFacts, period: Period) -> Number:
+    lo, hi = facts.span("community", period)
+    minutes = facts.memo("response minutes", lambda: _response_minutes(facts))[lo:hi]
+    minutes = minutes[~np.isnan(minutes)]
+    return float(np.median(minutes)) if len(minutes) else None
+
+
+def _video_codes(facts: ClientFacts) -> tuple[np.ndarray, np.ndarray, int]:
+    """Video ids of the videos and community tables numbered in one space: (videos', community's, n)."""
+    videos, community = facts.data["videos"]["video_id"], facts.data["community"]["video_id"]
+    codes, names = pd.factorize(pd.concat([videos, community], ignore_index=True), sort=True)
+    return codes[:len(videos)].astype("int64"), codes[len(videos):].astype("int64"), len(names)
+
+
+def _video_likes(facts: ClientFacts, period: Period) -> tuple[np.ndarray, np.ndarray]:
+    """(likes per video code, whether the code has a row): lifetime rows, plus daily rows in the period."""
+    codes, _, n = facts.memo("video codes", lambda: _video_codes(facts))
+    likes = facts.floats("videos", "likes")
+    lifetime = facts.memo("lifetime videos", lambda: facts.data["videos"]["date"].isna().to_numpy())
+
+    def lifetime_sums():
+        keep = lifetime & (codes >= 0)
+        return (np.bincount(codes[keep], weights=np.nan_to_num(likes[keep]), minlength=n),
+                np.bincount(codes[keep], minlength=n) > 0)
+
+    base, seen = facts.memo("lifetime likes", lifetime_sums)
+    lo, hi = facts.span("videos", period)
+    daily = ~lifetime[lo:hi] & (codes[lo:hi] >= 0)
+    c = codes[lo:hi][daily]
+    total = base + np.bincount(c, weights=np.nan_to_num(likes[lo:hi][daily]), minlength=n)
+    return total, seen | (np.bincount(c, minlength=n) > 0)
+
+
+def _comment_flags(facts: ClientFacts) -> tuple[np.ndarray, np.ndarray]:
+    community = facts.data["community"]
+    comment = ((community["direction"] == "inbound") & (community["channel"] == "comment")
+               & community["video_id"].notna()).to_numpy()
+    return comment, (community["sentiment"] == "negative").to_numpy()
 
 
 def negative_ratio(facts: ClientFacts, period: Period) -> Number:
@@ -264,22 +350,17 @@ def negative_ratio(facts: ClientFacts, period: Period) -> Number:
 
     Likes of a video are its lifetime likes (lifetime rows) or its likes inside the period
     (daily rows)."""
-    comments = period_rows(facts, "community", period)
-    comments = comments[(comments["direction"] == "inbound") & (comments["channel"] == "comment")
-                        & comments["video_id"].notna()]
-    likes = video_likes(facts, period)
-    ids = [v for v in comments["video_id"].unique() if v in likes.index]
-    if not ids:
+    _, comment_codes, n = facts.memo("video codes", lambda: _video_codes(facts))
+    comment, negative = facts.memo("comment flags", lambda: _comment_flags(facts))
+    lo, hi = facts.span("community", period)
+    mine = comment[lo:hi]
+    codes, bad = comment_codes[lo:hi][mine], negative[lo:hi][mine]
+    likes, seen = _video_likes(facts, period)
+    counted = seen[codes]
+    if not counted.any():
         return None
-    negative = int((comments["video_id"].isin(ids) & (comments["sentiment"] == "negative")).sum())
-    return ratio(float(negative), float(likes.loc[ids].sum()))
-
-
-def video_likes(facts: ClientFacts, period: Period) -> pd.Series:
-    videos = facts.data["videos"]
-    lifetime = videos[videos["date"].isna()]
-    daily = _slice(videos[videos["date"].notna()], "date", period)
-    return pd.concat([lifetime, daily]).groupby("video_id")["likes"].sum()
+    ids = np.unique(codes[counted])
+    return ratio(float((bad & counted).sum()), float(likes[ids].sum()))
 
 
 def code_roi(sources: pd.DataFrame) -> Number:
@@ -292,14 +373,40 @@ def code_roi(sources: pd.DataFrame) -> Number:
 
 # --- breakdowns ----------------------------------------------------------------------------------
 
-def _with_rates(frame: pd.DataFrame, rates: dict[str, tuple[str, str, float]]) -> pd.DataFrame:
+def _group_sums(codes: np.ndarray, n: int, lo: int, hi: int, columns: list[np.ndarray],
+                min_count: int = 0) -> tuple[np.ndarray, list[np.ndarray]]:
+    """(present codes, sums per column) over rows lo:hi, like a sorted pandas groupby-sum.
+
+    Missing values count as 0; with min_count=1 a group without any value sums to NaN. Sums are
+    rounded to 6 decimals: exact for amounts in cents, whatever the order of the additions."""
+    c = codes[lo:hi]
+    keep = c >= 0
+    c = c[keep]
+    present = np.flatnonzero(np.bincount(c, minlength=n))
+    sums = []
+    for values in columns:
+        v = values[lo:hi][keep]
+        known = ~np.isnan(v)
+        total = np.round(np.bincount(c, weights=np.where(known, v, 0.0), minlength=n)[present], 6)
+        if min_count:
+            total = np.where(np.bincount(c, weights=known, minlength=n)[present] >= min_count, total, np.nan)
+        sums.append(total)
+    return present, sums
+
+
+def _ranked(first: np.ndarray, table: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Rows by `first` descending (missing last), ties in their current (name) order."""
+    missing = np.isnan(first)
+    order = np.lexsort((np.where(missing, 0.0, -first), missing))
+    return {name: column[order] for name, column in table.items()}
+
+
+def _rates(table: dict[str, np.ndarray], rates: dict[str, tuple[str, str, float]]) -> None:
     """Adds ratio columns; a zero or missing denominator gives NaN (shown as n/a), never inf."""
     with np.errstate(divide="ignore", invalid="ignore"):
         for name, (num, den, scale) in rates.items():
-            n = frame[num].to_numpy(dtype="float64")
-            d = frame[den].to_numpy(dtype="float64")
-            frame[name] = np.where(d != 0, n / np.where(d != 0, d, 1.0) * scale, np.nan)
-    return frame
+            n, d = table[num], table[den]
+            table[name] = np.where(d != 0, n / np.where(d != 0, d, 1.0) * scale, np.nan)
 
 
 CAMPAIGN_RATES = {
@@ -308,97 +415,158 @@ CAMPAIGN_RATES = {
     "cost_per_like": ("spend", "likes", 1.0), "conversion_rate": ("conversions", "clicks", 1.0),
     "conversions_per_1k_likes": ("conversions", "likes", 1000.0),
 }
+CAMPAIGN_SUMS = ["spend", "impressions", "clicks", "video_views", "likes", "conversions", "revenue"]
 
 
-def campaign_table(rows: pd.DataFrame) -> pd.DataFrame:
+def _frame(columns: dict[str, np.ndarray]) -> pd.DataFrame:
+    return pd.DataFrame(columns, copy=False)
+
+
+def campaign_table(facts: ClientFacts, period: Period) -> pd.DataFrame:
     """Paid figures per campaign, sorted by spend (then name, for a stable order)."""
-    cols = ["spend", "impressions", "clicks", "video_views", "likes", "conversions", "revenue"]
-    if rows.empty:
-        return pd.DataFrame(columns=["campaign", *cols, "profit", *CAMPAIGN_RATES])
-    table = rows.groupby("campaign", sort=True)[cols].sum(min_count=1).reset_index()
+    codes, names = facts.keys("ads", "campaign")
+    lo, hi = facts.span("ads", period)
+    present, sums = _group_sums(codes, len(names), lo, hi, [facts.floats("ads", c) for c in CAMPAIGN_SUMS], 1)
+    table = {"campaign": names[present], **dict(zip(CAMPAIGN_SUMS, sums))}
     table["profit"] = table["revenue"] - table["spend"]
-    table = _with_rates(table, CAMPAIGN_RATES)
-    return table.sort_values(["spend", "campaign"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    _rates(table, CAMPAIGN_RATES)
+    return _frame(_ranked(table["spend"], table))
+
+
+VIDEO_SUMS = ["views", "likes", "comments", "shares", "saves", "new_followers"]
+VIDEO_META = ["title", "posted_at", "trend", "creator"]
+
+
+def _first_known(codes: np.ndarray, values: np.ndarray, present: np.ndarray, n: int, empty) -> np.ndarray:
+    """Each present group's first non-missing value (like groupby.first)."""
+    known = np.flatnonzero(~pd.isna(values) & (codes >= 0))
+    groups, first = np.unique(codes[known], return_index=True)
+    firsts = np.full(n, -1)
+    firsts[groups] = known[first]
+    picked = firsts[present]
+    out = values[np.maximum(picked, 0)] if len(values) else np.full(len(picked), empty)
+    if (picked < 0).any():
+        out = out.copy()
+        out[picked < 0] = empty
+    return out
 
 
 def video_table(facts: ClientFacts, period: Period) -> pd.DataFrame:
     """Organic posts counted in the period with their engagement and negative comments."""
-    rows = period_rows(facts, "videos", period)
-    cols = ["views", "likes", "comments", "shares", "saves", "new_followers"]
-    if rows.empty:
-        return pd.DataFrame(columns=["video_id", "title", "posted_at", "trend", "creator", *cols,
-                                     "engagements", "engagement_rate", "like_rate", "negative_comments"])
-    meta = rows.groupby("video_id", sort=True)[["title", "posted_at", "trend", "creator"]].first()
-    table = meta.join(rows.groupby("video_id", sort=True)[cols].sum(min_count=1)).reset_index()
-    table["engagements"] = _engagements(table)
-    table = _with_rates(table, {"engagement_rate": ("engagements", "views", 1.0),
-                                "like_rate": ("likes", "views", 1.0)})
-    community = period_rows(facts, "community", period)
-    negative = community[(community["direction"] == "inbound") & (community["channel"] == "comment")
-                         & (community["sentiment"] == "negative")]
-    counts = negative.groupby("video_id").size()
-    table["negative_comments"] = table["video_id"].map(counts).fillna(0).astype("float64")
-    return table.sort_values(["likes", "video_id"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    codes, names = facts.keys("videos", "video_id")
+    lo, hi = facts.span("videos", period)
+    n = len(names)
+    present, sums = _group_sums(codes, n, lo, hi, [facts.floats("videos", c) for c in VIDEO_SUMS], 1)
+    table = {"video_id": names[present]}
+    for column in VIDEO_META:
+        values = facts.column("videos", column)[lo:hi]
+        empty = np.datetime64("NaT") if column == "posted_at" else None
+        table[column] = _first_known(codes[lo:hi], values, present, n, empty)
+    table.update(zip(VIDEO_SUMS, sums))
+    table["engagements"] = (np.nan_to_num(table["likes"]) + np.nan_to_num(table["comments"])
+                            + np.nan_to_num(table["shares"]) + np.nan_to_num(table["saves"]))
+    _rates(table, {"engagement_rate": ("engagements", "views", 1.0), "like_rate": ("likes", "views", 1.0)})
+    table["negative_comments"] = _negative_comments(facts, period, table["video_id"])
+    if not len(present):
+        table["posted_at"] = table["posted_at"].astype("datetime64[ns]")
+    return _frame(_ranked(table["likes"], table))
+
+
+def _negative_comments(facts: ClientFacts, period: Period, video_ids: np.ndarray) -> np.ndarray:
+    comment, negative = facts.memo("comment flags", lambda: _comment_flags(facts))
+    lo, hi = facts.span("community", period)
+    hit = comment[lo:hi] & negative[lo:hi]
+    counts = pd.Series(facts.column("community", "video_id")[lo:hi][hit]).value_counts()
+    return np.array([float(counts.get(v, 0)) for v in video_ids], dtype="float64")
 
 
 def source_table(facts: ClientFacts, period: Period) -> pd.DataFrame:
     """Discount-code orders and revenue per source, with the spend of the campaign of that name."""
-    key = ("sources", period)
-    if key not in facts._rows:
-        facts._rows[key] = _source_table(facts, period)
-    return facts._rows[key]
+    return facts.memo(("sources", period), lambda: _source_table(facts, period))
 
 
 def _source_table(facts: ClientFacts, period: Period) -> pd.DataFrame:
-    orders = period_rows(facts, "orders", period)
-    if orders.empty:
-        return pd.DataFrame(columns=["source", "orders", "revenue", "spend", "code_roi"])
-    named = orders.assign(source=orders["source"].fillna("(no source)"))
-    table = named.groupby("source", sort=True)[["orders", "revenue"]].sum().reset_index()
-    ads = period_rows(facts, "ads", period)
-    spend = ads.groupby("campaign")["spend"].sum()
-    table["spend"] = table["source"].map(spend).astype("float64")
+    codes, names = facts.keys("orders", "source", fill="(no source)")
+    lo, hi = facts.span("orders", period)
+    present, (orders, revenue) = _group_sums(codes, len(names), lo, hi,
+                                             [facts.floats("orders", "orders"), facts.floats("orders", "revenue")])
+    campaigns, campaign_names = facts.keys("ads", "campaign")
+    a_lo, a_hi = facts.span("ads", period)
+    spent, (spend,) = _group_sums(campaigns, len(campaign_names), a_lo, a_hi, [facts.floats("ads", "spend")])
+    by_name = dict(zip(campaign_names[spent].tolist(), spend.tolist()))
+    table = {"source": names[present], "orders": orders, "revenue": revenue,
+             "spend": np.array([by_name.get(s, np.nan) for s in names[present]], dtype="float64")}
     table["profit"] = table["revenue"] - table["spend"]
-    table = _with_rates(table, {"code_roi": ("profit", "spend", 1.0)}).drop(columns="profit")
-    return table.sort_values(["revenue", "source"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    _rates(table, {"code_roi": ("profit", "spend", 1.0)})
+    del table["profit"]
+    return _frame(_ranked(table["revenue"], table))
 
 
-def code_table(rows: pd.DataFrame) -> pd.DataFrame:
-    if rows.empty:
-        return pd.DataFrame(columns=["code", "source", "orders", "revenue"])
-    named = rows.assign(source=rows["source"].fillna(""))
-    table = named.groupby(["code", "source"], sort=True)[["orders", "revenue"]].sum().reset_index()
-    return table.sort_values(["revenue", "code"], ascending=[False, True], kind="stable").reset_index(drop=True)
+def code_table(facts: ClientFacts, period: Period) -> pd.DataFrame:
+    codes, code_names = facts.keys("orders", "code")
+    sources, source_names = facts.keys("orders", "source", fill="")
+    pairs = np.where((codes >= 0) & (sources >= 0), codes * max(len(source_names), 1) + sources, -1)
+    n = len(code_names) * max(len(source_names), 1)
+    lo, hi = facts.span("orders", period)
+    present, sums = _group_sums(pairs, n, lo, hi, [facts.floats("orders", "orders"),
+                                                   facts.floats("orders", "revenue")])
+    width = max(len(source_names), 1)
+    table = {"code": code_names[present // width], "source": source_names[present % width],
+             "orders": sums[0], "revenue": sums[1]}
+    return _frame(_ranked(table["revenue"], table))
 
 
-def hashtag_table(rows: pd.DataFrame) -> pd.DataFrame:
-    if rows.empty:
-        return pd.DataFrame(columns=["hashtag", "posts", "views"])
-    table = rows.groupby("hashtag", sort=True)[["posts", "views"]].sum(min_count=1).reset_index()
-    return table.sort_values(["posts", "hashtag"], ascending=[False, True], kind="stable").reset_index(drop=True)
+def hashtag_table(facts: ClientFacts, period: Period) -> pd.DataFrame:
+    codes, names = facts.keys("hashtags", "hashtag")
+    lo, hi = facts.span("hashtags", period)
+    present, (posts, views) = _group_sums(codes, len(names), lo, hi, [facts.floats("hashtags", "posts"),
+                                                                       facts.floats("hashtags", "views")], 1)
+    return _frame(_ranked(posts, {"hashtag": names[present], "posts": posts, "views": views}))
+
+
+DAY_COLUMNS = ["spend", "revenue", "impressions", "clicks", "conversions", "inbound", "negative_comments",
+               "sentiment_positive", "sentiment_neutral", "sentiment_negative", "hashtag_posts"]
 
 
 def day_table(facts: ClientFacts, period: Period) -> pd.DataFrame:
     """Every calendar day of the period (days without data are zero) with daily rates."""
     index = pd.date_range(pd.Timestamp(period.start), pd.Timestamp(period.end), freq="D", name="date")
-    days = facts.daily.reindex(index, fill_value=0.0)
-    table = pd.DataFrame(index=index)
-    table["organic_likes"] = days["organic_likes"]
-    table["paid_likes"] = days["paid_likes"]
+    stamps = index.as_unit("ns").asi8  # (pandas may give the index microseconds)
+    days, values = _daily_matrix(facts)
+    at = np.minimum(np.searchsorted(days, stamps), max(len(days) - 1, 0))
+    known = (days[at] == stamps) if len(days) else np.zeros(len(stamps), dtype=bool)
+    position = {name: i for i, name in enumerate(facts.daily.columns)}
+
+    def day(name: str) -> np.ndarray:
+        return np.where(known, values[at, position[name]], 0.0) if len(days) else np.zeros(len(stamps))
+
+    table = {"date": index.values, "organic_likes": day("organic_likes"), "paid_likes": day("paid_likes")}
     table["likes"] = table["organic_likes"] + table["paid_likes"]
-    table["views"] = days["organic_views"] + days["video_views"]
-    table["engagements"] = (table["likes"] + days["organic_comments"] + days["paid_comments"]
-                            + days["organic_shares"] + days["paid_shares"] + days["saves"])
-    for c in ["spend", "revenue", "impressions", "clicks", "conversions", "inbound", "negative_comments",
-              "sentiment_positive", "sentiment_neutral", "sentiment_negative", "hashtag_posts"]:
-        table[c] = days[c]
-    table["new_followers"] = days["account_new_followers"]
-    table = _with_rates(table, {"engagement_rate": ("engagements", "views", 1.0),
-                                "like_rate": ("likes", "views", 1.0)})
-    account = _slice(facts.data["account"], "date", period).set_index("date")["followers"]
-    table["followers"] = account.groupby(level=0).last().reindex(index)
-    table["has_data"] = facts.daily.reindex(index).notna().any(axis=1)
-    return table.reset_index()
+    table["views"] = day("organic_views") + day("video_views")
+    table["engagements"] = (table["likes"] + day("organic_comments") + day("paid_comments")
+                            + day("organic_shares") + day("paid_shares") + day("saves"))
+    for c in DAY_COLUMNS:
+        table[c] = day(c)
+    table["new_followers"] = day("account_new_followers")
+    _rates(table, {"engagement_rate": ("engagements", "views", 1.0), "like_rate": ("likes", "views", 1.0)})
+    table["followers"] = _daily_followers(facts, period, stamps)
+    table["has_data"] = known
+    return _frame(table)
+
+
+def _daily_followers(facts: ClientFacts, period: Period, stamps: np.ndarray) -> np.ndarray:
+    """The last follower count of each day (NaN when the day has none)."""
+    lo, hi = facts.span("account", period)
+    followers = facts.floats("account", "followers")[lo:hi]
+    counted = ~np.isnan(followers)
+    dates, followers = facts.stamps("account", "date")[lo:hi][counted], followers[counted]
+    out = np.full(len(stamps), np.nan)
+    if len(dates):
+        last = np.r_[dates[1:] != dates[:-1], True]  # the last count of each day (rows are in date order)
+        at = np.minimum(np.searchsorted(stamps, dates[last]), len(stamps) - 1)
+        exact = stamps[at] == dates[last]  # a time of day other than midnight is no day of the index
+        out[at[exact]] = followers[last][exact]
+    return out
 
 
 @dataclass
@@ -436,13 +604,12 @@ def report_kpis(facts: ClientFacts, period: Period, comparison: Period | None,
                 targets: dict[str, float]) -> ReportKpis:
     values = compute_kpis(facts, period)
     previous = compute_kpis(facts, comparison) if comparison else dict.fromkeys(KPI_IDS)
-    ads, orders = period_rows(facts, "ads", period), period_rows(facts, "orders", period)
     tables = {
-        "campaigns": campaign_table(ads),
+        "campaigns": campaign_table(facts, period),
         "videos": video_table(facts, period),
         "sources": source_table(facts, period),
-        "codes": code_table(orders),
-        "hashtags": hashtag_table(period_rows(facts, "hashtags", period)),
+        "codes": code_table(facts, period),
+        "hashtags": hashtag_table(facts, period),
         "days": day_table(facts, period),
         "hashtag_days": _hashtag_days(period_rows(facts, "hashtags", period)),
     }

@@ -49,7 +49,7 @@ def evil_tables():
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     root = make_project(tmp_path_factory.mktemp("proj"), evil_tables(), {"2026-10.md": REPORT},
-                        client_toml=CLIENT, site_toml='title = "Agency & Co"\n')
+                        client_toml=CLIENT, site_toml='title = "Agency & Co"\nstatic_charts = true\n')
     out = root / "output"
     build(root, out)
     return out
