@@ -105,7 +105,8 @@ def _run_dask(function: Callable[[Any], Any], tasks: Sequence[Any], jobs: int, a
             stack.enter_context(dask.config.set({"distributed.worker.multiprocessing-method": "spawn"}))
             cluster = stack.enter_context(LocalCluster(
                 n_workers=max(1, jobs), threads_per_worker=1, processes=True, host="127.0.0.1",
-                dashboard_address=None, silence_logs=logging.ERROR))
+                dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},  # no 8787 clash
+                silence_logs=logging.ERROR))
             client = stack.enter_context(Client(cluster, set_as_default=False))
         else:
             client = stack.enter_context(_connect(Client, address))
