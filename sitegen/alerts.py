@@ -31,19 +31,27 @@ class Alert:
     detail: str = ""  # more data-derived text (titles of the day's posts), escaped when shown
 
 
+def _median(values: list[float]) -> float:
+    """np.median's value for a short list, without its per-call cost (a few hundred calls a report)."""
+    ordered = sorted(values)
+    half = len(ordered) // 2
+    return ordered[half] if len(ordered) % 2 else (ordered[half - 1] + ordered[half]) / 2
+
+
 def robust_z(value: float, history: np.ndarray, min_mad: float = 1.0) -> tuple[float, float]:
     """(z, median) of value against history, with a floor on the MAD so flat history is not infinite.
 
     The floor is 5 % of the median, and at least `min_mad` (one unit for counts; tiny for rates)."""
-    median = float(np.median(history))
-    mad = float(np.median(np.abs(history - median)))
+    values = history.tolist()
+    median = _median(values)
+    mad = _median([abs(v - median) for v in values])
     floor = max(0.05 * abs(median), min_mad)
     return (value - median) / (MAD_SCALE * max(mad, floor)), median
 
 
 def _baselined(series: pd.Series, days: pd.DatetimeIndex, window: int):
     """Yield (day, value, history) for each day that has at least a week of history."""
-    stamps = series.index.asi8
+    stamps = series.index.as_unit("ns").asi8
     values = series.to_numpy(dtype="float64")
     span = pd.Timedelta(days=window).value
     for day in days:
@@ -56,21 +64,39 @@ def _baselined(series: pd.Series, days: pd.DatetimeIndex, window: int):
 
 
 def _period_days(kpis: ReportKpis) -> pd.DatetimeIndex:
-    return pd.date_range(pd.Timestamp(kpis.period.start), pd.Timestamp(kpis.period.end), freq="D")
+    return pd.date_range(pd.Timestamp(kpis.period.start), pd.Timestamp(kpis.period.end), freq="D").as_unit("ns")
 
 
 def _daily_likes(facts: ClientFacts) -> pd.Series:
-    d = facts.daily
-    if "account" in facts.kinds and d["account_likes"].any():
-        return d["account_likes"]
-    return d["organic_likes"] + d["paid_likes"]
+    def make():
+        d = facts.daily
+        if "account" in facts.kinds and d["account_likes"].any():
+            return d["account_likes"]
+        return d["organic_likes"] + d["paid_likes"]
+    return facts.memo("alerts: likes", make)
 
 
 def _daily_views(facts: ClientFacts) -> pd.Series:
-    d = facts.daily
-    if "account" in facts.kinds and d["account_views"].any():
-        return d["account_views"]
-    return d["organic_views"] + d["video_views"]
+    def make():
+        d = facts.daily
+        if "account" in facts.kinds and d["account_views"].any():
+            return d["account_views"]
+        return d["organic_views"] + d["video_views"]
+    return facts.memo("alerts: views", make)
+
+
+def _like_rate(facts: ClientFacts) -> pd.Series:
+    def make():
+        likes, views = _daily_likes(facts), _daily_views(facts)
+        return (likes / views.where(views > 0)).dropna()
+    return facts.memo("alerts: like rate", make)
+
+
+def _negative_share(facts: ClientFacts) -> pd.Series:
+    def make():
+        likes = _daily_likes(facts)
+        return (facts.daily["negative_comments"] / likes.where(likes > 0)).fillna(0.0)
+    return facts.memo("alerts: negative share", make)
 
 
 def _posts_on(facts: ClientFacts, day: pd.Timestamp) -> str:
@@ -96,8 +122,7 @@ def spikes(facts: ClientFacts, kpis: ReportKpis, cfg: Alerts) -> list[Alert]:
 
 def suspicious_likes(facts: ClientFacts, kpis: ReportKpis, cfg: Alerts) -> list[Alert]:
     """Like rate far above its baseline on a day whose views are not: likes that may be bought."""
-    likes, views = _daily_likes(facts), _daily_views(facts)
-    rate = (likes / views.where(views > 0)).dropna()
+    views, rate = _daily_views(facts), _like_rate(facts)
     view_history = {day: (value, history) for day, value, history in
                     _baselined(views, _period_days(kpis), cfg.baseline_days)}
     found = []
@@ -113,12 +138,12 @@ def crises(facts: ClientFacts, kpis: ReportKpis, cfg: Alerts) -> list[Alert]:
     if "community" not in facts.kinds:
         return []
     d = facts.daily
-    negative, likes = d["negative_comments"], _daily_likes(facts)
-    daily_ratio = (negative / likes.where(likes > 0)).fillna(0.0)
+    daily_ratio = _negative_share(facts)
     found = []
-    counts = negative.to_numpy()
+    counts = d["negative_comments"].to_numpy()
+    position = {stamp: i for i, stamp in enumerate(d.index.as_unit("ns").asi8.tolist())}
     for day, value, history in _baselined(daily_ratio, _period_days(kpis), cfg.baseline_days):
-        count = float(counts[d.index.get_loc(day)])
+        count = float(counts[position[day.value]])
         if count < cfg.crisis_min_comments:
             continue
         baseline = float(np.median(history))
@@ -127,10 +152,12 @@ def crises(facts: ClientFacts, kpis: ReportKpis, cfg: Alerts) -> list[Alert]:
             found.append(Alert("crisis", "critical", "negative_comments", day.date(), count,
                                baseline, _crisis_videos(facts, day)))
     videos = kpis.tables["videos"]
-    for row in videos[videos["negative_comments"] >= cfg.crisis_min_comments].itertuples():
-        value = ratio(row.negative_comments, row.likes)
-        if value is not None and value > cfg.crisis_ratio:
-            found.append(Alert("crisis", "critical", str(row.title or row.video_id), None, value, None))
+    hit = np.flatnonzero(videos["negative_comments"].to_numpy() >= cfg.crisis_min_comments)
+    if len(hit):
+        for row in videos.iloc[hit].itertuples():
+            value = ratio(row.negative_comments, row.likes)
+            if value is not None and value > cfg.crisis_ratio:
+                found.append(Alert("crisis", "critical", str(row.title or row.video_id), None, value, None))
     return found
 
 
@@ -168,7 +195,8 @@ def change_alerts(kpis: ReportKpis, watched: list[str], cfg: Alerts) -> list[Ale
 def viral_not_converting(facts: ClientFacts, kpis: ReportKpis, cfg: Alerts) -> list[Alert]:
     """Top campaigns by likes whose conversions per 1k likes are far below the client's norm."""
     ads = facts.data["ads"]
-    norm = ratio(float(ads["conversions"].sum()), float(ads["likes"].sum()), 1000)
+    norm = facts.memo("alerts: conversions per 1k likes",
+                      lambda: ratio(float(ads["conversions"].sum()), float(ads["likes"].sum()), 1000))
     campaigns = kpis.tables["campaigns"]
     if not norm or campaigns.empty:
         return []

@@ -577,6 +577,19 @@ class ReportKpis:
     previous: dict[str, Number]
     targets: dict[str, float]
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    _memo: dict = field(default_factory=dict, repr=False, compare=False)  # not kept in the build cache
+
+    def __getstate__(self):
+        return {**self.__dict__, "_memo": {}}
+
+    def memo(self, key, make):
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]
+
+    def array(self, table: str, column: str) -> np.ndarray:
+        """A column of one of the tables as a numpy array (made once)."""
+        return self.memo((table, column), lambda: self.tables[table][column].to_numpy())
 
     def change(self, kpi: str) -> Number:
         value, previous = self.values.get(kpi), self.previous.get(kpi)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
 
@@ -24,3 +25,21 @@ def json_value(value):
 def records(frame: pd.DataFrame) -> list[dict]:
     columns = list(frame.columns)
     return [{c: json_value(v) for c, v in zip(columns, row)} for row in frame.itertuples(index=False, name=None)]
+
+
+def json_values(values: np.ndarray) -> list:
+    """json_value of every item of a column, with numpy doing the common column types at once."""
+    kind = values.dtype.kind
+    if kind == "f":
+        return [v if math.isfinite(v) else None for v in values.tolist()]
+    if kind in "iub":
+        return values.tolist()
+    if kind == "M":
+        ns = values.astype("datetime64[ns]")
+        missing = np.isnat(ns)
+        midnight = ns.view("int64") % 86_400_000_000_000 == 0
+        days = np.datetime_as_string(ns, unit="D").tolist()
+        seconds = np.char.replace(np.datetime_as_string(ns, unit="s"), "T", " ").tolist()
+        return [None if m else d if whole else s for m, whole, d, s in zip(missing.tolist(), midnight.tolist(),
+                                                                          days, seconds)]
+    return [json_value(v) for v in values]
