@@ -17,6 +17,7 @@ worker sees at the same path, and every worker needs the same sitegen installed.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import importlib.util
 import multiprocessing
 import socket
@@ -24,7 +25,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -110,13 +111,11 @@ def _run_dask(function: Callable[[Any], Any], tasks: Sequence[Any], jobs: int, a
             client = stack.enter_context(Client(cluster, set_as_default=False))
         else:
             client = stack.enter_context(_connect(Client, address))
-        job = partial(_on_worker, function, initializer, _roots(tasks))
+        job = partial(_on_worker, function, initializer, _folders(tasks), _code_fingerprint())
         futures = client.map(job, list(tasks), pure=False)
         for i, future in enumerate(futures):
             try:
                 result = future.result()
-            except SitegenError:
-                raise
             except ImportError as exc:  # the worker's Python lacks sitegen (or one of its dependencies)
                 raise SitegenError(f"a Dask worker could not import what sitegen needs ({exc}); every worker "
                                    f"needs the same sitegen installed: pip install \"sitegen[dask]\"") from None
@@ -158,29 +157,48 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0][:200] if text else exc.__class__.__name__
 
 
-def _roots(tasks: Sequence[Any]) -> tuple[str, ...]:
-    """The folders the tasks read by path (a task's `.root`, or its parts' `.root`, e.g. a Project)."""
-    roots: set[str] = set()
+def _folders(tasks: Sequence[Any]) -> tuple[tuple[str, str], ...]:
+    """(what, folder) for every folder the tasks read by path: a Project's `root`, a Theme's `dirs`."""
+    folders: set[tuple[str, str]] = set()
     for task in tasks:
         for part in task if isinstance(task, tuple) else (task,):
             root = getattr(part, "root", None)
             if isinstance(root, Path):
-                roots.add(str(root))
-    return tuple(sorted(roots))
+                folders.add(("project folder", str(root)))
+            dirs = getattr(part, "dirs", None)
+            if isinstance(dirs, list):
+                folders.update(("theme folder", str(d)) for d in dirs if isinstance(d, Path))
+    return tuple(sorted(folders, key=lambda f: (f[0] != "project folder", f[1])))
+
+
+@cache
+def _code_fingerprint() -> str:
+    """What identifies this process's sitegen: its package files (themes aside: they are read by path)."""
+    package = Path(__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        relative = path.relative_to(package)
+        if path.is_file() and "__pycache__" not in relative.parts and relative.parts[0] != "themes":
+            digest.update(relative.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 _LOCK = threading.Lock()  # one task at a time in a worker process: rendering keeps per-process state
 _initialized: set[str] = set()
 
 
-def _on_worker(function: Callable[[Any], Any], initializer: Callable[[], None] | None, roots: tuple[str, ...],
-               task: Any) -> Any:
-    """Runs on a Dask worker: check that the project is visible here, then `function(task)`."""
-    for root in roots:
-        if not Path(root).is_dir():
-            raise SitegenError(f"the Dask worker on host {socket.gethostname()!r} cannot see the project folder "
-                               f"{root}: the project must be on a filesystem shared with every worker, at the "
-                               "same path")
+def _on_worker(function: Callable[[Any], Any], initializer: Callable[[], None] | None,
+               folders: tuple[tuple[str, str], ...], fingerprint: str, task: Any) -> Any:
+    """Runs on a Dask worker: check that it has the same sitegen and sees the project, then `function(task)`."""
+    if _code_fingerprint() != fingerprint:
+        raise SitegenError(f"the Dask worker on host {socket.gethostname()!r} runs a different sitegen than the "
+                           "machine that submitted the build: install the same sitegen everywhere and restart the "
+                           "workers after installing or upgrading it")
+    for what, folder in folders:
+        if not Path(folder).is_dir():
+            raise SitegenError(f"the Dask worker on host {socket.gethostname()!r} cannot see the {what} {folder}: "
+                               "the project must be on a filesystem shared with every worker, at the same path "
+                               "(and sitegen installed at the same path)")
     with _LOCK:
         if initializer is not None:
             name = f"{initializer.__module__}.{initializer.__qualname__}"

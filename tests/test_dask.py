@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -21,7 +22,7 @@ from helpers_project import run_cli, tree_digest
 from sitegen.build import build
 from sitegen.demo import generate_many
 from sitegen.errors import SitegenError, error_lines
-from sitegen.executors import _parse, check_executor, run_tasks
+from sitegen.executors import _code_fingerprint, _on_worker, _parse, check_executor, run_tasks
 
 distributed = pytest.importorskip("distributed")
 
@@ -101,13 +102,23 @@ def test_bad_data_gives_the_same_located_error(project, address, tmp_path):
     assert not (tmp_path / "site").exists()
 
 
-def test_a_worker_that_cannot_see_the_project_names_its_host(address, tmp_path):
-    missing = SimpleNamespace(root=tmp_path / "not-shared")
+@pytest.mark.parametrize("what, task", [("project folder", lambda missing: SimpleNamespace(root=missing)),
+                                         ("theme folder", lambda missing: SimpleNamespace(dirs=[missing]))])
+def test_a_worker_that_cannot_see_a_folder_names_its_host(address, tmp_path, what, task):
+    missing = tmp_path / "not-shared"
     with pytest.raises(SitegenError) as failed:
-        list(run_tasks(str, [(missing,), (missing,)], 2, address))
+        list(run_tasks(str, [(task(missing),), (task(missing),)], 2, address))
     message = str(failed.value)
-    assert socket.gethostname() in message and str(missing.root) in message
+    assert f"host {socket.gethostname()!r} cannot see the {what} {missing}" in message
     assert "shared" in message and "\n" not in message
+
+
+def test_a_worker_with_other_sitegen_code_says_so(cluster):
+    with distributed.Client(cluster, set_as_default=False) as client:
+        future = client.submit(partial(_on_worker, str, None, (), "another sitegen"), 1, pure=False)
+        with pytest.raises(SitegenError, match=r"runs a different sitegen .* restart the workers"):
+            future.result()
+        assert client.submit(partial(_on_worker, str, None, (), _code_fingerprint()), 1, pure=False).result() == "1"
 
 
 def test_cli_unknown_executor(project, tmp_path):
