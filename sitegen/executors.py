@@ -36,6 +36,7 @@ LOCAL = "local"
 DASK_LOCAL = "dask-local"
 FORMS = "'local', 'dask-local' or 'dask://HOST:PORT' (also 'tcp://HOST:PORT')"
 CONNECT_TIMEOUT = 10.0  # seconds to reach a scheduler before giving up
+WORKER_TIMEOUT = 30.0  # seconds to wait for a scheduler without workers to get one
 INSTALL_HINT = 'Dask is not installed: pip install "sitegen[dask]"'
 
 
@@ -111,6 +112,11 @@ def _run_dask(function: Callable[[Any], Any], tasks: Sequence[Any], jobs: int, a
             client = stack.enter_context(Client(cluster, set_as_default=False))
         else:
             client = stack.enter_context(_connect(Client, address))
+            try:  # with no worker, the tasks would wait for one forever
+                client.wait_for_workers(1, timeout=WORKER_TIMEOUT)
+            except TimeoutError:
+                raise SitegenError(f"--executor: the Dask scheduler at {address} has no workers (waited "
+                                   f"{WORKER_TIMEOUT:g} s); start some with `dask worker {address}`") from None
         job = partial(_on_worker, function, initializer, _folders(tasks), _code_fingerprint())
         futures = client.map(job, list(tasks), pure=False)
         for i, future in enumerate(futures):

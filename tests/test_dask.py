@@ -19,6 +19,7 @@ from types import SimpleNamespace
 import pytest
 from helpers_project import run_cli, tree_digest
 
+from sitegen import executors
 from sitegen.build import build
 from sitegen.demo import generate_many
 from sitegen.errors import SitegenError, error_lines
@@ -140,6 +141,16 @@ def test_cli_unreachable_scheduler(project, tmp_path):
                                        "Connection refused; is `dask scheduler` running there?"], run.stderr
     assert time.monotonic() - started < 30  # no 10 s connect retries on top of the CLI's start-up
     assert not (tmp_path / "site").exists()
+
+
+def test_a_scheduler_without_workers(project, tmp_path, monkeypatch):
+    monkeypatch.setattr(executors, "WORKER_TIMEOUT", 0.5)
+    with distributed.LocalCluster(n_workers=0, processes=False, protocol="tcp", host="127.0.0.1",
+                                  dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}) \
+            as empty, pytest.raises(SitegenError) as failed:
+        build(project, tmp_path / "site", use_cache=False, executor=empty.scheduler_address)
+    assert str(failed.value) == (f"--executor: the Dask scheduler at {empty.scheduler_address} has no workers "
+                                 f"(waited 0.5 s); start some with `dask worker {empty.scheduler_address}`")
 
 
 def test_cli_builds_on_a_scheduler(project, local_site, address, tmp_path):
