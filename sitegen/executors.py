@@ -11,7 +11,10 @@ Executor specs (`sitegen build --executor SPEC`):
 - `dask://HOST:PORT` or `tcp://HOST:PORT`: the running Dask scheduler at that address.
 
 Dask workers read the project's files by path: the project folder must be on a filesystem every
-worker sees at the same path, and every worker needs the same sitegen installed. `dask` and
+worker sees at the same path, and every worker needs the same sitegen installed (at the same path:
+the built-in themes are read from it). A worker checks both before each task and fails with a
+one-line error naming its host. A worker process runs one sitegen task at a time (rendering keeps
+per-process state), so start workers as `dask worker ADDRESS --nworkers N --nthreads 1`. `dask` and
 `distributed` are imported only when a Dask executor is used (`pip install "sitegen[dask]"`)."""
 
 from __future__ import annotations
