@@ -1,72 +1,190 @@
-"""Build a generated project and print where the time goes.
+"""Generate a large project, build it, and build 1,000 plain markdown pages with Pelican beside it.
 
-    python scripts/benchmark.py                      # 20 clients x 12 months = 240 reports
-    python scripts/benchmark.py --clients 100 --months 12 --keep /tmp/bench
+    pip install -e ".[bench]"                         # sitegen and Pelican (for the side-by-side)
+    python scripts/benchmark.py                       # 1,000 clients x 12 months = 12,000 reports
+    python scripts/benchmark.py --clients 20 --compare 0 --keep /tmp/bench
 
-Prints total seconds, seconds per report, seconds per stage, peak memory (max RSS of this
-process) and output size, for a first build (no cached chart images) and a second one with nothing
-changed. A benchmark, not a test: nothing here asserts a time.
+Every build runs in a fresh process (`python -m sitegen build`, or `pelican`); its peak memory is the
+largest sum of resident memory of that process and its workers, sampled every 50 ms. Prints, per build:
+wall seconds, ms per report, CPU seconds per stage (summed over worker processes), peak memory and
+output size. Builds of the big project:
+  cold    nothing cached (no build cache, no converted data, no chart images)
+  again   nothing changed: the project's build cache
+  no-cache  `--no-cache`: everything rebuilt, converted data (Parquet cache) reused
+A benchmark, not a test: nothing here asserts a time.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import platform
-import resource
 import shutil
+import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
-from sitegen import chart_images
-from sitegen.assets import vega_bundle
-from sitegen.build import build
 from sitegen.demo import generate_many
+
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+CACHE = ".sitegen-cache"
+
+
+def _tree_rss(root_pid: int) -> int:
+    """Resident bytes of a process and all its descendants."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(entry.name)
+        children.setdefault(int(fields[1]), []).append(pid)  # fields[1]: the parent's pid
+        rss[pid] = int(fields[21]) * PAGE_SIZE
+    total, todo = 0, [root_pid]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo.extend(children.get(pid, []))
+    return total
+
+
+def run(command: list[str], env: dict | None = None) -> tuple[float, int, str]:
+    """(wall seconds, peak resident bytes of the process tree, stdout) of a command."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    peak, done = 0, threading.Event()
+
+    def sample():
+        nonlocal peak
+        while not done.wait(0.05):
+            peak = max(peak, _tree_rss(process.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = process.communicate()
+    seconds = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    if process.returncode:
+        sys.exit(f"{' '.join(command)} failed ({process.returncode}):\n{err[-4000:]}")
+    return seconds, peak, out
+
+
+BUILD = """
+import json, sys
+from pathlib import Path
+from sitegen.build import build
+r = build(Path(sys.argv[1]), Path(sys.argv[2]), jobs=int(sys.argv[3]) or None, use_cache=sys.argv[4] == "1")
+print(json.dumps({"reports": r.reports, "files": r.files, "bytes": r.bytes, "jobs": r.jobs,
+                  "timings": dict(r.timings), "work": dict(r.work)}))
+"""
+
+
+def sitegen_build(root: Path, jobs: int | None, use_cache: bool = True) -> dict:
+    seconds, peak, out = run([sys.executable, "-c", BUILD, str(root), str(root / "output"), str(jobs or 0),
+                              "1" if use_cache else "0"])
+    return {**json.loads(out.strip().splitlines()[-1]), "seconds": seconds, "peak": peak}
 
 
 def _size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
+def show(label: str, result: dict, output: Path | None = None) -> None:
+    reports = max(result["reports"], 1)
+    size = f"   output {_size(output) / 1e6:,.0f} MB" if output else ""
+    print(f"{label:<9} {result['seconds']:8.2f} s   {1000 * result['seconds'] / reports:6.2f} ms/report   "
+          f"peak {result['peak'] / 1e6:,.0f} MB   {result['files']:,} files{size}   ({result['jobs']} processes)")
+    stages = result["timings"]
+    if stages and result["seconds"] > 1:
+        print("          CPU s per stage: " + "   ".join(f"{k} {v:.1f} ({1000 * v / reports:.2f} ms/rep)"
+                                                       for k, v in stages.items() if v >= 0.005))
+
+
+def pelican_pages(root: Path, pages: int) -> Path:
+    """A Pelican project of `pages` plain markdown articles, about the size of a report's commentary."""
+    content = root / "content"
+    content.mkdir(parents=True)
+    body = ("Likes rose **12%** on the back of two trend videos; the *spring* campaign carried paid reach.\n\n"
+            "- Reply rate held at 91%, median first answer 38 minutes.\n- Discount code SPRING10 led revenue.\n\n"
+            "## Next month\n\nShift budget to the best converting ad group and test two creator posts.\n") * 3
+    for i in range(pages):
+        (content / f"page-{i:05d}.md").write_text(
+            f"Title: Report {i}\nDate: 2026-10-{1 + i % 28:02d}\nCategory: client-{i // 12:04d}\n\n{body}",
+            encoding="utf-8")
+    (root / "pelicanconf.py").write_text(
+        'SITENAME = "Bench"\nPATH = "content"\nTIMEZONE = "UTC"\nDEFAULT_LANG = "en"\nRELATIVE_URLS = True\n'
+        "FEED_ALL_ATOM = None\nCATEGORY_FEED_ATOM = None\nTRANSLATION_FEED_ATOM = None\n"
+        "AUTHOR_FEED_ATOM = None\nAUTHOR_FEED_RSS = None\nDEFAULT_PAGINATION = False\n", encoding="utf-8")
+    return root
+
+
+def compare(pages: int, jobs: int | None, base: Path) -> None:
+    """sitegen building `pages` reports beside Pelican building `pages` plain pages, in this run."""
+    months = 10
+    project = base / "compare-sitegen"
+    generate_many(project, max(1, pages // months), months)
+    sitegen = sitegen_build(project, jobs)
+    print(f"\nside by side, {pages:,} pages each:")
+    show("sitegen", sitegen, project / "output")
+    if shutil.which("pelican") is None:
+        print("pelican   not installed: pip install -e '.[bench]' (or pip install pelican markdown)")
+        return
+    site = pelican_pages(base / "compare-pelican", pages)
+    seconds, peak, _ = run(["pelican", str(site / "content"), "-o", str(site / "output"), "-s",
+                            str(site / "pelicanconf.py"), "-q"])
+    html = sum(1 for _ in (site / "output").rglob("*.html"))
+    print(f"{'pelican':<9} {seconds:8.2f} s   {1000 * seconds / pages:6.2f} ms/page     peak {peak / 1e6:,.0f} MB   "
+          f"{html:,} HTML files   output {_size(site / 'output') / 1e6:,.0f} MB   (1 process)")
+    print(f"sitegen / pelican: {sitegen['seconds'] / seconds:.2f}x the time")
+
+
+def machine() -> str:
+    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), platform.machine())
+    memory = os.sysconf("SC_PHYS_PAGES") * PAGE_SIZE / 2**30
+    return (f"{model}, {len(os.sched_getaffinity(0))} cores, {memory:.0f} GiB RAM, "
+            f"{platform.python_implementation()} {platform.python_version()}, {platform.system()} {platform.release()}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--clients", type=int, default=1000)
     parser.add_argument("--months", type=int, default=12)
+    parser.add_argument("--compare", type=int, default=1000, metavar="PAGES",
+                        help="also build this many reports and as many Pelican pages side by side (0: skip)")
     parser.add_argument("--keep", type=Path, help="generate into this folder and keep it")
     parser.add_argument("--jobs", type=int, help="worker processes (default: sitegen's choice)")
     args = parser.parse_args()
 
-    root = args.keep or Path(tempfile.mkdtemp(prefix="sitegen-bench-"))
+    base = args.keep or Path(tempfile.mkdtemp(prefix="sitegen-bench-"))
     try:
-        start = time.perf_counter()
-        generate_many(root, args.clients, args.months)
-        generated = time.perf_counter() - start
-        vega_bundle()  # made once per vl-convert version and cached in ~/.cache/sitegen: not part of a build
-        shutil.rmtree(chart_images.cache_root(root), ignore_errors=True)  # start cold: no chart images drawn yet
-
-        start = time.perf_counter()
-        result = build(root, root / "output", jobs=args.jobs)
-        total = time.perf_counter() - start
-        start = time.perf_counter()
-        build(root, root / "output", jobs=args.jobs)
-        again = time.perf_counter() - start
-        peak_mb = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-                      resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
-        print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
-              f"{len(__import__('os').sched_getaffinity(0))} cores")
-        print(f"project: {args.clients} clients x {args.months} months, generated in {generated:.2f} s")
-        print(f"reports: {result.reports}   files: {result.files}   output: {_size(root / 'output') / 1e6:.1f} MB")
-        print(f"total:   {total:.2f} s   per report: {1000 * total / max(result.reports, 1):.1f} ms   "
-              f"({result.jobs} process{'es' if result.jobs > 1 else ''})")
-        print(f"again:   {again:.2f} s with nothing changed (the project's build cache)")
-        print("per stage of the first build (CPU seconds, summed over processes):")
-        for stage, seconds in result.timings.items():
-            print(f"  {stage:<9} {seconds:7.2f} s  {1000 * seconds / max(result.reports, 1):7.1f} ms/report")
-        print(f"peak memory (max RSS of the main process or the largest worker): {peak_mb:.0f} MB")
+        print(f"machine: {machine()}")
+        if args.compare:
+            compare(args.compare, args.jobs, base)
+        if args.clients:
+            root = base / "project"
+            start = time.perf_counter()
+            generate_many(root, args.clients, args.months)
+            print(f"\nproject: {args.clients:,} clients x {args.months} months, generated in "
+                  f"{time.perf_counter() - start:.1f} s ({_size(root / 'content') / 1e6:,.0f} MB of data)")
+            shutil.rmtree(root / CACHE, ignore_errors=True)
+            shutil.rmtree(root / "output", ignore_errors=True)
+            show("cold", sitegen_build(root, args.jobs), root / "output")
+            show("again", sitegen_build(root, args.jobs))
+            show("no-cache", sitegen_build(root, args.jobs, use_cache=False))
     finally:
         if not args.keep:
-            shutil.rmtree(root, ignore_errors=True)
+            shutil.rmtree(base, ignore_errors=True)
 
 
 if __name__ == "__main__":

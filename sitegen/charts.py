@@ -10,9 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 
-import altair as alt
 import numpy as np
 import pandas as pd
 
@@ -20,6 +18,18 @@ from sitegen.i18n import N_, _, speaking
 from sitegen.kpis import ReportKpis
 from sitegen.records import json_values, records
 
+
+class _Altair:
+    """altair, imported on first use: only building a chart template needs it (half a second to import),
+    and worker processes get their templates from the parent."""
+
+    def __getattr__(self, name: str):
+        import altair
+
+        return getattr(altair, name)
+
+
+alt = _Altair()
 DATA = "rows"
 _PLACEHOLDER = '"__SITEGEN_ROWS__"'
 DEFAULT_PALETTE = ("#0f766e", "#f97316", "#6366f1", "#e11d48", "#84cc16", "#0ea5e9")
@@ -213,8 +223,26 @@ CHART_KINDS: dict[str, ChartKind] = {c.name: c for c in [
 ]}
 
 
-@cache
+_TEMPLATES: dict[tuple[str, tuple[str, ...], str], str] = {}
+
+
+def templates(palette: tuple[str, ...], lang: str) -> dict[tuple[str, tuple[str, ...], str], str]:
+    """Every chart kind's template for this palette and language (for `preload` in another process)."""
+    return {(name, tuple(palette), lang): _template(name, tuple(palette), lang) for name in CHART_KINDS}
+
+
+def preload(made: dict[tuple[str, tuple[str, ...], str], str]) -> None:
+    _TEMPLATES.update(made)
+
+
 def _template(name: str, palette: tuple[str, ...], lang: str) -> str:
+    key = (name, palette, lang)
+    if key not in _TEMPLATES:
+        _TEMPLATES[key] = _build_template(name, palette, lang)
+    return _TEMPLATES[key]
+
+
+def _build_template(name: str, palette: tuple[str, ...], lang: str) -> str:
     """The chart kind's Vega-Lite spec as JSON text, with a placeholder where the rows go."""
     kind = CHART_KINDS[name]
     with speaking(lang):
