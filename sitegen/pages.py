@@ -25,7 +25,8 @@ from sitegen.i18n import N_, _, d3_format_locale, d3_time_locale, language, spea
 from sitegen.kpis import ReportKpis
 from sitegen.markup import MacroError, render_commentary
 from sitegen.project import BRAND_FILES, Client, Project
-from sitegen.tables import TABLE_KINDS, chart_table, render_table
+from sitegen.tables import TABLE_KINDS, FrameColumns, RenderedTable, chart_table, render_table, table_html
+from sitegen.themes import builtin_themes
 
 ASSETS = "assets"
 CHART_FOLDER = "charts"  # a report's static chart images, beside its page
@@ -71,8 +72,16 @@ class PageContext:
         self.env, self.fmt, self.kpis, self.charts, self.alerts = env, fmt, kpis, charts, alerts
         self.images = images or {}
         self.count = 0
+        self.columns = FrameColumns()  # the KPI tables' columns as lists, read once for the page
+        self.cards: dict[str, dict] = {}
 
     def card(self, kpi: str) -> dict:
+        known = self.cards.get(kpi)
+        if known is None:
+            known = self.cards[kpi] = self._card(kpi)
+        return known
+
+    def _card(self, kpi: str) -> dict:
         change = self.kpis.change(kpi)
         value, previous = self.kpis.values[kpi], self.kpis.previous[kpi]
         if KPIS[kpi].unit == "percent":  # rates change in percentage points, not in percent of a percent
@@ -95,20 +104,29 @@ class PageContext:
     def chart_html(self, name: str) -> Markup:
         self.count += 1
         kind = CHART_KINDS[name]
-        table = chart_table(name, self.kpis, self.fmt) if self.charts[name] else None  # the text alternative
+        spec = self.charts[name]
+        table = chart_table(name, self.kpis, self.fmt, spec) if spec else None  # the text alternative
+        chart_id, title = f"chart-{self.count}", _(kind.title)
+        image = f"{CHART_FOLDER}/{name}.svg" if name in self.images else None
+        spec_html = spec_json_html(spec) if spec else None
+        summary = _("Data table") if table else None
+        if _shipped(self.env, "partials/chart.html") and _shipped(self.env, "partials/table.html"):
+            return Markup(_chart_partial(chart_id, title, image, spec_html, table, summary))
         return Markup(self.env.get_template("partials/chart.html").render(
-            id=f"chart-{self.count}", name=name, title=_(kind.title),
-            image=f"{CHART_FOLDER}/{name}.svg" if name in self.images else None,
-            spec=spec_json_html(self.charts[name]) if self.charts[name] else None,
-            data=dict(vars(table), summary=_("Data table")) if table else None))
+            id=chart_id, name=name, title=title, image=image, spec=spec_html,
+            data=dict(_table_fields(table), summary=summary) if table else None))
 
     def table_html(self, name: str, limit: int | None = None) -> Markup:
         if name == "alerts":
             shown = self.alerts if limit is None else self.alerts[:limit]
-            return Markup(self.env.get_template("partials/alerts.html").render(
-                alerts=[alert_view(a, self.fmt) for a in shown]))
-        return Markup(self.env.get_template("partials/table.html").render(
-            table=render_table(name, self.kpis, self.fmt, limit)))
+            alerts = [alert_view(a, self.fmt) for a in shown]
+            if _shipped(self.env, "partials/alerts.html"):
+                return Markup(_alerts_partial(alerts))
+            return Markup(self.env.get_template("partials/alerts.html").render(alerts=alerts))
+        table = render_table(name, self.kpis, self.fmt, limit, self.columns)
+        if _shipped(self.env, "partials/table.html"):
+            return Markup(table_html(table))
+        return Markup(self.env.get_template("partials/table.html").render(table=table))
 
     def macros(self) -> dict:
         def kpi(name):
@@ -136,6 +154,58 @@ class PageContext:
 def _known(name, known, what: str) -> None:
     if name not in known:
         raise MacroError(f"unknown {what} {name!r}; known: {', '.join(sorted(known))}")
+
+
+_SHIPPED = builtin_themes() / "default" / "templates"
+
+
+def _shipped(env: jinja2.Environment, name: str) -> bool:
+    """Is the theme's template `name` the default theme's own file? Then pages.py writes its HTML directly
+    (the same bytes, tests/test_tables.py compares); a theme's own version is rendered by Jinja."""
+    filename = env.get_template(name).filename
+    return filename is not None and Path(filename) == _SHIPPED / name
+
+
+def _table_fields(table: RenderedTable) -> dict:
+    return {"name": table.name, "title": table.title, "headers": table.headers, "rows": table.rows,
+            "total_rows": table.total_rows}
+
+
+def _chart_partial(chart_id: str, title: str, image: str | None, spec: Markup | None,
+                   table: RenderedTable | None, summary: str | None) -> str:
+    """partials/chart.html of the default theme."""
+    chart_id, title = escape(chart_id), escape(title)
+    if not spec:
+        empty = Markup(_("%(title)s: no data in this period.")) % {"title": title}
+        return f'<figure class="chart" id="{chart_id}">\n  <p class="chart-empty muted">{empty}</p>\n</figure>\n'
+    out = [f'<figure class="chart" id="{chart_id}">\n'
+           f'  <figcaption class="visually-hidden" id="{chart_id}-title">{title}</figcaption>\n'
+           f'  <div class="chart-view" role="img" aria-label="{title}" aria-labelledby="{chart_id}-title" '
+           f'data-spec="{chart_id}-spec"></div>\n'
+           f'  <script type="application/json" id="{chart_id}-spec">{escape(spec)}</script>\n']
+    if image:
+        image = escape(image)
+        out.append(f'  <img class="chart-static" src="{image}" alt="{title}" loading="lazy">\n'
+                   f'  <noscript><img class="chart-noscript" src="{image}" alt="{title}"></noscript>\n')
+    else:
+        out.append(f'  <noscript><p class="muted">{Markup(_("Charts need JavaScript.")) % {}}</p></noscript>\n')
+    if table:
+        out.append(f'  <details class="chart-data"><summary>{escape(summary)}</summary>{table_html(table)}'
+                   '</details>\n')
+    out.append("</figure>\n")
+    return "".join(out)
+
+
+def _alerts_partial(alerts: list[dict]) -> str:
+    """partials/alerts.html of the default theme."""
+    out = ['<ul class="alerts">\n']
+    for alert in alerts:
+        out.append(f'  <li class="alert {escape(alert["severity"])} alert-{escape(alert["kind"])}">'
+                   f'{escape(alert["text"])}</li>\n')
+    if not alerts:
+        out.append(f'  <li class="alert info">{Markup(_("Nothing unusual in this period.")) % {}}</li>\n')
+    out.append("</ul>\n")
+    return "".join(out)
 
 
 METRIC_NAMES = {"likes": N_("likes"), "new_followers": N_("new followers")}  # subjects of spike alerts

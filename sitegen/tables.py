@@ -1,15 +1,26 @@
-"""The report's tables: which rows, which columns, how each cell is formatted."""
+"""The report's tables: which rows, which columns, how each cell is formatted.
+
+A report shows about a thousand cells, so they are read a column at a time: each column of a KPI
+table is turned into a list once per page (`FrameColumns`), a chart's rows are read back from the
+chart's own JSON, and each column is formatted by one function for its unit. What the cells say is
+what `cell` says; tests/test_tables.py holds the earlier pandas row-by-row version to compare with.
+"""
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime
 
+import numpy as np
 import pandas as pd
+from markupsafe import Markup, escape
 
 from sitegen.charts import CHART_KINDS
-from sitegen.formatting import NA, Formatter
+from sitegen.formatting import NA, Formatter, currency_format, decimal_format, percent_format
 from sitegen.i18n import N_, _
 from sitegen.kpis import ReportKpis
 
@@ -29,15 +40,30 @@ class TableKind:
     columns: tuple[Column, ...]
     rows: Callable[[ReportKpis], pd.DataFrame]
     limit: int | None = None
+    table: str | None = None  # rows are this KPI table as it is (read without pandas)
 
 
-@dataclass(frozen=True)
 class RenderedTable:
-    name: str
-    title: str
-    headers: tuple[tuple[str, str], ...]  # (label, unit)
-    rows: tuple[tuple[tuple[str, str], ...], ...]  # ((text, unit), ...)
-    total_rows: int
+    """A table as the theme's partials/table.html sees it: name, title, headers ((label, unit), ...),
+    rows (((text, unit), ...), ...) and total_rows. Kept by column; `rows` is made when asked for."""
+
+    def __init__(self, name: str, title: str, headers: tuple[tuple[str, str], ...], columns: list[list[str]],
+                 total_rows: int):
+        self.name, self.title, self.headers, self.columns, self.total_rows = name, title, headers, columns, total_rows
+        self.shown = len(columns[0]) if columns else 0
+
+    @property
+    def rows(self) -> tuple[tuple[tuple[str, str], ...], ...]:
+        units = [unit for _label, unit in self.headers]
+        return tuple(tuple(zip(texts, units)) for texts in zip(*self.columns)) if self.columns else ()
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, RenderedTable) and (self.name, self.title, self.headers, self.rows,
+                                                     self.total_rows) == (other.name, other.title, other.headers,
+                                                                          other.rows, other.total_rows)
+
+    def __repr__(self) -> str:
+        return f"RenderedTable({self.name!r}, {self.title!r}, {self.headers!r}, {self.rows!r}, {self.total_rows!r})"
 
 
 def _worst(k: ReportKpis) -> pd.DataFrame:
@@ -54,7 +80,8 @@ def _video_cols() -> tuple[Column, ...]:
 
 
 TABLE_KINDS: dict[str, TableKind] = {t.name: t for t in [
-    TableKind("top_videos", N_("Best videos"), "content", _video_cols(), lambda k: k.tables["videos"], 10),
+    TableKind("top_videos", N_("Best videos"), "content", _video_cols(), lambda k: k.tables["videos"], 10,
+              table="videos"),
     TableKind("worst_videos", N_("Weakest videos"), "content", _video_cols(), _worst, 5),
     TableKind("campaigns", N_("Campaigns"), "paid", (
         Column("campaign", N_("Campaign"), "text"), Column("spend", N_("Spend"), "money"),
@@ -63,19 +90,19 @@ TABLE_KINDS: dict[str, TableKind] = {t.name: t for t in [
         Column("conversions", N_("Conv."), "count"), Column("cpa", N_("CPA"), "money"),
         Column("revenue", N_("Revenue"), "money"), Column("roas", N_("ROAS"), "multiple"),
         Column("roi", N_("ROI"), "percent"),
-        Column("cost_per_like", N_("Cost per like"), "money")), lambda k: k.tables["campaigns"]),
+        Column("cost_per_like", N_("Cost per like"), "money")), lambda k: k.tables["campaigns"], table="campaigns"),
     TableKind("codes", N_("Discount codes"), "attribution", (
         Column("code", N_("Code"), "text"), Column("source", N_("Source"), "text"),
         Column("orders", N_("Orders"), "count"),
-        Column("revenue", N_("Revenue"), "money")), lambda k: k.tables["codes"]),
+        Column("revenue", N_("Revenue"), "money")), lambda k: k.tables["codes"], table="codes"),
     TableKind("sources", N_("Code revenue by source"), "attribution", (
         Column("source", N_("Source"), "text"), Column("orders", N_("Orders"), "count"),
         Column("revenue", N_("Revenue"), "money"), Column("spend", N_("Spend"), "money"),
-        Column("code_roi", N_("Code ROI"), "percent")), lambda k: k.tables["sources"]),
+        Column("code_roi", N_("Code ROI"), "percent")), lambda k: k.tables["sources"], table="sources"),
     TableKind("hashtags", N_("Branded hashtags"), "attribution", (
         Column("hashtag", N_("Hashtag"), "text"), Column("posts", N_("Posts"), "count"),
         Column("views", N_("Views"), "count")),
-        lambda k: k.tables["hashtags"]),
+        lambda k: k.tables["hashtags"], table="hashtags"),
 ]}
 
 
@@ -95,15 +122,93 @@ def cell(value, unit: str, fmt: Formatter) -> str:
     return fmt.number(float(value))
 
 
-def render_table(name: str, kpis: ReportKpis, fmt: Formatter, limit: int | None = None) -> RenderedTable:
+def _number_cells(write: Callable[[float], str], suffix: str = "") -> Callable[[list], list[str]]:
+    """`cell` for a column of a numeric unit: floats straight to `write`, anything else through `cell`'s steps."""
+    def column(values: list) -> list[str]:
+        out = []
+        for v in values:
+            if type(v) is float:
+                out.append(write(v) + suffix if v - v == 0 else NA)  # v - v is nan for nan and ±inf
+            elif v is None or v is pd.NaT or (isinstance(v, float) and not math.isfinite(v)):
+                out.append(NA)
+            else:
+                out.append(write(float(v)) + suffix)
+        return out
+    return column
+
+
+def column_cells(unit: str, fmt: Formatter) -> Callable[[list], list[str]]:
+    """A function from a column's values to its cells' texts: [cell(v, unit, fmt) for v in values]."""
+    if unit == "money":
+        return _number_cells(currency_format(fmt.locale, fmt.currency))
+    if unit == "percent":
+        return _number_cells(percent_format(fmt.locale, 1))
+    if unit == "multiple":
+        return _number_cells(decimal_format(fmt.locale, 2), "×")
+    if unit in ("text", "date"):
+        return lambda values: [cell(v, unit, fmt) for v in values]
+    return _number_cells(decimal_format(fmt.locale, 0))
+
+
+def column_values(series: pd.Series) -> list:
+    """The values DataFrame.itertuples gives for this column: Python scalars for NumPy columns, the
+    array's own items (Timestamp, NaT, str, NaN...) for the others."""
+    dtype = series.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind not in "mM":
+        return series.to_numpy().tolist()
+    return list(series)
+
+
+class FrameColumns:
+    """A page's column lists, each read from its frame once (frames are kept so their ids stay theirs)."""
+
+    def __init__(self) -> None:
+        self.known: dict[tuple[int, str], tuple[pd.DataFrame, list]] = {}
+
+    def __call__(self, frame: pd.DataFrame, name: str) -> list:
+        key = (id(frame), name)
+        hit = self.known.get(key)
+        if hit is None:
+            hit = self.known[key] = (frame, column_values(frame[name]))
+        return hit[1]
+
+
+def _worst_order(columns: FrameColumns, videos: pd.DataFrame) -> list[int] | None:
+    """Row positions of `_worst` (views above 0, by engagement rate then video id, missing rates last,
+    otherwise as they came), or None when the columns hold anything but what this was checked for."""
+    views, rates, ids = (columns(videos, c) for c in ("views", "engagement_rate", "video_id"))
+    if not (all(type(v) is float for v in views) and all(type(r) is float for r in rates)
+            and all(type(i) is str for i in ids)):
+        return None
+    if any(r == 0 and math.copysign(1, r) < 0 for r in rates):  # -0.0: leave it to pandas
+        return None
+    seen = [i for i, v in enumerate(views) if v > 0]  # fillna(0) > 0: nan is not above 0
+    return sorted(seen, key=lambda i: (rates[i] != rates[i], 0.0 if rates[i] != rates[i] else rates[i], ids[i]))
+
+
+def render_table(name: str, kpis: ReportKpis, fmt: Formatter, limit: int | None = None,
+                 columns: FrameColumns | None = None) -> RenderedTable:
     kind = TABLE_KINDS[name]
-    frame = kind.rows(kpis)
+    columns = columns or FrameColumns()
     limit = limit if limit is not None else kind.limit
-    shown = frame.head(limit) if limit is not None else frame
-    fields = [c.field for c in kind.columns]
-    rows = tuple(tuple((cell(v, c.unit, fmt), c.unit) for v, c in zip(row, kind.columns))
-                 for row in shown[fields].itertuples(index=False, name=None))
-    return RenderedTable(name, _(kind.title), tuple((_(c.label), c.unit) for c in kind.columns), rows, len(frame))
+    order = None
+    if kind.table is not None:
+        frame = kpis.tables[kind.table]
+    elif name == "worst_videos":
+        frame = kpis.tables["videos"]
+        order = _worst_order(columns, frame)
+        if order is None:
+            frame = kind.rows(kpis)
+    else:
+        frame = kind.rows(kpis)
+    total = len(frame) if order is None else len(order)
+    shown = total if limit is None else min(max(limit, 0), total) if limit >= 0 else max(total + limit, 0)
+    cells = []
+    for c in kind.columns:
+        values = columns(frame, c.field)
+        values = values[:shown] if order is None else [values[i] for i in order[:shown]]
+        cells.append(column_cells(c.unit, fmt)(values))
+    return RenderedTable(name, _(kind.title), tuple((_(c.label), c.unit) for c in kind.columns), cells, total)
 
 
 _DATE = Column("date", N_("Date"), "date")
@@ -127,15 +232,85 @@ CHART_COLUMNS: dict[str, tuple[Column, ...]] = {
                       Column("orders", N_("Orders"), "count")),
     "hashtags_daily": (_DATE, Column("hashtag", N_("Hashtag"), "text"), Column("posts", N_("Posts"), "count")),
 }
+_JSON_DAY = re.compile(r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}:\d{2})?")  # sitegen.records.json_value's dates
 
 
-def chart_table(name: str, kpis: ReportKpis, fmt: Formatter) -> RenderedTable | None:
-    """The rows a chart draws, formatted as a table (the chart's text alternative); None when it has none."""
-    frame = CHART_KINDS[name].rows(kpis)
-    if frame.empty:
+def spec_rows(spec: str | None, columns: tuple[Column, ...]) -> list[list] | None:
+    """The columns of the rows a chart spec carries (charts.DATA), as `cell` would see them in the
+    chart's frame: ISO dates back to dates. None unless every value is one `records` writes for a
+    frame column (str, number or null; dates as ISO text), so anything unexpected goes the long way."""
+    if not spec:
         return None
+    try:
+        rows = json.loads(spec)["datasets"]["rows"]
+        values = [[row[c.field] for row in rows] for c in columns]
+    except (ValueError, KeyError, TypeError):
+        return None
+    if not rows:
+        return None
+    out = []
+    for c, column in zip(columns, values):
+        if c.unit == "text":
+            if not all(v is None or type(v) is str for v in column):
+                return None
+        elif c.unit == "date":
+            if not all(v is None or (type(v) is str and _JSON_DAY.fullmatch(v)) for v in column):
+                return None
+            column = [None if v is None else _day(v) for v in column]
+        elif not all(v is None or type(v) is float or type(v) is int for v in column):
+            return None
+        out.append(column)
+    return out
+
+
+def _day(text: str) -> date:
+    return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text).date()
+
+
+def chart_table(name: str, kpis: ReportKpis, fmt: Formatter, spec: str | None = None) -> RenderedTable | None:
+    """The rows a chart draws, formatted as a table (the chart's text alternative); None when it has none.
+    With the chart's spec, its rows are read from there instead of being worked out again."""
     columns = CHART_COLUMNS[name]
-    rows = tuple(tuple((cell(v, c.unit, fmt), c.unit) for v, c in zip(row, columns))
-                 for row in frame[[c.field for c in columns]].itertuples(index=False, name=None))
+    values = spec_rows(spec, columns)
+    if values is None:
+        frame = CHART_KINDS[name].rows(kpis)
+        if frame.empty:
+            return None
+        read = FrameColumns()
+        values = [read(frame, c.field) for c in columns]
+    cells = [column_cells(c.unit, fmt)(v) for c, v in zip(columns, values)]
     return RenderedTable(f"chart-{name}", _(CHART_KINDS[name].title), tuple((_(c.label), c.unit) for c in columns),
-                         rows, len(frame))
+                         cells, len(values[0]))
+
+
+# partials/table.html of the default theme, written directly (pages.py uses it while the theme's
+# partial is that file); tests/test_tables.py renders both and compares
+_SPECIAL = ("&", "<", ">", '"', "'")
+
+
+def _escaped(texts: list[str]) -> list[str]:
+    joined = "".join(texts)
+    if any(s in joined for s in _SPECIAL):
+        return [str(escape(t)) for t in texts]
+    return texts
+
+
+def table_html(table: RenderedTable) -> str:
+    title = str(escape(table.title))
+    out = [f'<div class="table-wrap" role="group" aria-label="{title}" tabindex="0">\n'
+           f'<table class="data-table table-{escape(table.name)}">\n  <caption>{title}']
+    if table.total_rows > table.shown:
+        out.append(' <span class="muted">(' + str(Markup(_("top %(shown)s of %(total)s")) % {
+            "shown": table.shown, "total": table.total_rows}) + ")</span>")
+    out.append("</caption>\n  <thead><tr>")
+    out.extend(f'<th scope="col" class="{escape(unit)}">{escape(label)}</th>' for label, unit in table.headers)
+    out.append("</tr></thead>\n  <tbody>\n")
+    if table.shown:
+        cells = [[f'<td class="{escape(unit)}">{text}</td>' for text in _escaped(texts)]
+                 for (_label, unit), texts in zip(table.headers, table.columns)]
+        out.extend("    <tr>" + "".join(row) + "</tr>\n" for row in zip(*cells))
+    else:
+        out.append(f'    <tr><td colspan="{len(table.headers)}" class="muted">'
+                   f'{Markup(_("No data in this period.")) % {}}</td></tr>\n')
+    out.append("  </tbody>\n</table>\n</div>\n")
+    return "".join(out)
