@@ -345,7 +345,8 @@ def _needs_data(plan: ClientPlan, previous: ClientOutput | None) -> bool:
 
 def _outputs(project: Project, clients: list[tuple[Client, ClientPlan | None]], theme: Theme,
              jobs: int, executor: str | None = None) -> Iterator[ClientOutput]:
-    tasks = [(project, client, theme, plan) for client, plan in clients]
+    # each task carries the project with only its own client: all of them would make the pickling quadratic
+    tasks = [(dataclasses.replace(project, clients=(client,)), client, theme, plan) for client, plan in clients]
     if (jobs <= 1 and executor in (None, LOCAL)) or len(tasks) <= 1:
         for task in tasks:
             yield build_client(*task)
