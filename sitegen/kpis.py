@@ -45,11 +45,10 @@ def video_days(videos: pd.DataFrame) -> pd.Series:
     return _day(videos["date"].fillna(videos["posted_at"]))
 
 
-def _sum_by_day(frame: pd.DataFrame, days: pd.Series, columns: dict[str, pd.Series]) -> pd.DataFrame:
-    if frame.empty:
-        return pd.DataFrame(columns=list(columns), dtype="float64")
-    return pd.DataFrame({name: s.fillna(0).astype("float64") for name, s in columns.items()}).groupby(
-        days.to_numpy()).sum()
+def _sum_by_day(frame: pd.DataFrame, days: pd.Series, columns: dict[str, pd.Series]):
+    """(days as int64 ns, {column: values}) of one kind, to be summed per day by daily_facts."""
+    return days.to_numpy(dtype="datetime64[ns]").view("int64"), {
+        name: np.nan_to_num(s.to_numpy(dtype="float64")) for name, s in columns.items()}
 
 
 def _engagements(frame: pd.DataFrame, saves: bool = True) -> pd.Series:
@@ -101,9 +100,15 @@ def daily_facts(data: ClientData) -> pd.DataFrame:
         _sum_by_day(hashtags, _day(hashtags["date"]), {"hashtag_posts": hashtags["posts"],
                                                        "hashtag_views": hashtags["views"]}),
     ]
-    daily = pd.concat(parts, axis=1, sort=True).fillna(0.0)
-    daily.index = pd.DatetimeIndex(daily.index, name="date")
-    return daily
+    missing = np.iinfo("int64").min  # NaT
+    all_days = np.unique(np.concatenate([d[d != missing] for d, _ in parts]))
+    columns = {}
+    for days, values in parts:
+        known = days != missing
+        at = np.searchsorted(all_days, days[known])
+        for name, column in values.items():  # sums rounded like every total: exact for cents
+            columns[name] = np.round(np.bincount(at, weights=column[known], minlength=len(all_days)), 6)
+    return pd.DataFrame(columns, index=pd.DatetimeIndex(all_days.view("datetime64[ns]"), name="date"))
 
 
 @dataclass
@@ -624,12 +629,18 @@ def report_kpis(facts: ClientFacts, period: Period, comparison: Period | None,
         "codes": code_table(facts, period),
         "hashtags": hashtag_table(facts, period),
         "days": day_table(facts, period),
-        "hashtag_days": _hashtag_days(period_rows(facts, "hashtags", period)),
+        "hashtag_days": _hashtag_days(facts, period),
     }
     return ReportKpis(period, comparison, values, previous, dict(targets), tables)
 
 
-def _hashtag_days(rows: pd.DataFrame) -> pd.DataFrame:
-    if rows.empty:
-        return pd.DataFrame(columns=["date", "hashtag", "posts"])
-    return rows.groupby(["date", "hashtag"], sort=True)["posts"].sum().reset_index()
+def _hashtag_days(facts: ClientFacts, period: Period) -> pd.DataFrame:
+    """Posts per day and hashtag, in (day, hashtag) order."""
+    codes, names = facts.keys("hashtags", "hashtag")
+    lo, hi = facts.span("hashtags", period)
+    dates = facts.column("hashtags", "date")[lo:hi]
+    days, day_index = np.unique(dates, return_inverse=True)
+    width = max(len(names), 1)
+    pairs = np.where(codes[lo:hi] >= 0, day_index.reshape(-1) * width + codes[lo:hi], -1)
+    present, (posts,) = _group_sums(pairs, len(days) * width, 0, hi - lo, [facts.floats("hashtags", "posts")[lo:hi]])
+    return _frame({"date": days[present // width], "hashtag": names[present % width], "posts": posts})
