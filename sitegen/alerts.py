@@ -151,13 +151,13 @@ def crises(facts: ClientFacts, kpis: ReportKpis, cfg: Alerts) -> list[Alert]:
                 baseline == 0 and count >= 2 * cfg.crisis_min_comments):
             found.append(Alert("crisis", "critical", "negative_comments", day.date(), count,
                                baseline, _crisis_videos(facts, day)))
-    videos = kpis.tables["videos"]
-    hit = np.flatnonzero(videos["negative_comments"].to_numpy() >= cfg.crisis_min_comments)
-    if len(hit):
-        for row in videos.iloc[hit].itertuples():
-            value = ratio(row.negative_comments, row.likes)
-            if value is not None and value > cfg.crisis_ratio:
-                found.append(Alert("crisis", "critical", str(row.title or row.video_id), None, value, None))
+    negative = kpis.array("videos", "negative_comments")
+    for i in np.flatnonzero(negative >= cfg.crisis_min_comments).tolist():
+        value = ratio(float(negative[i]), float(kpis.array("videos", "likes")[i]))
+        if value is not None and value > cfg.crisis_ratio:
+            title = kpis.array("videos", "title")[i]
+            found.append(Alert("crisis", "critical", str(title or kpis.array("videos", "video_id")[i]), None, value,
+                               None))
     return found
 
 
@@ -197,14 +197,15 @@ def viral_not_converting(facts: ClientFacts, kpis: ReportKpis, cfg: Alerts) -> l
     ads = facts.data["ads"]
     norm = facts.memo("alerts: conversions per 1k likes",
                       lambda: ratio(float(ads["conversions"].sum()), float(ads["likes"].sum()), 1000))
-    campaigns = kpis.tables["campaigns"]
-    if not norm or campaigns.empty:
+    names, likes = kpis.array("campaigns", "campaign"), kpis.array("campaigns", "likes")
+    if not norm or not len(names):
         return []
-    top = campaigns.sort_values(["likes", "campaign"], ascending=[False, True], kind="stable").head(3)
-    return [Alert("viral_not_converting", "warning", str(row.campaign), None,
-                  float(np.nan_to_num(row.conversions_per_1k_likes)), norm)
-            for row in top.itertuples()
-            if row.likes > 0 and np.nan_to_num(row.conversions_per_1k_likes) < cfg.viral_fraction * norm]
+    per_1k = np.nan_to_num(kpis.array("campaigns", "conversions_per_1k_likes"))
+    missing = np.isnan(likes)
+    by_name = np.argsort(names.astype(str), kind="stable")
+    top = by_name[np.lexsort((np.where(missing, 0.0, -likes)[by_name], missing[by_name]))][:3]  # likes, then name
+    return [Alert("viral_not_converting", "warning", str(names[i]), None, float(per_1k[i]), norm)
+            for i in top.tolist() if likes[i] > 0 and per_1k[i] < cfg.viral_fraction * norm]
 
 
 def report_alerts(facts: ClientFacts, kpis: ReportKpis, cfg: Alerts, watched: list[str]) -> list[Alert]:

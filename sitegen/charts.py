@@ -183,7 +183,7 @@ def _top_videos(k: ReportKpis) -> Columns | None:
 
 def _non_empty(table: str, columns: list[str]) -> Callable[[ReportKpis], Columns | None]:
     def rows(k: ReportKpis) -> Columns | None:
-        if not len(k.tables[table]):
+        if not len(k.array(table, columns[0])):
             return None
         return {c: k.array(table, c) for c in columns}
     return rows

@@ -8,6 +8,7 @@ ratios). A zero or missing denominator gives None ("n/a"), never NaN or infinity
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -368,12 +369,12 @@ def negative_ratio(facts: ClientFacts, period: Period) -> Number:
     return ratio(float((bad & counted).sum()), float(likes[ids].sum()))
 
 
-def code_roi(sources: pd.DataFrame) -> Number:
-    paid = sources[sources["spend"].notna() & (sources["spend"] > 0)]
-    if paid.empty:
+def code_roi(sources: Columns) -> Number:
+    paid = sources["spend"] > 0  # (NaN is not)
+    if not paid.any():
         return None
-    spend = float(paid["spend"].sum())
-    return ratio(float(paid["revenue"].sum()) - spend, spend)
+    spend = float(np.round(sources["spend"][paid].sum(), 6))
+    return ratio(float(np.round(sources["revenue"][paid].sum(), 6)) - spend, spend)
 
 
 # --- breakdowns ----------------------------------------------------------------------------------
@@ -423,11 +424,39 @@ CAMPAIGN_RATES = {
 CAMPAIGN_SUMS = ["spend", "impressions", "clicks", "video_views", "likes", "conversions", "revenue"]
 
 
-def _frame(columns: dict[str, np.ndarray]) -> pd.DataFrame:
-    return pd.DataFrame(columns, copy=False)
+Columns = dict[str, np.ndarray]
 
 
-def campaign_table(facts: ClientFacts, period: Period) -> pd.DataFrame:
+def _frame(columns: Columns) -> Columns:
+    return columns
+
+
+class Tables(Mapping):
+    """A report's breakdowns as column arrays; each becomes a DataFrame only when asked for as one."""
+
+    def __init__(self, columns: dict[str, Columns]):
+        self._columns = columns
+        self._frames: dict[str, pd.DataFrame] = {}
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._frames:
+            self._frames[name] = pd.DataFrame(self._columns[name])
+        return self._frames[name]
+
+    def __iter__(self):
+        return iter(self._columns)
+
+    def __len__(self) -> int:
+        return len(self._columns)
+
+    def columns(self, name: str) -> Columns:
+        return self._columns[name]
+
+    def __getstate__(self):
+        return {"_columns": self._columns, "_frames": {}}
+
+
+def campaign_table(facts: ClientFacts, period: Period) -> Columns:
     """Paid figures per campaign, sorted by spend (then name, for a stable order)."""
     codes, names = facts.keys("ads", "campaign")
     lo, hi = facts.span("ads", period)
@@ -456,7 +485,7 @@ def _first_known(codes: np.ndarray, values: np.ndarray, present: np.ndarray, n: 
     return out
 
 
-def video_table(facts: ClientFacts, period: Period) -> pd.DataFrame:
+def video_table(facts: ClientFacts, period: Period) -> Columns:
     """Organic posts counted in the period with their engagement and negative comments."""
     codes, names = facts.keys("videos", "video_id")
     lo, hi = facts.span("videos", period)
@@ -485,12 +514,12 @@ def _negative_comments(facts: ClientFacts, period: Period, video_ids: np.ndarray
     return np.array([float(counts.get(v, 0)) for v in video_ids], dtype="float64")
 
 
-def source_table(facts: ClientFacts, period: Period) -> pd.DataFrame:
+def source_table(facts: ClientFacts, period: Period) -> Columns:
     """Discount-code orders and revenue per source, with the spend of the campaign of that name."""
     return facts.memo(("sources", period), lambda: _source_table(facts, period))
 
 
-def _source_table(facts: ClientFacts, period: Period) -> pd.DataFrame:
+def _source_table(facts: ClientFacts, period: Period) -> Columns:
     codes, names = facts.keys("orders", "source", fill="(no source)")
     lo, hi = facts.span("orders", period)
     present, (orders, revenue) = _group_sums(codes, len(names), lo, hi,
@@ -507,7 +536,7 @@ def _source_table(facts: ClientFacts, period: Period) -> pd.DataFrame:
     return _frame(_ranked(table["revenue"], table))
 
 
-def code_table(facts: ClientFacts, period: Period) -> pd.DataFrame:
+def code_table(facts: ClientFacts, period: Period) -> Columns:
     codes, code_names = facts.keys("orders", "code")
     sources, source_names = facts.keys("orders", "source", fill="")
     pairs = np.where((codes >= 0) & (sources >= 0), codes * max(len(source_names), 1) + sources, -1)
@@ -521,7 +550,7 @@ def code_table(facts: ClientFacts, period: Period) -> pd.DataFrame:
     return _frame(_ranked(table["revenue"], table))
 
 
-def hashtag_table(facts: ClientFacts, period: Period) -> pd.DataFrame:
+def hashtag_table(facts: ClientFacts, period: Period) -> Columns:
     codes, names = facts.keys("hashtags", "hashtag")
     lo, hi = facts.span("hashtags", period)
     present, (posts, views) = _group_sums(codes, len(names), lo, hi, [facts.floats("hashtags", "posts"),
@@ -533,7 +562,7 @@ DAY_COLUMNS = ["spend", "revenue", "impressions", "clicks", "conversions", "inbo
                "sentiment_positive", "sentiment_neutral", "sentiment_negative", "hashtag_posts"]
 
 
-def day_table(facts: ClientFacts, period: Period) -> pd.DataFrame:
+def day_table(facts: ClientFacts, period: Period) -> Columns:
     """Every calendar day of the period (days without data are zero) with daily rates."""
     index = pd.date_range(pd.Timestamp(period.start), pd.Timestamp(period.end), freq="D", name="date")
     stamps = index.as_unit("ns").asi8  # (pandas may give the index microseconds)
@@ -581,7 +610,7 @@ class ReportKpis:
     values: dict[str, Number]
     previous: dict[str, Number]
     targets: dict[str, float]
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    tables: Mapping[str, pd.DataFrame] = field(default_factory=dict)  # Tables, or DataFrames in tests
     _memo: dict = field(default_factory=dict, repr=False, compare=False)  # not kept in the build cache
 
     def __getstate__(self):
@@ -593,7 +622,9 @@ class ReportKpis:
         return self._memo[key]
 
     def array(self, table: str, column: str) -> np.ndarray:
-        """A column of one of the tables as a numpy array (made once)."""
+        """A column of one of the tables as a numpy array (without making a DataFrame)."""
+        if isinstance(self.tables, Tables):
+            return self.tables.columns(table)[column]
         return self.memo((table, column), lambda: self.tables[table][column].to_numpy())
 
     def change(self, kpi: str) -> Number:
@@ -622,7 +653,7 @@ def report_kpis(facts: ClientFacts, period: Period, comparison: Period | None,
                 targets: dict[str, float]) -> ReportKpis:
     values = compute_kpis(facts, period)
     previous = compute_kpis(facts, comparison) if comparison else dict.fromkeys(KPI_IDS)
-    tables = {
+    tables = Tables({
         "campaigns": campaign_table(facts, period),
         "videos": video_table(facts, period),
         "sources": source_table(facts, period),
@@ -630,11 +661,11 @@ def report_kpis(facts: ClientFacts, period: Period, comparison: Period | None,
         "hashtags": hashtag_table(facts, period),
         "days": day_table(facts, period),
         "hashtag_days": _hashtag_days(facts, period),
-    }
+    })
     return ReportKpis(period, comparison, values, previous, dict(targets), tables)
 
 
-def _hashtag_days(facts: ClientFacts, period: Period) -> pd.DataFrame:
+def _hashtag_days(facts: ClientFacts, period: Period) -> Columns:
     """Posts per day and hashtag, in (day, hashtag) order."""
     codes, names = facts.keys("hashtags", "hashtag")
     lo, hi = facts.span("hashtags", period)
