@@ -1,4 +1,10 @@
-"""Machine-readable KPIs beside each report: kpis.json and kpis.csv."""
+"""Machine-readable KPIs beside each report: kpis.json and kpis.csv.
+
+kpis.json is what `json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False)` writes, but the
+tables' rows are written a column at a time and the rest with a plain recursive writer, not json's
+generator-based indenting one (ten times slower). Anything that writer was not made for (a value json
+would refuse, a key that is not a string) goes to `json.dumps` itself, which then says what is wrong.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +12,14 @@ import csv
 import io
 import json
 import math
+from json.encoder import encode_basestring
+
+import pandas as pd
 
 from sitegen.catalogue import KPI_IDS, KPIS
 from sitegen.kpis import ReportKpis
-from sitegen.records import records
+from sitegen.records import json_value, records
+from sitegen.tables import FrameColumns
 
 
 def _number(value):
@@ -22,8 +32,9 @@ def _rows(frame) -> list[dict]:
     return [{k: _number(v) if isinstance(v, float) else v for k, v in row.items()} for row in records(frame)]
 
 
-def kpis_json(client_name: str, client_slug: str, title: str, currency: str, kpis: ReportKpis) -> bytes:
-    document = {
+def _document(client_name: str, client_slug: str, title: str, currency: str, kpis: ReportKpis,
+              tables: dict) -> dict:
+    return {
         "client": client_name,
         "client_slug": client_slug,
         "report": title,
@@ -36,14 +47,131 @@ def kpis_json(client_name: str, client_slug: str, title: str, currency: str, kpi
                   "attainment": _number(kpis.attainment(kpi)), "unit": KPIS[kpi].unit}
             for kpi in KPI_IDS
         },
-        "campaigns": _rows(kpis.tables["campaigns"].drop(columns="profit", errors="ignore")),
-        "videos": _rows(kpis.tables["videos"]),
-        "sources": _rows(kpis.tables["sources"]),
-        "codes": _rows(kpis.tables["codes"]),
-        "hashtags": _rows(kpis.tables["hashtags"]),
-        "days": _rows(kpis.tables["days"].drop(columns="has_data")),
+        **tables,
     }
+
+
+def _frames(kpis: ReportKpis) -> dict:
+    return {
+        "campaigns": kpis.tables["campaigns"].drop(columns="profit", errors="ignore"),
+        "videos": kpis.tables["videos"],
+        "sources": kpis.tables["sources"],
+        "codes": kpis.tables["codes"],
+        "hashtags": kpis.tables["hashtags"],
+        "days": kpis.tables["days"].drop(columns="has_data"),
+    }
+
+
+_TABLES = ("campaigns", "videos", "sources", "codes", "hashtags", "days")
+_DROPPED = {"campaigns": "profit", "days": "has_data"}
+
+
+def _kpis_json_by_json(client_name: str, client_slug: str, title: str, currency: str, kpis: ReportKpis) -> bytes:
+    """kpis.json the plain way (json.dumps with indent): what `kpis_json` writes, and its way out."""
+    tables = {name: _rows(frame) for name, frame in _frames(kpis).items()}
+    document = _document(client_name, client_slug, title, currency, kpis, tables)
     return (json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n").encode("utf-8")
+
+
+class _Unwritten(Exception):
+    """A value `_json` does not write the way json.dumps would (or json.dumps would refuse)."""
+
+
+def _scalar(value) -> str:
+    if isinstance(value, str):
+        return encode_basestring(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float) and math.isfinite(value):
+        return float.__repr__(value)
+    raise _Unwritten
+
+
+def _json(value, indent: str = "") -> str:
+    """json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False) at the indentation `indent`."""
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        inner = indent + "  "
+        items = []
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise _Unwritten
+            items.append(f"{encode_basestring(key)}: {_json(item, inner)}")
+        return "{\n" + inner + f",\n{inner}".join(items) + "\n" + indent + "}"
+    if isinstance(value, list | tuple):
+        if not value:
+            return "[]"
+        inner = indent + "  "
+        return "[\n" + inner + f",\n{inner}".join(_json(item, inner) for item in value) + "\n" + indent + "]"
+    return _scalar(value)
+
+
+def _column_json(values: list) -> list[str]:
+    """Each value of a column (as itertuples gives it) as `_rows(frame)` makes it and json.dumps writes it."""
+    out = []
+    for v in values:
+        if type(v) is float:
+            if v - v != 0:  # nan, ±inf: json_value makes them None
+                out.append("null")
+            elif v.is_integer() and abs(v) < 2**53:
+                out.append(int.__repr__(int(v)))
+            else:
+                out.append(float.__repr__(v))
+        else:
+            v = json_value(v)
+            out.append(_scalar(_number(v) if isinstance(v, float) else v))
+    return out
+
+
+def _table_json(frame: pd.DataFrame, indent: str, columns: FrameColumns, without: str | None = None) -> str:
+    """_json(_rows(frame.drop(columns=without, errors="ignore")), indent), a column at a time."""
+    if len(frame) == 0:
+        return "[]"
+    names = list(frame.columns)
+    if not all(isinstance(n, str) for n in names) or len(set(names)) != len(names):
+        raise _Unwritten
+    row, field = indent + "  ", indent + "    "
+    keys = [f"{encode_basestring(n)}: " for n in names if n != without]
+    values = [_column_json(columns(frame, n)) for n in names if n != without]
+    if not values:
+        rows = ["{}"] * len(frame)
+    else:
+        separator = f",\n{field}"
+        rows = ["{\n" + field + separator.join([k + v for k, v in zip(keys, texts)]) + "\n" + row + "}"
+                for texts in zip(*values)]
+    return "[\n" + row + f",\n{row}".join(rows) + "\n" + indent + "]"
+
+
+class _Written:
+    """A piece of JSON text already written, standing in for a value in the document."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+
+def kpis_json(client_name: str, client_slug: str, title: str, currency: str, kpis: ReportKpis,
+              columns: FrameColumns | None = None) -> bytes:
+    """`columns`: the page's column lists, if it has read them already."""
+    columns = columns or FrameColumns()
+    try:
+        if "has_data" not in kpis.tables["days"].columns:
+            raise _Unwritten  # dropping it fails, the plain way says so
+        tables = {name: _Written(_table_json(kpis.tables[name], "  ", columns, _DROPPED.get(name))) for name in _TABLES}
+        document = _document(client_name, client_slug, title, currency, kpis, tables)
+        items = []
+        for key, value in document.items():
+            items.append(f"  {encode_basestring(key)}: " + (value.text if isinstance(value, _Written)
+                                                            else _json(value, "  ")))
+        return ("{\n" + ",\n".join(items) + "\n}\n").encode("utf-8")
+    except _Unwritten:
+        return _kpis_json_by_json(client_name, client_slug, title, currency, kpis)
 
 
 def kpis_csv(kpis: ReportKpis) -> bytes:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -65,6 +66,54 @@ def sanitize_html(html: str) -> str:
                      clean_content_tags={"script", "style"}, strip_comments=True)
 
 
+_MARKDOWN = threading.local()
+
+
+def markdown_html(text: str) -> str:
+    """markdown.markdown(text, extensions=["extra", "sane_lists"], output_format="html"), with one
+    Markdown instance per thread, reset between texts (building one costs more than most texts)."""
+    md = getattr(_MARKDOWN, "md", None)
+    if md is None:
+        md = _MARKDOWN.md = markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
+    try:
+        return md.reset().convert(text)
+    except BaseException:
+        _MARKDOWN.md = None  # an instance interrupted half-way is not used again
+        raise
+
+
+# a macro call Jinja would read as one: a name, a plain string, and maybe one whole number (by name or not)
+_CALL = re.compile(r"""\{\{[ \t\n]*([A-Za-z_][A-Za-z0-9_]*)[ \t\n]*\([ \t\n]*(?:"([A-Za-z0-9_]*)"|'([A-Za-z0-9_]*)')"""
+                   r"""[ \t\n]*(?:,[ \t\n]*(?:([A-Za-z_][A-Za-z0-9_]*)[ \t\n]*=[ \t\n]*)?([1-9][0-9]*|0)[ \t\n]*)?\)"""
+                   r"""[ \t\n]*\}\}""")
+
+
+def _expand_calls(source: str, macros: dict[str, Callable[..., str]]) -> str | None:
+    """What the sandboxed Jinja environment renders `source` to, if it is only text and calls of `macros`
+    that `_CALL` reads; None otherwise (then nothing was called)."""
+    if "\r" in source:  # Jinja would turn \r\n into \n
+        return None
+    parts = _CALL.split(source)  # text, (name, "string", 'string', keyword, number), text, ...
+    texts = parts[::6]
+    if any("{" in t or "}" in t for t in texts):  # other Jinja syntax, or braces next to a call
+        return None
+    calls = [parts[i:i + 5] for i in range(1, len(parts), 6)]
+    if any(name not in macros for name, *_rest in calls):
+        return None
+    out = [texts[0]]
+    for (name, double, single, keyword, number), text in zip(calls, texts[1:]):
+        args = [double if double is not None else single]
+        kwargs = {}
+        if number is not None:
+            if keyword is None:
+                args.append(int(number))
+            else:
+                kwargs[keyword] = int(number)
+        out.append(str(macros[name](*args, **kwargs)))
+        out.append(text)
+    return "".join(out)
+
+
 def render_commentary(source: str, path: Path, first_line: int,
                       macros: dict[str, Callable[..., str]], *, sanitize: bool = False) -> Markup:
     if not source.strip():
@@ -80,20 +129,31 @@ def render_commentary(source: str, path: Path, first_line: int,
         return call
 
     padded = "\n" * (first_line - 1) + source  # so Jinja's line numbers are the file's
+    calls = {name: tokenised(fn) for name, fn in macros.items()}
     try:
-        text = _ENV.from_string(padded).render({name: tokenised(fn) for name, fn in macros.items()})
+        text = _expand_calls(padded, calls)
+    except Exception:  # Jinja calls the macros again and reports the error with its line
+        text = None
+    if text is None:
+        store.clear()
+        text = _jinja(padded, calls, path)
+    html = markdown_html(text)
+    if sanitize:
+        html = sanitize_html(html)
+    # one pass, so the macros' HTML (which holds text from data) is never searched for tokens
+    token = re.compile(rf"<p>\s*{marker}t(\d+)x\s*</p>|{marker}t(\d+)x")
+    return Markup(token.sub(lambda m: store[int(m[1] or m[2])], html))
+
+
+def _jinja(padded: str, calls: dict[str, Callable[..., str]], path: Path) -> str:
+    try:
+        return _ENV.from_string(padded).render(calls)
     except TemplateSyntaxError as exc:
         raise SitegenError(f"commentary syntax error: {exc.message}", path, exc.lineno) from None
     except MacroError as exc:
         raise SitegenError(str(exc), path, _template_line(exc)) from None
     except (TemplateError, TypeError, ValueError) as exc:
         raise SitegenError(f"commentary error: {exc}", path, _template_line(exc)) from None
-    html = markdown.markdown(text, extensions=["extra", "sane_lists"], output_format="html")
-    if sanitize:
-        html = sanitize_html(html)
-    # one pass, so the macros' HTML (which holds text from data) is never searched for tokens
-    token = re.compile(rf"<p>\s*{marker}t(\d+)x\s*</p>|{marker}t(\d+)x")
-    return Markup(token.sub(lambda m: store[int(m[1] or m[2])], html))
 
 
 def _template_line(exc: BaseException) -> int | None:

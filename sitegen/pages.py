@@ -6,7 +6,9 @@ Every value that comes from data or config reaches HTML through Jinja's autoesca
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,18 +70,36 @@ class PageContext:
     """Per-page state: formatting and a counter so repeated charts get unique element ids."""
 
     def __init__(self, env: jinja2.Environment, fmt: Formatter, kpis: ReportKpis, charts: dict[str, str | None],
-                 alerts: list[Alert], images: dict[str, str] | None = None):
+                 alerts: list[Alert], images: dict[str, str] | None = None, columns: FrameColumns | None = None):
         self.env, self.fmt, self.kpis, self.charts, self.alerts = env, fmt, kpis, charts, alerts
         self.images = images or {}
         self.count = 0
-        self.columns = FrameColumns()  # the KPI tables' columns as lists, read once for the page
+        self.columns = columns or FrameColumns()  # the KPI tables' columns as lists, read once for the page
         self.cards: dict[str, dict] = {}
+        self.partials: dict[str, bool] = {}
+
+    def shipped(self, *names: str) -> bool:
+        """Are these partials the default theme's, as pages.py writes them? (asked once a page)"""
+        for name in names:
+            known = self.partials.get(name)
+            if known is None:
+                known = self.partials[name] = _shipped(self.env, name)
+            if not known:
+                return False
+        return True
 
     def card(self, kpi: str) -> dict:
         known = self.cards.get(kpi)
         if known is None:
             known = self.cards[kpi] = self._card(kpi)
         return known
+
+    def shown_card(self, kpi: str) -> dict:
+        """A card for the page: report.html shows its `html`, when set, instead of including kpi_card.html."""
+        card = self.card(kpi)
+        if "html" not in card:
+            card["html"] = Markup(_card_partial(card)) if self.shipped("partials/kpi_card.html") else None
+        return card
 
     def _card(self, kpi: str) -> dict:
         change = self.kpis.change(kpi)
@@ -110,7 +130,7 @@ class PageContext:
         image = f"{CHART_FOLDER}/{name}.svg" if name in self.images else None
         spec_html = spec_json_html(spec) if spec else None
         summary = _("Data table") if table else None
-        if _shipped(self.env, "partials/chart.html") and _shipped(self.env, "partials/table.html"):
+        if self.shipped("partials/chart.html", "partials/table.html"):
             return Markup(_chart_partial(chart_id, title, image, spec_html, table, summary))
         return Markup(self.env.get_template("partials/chart.html").render(
             id=chart_id, name=name, title=title, image=image, spec=spec_html,
@@ -120,11 +140,11 @@ class PageContext:
         if name == "alerts":
             shown = self.alerts if limit is None else self.alerts[:limit]
             alerts = [alert_view(a, self.fmt) for a in shown]
-            if _shipped(self.env, "partials/alerts.html"):
+            if self.shipped("partials/alerts.html"):
                 return Markup(_alerts_partial(alerts))
             return Markup(self.env.get_template("partials/alerts.html").render(alerts=alerts))
         table = render_table(name, self.kpis, self.fmt, limit, self.columns)
-        if _shipped(self.env, "partials/table.html"):
+        if self.shipped("partials/table.html"):
             return Markup(table_html(table))
         return Markup(self.env.get_template("partials/table.html").render(table=table))
 
@@ -157,13 +177,33 @@ def _known(name, known, what: str) -> None:
 
 
 _SHIPPED = builtin_themes() / "default" / "templates"
+# the default theme's partials that pages.py writes itself, by the SHA-256 of the file it writes the same
+# bytes as; a changed file (or a theme's own) is rendered by Jinja (tests/test_tables.py checks these)
+WRITTEN_PARTIALS = {
+    "partials/alerts.html": "1796f3149ff41ab9339e913e8e0f0720082f99b6381e99eabe80d042c164e4c5",
+    "partials/chart.html": "436cbfb8379ab094cc074040cb8ef3a3518af655473cc877881c4b96ba13bfab",
+    "partials/kpi_card.html": "03bce21c1c715e8d23b30157050cc911b491c1f42abaa471c049e90ac51a45bc",
+    "partials/table.html": "4bfa1f15c5ecc6b7f19b747973d56d0c5379e49b63151c80e053bd04c9c6281e",
+}
+_checked: dict[int, tuple[jinja2.Template, bool]] = {}  # by id of the template Jinja loaded
 
 
 def _shipped(env: jinja2.Environment, name: str) -> bool:
-    """Is the theme's template `name` the default theme's own file? Then pages.py writes its HTML directly
-    (the same bytes, tests/test_tables.py compares); a theme's own version is rendered by Jinja."""
-    filename = env.get_template(name).filename
-    return filename is not None and Path(filename) == _SHIPPED / name
+    """Is the theme's template `name` the default theme's own file as pages.py knows it? Then its HTML is
+    written directly, not rendered by Jinja. Asked of the template Jinja has loaded (and reloads when its
+    file changes), so a theme's own partial, or an edited one, is always Jinja's."""
+    template = env.get_template(name)
+    known = _checked.get(id(template))
+    if known is None or known[0] is not template:
+        shipped = template.filename is not None and \
+            os.path.normpath(template.filename) == os.path.normpath(_SHIPPED / name)
+        if shipped:
+            try:
+                shipped = hashlib.sha256(Path(template.filename).read_bytes()).hexdigest() == WRITTEN_PARTIALS[name]
+            except OSError:
+                shipped = False
+        known = _checked[id(template)] = (template, shipped)
+    return known[1]
 
 
 def _table_fields(table: RenderedTable) -> dict:
@@ -193,6 +233,28 @@ def _chart_partial(chart_id: str, title: str, image: str | None, spec: Markup | 
         out.append(f'  <details class="chart-data"><summary>{escape(summary)}</summary>{table_html(table)}'
                    '</details>\n')
     out.append("</figure>\n")
+    return "".join(out)
+
+
+def _card_partial(card: dict) -> str:
+    """partials/kpi_card.html of the default theme."""
+    status = card["status"]
+    out = [f'<div class="card kpi-{escape(card["id"])}{f" target-{escape(status)}" if status else ""}">\n'
+           f'  <div class="card-label">{escape(card["label"])}</div>\n'
+           f'  <div class="card-value">{escape(card["value"])}</div>\n'
+           f'  <div class="card-change delta {escape(card["direction"])} {escape(card["quality"])}" '
+           f'title="{Markup(_("Previous period: %(value)s")) % {"value": card["previous"]}}">'
+           f'{escape(card["change"])}</div>\n']
+    if card["target"]:
+        target = Markup(_("Target %(target)s · %(attainment)s")) % {"target": card["target"],
+                                                                     "attainment": card["attainment"]}
+        out.append(f'<div class="card-target">{target}')
+        if status == "beaten":
+            out.append(f' <span class="badge beaten">{Markup(_("beaten")) % {}}</span>')
+        elif status == "missed":
+            out.append(f' <span class="badge missed">{Markup(_("missed")) % {}}</span>')
+        out.append("</div>")
+    out.append("</div>\n")
     return "".join(out)
 
 
@@ -272,10 +334,11 @@ def _lang(locale: str) -> str:
     return locale.replace("_", "-")
 
 
-def render_report(env: jinja2.Environment, project: Project, client: Client, result: ReportResult) -> bytes:
+def render_report(env: jinja2.Environment, project: Project, client: Client, result: ReportResult,
+                  columns: FrameColumns | None = None) -> bytes:
     with speaking(language(client.locale)):
         fmt = Formatter(client.locale, client.currency)
-        page = PageContext(env, fmt, result.kpis, result.charts, result.alerts, result.images)
+        page = PageContext(env, fmt, result.kpis, result.charts, result.alerts, result.images, columns)
         root = "../" if project.split else "../../"
         c = result.commentary
         macros = page.macros()
@@ -288,7 +351,7 @@ def render_report(env: jinja2.Environment, project: Project, client: Client, res
                 continue
             sections.append({
                 "id": section, "title": _(SECTIONS[section]),
-                "cards": [page.card(k) for k in KPIS if KPIS[k].section == section],
+                "cards": [page.shown_card(k) for k in KPIS if KPIS[k].section == section],
                 "charts": [page.chart_html(n) for n, k in CHART_KINDS.items() if k.section == section],
                 "tables": [page.table_html(n) for n, t in TABLE_KINDS.items() if t.section == section],
             })
@@ -302,7 +365,7 @@ def render_report(env: jinja2.Environment, project: Project, client: Client, res
                        "comparison": (f"{fmt.date(kpis.comparison.start)} – {fmt.date(kpis.comparison.end)}"
                                       if kpis.comparison else None)},
             "show_summary": "summary" in (c.sections or project.site.sections),
-            "cards": [page.card(k) for k in summary_kpis],
+            "cards": [page.shown_card(k) for k in summary_kpis],
             "highlights": [alert_view(a, fmt) for a in result.alerts],
             "lead": lead, "body": body, "sections": sections,
             "coverage": {"first": fmt.date(result.data_first) if result.data_first else None,
@@ -351,10 +414,11 @@ def render_index(env: jinja2.Environment, project: Project, intro: Markup, repor
 
 def report_files(env: jinja2.Environment, project: Project, client: Client, result: ReportResult) -> list[OutputFile]:
     base = f"{client.slug}/{result.slug}/"
+    columns = FrameColumns()  # the KPI tables' columns, read once for the page and kpis.json
     return [
-        OutputFile(base + "index.html", render_report(env, project, client, result)),
+        OutputFile(base + "index.html", render_report(env, project, client, result, columns)),
         OutputFile(base + "kpis.json", kpis_json(client.name, client.slug, result.commentary.title, client.currency,
-                                                 result.kpis)),
+                                                 result.kpis, columns)),
         OutputFile(base + "kpis.csv", kpis_csv(result.kpis)),
         *(OutputFile(f"{base}{CHART_FOLDER}/{name}.svg", svg.encode("utf-8"))
           for name, svg in sorted(result.images.items())),

@@ -159,18 +159,37 @@ def column_values(series: pd.Series) -> list:
     return list(series)
 
 
+def _boxed_as_itertuples(dtype) -> bool:
+    """Does frame.to_numpy(dtype=object) hold this column's values as itertuples gives them?"""
+    if isinstance(dtype, np.dtype):
+        return dtype.kind in "fiubOM"
+    return isinstance(dtype, pd.StringDtype | pd.DatetimeTZDtype)
+
+
 class FrameColumns:
-    """A page's column lists, each read from its frame once (frames are kept so their ids stay theirs)."""
+    """A page's column lists (what itertuples gives, a column at a time), each frame read once: all of
+    it in one go where its columns allow, else a column at a time. Frames are kept so their ids stay theirs."""
 
     def __init__(self) -> None:
-        self.known: dict[tuple[int, str], tuple[pd.DataFrame, list]] = {}
+        self.known: dict[int, tuple[pd.DataFrame, dict[str, list]]] = {}
 
     def __call__(self, frame: pd.DataFrame, name: str) -> list:
-        key = (id(frame), name)
-        hit = self.known.get(key)
+        hit = self.known.get(id(frame))
         if hit is None:
-            hit = self.known[key] = (frame, column_values(frame[name]))
-        return hit[1]
+            hit = self.known[id(frame)] = (frame, self._read(frame))
+        columns = hit[1]
+        if name not in columns:
+            columns[name] = column_values(frame[name])
+        return columns[name]
+
+    @staticmethod
+    def _read(frame: pd.DataFrame) -> dict[str, list]:
+        names = list(frame.columns)
+        if not names or len(set(names)) != len(names) or not all(_boxed_as_itertuples(d) for d in frame.dtypes):
+            return {}
+        if len(frame) == 0:
+            return {n: [] for n in names}
+        return dict(zip(names, frame.to_numpy(dtype=object).T.tolist()))
 
 
 def _worst_order(columns: FrameColumns, videos: pd.DataFrame) -> list[int] | None:
