@@ -113,17 +113,26 @@ def _json(value, indent: str = "") -> str:
     return _scalar(value)
 
 
+_FLOATS: dict[float, str] = {}  # float -> its JSON; equal floats (0.0 and -0.0 too) are written the same
+
+
+def _float_json(v: float) -> str:
+    if v - v != 0:  # nan, ±inf: json_value makes them None
+        return "null"
+    text = int.__repr__(int(v)) if v.is_integer() and abs(v) < 2**53 else float.__repr__(v)
+    if len(_FLOATS) < 100_000:
+        _FLOATS[v] = text
+    return text
+
+
 def _column_json(values: list) -> list[str]:
     """Each value of a column (as itertuples gives it) as `_rows(frame)` makes it and json.dumps writes it."""
     out = []
+    known = _FLOATS
     for v in values:
         if type(v) is float:
-            if v - v != 0:  # nan, ±inf: json_value makes them None
-                out.append("null")
-            elif v.is_integer() and abs(v) < 2**53:
-                out.append(int.__repr__(int(v)))
-            else:
-                out.append(float.__repr__(v))
+            text = known.get(v)
+            out.append(text if text is not None else _float_json(v))
         else:
             v = json_value(v)
             out.append(_scalar(_number(v) if isinstance(v, float) else v))

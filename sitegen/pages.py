@@ -27,7 +27,15 @@ from sitegen.i18n import N_, _, d3_format_locale, d3_time_locale, language, spea
 from sitegen.kpis import ReportKpis
 from sitegen.markup import MacroError, render_commentary
 from sitegen.project import BRAND_FILES, Client, Project
-from sitegen.tables import TABLE_KINDS, FrameColumns, RenderedTable, chart_table, render_table, table_html
+from sitegen.tables import (
+    TABLE_KINDS,
+    FrameColumns,
+    RenderedTable,
+    chart_table,
+    html_text,
+    render_table,
+    table_html,
+)
 from sitegen.themes import builtin_themes
 
 ASSETS = "assets"
@@ -239,12 +247,12 @@ def _chart_partial(chart_id: str, title: str, image: str | None, spec: Markup | 
 def _card_partial(card: dict) -> str:
     """partials/kpi_card.html of the default theme."""
     status = card["status"]
-    out = [f'<div class="card kpi-{escape(card["id"])}{f" target-{escape(status)}" if status else ""}">\n'
-           f'  <div class="card-label">{escape(card["label"])}</div>\n'
-           f'  <div class="card-value">{escape(card["value"])}</div>\n'
-           f'  <div class="card-change delta {escape(card["direction"])} {escape(card["quality"])}" '
+    out = [f'<div class="card kpi-{html_text(card["id"])}{f" target-{html_text(status)}" if status else ""}">\n'
+           f'  <div class="card-label">{html_text(card["label"])}</div>\n'
+           f'  <div class="card-value">{html_text(card["value"])}</div>\n'
+           f'  <div class="card-change delta {html_text(card["direction"])} {html_text(card["quality"])}" '
            f'title="{Markup(_("Previous period: %(value)s")) % {"value": card["previous"]}}">'
-           f'{escape(card["change"])}</div>\n']
+           f'{html_text(card["change"])}</div>\n']
     if card["target"]:
         target = Markup(_("Target %(target)s · %(attainment)s")) % {"target": card["target"],
                                                                      "attainment": card["attainment"]}
@@ -262,8 +270,8 @@ def _alerts_partial(alerts: list[dict]) -> str:
     """partials/alerts.html of the default theme."""
     out = ['<ul class="alerts">\n']
     for alert in alerts:
-        out.append(f'  <li class="alert {escape(alert["severity"])} alert-{escape(alert["kind"])}">'
-                   f'{escape(alert["text"])}</li>\n')
+        out.append(f'  <li class="alert {html_text(alert["severity"])} alert-{html_text(alert["kind"])}">'
+                   f'{html_text(alert["text"])}</li>\n')
     if not alerts:
         out.append(f'  <li class="alert info">{Markup(_("Nothing unusual in this period.")) % {}}</li>\n')
     out.append("</ul>\n")

@@ -304,29 +304,38 @@ def chart_table(name: str, kpis: ReportKpis, fmt: Formatter, spec: str | None = 
 
 # partials/table.html of the default theme, written directly (pages.py uses it while the theme's
 # partial is that file); tests/test_tables.py renders both and compares
-_SPECIAL = ("&", "<", ">", '"', "'")
+_SPECIAL = re.compile(r"[&<>\"']")
+
+
+def html_text(text: str) -> str:
+    """markupsafe.escape(text) as a plain str, without making a Markup when nothing needs escaping."""
+    if type(text) is str and _SPECIAL.search(text) is None:
+        return text
+    return str(escape(text))
 
 
 def _escaped(texts: list[str]) -> list[str]:
     joined = "".join(texts)
-    if any(s in joined for s in _SPECIAL):
+    if _SPECIAL.search(joined) is not None or not all(type(t) is str for t in texts):
         return [str(escape(t)) for t in texts]
     return texts
 
 
 def table_html(table: RenderedTable) -> str:
-    title = str(escape(table.title))
+    title = html_text(table.title)
     out = [f'<div class="table-wrap" role="group" aria-label="{title}" tabindex="0">\n'
-           f'<table class="data-table table-{escape(table.name)}">\n  <caption>{title}']
+           f'<table class="data-table table-{html_text(table.name)}">\n  <caption>{title}']
     if table.total_rows > table.shown:
         out.append(' <span class="muted">(' + str(Markup(_("top %(shown)s of %(total)s")) % {
             "shown": table.shown, "total": table.total_rows}) + ")</span>")
     out.append("</caption>\n  <thead><tr>")
-    out.extend(f'<th scope="col" class="{escape(unit)}">{escape(label)}</th>' for label, unit in table.headers)
+    out.extend(f'<th scope="col" class="{html_text(unit)}">{html_text(label)}</th>' for label, unit in table.headers)
     out.append("</tr></thead>\n  <tbody>\n")
     if table.shown:
-        cells = [[f'<td class="{escape(unit)}">{text}</td>' for text in _escaped(texts)]
-                 for (_label, unit), texts in zip(table.headers, table.columns)]
+        cells = []
+        for (_label, unit), texts in zip(table.headers, table.columns):
+            start = f'<td class="{html_text(unit)}">'
+            cells.append([start + text + "</td>" for text in _escaped(texts)])
         out.extend("    <tr>" + "".join(row) + "</tr>\n" for row in zip(*cells))
     else:
         out.append(f'    <tr><td colspan="{len(table.headers)}" class="muted">'
