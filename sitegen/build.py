@@ -33,7 +33,7 @@ from sitegen.markup import render_commentary
 from sitegen.pages import ASSETS, OutputFile, ReportResult, render_client, render_index, report_files
 from sitegen.project import BRAND_FILES, Client, Project, discover, report_slug
 from sitegen.themes import Theme, environment, resolve_theme, static_files
-from sitegen.write import MARKER, clean_leftovers, write_site
+from sitegen.write import MARKER, Stage, clean_leftovers, write_site
 
 Progress = Callable[[str, int, int], None]
 PARALLEL_FROM_REPORTS = 60
@@ -297,12 +297,15 @@ def client_outputs(project: Project, theme: Theme, jobs: int | None,
     plans = {c.slug: cache.plan(project, c, templates, _palette(c)) for c in project.clients}
     reasons = {c.slug: _reasons(c, plans[c.slug], cache.clients.get(c.slug)) for c in project.clients}
     loading = [c for c in project.clients if _needs_data(plans[c.slug], cache.clients.get(c.slug))]
-    done = {out.slug: out for out in _outputs(project, [(c, plans[c.slug]) for c in loading], theme,
-                                               _jobs(jobs, loading), executor)} if len(loading) > 1 else {}
+    # the pool's outputs arrive in project order too, so each is passed on as soon as it is there
+    pooled = _outputs(project, [(c, plans[c.slug]) for c in loading], theme, _jobs(jobs, loading), executor) \
+        if len(loading) > 1 else iter(())
+    in_pool = {c.slug for c in loading} if len(loading) > 1 else set()
     for client in project.clients:
         previous = cache.clients.get(client.slug)
-        out = done.get(client.slug)
-        if out is None:
+        if client.slug in in_pool:
+            out = next(pooled)
+        else:
             out = build_client(project, client, theme, plans[client.slug], previous)
         out.reasons = reasons[client.slug]
         if not out.errors:
@@ -384,56 +387,83 @@ def build(project_dir: Path, output: Path | None = None, strict: bool = False,
                             clients, split)
         result.output = check_output(project, output or default_output(project.root))
         theme = resolve_theme(project.root, project.site.theme, project.site.theme_variables)
-    files: list[OutputFile] = []
+    files: list[OutputFile] = []  # kept until the end only for a `write` other than the stage
     errors: list[SitegenError] = []
     counts: dict[str, int] = {}
     total, done = sum(len(c.reports) for c in project.clients), 0
     result.jobs = _jobs(jobs, project.clients)
-    for out in client_outputs(project, theme, jobs, cache, prune=not clients, executor=executor):
-        files.extend(out.files)
-        errors.extend(out.errors)
-        for warning in out.warnings:
-            diagnostics.warn(warning)
-        for stage, seconds in out.timings.items():
-            t[stage] += seconds
-        for what, count in out.work.items():
-            result.work[what] += count
-        counts[out.slug] = out.reports
-        result.explain.extend(f"{out.slug}: {reason}" for reason in out.reasons)
-        if out.work:
-            built.add(out.slug)
-        done += out.reports
-        if progress:
-            progress("build", done, total)
-    raise_all(errors)
-    with _timed(t, "pages"):
-        if split:  # each client's folder is a whole site: its own assets, no index of all clients
-            for client in project.clients:
-                files.extend(dataclasses.replace(f, path=f"{client.slug}/{f.path}") for f in _assets(project, theme))
-        else:
-            lang = language(project.site.locale)
-            with translator(lang).recording() as untranslated:
-                page = render_index(_environment(theme, lang), project, _intro(project), counts)
-            files.append(OutputFile("index.html", page))
-            for warning in translator(lang).warnings(untranslated):
+    same_output = stored and cache.output_state == _output_state(result.output)
+    # `sitegen build` writes each client's files as they come: memory stays flat, writing overlaps the work
+    stage = Stage(result.output) if write is write_site else None
+    store = project.root / CACHE_FOLDER
+    try:
+        for out in client_outputs(project, theme, jobs, cache, prune=not clients, executor=executor):
+            errors.extend(out.errors)
+            for warning in out.warnings:
                 diagnostics.warn(warning)
-            files.extend(_assets(project, theme))
-    result.warnings = diagnostics.warnings
-    if strict:
-        diagnostics.check_strict()
-    with _timed(t, "write"):
-        if stored:
-            unchanged = {f.path for f in files if id(f) in from_cache} \
-                if cache.output_state == _output_state(result.output) else set()
-            write_site(files, result.output, unchanged)
-            cache.output_state = _output_state(result.output)
-            cache_store.save(project.root / CACHE_FOLDER, cache, built)
-        else:
-            write(files, result.output)
+            for stage_name, seconds in out.timings.items():
+                t[stage_name] += seconds
+            for what, count in out.work.items():
+                result.work[what] += count
+            counts[out.slug] = out.reports
+            result.explain.extend(f"{out.slug}: {reason}" for reason in out.reasons)
+            if out.work:
+                built.add(out.slug)
+            _count(result, out.files)
+            if stage is None:
+                files.extend(out.files)
+            elif not errors:
+                with _timed(t, "write"):
+                    stage.add(out.files, {f.path for f in out.files if id(f) in from_cache} if same_output else set())
+                    if stored and out.work and not out.errors:
+                        cache_store.save_client(store, out)
+                    if stored:  # written: what the rest of the build needs of it is its name
+                        cache.clients[out.slug] = dataclasses.replace(out, files=[], report_outputs=[], index=[])
+            done += out.reports
+            if progress:
+                progress("build", done, total)
+        raise_all(errors)
+        rest: list[OutputFile] = []
+        with _timed(t, "pages"):
+            if split:  # each client's folder is a whole site: its own assets, no index of all clients
+                for client in project.clients:
+                    rest.extend(dataclasses.replace(f, path=f"{client.slug}/{f.path}")
+                                for f in _assets(project, theme))
+            else:
+                lang = language(project.site.locale)
+                with translator(lang).recording() as untranslated:
+                    page = render_index(_environment(theme, lang), project, _intro(project), counts)
+                rest.append(OutputFile("index.html", page))
+                for warning in translator(lang).warnings(untranslated):
+                    diagnostics.warn(warning)
+                rest.extend(_assets(project, theme))
+        _count(result, rest)
+        result.warnings = diagnostics.warnings
+        if strict:
+            diagnostics.check_strict()
+        with _timed(t, "write"):
+            if stage is None:
+                write([*files, *rest], result.output)
+            else:
+                stage.add(rest)
+                stage.commit()
+                stage = None
+                if stored:
+                    cache.output_state = _output_state(result.output)
+                    cache_store.finish(store, cache, built)
+    finally:
+        if stage is not None:  # failed: the old site stays, and so does the cache that matches it
+            stage.discard()
+            if stored:
+                cache_store.discard(store)
     result.clients, result.reports = len(project.clients), total
-    result.files, result.bytes = len(files), sum(len(f.data) for f in files)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _count(result: BuildResult, files: list[OutputFile]) -> None:
+    result.files += len(files)
+    result.bytes += sum(len(f.data) for f in files)
 
 
 def _output_state(output: Path) -> tuple | None:

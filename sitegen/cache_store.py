@@ -98,20 +98,51 @@ def load(folder: Path) -> BuildCache:
     return cache
 
 
-def save(folder: Path, cache: BuildCache, changed: set[str]) -> None:
-    """Write the clients built in this run (`changed`) and the shared state; drop clients gone."""
+NEW = ".new"  # a client's cache written by a build that has not finished yet
+
+
+def save_client(folder: Path, output) -> None:
+    """Keep a client built in this run, to be put in place by `finish` (or dropped by `discard`).
+
+    Until the build has swapped its site in, the cache must keep describing the site in the output."""
+    key = _key()
+    if key is None:
+        return
+    try:  # loaded data stays out: ~1 MB a client, and cheap to load again
+        _dump(folder / FOLDER / f"client-{output.slug}.pickle{NEW}", dataclasses.replace(output, facts=None), key)
+    except OSError:
+        pass  # a read-only project only costs the next build its time
+
+
+def discard(folder: Path) -> None:
+    for path in (folder / FOLDER).glob(f"client-*.pickle{NEW}"):
+        path.unlink(missing_ok=True)
+
+
+def finish(folder: Path, cache: BuildCache, changed: set[str]) -> None:
+    """Put the clients built in this run (`changed`) in place, drop clients gone, write the shared state."""
     key = _key()
     if key is None:
         return
     store = folder / FOLDER
     try:
         for slug in changed:
-            if slug in cache.clients:  # loaded data stays out: ~1 MB a client, and cheap to load again
-                _dump(store / f"client-{slug}.pickle", dataclasses.replace(cache.clients[slug], facts=None), key)
+            new = store / f"client-{slug}.pickle{NEW}"
+            if new.exists():
+                os.replace(new, store / f"client-{slug}.pickle")
+        discard(folder)
         for path in store.glob("client-*.pickle"):
             if path.stem.removeprefix("client-") not in cache.clients:
                 path.unlink(missing_ok=True)
         _dump(store / "state.pickle", (cache.files.known, cache.commentary.entries, cache.templates,
                                        cache.output_state), key)
     except OSError:
-        pass  # a read-only project only costs the next build its time
+        pass
+
+
+def save(folder: Path, cache: BuildCache, changed: set[str]) -> None:
+    """Write the clients built in this run (`changed`) and the shared state at once."""
+    for slug in changed:
+        if slug in cache.clients:
+            save_client(folder, cache.clients[slug])
+    finish(folder, cache, changed)

@@ -15,8 +15,9 @@ from sitegen.pages import OutputFile
 MARKER = ".sitegen-output"
 
 
-def check_paths(files: list[OutputFile]) -> None:
-    seen: set[str] = set()
+def check_paths(files: list[OutputFile], seen: set[str] | None = None) -> None:
+    """Every path stays inside the output and is written once (`seen`: paths of earlier batches)."""
+    seen = set() if seen is None else seen
     for f in files:
         if f.path.startswith("/") or "\\" in f.path or any(p in ("", ".", "..") for p in f.path.split("/")):
             raise SitegenError(f"refusing to write outside the output folder: {f.path!r}")
@@ -62,29 +63,39 @@ def _exchange(a: Path, b: Path) -> bool:
     return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE) == 0
 
 
-def write_site(files: list[OutputFile], output: Path, unchanged: set[str] = frozenset()) -> None:
-    """Write the whole site; files named in `unchanged` hold the same bytes as in the current output and
-    are hard-linked from it instead of written again (the swap below never modifies a file in place)."""
-    check_paths(files)
-    output = output.absolute()
-    output.parent.mkdir(parents=True, exist_ok=True)
-    _check_replaceable(output)
-    clean_leftovers(output)
-    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.tmp-", dir=output.parent))
-    try:
-        made: set[Path] = set()
+class Stage:
+    """A new site written file by file into a temporary folder beside the output; `commit` puts it in
+    place of the old one in one step, `discard` removes it (the old site stays as it was)."""
+
+    def __init__(self, output: Path):
+        output = output.absolute()
+        output.parent.mkdir(parents=True, exist_ok=True)
+        _check_replaceable(output)
+        clean_leftovers(output)
+        self.output = output
+        self.folder = Path(tempfile.mkdtemp(prefix=f".{output.name}.tmp-", dir=output.parent))
+        self.seen: set[str] = set()
+        self.made: set[Path] = set()
+
+    def add(self, files: list[OutputFile], unchanged: set[str] = frozenset()) -> None:
+        """Write files; those named in `unchanged` hold the same bytes as in the current output and are
+        hard-linked from it instead (the swap never modifies a file in place, so the link stays right)."""
+        check_paths(files, self.seen)
         for f in files:
-            target = staging / f.path
-            if target.parent not in made:
+            target = self.folder / f.path
+            if target.parent not in self.made:
                 target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
+                self.made.add(target.parent)
             if f.path in unchanged:
                 try:
-                    os.link(output / f.path, target)
+                    os.link(self.output / f.path, target)
                     continue
                 except OSError:
                     pass  # gone, or a file system without hard links: write it
             target.write_bytes(f.data)
+
+    def commit(self) -> None:
+        staging, output = self.folder, self.output
         (staging / MARKER).write_text("This folder is written by sitegen and replaced on every build.\n")
         os.chmod(staging, 0o755)
         if not output.exists():
@@ -96,8 +107,20 @@ def write_site(files: list[OutputFile], output: Path, unchanged: set[str] = froz
             os.replace(output, retired / "site")
             os.replace(staging, output)
             shutil.rmtree(retired, ignore_errors=True)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def write_site(files: list[OutputFile], output: Path, unchanged: set[str] = frozenset()) -> None:
+    """Write the whole site at once (see Stage)."""
+    check_paths(files)
+    stage = Stage(output)
+    try:
+        stage.add(files, unchanged)
+        stage.commit()
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        stage.discard()
         raise
 
 
