@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 NULL_TOKENS = frozenset({"-", "--", "—", "–", "n/a", "#n/a", "undefined", "null", "nan", "<5", "< 5"})
@@ -18,7 +19,9 @@ _CURRENCY = re.compile(r"^(?:[$€£¥]|USD|EUR|GBP|IDR|Rp)\s*|\s*(?:[$€£¥]|
 _GROUPING_SPACES = r"(\d)[\s\u00a0\u202f'’](\d{3})\b"  # RE2-friendly (no look-behind): 1 234 -> 1234
 _PLAIN_NUMBER = r"-?\d*(?:\.\d{1,2}|\.\d{4,})?"  # needs no rewriting and is not ambiguous
 _ISO_DATE = r"\d{4}-\d{2}-\d{2}(?:[ T].*)?"
+PLAIN_NUMBER, ISO_DATE = re.compile(_PLAIN_NUMBER), re.compile(_ISO_DATE)
 TEXT = "string[pyarrow]"  # vectorised string operations (pyarrow) instead of a Python loop per cell
+TEXT_DTYPE = pd.StringDtype("pyarrow")
 _DOT_DECIMAL = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d*)(?:\.\d+)?$")
 _COMMA_DECIMAL = re.compile(r"^[+-]?(?:\d{1,3}(?:\.\d{3})+|\d*)(?:,\d+)?$")
 _SLASHED = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(.*)$")
@@ -64,13 +67,21 @@ def numeric_text(series: pd.Series) -> pd.Series:
     return text
 
 
-def detect_decimal(cells: pd.Series, prefer_comma: bool) -> tuple[str, str | None]:
-    """(decimal mark, why it is a guess or None) from every number cell of a file."""
-    cells = cells[cells != ""]
-    both = cells[cells.str.contains(",") & cells.str.contains(r"\.")]
+def detect_decimal(cells: pd.Series, prefer_comma: bool, weights=None) -> tuple[str, str | None]:
+    """(decimal mark, why it is a guess or None) from every number cell of a file (or from its distinct
+    cells, each counted `weights` times)."""
+    keep = (cells != "").to_numpy(dtype=bool)
+    cells = cells[keep]
+    has_both = (cells.str.contains(",") & cells.str.contains(r"\.")).to_numpy(dtype=bool)
+    both = cells[has_both]
     if len(both):
-        comma_last = both.str.rfind(",") > both.str.rfind(".")
-        return ("," if comma_last.mean() >= 0.5 else "."), None
+        comma_last = (both.str.rfind(",") > both.str.rfind(".")).to_numpy(dtype=bool)
+        if weights is None:
+            share = comma_last.mean()
+        else:
+            counts = np.asarray(weights)[keep][has_both]
+            share = int(counts[comma_last].sum()) / int(counts.sum())
+        return ("," if share >= 0.5 else "."), None
     comma_decimals = cells.str.contains(r",(?:\d{1,2}|\d{4,})$").any()
     dot_decimals = cells.str.contains(r"\.(?:\d{1,2}|\d{4,})$").any()
     if comma_decimals != dot_decimals:
@@ -95,7 +106,9 @@ def normalise_numbers(series: pd.Series, decimal: str) -> pd.Series:
     return plain.where(fits, series)
 
 
-def detect_date_order(cells: pd.Series, prefer_day_first: bool) -> tuple[str, str | None]:
+def detect_date_order(cells: pd.Series, prefer_day_first: bool, sample: str | None = None) -> tuple[str, str | None]:
+    """(date order, why it is a guess or None) from every date cell of a file (or its distinct cells, with
+    `sample` the first one in row order, which the warning quotes)."""
     cells = cells[cells != ""]
     if cells.str.fullmatch(_ISO_DATE).all():
         return "ymd", None
@@ -111,7 +124,8 @@ def detect_date_order(cells: pd.Series, prefer_day_first: bool) -> tuple[str, st
     if (second > 12).any() and not (first > 12).any():
         return "mdy", None
     order = "dmy" if prefer_day_first else "mdy"
-    return order, (f"dates like {cells.iloc[0]!r} could be day/month or month/day; read as "
+    sample = cells.iloc[0] if sample is None else sample
+    return order, (f"dates like {sample!r} could be day/month or month/day; read as "
                    f"{'day/month' if order == 'dmy' else 'month/day'}")
 
 

@@ -13,6 +13,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -23,10 +24,10 @@ from sitegen.columns import map_headers, suggestions, unmapped
 from sitegen.errors import Diagnostics, SitegenError, raise_all
 from sitegen.kinds import KINDS, TIME_COLUMN, Kind
 from sitegen.readers import READABLE, RawTable, read_table
-from sitegen.validate import locator, plausibility, typed_empty, validate
+from sitegen.validate import _typed_empty_column, in_two_files, locator, plausibility, typed_empty, validate
 
 _TOTALS = re.compile(r"^(total|totals|gesamt|gesamtsumme|summe|insgesamt)\b", re.IGNORECASE)
-_VIDEO_IN_LINK = re.compile(r"/video/(\d{8,})")
+VIDEO_IN_LINK = _VIDEO_IN_LINK = re.compile(r"/video/(\d{8,})")
 CROSS_CHECKED = ("spend", "impressions", "clicks", "conversions", "revenue")
 
 
@@ -66,10 +67,272 @@ class PreparedFile:
     last: date | None = None
 
 
-def load_client_data(data_dir: Path, diagnostics: Diagnostics, columns: dict[str, str] | None = None) -> ClientData:
+FAST = True  # the column-wise path (columnar.py); False: the row-by-row path below, which tests compare it with
+
+
+def load_client_data(data_dir: Path, diagnostics: Diagnostics, columns: dict[str, str] | None = None,
+                     cache_dir: Path | None = None) -> ClientData:
+    """A client's data folder as typed tables, one per kind.
+
+    `cache_dir`: the project's cache folder (chart_images.cache_root); big files' typed cells are kept in
+    its `data/` folder, keyed by the file's contents (datacache.py). None: no cache."""
     if not data_dir.is_dir():
         raise SitegenError("data folder is missing, expected data files (CSV, XLSX, Parquet, JSON) here",
                            data_dir)
+    if not FAST:
+        return _load_rows(data_dir, diagnostics, columns)
+    from sitegen.datacache import DataCache
+
+    cache = DataCache(cache_dir, columns) if cache_dir is not None else None
+    errors: list[SitegenError] = []
+    parts: dict[str, list] = {k: [] for k in KINDS}
+    for path in data_paths(data_dir):
+        if path.suffix.lower() not in READABLE:
+            diagnostics.warn(f"not a data file (expected {', '.join(READABLE)}), ignored", path)
+            continue
+        warnings: list[tuple[str, int | None, str | None]] = []
+        try:
+            item = _prepare(path, columns or {}, cache, warnings)
+        except SitegenError as exc:
+            errors.extend(getattr(exc, "errors", [exc]))
+            continue
+        finally:
+            for message, row, column in warnings:
+                diagnostics.warn(message, path, row, column)
+        parts[item.kind.name].append(item)
+    tables, files, currencies = {}, [], set()
+    for name, items in parts.items():
+        try:
+            tables[name], typed = _combine_fast(KINDS[name], items, diagnostics, cache)
+        except SitegenError as exc:
+            errors.extend(getattr(exc, "errors", [exc]))
+            continue
+        for item, t in zip(items, typed):
+            files.append(DataFile(item.path, name, t.rows, item.first, item.last, t.notes))
+            currencies |= t.currencies
+    raise_all(errors)
+    return ClientData(tables, sorted(files, key=lambda f: f.path), currencies)
+
+
+@dataclass
+class _Cached:
+    """A file whose typed cells came from the conversion cache."""
+
+    path: Path
+    kind: Kind
+    typed: object  # columnar.Typed
+    row_numbers: np.ndarray
+    first: date | None = None
+    last: date | None = None
+
+
+def _prepare(path: Path, user_columns: dict[str, str], cache, warnings: list):
+    """prepare_file for the column-wise path: a columnar.Source, or a _Cached hit of the conversion cache."""
+    from sitegen.columnar import Source
+    from sitegen.datacache import CACHE_MIN_BYTES
+    from sitegen.readers import STREAM_BYTES, NotPlain, from_raw, open_table, scan_file
+
+    size = path.stat().st_size
+    key, scan = None, None
+    if cache is not None and size >= CACHE_MIN_BYTES:
+        scan = scan_file(path)
+        key = cache.key(scan.digest, path)
+        hit = cache.get(key)
+        if hit is not None:
+            warnings.extend(hit.prepare_warnings)
+            return _Cached(path, hit.kind, hit.typed, hit.row_numbers)
+    elif size >= STREAM_BYTES:
+        scan = scan_file(path, digest=False)
+    for attempt in ("fast", "general"):
+        table = open_table(path, scan) if attempt == "fast" else from_raw(read_table(path))
+        local: list = []
+        headers = table.names
+        kind, mapping, candidates = recognise(headers, user_columns)
+        if kind is None:
+            if table.lazy:  # a file that cannot be read at all says so first
+                read_table(path)
+            raise SitegenError(_missing_columns_message(headers, candidates, user_columns), path, table.header_row)
+        for header in unmapped(headers, mapping):
+            close = suggestions(header)
+            hint = f"; nearest known names: {', '.join(close)}" if close else ""
+            local.append((f"unknown column {header!r} for {kind.name} data (ignored; map it in [columns] if it "
+                          f"matters){hint}", table.header_row, header))
+        try:
+            numbers, cells = table.read([*mapping, headers[0]])
+        except NotPlain:
+            continue
+        break
+    warnings.extend(local)
+    totals_rows = _total_rows(cells[headers[0]])
+    totals = None
+    if totals_rows is not None:
+        last = int(np.flatnonzero(totals_rows)[-1])
+        totals = {h: _cell(cells[h], last) for h in mapping}
+        kept = np.flatnonzero(~totals_rows)
+        cells = {h: _rows(c, kept) for h, c in cells.items()}
+        numbers = numbers[kept]
+    errors = []
+    for row, header in table.lossy_ids:
+        if kind.columns.get(mapping.get(header, "")) == "id":
+            errors.append(SitegenError("found an ID stored as a number, expected the ID as text (Excel keeps only "
+                                       "15 digits of a number; format the column as text and export again)",
+                                       path, row, mapping[header]))
+    raise_all(errors)
+    return Source(path, kind, {mapping[h]: cells[h] for h in mapping}, numbers, list(table.notes), mapping,
+                  totals, list(local), key)
+
+
+_TOTALS_HINT = re.compile("total|ge[sſ]amt|[sſ]umme", re.IGNORECASE)  # finds every cell _TOTALS matches
+
+
+def _total_rows(cells) -> np.ndarray | None:
+    """_without_totals' test of the first column (on its distinct cells); None when no row is a totals row."""
+    import pyarrow.compute as pc
+
+    from sitegen.columnar import Column
+
+    if isinstance(cells, tuple | list):
+        hint = np.fromiter((_TOTALS_HINT.search(c) is not None for c in cells), dtype=bool, count=len(cells))
+        values, codes = cells, None
+    else:
+        values, codes = (cells.uniques, cells.codes) if isinstance(cells, Column) else (cells, None)
+        hint = pc.match_substring_regex(values, _TOTALS_HINT.pattern, ignore_case=True).to_numpy(zero_copy_only=False)
+    if not hint.any():
+        return None
+    where = np.flatnonzero(hint)
+    first = [values[int(i)] for i in where]
+    first = pd.Series([v if isinstance(v, str) else v.as_py() for v in first], dtype="str")
+    match = first.astype(str).str.strip().str.match(_TOTALS).to_numpy(dtype=bool)
+    is_total = np.zeros(len(values), dtype=bool)
+    is_total[where[match]] = True
+    rows = is_total if codes is None else is_total[codes]
+    return rows if rows.any() else None
+
+
+def _cell(cells, row: int) -> str:
+    from sitegen.columnar import Column
+
+    if isinstance(cells, Column):
+        return cells.uniques[int(cells.codes[row])].as_py()
+    if isinstance(cells, tuple | list):
+        return cells[row]
+    return cells[row].as_py()
+
+
+def _rows(cells, rows: np.ndarray):
+    import pyarrow as pa
+
+    from sitegen.columnar import Column
+
+    if isinstance(cells, Column):
+        return cells.take(rows)
+    if isinstance(cells, tuple | list):
+        return tuple(cells[i] for i in rows.tolist())
+    return cells.take(pa.array(rows))
+
+
+def _combine_fast(kind: Kind, items: list, diagnostics: Diagnostics, cache) -> tuple[pd.DataFrame, list]:
+    """_combine for the column-wise path: (the kind's table, each file's columnar.Typed)."""
+    from sitegen.columnar import Source, type_sources
+
+    if not items:
+        return typed_empty(kind), []
+    fresh = [i for i in items if isinstance(i, Source)]
+    together = [s for s in fresh if s.cache_key is None]
+    typed_of = dict(zip(map(id, together), type_sources(kind, together)))
+    for s in fresh:
+        if s.cache_key is not None:
+            typed_of[id(s)] = type_sources(kind, [s])[0]
+    typed = [typed_of[id(i)] if isinstance(i, Source) else i.typed for i in items]
+    for item, t in zip(items, typed):
+        for message, row, column in t.warnings:
+            diagnostics.warn(message, item.path, row, column)
+    origins = [(i.path if isinstance(i, Source) else i.path,
+                i.row_numbers) for i in items]
+    _raise_bad_cells(kind, typed, origins)
+    if cache is not None:
+        for item, t in zip(items, typed):
+            if isinstance(item, Source) and item.cache_key is not None:
+                cache.put(item.cache_key, kind, t, item.row_numbers, item.prepare_warnings)
+    table = _typed_table(kind, items, typed)
+    file_of = np.repeat(np.arange(len(items)), [t.rows for t in typed])
+    _note_ranges_fast(table, kind, items, typed)
+    plausibility(table, kind, origins, file_of, diagnostics, quick=True)
+    # rows repeated exactly share their time: only then is it worth hashing whole rows
+    if len(items) > 1 and in_two_files(table[TIME_COLUMN[kind.name]], file_of):
+        table = _drop_repeats_across_files(table, kind, origins, file_of, diagnostics)
+    return table, typed
+
+
+def _note_ranges_fast(table: pd.DataFrame, kind: Kind, items: list, typed: list) -> None:
+    """_note_ranges on the int64 nanoseconds of each file's slice."""
+    times = table[TIME_COLUMN[kind.name]].to_numpy(dtype="datetime64[ns]")
+    start = 0
+    for item, t in zip(items, typed):
+        mine = times[start:start + t.rows]
+        start += t.rows
+        mine = mine[~np.isnat(mine)]
+        if len(mine):
+            item.first, item.last = pd.Timestamp(mine.min()).date(), pd.Timestamp(mine.max()).date()
+
+
+def _raise_bad_cells(kind: Kind, typed: list, origins) -> None:
+    """validate's errors: per column the first bad cells in file order, then how many more."""
+    from sitegen.validate import MAX_CELL_ERRORS, cell_error, more_cells_error, raise_cell_errors, range_limits
+
+    if not any(t.bad for t in typed):
+        return
+    errors = []
+    for col, ctype in kind.columns.items():
+        listed, total, more_at = [], 0, None
+        for (path, numbers), t in zip(origins, typed):
+            if col not in t.bad:
+                continue
+            rows, found, far = t.bad[col]
+            for j in range(min(len(rows), MAX_CELL_ERRORS + 1 - len(listed) - (more_at is not None))):
+                if len(listed) < MAX_CELL_ERRORS:
+                    listed.append((path, int(numbers[rows[j]]), found[j], bool(far[j])))
+                elif more_at is None:
+                    more_at = path
+            total += len(rows)
+        for path, row, found, far in listed:
+            errors.append(cell_error(found, ctype, far, range_limits(ctype), path, row, col))
+        if total > MAX_CELL_ERRORS:
+            errors.append(more_cells_error(total - MAX_CELL_ERRORS, ctype, more_at, col))
+    raise_cell_errors(errors, kind)
+
+
+def _typed_table(kind: Kind, items: list, typed: list) -> pd.DataFrame:
+    """The typed cells of all files of one kind as one table (validate's frame)."""
+    from sitegen.validate import blank_value
+
+    present = {c for t in typed for c in t.columns}
+    n = sum(t.rows for t in typed)
+    out = {}
+    for col, ctype in kind.columns.items():
+        if col not in present:
+            out[col] = _typed_empty_column(ctype, n)
+            continue
+        parts = []
+        for t in typed:
+            cells = t.columns.get(col)
+            if cells is None:
+                value = blank_value(ctype)
+                dtype = object if ctype not in ("int", "money", "float", "date", "datetime") else None
+                parts.append(np.full(t.rows, value, dtype=dtype) if dtype is object else
+                             np.full(t.rows, np.nan) if ctype in ("int", "money", "float") else
+                             np.full(t.rows, np.datetime64("NaT"), dtype="datetime64[ns]"))
+            else:
+                parts.append(cells.array())
+        array = parts[0] if len(parts) == 1 else np.concatenate(parts)
+        out[col] = pd.Series(array, dtype=array.dtype, copy=False)
+    frame = pd.DataFrame(out)
+    frame.index = pd.RangeIndex(len(frame))
+    return frame
+
+
+def _load_rows(data_dir: Path, diagnostics: Diagnostics, columns: dict[str, str] | None = None) -> ClientData:
+    """The row-by-row path: pandas reads every file as text, every cell is typed where it stands."""
     paths = data_paths(data_dir)
     errors: list[SitegenError] = []
     parts: dict[str, list[PreparedFile]] = {k: [] for k in KINDS}
@@ -112,6 +375,13 @@ def recognise(headers: list[str], user: dict[str, str]) -> tuple[Kind | None, di
 
     Returns (kind, header mapping, []), or (None, {}, candidates) when the kind that shares most
     columns with the file lacks a required one."""
+    kind, mapping, candidates = _recognised(tuple(headers), tuple(user.items()))
+    return kind, dict(mapping), list(candidates)
+
+
+@lru_cache(maxsize=256)  # a client's monthly drops share their headers
+def _recognised(headers: tuple[str, ...], user: tuple[tuple[str, str], ...]):
+    headers, user = list(headers), dict(user)
     mappings = {name: map_headers(headers, name, user) for name in KINDS}
     present = {name: _present(m) for name, m in mappings.items()}
     overlap = {name: len(present[name] & set(KINDS[name].columns)) for name in KINDS}
@@ -201,23 +471,33 @@ def _plain_cells(frame: pd.DataFrame, kind: Kind, conventions: conv.Conventions)
 
 def _cross_check(frame: pd.DataFrame, totals: pd.Series, mapping: dict[str, str], decimal: str, path: Path,
                  diagnostics: Diagnostics) -> str:
+    sums = {column: pd.to_numeric(frame[column].replace("", None), errors="coerce").sum()
+            for column in CROSS_CHECKED if column in mapping.values()}
+    note, warning = cross_check(sums, {h: str(totals[h]) for h in mapping if h in totals.index}, mapping, decimal)
+    if warning:
+        diagnostics.warn(warning, path)
+    return note
+
+
+def cross_check(sums: dict, totals: dict[str, str], mapping: dict[str, str], decimal: str) -> tuple[str, str | None]:
+    """(note, warning or None): the export's totals row against the sums of the file's rows (`sums`:
+    column -> the sum of the file's cells read as numbers)."""
     header_of = {v: k for k, v in mapping.items()}
     checked, differ = [], []
     for column in CROSS_CHECKED:
         if column not in header_of:  # `frame` has the columns of every file of its kind, this file may lack some
             continue
-        expected_total = pd.to_numeric(conv.normalise_numbers(pd.Series([str(totals[header_of[column]])]), decimal)
+        expected_total = pd.to_numeric(conv.normalise_numbers(pd.Series([totals[header_of[column]]]), decimal)
                                        .replace("", None), errors="coerce").iloc[0]
         if pd.isna(expected_total):
             continue
-        actual = round(float(pd.to_numeric(frame[column].replace("", None), errors="coerce").sum()), 6)
+        actual = round(float(sums[column]), 6)
         checked.append(column)
         if abs(actual - float(expected_total)) > 0.005 + 1e-9 * abs(float(expected_total)):
             differ.append(f"{column}: totals row {float(expected_total):,.2f}, rows add up to {actual:,.2f}")
     if differ:
-        diagnostics.warn("totals row does not match the rows (" + "; ".join(differ) + ")", path)
-        return "totals row checked: mismatch"
-    return f"totals row matches ({', '.join(checked)})" if checked else "totals row dropped"
+        return "totals row checked: mismatch", "totals row does not match the rows (" + "; ".join(differ) + ")"
+    return (f"totals row matches ({', '.join(checked)})" if checked else "totals row dropped"), None
 
 
 def _shown(header: str) -> str:

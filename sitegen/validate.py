@@ -46,21 +46,34 @@ def validate(raw: pd.DataFrame, kind: Kind, origins: list[tuple[Path, np.ndarray
         bad_rows = np.flatnonzero(bad.to_numpy())
         far, limits = _out_of_range(values, raw[col], ctype)
         for i in bad_rows[:MAX_CELL_ERRORS]:
-            found = shown[col].iloc[i]
-            found_text = "an empty cell" if _is_blank(pd.Series([found])).iloc[0] else f"{_short(found)!r}"
+            found = shown[col].iloc[i] if col in shown.columns else ""  # a video ID from a link: no cell
             path, row = locate(int(i))
-            wanted = expected(ctype) + (limits if far[i] else "")
-            errors.append(SitegenError(f"found {found_text}, expected {wanted}", path, row, col))
+            errors.append(cell_error(found, ctype, bool(far[i]), limits, path, row, col))
         if len(bad_rows) > MAX_CELL_ERRORS:
             path, _ = locate(int(bad_rows[MAX_CELL_ERRORS]))
-            errors.append(SitegenError(f"{len(bad_rows) - MAX_CELL_ERRORS} more cells in this column that are not "
-                                       f"{expected(ctype)} (not listed one by one)", path, None, col))
+            errors.append(more_cells_error(len(bad_rows) - MAX_CELL_ERRORS, ctype, path, col))
         out[col] = values
-    order = list(kind.columns)
-    raise_all(sorted(errors, key=lambda e: (str(e.file), e.row or 1 << 62, order.index(e.column))))
+    raise_cell_errors(errors, kind)
     frame = pd.DataFrame(out)
     frame.index = pd.RangeIndex(len(frame))
     return frame
+
+
+def raise_cell_errors(errors: list[SitegenError], kind: Kind) -> None:
+    order = list(kind.columns)
+    raise_all(sorted(errors, key=lambda e: (str(e.file), e.row or 1 << 62, order.index(e.column))))
+
+
+def cell_error(found, ctype: str, far: bool, limits: str, path: Path, row: int, column: str) -> SitegenError:
+    """The error for one bad cell, quoting it as the user wrote it."""
+    found_text = "an empty cell" if _is_blank(pd.Series([found])).iloc[0] else f"{_short(found)!r}"
+    wanted = expected(ctype) + (limits if far else "")
+    return SitegenError(f"found {found_text}, expected {wanted}", path, row, column)
+
+
+def more_cells_error(count: int, ctype: str, path: Path, column: str) -> SitegenError:
+    return SitegenError(f"{count} more cells in this column that are not {expected(ctype)} (not listed one by one)",
+                        path, None, column)
 
 
 def locator(origins: list[tuple[Path, np.ndarray]]):
@@ -143,6 +156,140 @@ def _convert_time(series: pd.Series, ctype: str, blank: pd.Series):
     return stamps.astype("datetime64[ns]"), bad
 
 
+# --- the same typing, fast for plainly written cells (see columnar.py) ------------------------------------
+
+# Cells that every parser reads alike: ASCII digits only, few enough of them that the nearest double is
+# the one to_numeric gives (it rounds correctly; checked in tests/test_columnar.py), no sign, no exponent.
+_SIMPLE_NUMBER = r"^[0-9]{1,15}(?:\.[0-9]{1,6})?$"
+_SIMPLE_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_SIMPLE_DATETIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[ T][0-9]{2}:[0-9]{2}(?::[0-9]{2})?)?$"
+# years whose every day a nanosecond timestamp holds (the first and last year are cut short)
+_SAFE_YEARS = (EARLIEST.year + 1, LATEST.year - 1)
+PYTHON_MAX = 4096  # distinct cells up to which a Python loop beats pandas' per-call cost
+
+
+def convert_fast(cells, ctype: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`_convert` of Arrow strings (no nulls), as numpy arrays: (values, bad, blank).
+
+    The same values and masks, with plainly written numbers and ISO dates converted in bulk by Arrow, text
+    in Python (pandas' string methods follow Python's `re`), and only unusual cells through `_convert`."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = len(cells)
+    trimmed = pc.utf8_trim_whitespace(cells)  # what `_is_blank` and `str.strip()` see
+    blank = pc.equal(trimmed, "").to_numpy(zero_copy_only=False)
+    if ctype in ("text", "id"):
+        if n > PYTHON_MAX:
+            values, bad, blank_s = _convert(_text(cells), ctype)
+            return values.to_numpy(), bad.to_numpy(dtype=bool), blank_s.to_numpy(dtype=bool)
+        values = np.empty(n, dtype=object)
+        values[:] = trimmed.to_pylist()
+        if blank.any():
+            values[blank] = pd.NA
+        bad = np.zeros(n, dtype=bool)
+        if ctype == "id":
+            bad = np.array([not b and _SCIENTIFIC.match(v) is not None for v, b in zip(values, blank)], dtype=bool)
+        return values, bad, blank
+    if ctype == "bool" or ctype.startswith("enum:"):
+        lowered = pc.utf8_lower(trimmed)
+        if ctype == "bool":
+            true = pc.is_in(lowered, value_set=pa.array(sorted(_TRUE))).to_numpy(zero_copy_only=False)
+            false = pc.is_in(lowered, value_set=pa.array(sorted(_FALSE))).to_numpy(zero_copy_only=False)
+            values = np.full(n, None, dtype=object)
+            values[true & ~blank] = True
+            values[false & ~true & ~blank] = False
+            return values, ~blank & ~true & ~false, blank
+        allowed = pc.is_in(lowered, value_set=pa.array(ctype[5:].split("|"))).to_numpy(zero_copy_only=False)
+        values = np.empty(n, dtype=object)
+        values[:] = lowered.to_pylist()
+        if blank.any():
+            values[blank] = np.nan
+        return values, ~blank & ~allowed, blank
+    number = ctype in ("int", "money", "float")
+    pattern = _SIMPLE_NUMBER if number else _SIMPLE_DATE if ctype == "date" else _SIMPLE_DATETIME
+    simple = pc.match_substring_regex(trimmed, pattern).to_numpy(zero_copy_only=False)
+    if number:
+        values = np.full(n, np.nan)
+        if simple.any():
+            values[simple] = pc.cast(trimmed.filter(pa.array(simple)), pa.float64()).to_numpy(zero_copy_only=False)
+    else:
+        values = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+        if simple.any():
+            stamps = _simple_stamps(trimmed.filter(pa.array(simple)))
+            ok = ~np.isnat(stamps)
+            where = np.flatnonzero(simple)
+            values[where[ok]] = stamps[ok]
+            simple[where[~ok]] = False  # out of the safe years, or no such day: the general code decides
+    bad = np.zeros(n, dtype=bool)
+    rest = np.flatnonzero(~simple & ~blank)
+    if number:  # `_convert_number` on the cells read so far (NaN where blank)
+        with np.errstate(invalid="ignore"):
+            bad = ~blank & (np.isnan(values) | np.isinf(values) | (values < 0) | (values >= MAX_NUMBER))
+            if ctype == "int":
+                bad |= ~blank & ~np.isnan(values) & (values % 1 != 0)
+        values = np.where(bad, np.nan, values)
+    if len(rest):
+        sub_values, sub_bad, sub_blank = _convert(_text(cells.take(pa.array(rest))), ctype)
+        values[rest] = sub_values.to_numpy(dtype=values.dtype)
+        bad[rest] = sub_bad.to_numpy(dtype=bool)
+        blank[rest] = sub_blank.to_numpy(dtype=bool)
+    return values, bad, blank
+
+
+def _text(cells) -> pd.Series:
+    from sitegen.conventions import TEXT_DTYPE
+
+    return pd.Series(TEXT_DTYPE.__from_arrow__(cells))
+
+
+def _simple_stamps(cells) -> np.ndarray:
+    """ISO dates (and times) as datetime64[ns]; NaT for days that do not exist or lie outside the safe years."""
+    import pyarrow.compute as pc
+
+    length = pc.binary_length(cells)
+    for short, rest in ((10, " 00:00:00"), (16, ":00")):  # every cell as YYYY-MM-DD HH:MM:SS
+        is_short = pc.equal(length, short)
+        if pc.any(is_short).as_py():
+            cells = pc.if_else(is_short, pc.binary_join_element_wise(cells, rest, ""), cells)
+
+    def part(start: int, stop: int) -> np.ndarray:
+        return pc.cast(pc.utf8_slice_codeunits(cells, start, stop), "int64").to_numpy(zero_copy_only=False)
+
+    year, month, day = part(0, 4), part(5, 7), part(8, 10)
+    hour, minute, second = part(11, 13), part(14, 16), part(17, 19)
+    ok = ((year >= _SAFE_YEARS[0]) & (year <= _SAFE_YEARS[1]) & (month >= 1) & (month <= 12) & (day >= 1)
+          & (hour < 24) & (minute < 60) & (second < 60))
+    months = np.where(ok, (year - 1970) * 12 + month - 1, 0).astype("datetime64[M]")
+    days = months.astype("datetime64[D]") + np.where(ok, day - 1, 0).astype("timedelta64[D]")
+    ok &= (days.astype("datetime64[M]") == months)  # the 31st of a 30-day month rolls over
+    stamps = days.astype("datetime64[ns]") + (hour * 3600 + minute * 60 + second).astype("timedelta64[s]")
+    return np.where(ok, stamps, np.datetime64("NaT"))
+
+
+def range_limits(ctype: str) -> str:
+    """What `_out_of_range` adds to the expectation of a cell outside sitegen's range."""
+    if ctype in ("int", "money", "float"):
+        return " and below 10^15"
+    if ctype in ("date", "datetime"):
+        return f" between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d}"
+    return ""
+
+
+def out_of_range(values: pd.Series, raw: pd.Series, ctype: str) -> tuple[np.ndarray, str]:
+    return _out_of_range(values, raw, ctype)
+
+
+def blank_value(ctype: str):
+    """What an empty cell of a column the data has becomes (pd.NA for text, NaN for an enum, None for bool)."""
+    import pyarrow as pa
+
+    from sitegen.conventions import TEXT_DTYPE
+
+    values, _, _ = _convert(pd.Series(TEXT_DTYPE.__from_arrow__(pa.array([""], pa.string()))), ctype)
+    return values.iloc[0]
+
+
 def _out_of_range(values: pd.Series, raw: pd.Series, ctype: str) -> tuple[np.ndarray, str]:
     """Cells that were read as a number or date but lie outside the range sitegen holds, and that range,
     for the error message."""
@@ -171,8 +318,10 @@ def typed_empty(kind: Kind) -> pd.DataFrame:
     return pd.DataFrame({c: _typed_empty_column(t, 0) for c, t in kind.columns.items()})
 
 
-def plausibility(table: pd.DataFrame, kind: Kind, origins, file_of: np.ndarray, diagnostics: Diagnostics) -> None:
-    """Warnings for figures that parse but are hard to believe."""
+def plausibility(table: pd.DataFrame, kind: Kind, origins, file_of: np.ndarray, diagnostics: Diagnostics,
+                 quick: bool = False) -> None:
+    """Warnings for figures that parse but are hard to believe (`quick`: skip looking for days reported by
+    two files when no date is in two files)."""
     locate = locator(origins)
     checks = []
     if kind.name == "ads":
@@ -190,7 +339,20 @@ def plausibility(table: pd.DataFrame, kind: Kind, origins, file_of: np.ndarray, 
             path, row = locate(int(hits[0]))
             diagnostics.warn(f"{what} in {len(hits)} {kind.name} row{'s' if len(hits) > 1 else ''} "
                              f"(first shown)", path, row)
+    keys = DAY_KEYS.get(kind.name)
+    if quick and keys and not in_two_files(table[keys[0]], file_of):
+        return
     _conflicting_days(table, kind, locate, file_of, diagnostics)
+
+
+def in_two_files(column: pd.Series, file_of: np.ndarray) -> bool:
+    """Whether a value of a date column (NaT counts as one value) occurs in two files."""
+    if file_of.max(initial=0) == 0:
+        return False
+    values = column.to_numpy(dtype="datetime64[ns]").view("int64")
+    order = np.lexsort((file_of, values))
+    values, files = values[order], file_of[order]
+    return bool(((values[1:] == values[:-1]) & (files[1:] != files[:-1])).any())
 
 
 DAY_KEYS = {"ads": ["date", "campaign", "ad_group", "ad"], "account": ["date"], "orders": ["date", "code"],

@@ -1,0 +1,169 @@
+"""The conversion cache: each big data file's typed cells as Parquet, keyed by a hash of the file's bytes.
+
+`.sitegen-cache/data/<key[:2]>/<key>.parquet` (the project's cache folder, see chart_images.cache_root;
+SITEGEN_CACHE_DIR moves it) holds what loading one file produced: its typed columns (dictionary-encoded,
+as they are held in memory, see columnar.Cells), the spreadsheet row of each row, and in the Parquet
+metadata its kind, notes, warnings and currencies. The key is a hash of the file's bytes, its reader
+(suffix), the user's column mapping and the versions of the loader, pandas and pyarrow: a hit gives
+back exactly what converting the file again would give. Only files that loaded without a bad cell are
+stored. Writes go to a temporary file renamed into place; an entry that cannot be read is ignored and
+written anew. Small files are not cached: reading a Parquet file costs more than typing a monthly drop.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sitegen.columnar import Cells, Typed
+from sitegen.kinds import KINDS, Kind
+
+FOLDER = "data"
+FORMAT = "sitegen-data-1"  # bump when what is stored or how cells are typed changes
+CACHE_MIN_BYTES = 1 << 20  # files from this size are cached
+_ROW = "__row__"
+
+
+@dataclass
+class Entry:
+    """A cache hit: what loading the file gave."""
+
+    kind: Kind
+    typed: Typed
+    row_numbers: np.ndarray
+    prepare_warnings: list[tuple[str, int | None, str | None]]
+
+
+class DataCache:
+    def __init__(self, root: Path, columns: dict[str, str] | None = None) -> None:
+        self.folder = Path(root) / FOLDER
+        self.columns = dict(columns or {})
+
+    def key(self, digest: str, path: Path) -> str:
+        import pyarrow
+
+        from sitegen import __version__
+
+        parts = [FORMAT, __version__, pd.__version__, pyarrow.__version__, digest, path.suffix.lower(),
+                 sorted(self.columns.items())]
+        return hashlib.blake2b(json.dumps(parts).encode(), digest_size=20).hexdigest()
+
+    def path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.parquet"
+
+    def get(self, key: str) -> Entry | None:
+        path = self.path(key)
+        if not path.is_file():
+            return None
+        try:
+            return _read(path)
+        except Exception:  # a damaged or foreign file: convert again (and overwrite it)
+            return None
+
+    def put(self, key: str, kind: Kind, typed: Typed, row_numbers: np.ndarray,
+            prepare_warnings: list[tuple[str, int | None, str | None]]) -> None:
+        path = self.path(key)
+        temporary = None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".", suffix=".tmp", delete=False) as handle:
+                temporary = handle.name
+                _write(handle, kind, typed, row_numbers, prepare_warnings)
+            os.replace(temporary, path)
+        except Exception:  # a read-only or full disk only costs time
+            if temporary is not None:
+                try:
+                    os.unlink(temporary)
+                except OSError:
+                    pass
+
+
+def _write(handle, kind: Kind, typed: Typed, row_numbers: np.ndarray, prepare_warnings) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    arrays, names = [], []
+    for name, cells in typed.columns.items():
+        arrays.append(_to_arrow(cells, kind.columns[name]))
+        names.append(name)
+    arrays.append(pa.array(np.asarray(row_numbers, dtype=np.int64)))
+    names.append(_ROW)
+    meta = {"format": FORMAT, "kind": kind.name, "notes": typed.notes, "warnings": typed.warnings,
+            "prepare_warnings": prepare_warnings, "currencies": sorted(typed.currencies), "rows": typed.rows}
+    table = pa.Table.from_arrays(arrays, names=names).replace_schema_metadata({"sitegen": json.dumps(meta)})
+    pq.write_table(table, handle, compression="zstd")
+
+
+def _to_arrow(cells: Cells, ctype: str):
+    """Typed values as a dictionary array: missing values (pd.NA, None, NaN of an enum, NaT) as null indices."""
+    import pyarrow as pa
+
+    values = cells.values
+    codes = np.arange(len(values), dtype=np.int64) if cells.codes is None else cells.codes
+    if values.dtype == object:
+        missing = pd.isna(values) if ctype != "bool" else np.array([v is None for v in values], dtype=bool)
+        filled = np.where(missing, "" if ctype != "bool" else False, values)
+        dictionary = pa.array(filled.tolist(), pa.bool_() if ctype == "bool" else pa.string())
+    elif values.dtype.kind == "M":
+        missing = np.isnat(values)
+        dictionary = pa.array(np.where(missing, np.datetime64(0, "ns"), values), pa.timestamp("ns"))
+    else:
+        missing = np.zeros(len(values), dtype=bool)  # NaN is a value here (an empty or bad number), kept as is
+        dictionary = pa.array(values, pa.float64())
+    indices = pa.array(codes.astype(np.int32, copy=False), mask=missing[codes] if missing.any() else None)
+    return pa.DictionaryArray.from_arrays(indices, dictionary)
+
+
+def _read(path: Path) -> Entry:
+    import pyarrow.parquet as pq
+
+    from sitegen.validate import blank_value
+
+    schema = pq.read_schema(path)
+    meta = json.loads(schema.metadata[b"sitegen"])
+    if meta.get("format") != FORMAT:
+        raise ValueError("another format")
+    kind = KINDS[meta["kind"]]
+    names = [n for n in schema.names if n != _ROW]
+    if any(n not in kind.columns for n in names):
+        raise ValueError("unknown column")
+    table = pq.read_table(path, read_dictionary=names)
+    rows = meta["rows"]
+    row_numbers = table.column(_ROW).to_numpy().astype(np.int64)
+    if len(row_numbers) != rows or table.num_rows != rows:
+        raise ValueError("row count")
+    columns = {}
+    for name in names:
+        ctype = kind.columns[name]
+        chunked = table.column(name)
+        array = chunked.combine_chunks() if chunked.num_chunks != 1 else chunked.chunk(0)
+        columns[name] = _from_arrow(array, ctype, blank_value(ctype))
+    typed = Typed(columns, list(meta["notes"]), [tuple(w) for w in meta["warnings"]], set(meta["currencies"]), {},
+                  rows)
+    return Entry(kind, typed, row_numbers, [tuple(w) for w in meta["prepare_warnings"]])
+
+
+def _from_arrow(array, ctype: str, missing_value) -> Cells:
+    dictionary = array.dictionary
+    indices = array.indices
+    n = len(dictionary)
+    if ctype in ("int", "money", "float"):
+        values = dictionary.to_numpy(zero_copy_only=False).astype("float64")
+    elif ctype in ("date", "datetime"):
+        values = dictionary.to_numpy(zero_copy_only=False).astype("datetime64[ns]")
+    else:
+        values = np.empty(n, dtype=object)
+        values[:] = dictionary.to_pylist()
+    if indices.null_count:  # missing cells point at one more value: the column type's missing value
+        values = np.concatenate([values, np.array([missing_value], dtype=values.dtype)])
+        codes = indices.fill_null(n).to_numpy(zero_copy_only=False)
+    else:
+        codes = indices.to_numpy(zero_copy_only=False)
+    return Cells(codes, values)
