@@ -14,12 +14,10 @@ import json
 import math
 from json.encoder import encode_basestring
 
-import pandas as pd
-
 from sitegen.catalogue import KPI_IDS, KPIS
 from sitegen.kpis import ReportKpis
 from sitegen.records import json_value, records
-from sitegen.tables import FrameColumns
+from sitegen.tables import ReportColumns
 
 
 def _number(value):
@@ -139,18 +137,19 @@ def _column_json(values: list) -> list[str]:
     return out
 
 
-def _table_json(frame: pd.DataFrame, indent: str, columns: FrameColumns, without: str | None = None) -> str:
-    """_json(_rows(frame.drop(columns=without, errors="ignore")), indent), a column at a time."""
-    if len(frame) == 0:
+def _table_json(columns: ReportColumns, table: str, indent: str, without: str | None = None) -> str:
+    """_json(_rows(kpis.tables[table].drop(columns=without, errors="ignore")), indent), a column at a time."""
+    length = columns.length(table)
+    if length == 0:
         return "[]"
-    names = list(frame.columns)
+    names = columns.names(table)
     if not all(isinstance(n, str) for n in names) or len(set(names)) != len(names):
         raise _Unwritten
     row, field = indent + "  ", indent + "    "
     keys = [f"{encode_basestring(n)}: " for n in names if n != without]
-    values = [_column_json(columns(frame, n)) for n in names if n != without]
+    values = [_column_json(columns(table, n)) for n in names if n != without]
     if not values:
-        rows = ["{}"] * len(frame)
+        rows = ["{}"] * length
     else:
         separator = f",\n{field}"
         rows = ["{\n" + field + separator.join([k + v for k, v in zip(keys, texts)]) + "\n" + row + "}"
@@ -166,13 +165,13 @@ class _Written:
 
 
 def kpis_json(client_name: str, client_slug: str, title: str, currency: str, kpis: ReportKpis,
-              columns: FrameColumns | None = None) -> bytes:
+              columns: ReportColumns | None = None) -> bytes:
     """`columns`: the page's column lists, if it has read them already."""
-    columns = columns or FrameColumns()
+    columns = columns or ReportColumns(kpis)
     try:
-        if "has_data" not in kpis.tables["days"].columns:
+        if "has_data" not in columns.names("days"):
             raise _Unwritten  # dropping it fails, the plain way says so
-        tables = {name: _Written(_table_json(kpis.tables[name], "  ", columns, _DROPPED.get(name))) for name in _TABLES}
+        tables = {name: _Written(_table_json(columns, name, "  ", _DROPPED.get(name))) for name in _TABLES}
         document = _document(client_name, client_slug, title, currency, kpis, tables)
         items = []
         for key, value in document.items():

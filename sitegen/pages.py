@@ -29,8 +29,8 @@ from sitegen.markup import MacroError, render_commentary
 from sitegen.project import BRAND_FILES, Client, Project
 from sitegen.tables import (
     TABLE_KINDS,
-    FrameColumns,
     RenderedTable,
+    ReportColumns,
     chart_table,
     html_text,
     render_table,
@@ -78,11 +78,11 @@ class PageContext:
     """Per-page state: formatting and a counter so repeated charts get unique element ids."""
 
     def __init__(self, env: jinja2.Environment, fmt: Formatter, kpis: ReportKpis, charts: dict[str, str | None],
-                 alerts: list[Alert], images: dict[str, str] | None = None, columns: FrameColumns | None = None):
+                 alerts: list[Alert], images: dict[str, str] | None = None, columns: ReportColumns | None = None):
         self.env, self.fmt, self.kpis, self.charts, self.alerts = env, fmt, kpis, charts, alerts
         self.images = images or {}
         self.count = 0
-        self.columns = columns or FrameColumns()  # the KPI tables' columns as lists, read once for the page
+        self.columns = columns or ReportColumns(kpis)  # the KPI tables' columns as lists, read once for the page
         self.cards: dict[str, dict] = {}
         self.partials: dict[str, bool] = {}
 
@@ -343,7 +343,7 @@ def _lang(locale: str) -> str:
 
 
 def render_report(env: jinja2.Environment, project: Project, client: Client, result: ReportResult,
-                  columns: FrameColumns | None = None) -> bytes:
+                  columns: ReportColumns | None = None) -> bytes:
     with speaking(language(client.locale)):
         fmt = Formatter(client.locale, client.currency)
         page = PageContext(env, fmt, result.kpis, result.charts, result.alerts, result.images, columns)
@@ -422,7 +422,7 @@ def render_index(env: jinja2.Environment, project: Project, intro: Markup, repor
 
 def report_files(env: jinja2.Environment, project: Project, client: Client, result: ReportResult) -> list[OutputFile]:
     base = f"{client.slug}/{result.slug}/"
-    columns = FrameColumns()  # the KPI tables' columns, read once for the page and kpis.json
+    columns = ReportColumns(result.kpis)  # the KPI tables' columns, read once for the page and kpis.json
     return [
         OutputFile(base + "index.html", render_report(env, project, client, result, columns)),
         OutputFile(base + "kpis.json", kpis_json(client.name, client.slug, result.commentary.title, client.currency,

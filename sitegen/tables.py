@@ -1,7 +1,7 @@
 """The report's tables: which rows, which columns, how each cell is formatted.
 
 A report shows about a thousand cells, so they are read a column at a time: each column of a KPI
-table is turned into a list once per page (`FrameColumns`), a chart's rows are read back from the
+table is turned into a list once per page (`ReportColumns`), a chart's rows are read back from the
 chart's own JSON, and each column is formatted by one function for its unit. What the cells say is
 what `cell` says; tests/test_tables.py holds the earlier pandas row-by-row version to compare with.
 """
@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 from sitegen.charts import CHART_KINDS
 from sitegen.formatting import NA, Formatter, currency_format, decimal_format, percent_format
 from sitegen.i18n import N_, _
-from sitegen.kpis import ReportKpis
+from sitegen.kpis import ReportKpis, Tables
 
 
 @dataclass(frozen=True)
@@ -192,10 +192,64 @@ class FrameColumns:
         return dict(zip(names, frame.to_numpy(dtype=object).T.tolist()))
 
 
-def _worst_order(columns: FrameColumns, videos: pd.DataFrame) -> list[int] | None:
+def itertuples_values(array) -> list | None:
+    """The values DataFrame.itertuples gives for a column pd.DataFrame makes of this array, as far as a page
+    and kpis.json can tell: for text, a missing value may be None where pandas has NaN (both are "–" and
+    null). None when the array is of another kind (then read the DataFrame)."""
+    if not isinstance(array, np.ndarray) or array.ndim != 1:
+        return None
+    kind = array.dtype.kind
+    if kind in "fiub":
+        return array.tolist()
+    if kind == "M":
+        return pd.DatetimeIndex(array).tolist()  # Timestamps and NaT
+    if kind == "O":
+        values = array.tolist()
+        if all(type(v) is str or v is None or (type(v) is float and v != v) for v in values):
+            return values  # a "str" column of pandas (or object, without string inference)
+    return None
+
+
+class ReportColumns:
+    """The report's KPI tables (kpis.tables) as column lists, for a page and its kpis.json: what itertuples
+    gives for each table's DataFrame, read from the column arrays (`Tables`) without making the DataFrame
+    where `itertuples_values` can, else from the DataFrame. Each column is read once."""
+
+    def __init__(self, kpis: ReportKpis):
+        self.tables = kpis.tables
+        self.arrays = kpis.tables if isinstance(kpis.tables, Tables) else None
+        self.frames = FrameColumns()
+        self.known: dict[tuple[str, str], list] = {}
+
+    def names(self, table: str) -> list:
+        if self.arrays is not None and self._aligned(table):
+            return list(self.arrays.columns(table))
+        return list(self.tables[table].columns)
+
+    def length(self, table: str) -> int:
+        if self.arrays is not None and self._aligned(table):
+            return next((len(a) for a in self.arrays.columns(table).values()), 0)
+        return len(self.tables[table])
+
+    def _aligned(self, table: str) -> bool:
+        """Columns of one length (else pd.DataFrame refuses them, and the DataFrame path says so)."""
+        return len({len(a) for a in self.arrays.columns(table).values()}) <= 1
+
+    def __call__(self, table: str, name: str) -> list:
+        values = self.known.get((table, name))
+        if values is None:
+            if self.arrays is not None and self._aligned(table) and name in self.arrays.columns(table):
+                values = itertuples_values(self.arrays.columns(table)[name])
+            if values is None:
+                values = self.frames(self.tables[table], name)
+            self.known[(table, name)] = values
+        return values
+
+
+def _worst_order(columns: ReportColumns) -> list[int] | None:
     """Row positions of `_worst` (views above 0, by engagement rate then video id, missing rates last,
     otherwise as they came), or None when the columns hold anything but what this was checked for."""
-    views, rates, ids = (columns(videos, c) for c in ("views", "engagement_rate", "video_id"))
+    views, rates, ids = (columns("videos", c) for c in ("views", "engagement_rate", "video_id"))
     if not (all(type(v) is float for v in views) and all(type(r) is float for r in rates)
             and all(type(i) is str for i in ids)):
         return None
@@ -206,25 +260,24 @@ def _worst_order(columns: FrameColumns, videos: pd.DataFrame) -> list[int] | Non
 
 
 def render_table(name: str, kpis: ReportKpis, fmt: Formatter, limit: int | None = None,
-                 columns: FrameColumns | None = None) -> RenderedTable:
+                 columns: ReportColumns | None = None) -> RenderedTable:
     kind = TABLE_KINDS[name]
-    columns = columns or FrameColumns()
+    columns = columns or ReportColumns(kpis)
     limit = limit if limit is not None else kind.limit
-    order = None
+    order, frame = None, None
     if kind.table is not None:
-        frame = kpis.tables[kind.table]
-    elif name == "worst_videos":
-        frame = kpis.tables["videos"]
-        order = _worst_order(columns, frame)
-        if order is None:
-            frame = kind.rows(kpis)
+        read, total = (lambda field: columns(kind.table, field)), columns.length(kind.table)
     else:
-        frame = kind.rows(kpis)
-    total = len(frame) if order is None else len(order)
+        order = _worst_order(columns) if name == "worst_videos" else None
+        if order is not None:
+            read, total = (lambda field: columns("videos", field)), len(order)
+        else:
+            frame = kind.rows(kpis)
+            read, total = (lambda field: columns.frames(frame, field)), len(frame)
     shown = total if limit is None else min(max(limit, 0), total) if limit >= 0 else max(total + limit, 0)
     cells = []
     for c in kind.columns:
-        values = columns(frame, c.field)
+        values = read(c.field)
         values = values[:shown] if order is None else [values[i] for i in order[:shown]]
         cells.append(column_cells(c.unit, fmt)(values))
     return RenderedTable(name, _(kind.title), tuple((_(c.label), c.unit) for c in kind.columns), cells, total)

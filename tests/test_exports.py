@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from test_tables import demo_kpis  # noqa: F401 (a fixture)
 
 from sitegen.exports import _kpis_json_by_json, kpis_json
-from sitegen.kpis import ReportKpis
+from sitegen.kpis import ReportKpis, Tables
 from sitegen.periods import month
-from sitegen.tables import FrameColumns
+from sitegen.tables import ReportColumns
 
 TABLES = ("campaigns", "videos", "sources", "codes", "hashtags", "days")
 
@@ -29,7 +29,8 @@ def test_demo_kpis_json(demo_kpis):  # noqa: F811
     for client, kpis, _charts in demo_kpis:
         want = _kpis_json_by_json(client.name, client.slug, "Oct “26” <&>", client.currency, kpis)
         assert kpis_json(client.name, client.slug, "Oct “26” <&>", client.currency, kpis) == want
-        assert kpis_json(client.name, client.slug, "Oct “26” <&>", client.currency, kpis, FrameColumns()) == want
+        assert kpis_json(client.name, client.slug, "Oct “26” <&>", client.currency, kpis,
+                         ReportColumns(kpis)) == want
 
 
 floats = st.one_of(st.floats(), st.sampled_from([0.0, -0.0, 2.0**53, 2.0**53 + 2, -(2.0**53), 1e300, 0.1, 1.5]))
@@ -77,6 +78,8 @@ def test_random_tables(tables, has_data, profit, values):
     kpis.previous = {k: kpis.previous.get(k) for k in _kpi_ids()}
     want = outcome(_kpis_json_by_json, "C", "c", "T", "EUR", kpis)
     assert outcome(kpis_json, "C", "c", "T", "EUR", kpis) == want
+    kpis.tables = Tables({name: {c: frame[c].to_numpy() for c in frame.columns} for name, frame in tables.items()})
+    assert outcome(kpis_json, "C", "c", "T", "EUR", kpis) == outcome(_kpis_json_by_json, "C", "c", "T", "EUR", kpis)
 
 
 def _kpi_ids():

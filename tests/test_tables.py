@@ -18,7 +18,7 @@ from sitegen.build import _environment
 from sitegen.charts import CHART_KINDS, chart_spec
 from sitegen.formatting import Formatter
 from sitegen.i18n import _, speaking
-from sitegen.kpis import ReportKpis
+from sitegen.kpis import ReportKpis, Tables
 from sitegen.pages import (
     _SHIPPED,
     WRITTEN_PARTIALS,
@@ -34,8 +34,10 @@ from sitegen.tables import (
     TABLE_KINDS,
     FrameColumns,
     RenderedTable,
+    ReportColumns,
     cell,
     chart_table,
+    itertuples_values,
     render_table,
     table_html,
 )
@@ -187,8 +189,10 @@ def video_frames(draw):
 def test_video_tables_are_the_pandas_ones(videos, name, limit, locale):
     kpis, fmt = kpis_with({"videos": videos}), Formatter(locale, "EUR")
     with speaking(locale[:2]):
-        assert outcome(render_table, name, kpis, fmt, limit, FrameColumns()) == \
-            outcome(old_render_table, name, kpis, fmt, limit)
+        want = outcome(old_render_table, name, kpis, fmt, limit)
+        assert outcome(render_table, name, kpis, fmt, limit, ReportColumns(kpis)) == want
+        arrays = kpis_with(Tables({"videos": {c: videos[c].to_numpy() for c in videos.columns}}))
+        assert outcome(render_table, name, arrays, fmt, limit) == want
 
 
 def test_worst_videos_with_odd_columns_go_through_pandas():
@@ -330,3 +334,34 @@ def test_frame_columns_are_what_itertuples_gives(frame):
     for k, name in enumerate(frame.columns):
         values = read(frame, name)
         assert len(values) == len(rows) and all(same(v, row[k]) for v, row in zip(values, rows))
+
+
+arrays = st.one_of(
+    st.lists(floats, max_size=4).map(lambda v: np.array(v, dtype="float64")),
+    st.lists(st.integers(-5, 5), max_size=4).map(lambda v: np.array(v, dtype="int64")),
+    st.lists(st.booleans(), max_size=4).map(lambda v: np.array(v, dtype=bool)),
+    st.tuples(st.lists(days, max_size=4), st.sampled_from(["s", "ms", "ns", "D"])).map(
+        lambda a: np.array([None if d is None else np.datetime64(d) for d in a[0]], dtype=f"datetime64[{a[1]}]")),
+    st.lists(st.one_of(words, st.none(), st.just(math.nan), st.just(1.5), st.just(pd.Timestamp("2026-01-01")),
+                       st.just(date(2026, 1, 2))), max_size=4).map(lambda v: np.array(v + ["x"], dtype=object)[:-1]),
+)
+
+
+def shown_same(ours, theirs) -> bool:
+    """The same value for a page and kpis.json: equal and of one type, or both missing text (None, NaN)."""
+    def missing(v) -> bool:
+        return v is None or (type(v) is float and v != v)
+
+    return (missing(ours) and missing(theirs)) or same(ours, theirs)
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered")
+@settings(settings.get_profile("tables"), max_examples=300)
+@given(array=arrays)
+def test_arrays_read_as_the_dataframe_gives_them(array):
+    values = itertuples_values(array)
+    if values is None:
+        return
+    frame = pd.DataFrame({"x": array})
+    theirs = [row[0] for row in frame.itertuples(index=False, name=None)]
+    assert len(values) == len(theirs) and all(shown_same(a, b) for a, b in zip(values, theirs))
