@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import tempfile
 import threading
 from pathlib import Path
@@ -45,6 +46,18 @@ def clean_leftovers(output: Path) -> None:
         shutil.rmtree(stale, ignore_errors=True)
     for stale in output.parent.glob(f".{output.name}.tmp-*"):
         shutil.rmtree(stale, ignore_errors=True)
+    for trash in output.parent.glob(f".{output.name}.trash-*"):  # its remover was killed, or is still at it
+        _remove_later(trash)
+
+
+def _remove_later(folder: Path) -> None:
+    """Delete a retired site in a detached process: unlinking tens of thousands of files can take
+    minutes on disks that discard freed blocks, and nobody needs to wait for it."""
+    try:
+        subprocess.Popen(["rm", "-rf", "--", str(folder)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, start_new_session=True)
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 _RENAME_EXCHANGE = 2  # linux/fs.h
@@ -101,12 +114,12 @@ class Stage:
         if not output.exists():
             os.replace(staging, output)
         elif _exchange(staging, output):  # the new site is in place at once; the old one is now in staging
-            shutil.rmtree(staging, ignore_errors=True)
+            _retire(staging, output)
         else:  # two renames: a kill between them is repaired by the next build (clean_leftovers)
             retired = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent))
             os.replace(output, retired / "site")
             os.replace(staging, output)
-            shutil.rmtree(retired, ignore_errors=True)
+            _retire(retired, output)
 
     def discard(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -122,6 +135,16 @@ def write_site(files: list[OutputFile], output: Path, unchanged: set[str] = froz
     except BaseException:
         stage.discard()
         raise
+
+
+def _retire(folder: Path, output: Path) -> None:
+    trash = output.parent / f".{output.name}.trash-{folder.name.rsplit('-', 1)[-1]}"
+    try:
+        os.replace(folder, trash)
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    _remove_later(trash)
 
 
 class LiveSite:

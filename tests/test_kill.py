@@ -24,6 +24,10 @@ KILLS = 12
 
 
 def leftovers(output: Path) -> list[str]:
+    """Hidden folders a build left beside the output (a retired site is deleted by a detached process)."""
+    deadline = time.monotonic() + 30
+    while any(output.parent.glob(f".{output.name}.trash-*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
     return sorted(p.name for p in output.parent.glob(f".{output.name}.*"))
 
 
