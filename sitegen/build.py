@@ -305,8 +305,11 @@ def client_outputs(project: Project, theme: Theme, jobs: int | None,
         previous = cache.clients.get(client.slug)
         if client.slug in in_pool:
             out = next(pooled)
+        elif previous is not None and previous.plan == plans[client.slug] and not previous.errors:
+            # nothing changed: the last output as it is (maybe only its head, if read from disk)
+            out = dataclasses.replace(previous, work=defaultdict(int), timings=defaultdict(float))
         else:
-            out = build_client(project, client, theme, plans[client.slug], previous)
+            out = build_client(project, client, theme, plans[client.slug], cache.full(client.slug))
         out.reasons = reasons[client.slug]
         if not out.errors:
             cache.keep(client.slug, out)
@@ -380,7 +383,6 @@ def build(project_dir: Path, output: Path | None = None, strict: bool = False,
     stored = cache is None and use_cache and Path(project_dir).is_dir()
     if stored:
         cache = cache_store.load(Path(project_dir).resolve() / CACHE_FOLDER)
-    from_cache = {id(f) for out in cache.clients.values() for f in out.files} if stored else set()
     built: set[str] = set()
     with _timed(t, "discover"):
         project = _selected(discover(Path(project_dir), diagnostics, *([cache.commentary.read] if cache else [])),
@@ -398,6 +400,16 @@ def build(project_dir: Path, output: Path | None = None, strict: bool = False,
     store = project.root / CACHE_FOLDER
     try:
         for out in client_outputs(project, theme, jobs, cache, prune=not clients, executor=executor):
+            linked = False
+            if stored and out.slug in cache.unread and not out.work:  # reused, and only its head was read
+                if stage is not None and same_output and not errors:
+                    with _timed(t, "write"):
+                        linked = stage.link([p for p, _ in cache.paths[out.slug]])
+                if linked:
+                    result.files += len(cache.paths[out.slug])
+                    result.bytes += sum(size for _, size in cache.paths[out.slug])
+                else:
+                    out = _whole(project, theme, cache, out)
             errors.extend(out.errors)
             for warning in out.warnings:
                 diagnostics.warn(warning)
@@ -409,12 +421,15 @@ def build(project_dir: Path, output: Path | None = None, strict: bool = False,
             result.explain.extend(f"{out.slug}: {reason}" for reason in out.reasons)
             if out.work:
                 built.add(out.slug)
-            _count(result, out.files)
+            if not linked:
+                _count(result, out.files)
             if stage is None:
                 files.extend(out.files)
             elif not errors:
                 with _timed(t, "write"):
-                    stage.add(out.files, {f.path for f in out.files if id(f) in from_cache} if same_output else set())
+                    if not linked:
+                        stage.add(out.files, {f.path for f in out.files if id(f) in cache.stored_ids}
+                                  if same_output else set())
                     if stored and out.work and not out.errors:
                         cache_store.save_client(store, out)
                     if stored:  # written: what the rest of the build needs of it is its name
@@ -459,6 +474,18 @@ def build(project_dir: Path, output: Path | None = None, strict: bool = False,
     result.clients, result.reports = len(project.clients), total
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _whole(project: Project, theme: Theme, cache: BuildCache, head: ClientOutput) -> ClientOutput:
+    """A reused client's files, for writing them: read from the cache, or built again if that fails."""
+    whole = cache.full(head.slug)
+    if whole is not None:
+        return dataclasses.replace(whole, work=head.work, timings=head.timings, reasons=head.reasons)
+    client = next(c for c in project.clients if c.slug == head.slug)
+    templates = cache.template_keys(_environment(theme, language(project.site.locale)), theme)
+    out = build_client(project, client, theme, cache.plan(project, client, templates, _palette(client)))
+    out.reasons = ["its cached pages could not be read: built again"]
+    return out
 
 
 def _count(result: BuildResult, files: list[OutputFile]) -> None:

@@ -173,6 +173,22 @@ class BuildCache:
         self.templates: tuple[str, dict[str, str]] = ("", {})  # all templates' hash, and each page kind's
         self.persist = True  # saved in the project between `sitegen build` runs (cache_store.py)
         self.output_state: tuple | None = None  # (output folder, marker inode, mtime) after the last write
+        # clients read from disk as a head only (plan, keys, warnings, file names): the rest is read when needed
+        self.unread: dict[str, Callable[[], object]] = {}  # slug -> reads the whole ClientOutput
+        self.paths: dict[str, list[tuple[str, int]]] = {}  # slug -> (path, size) of its files
+        self.stored_ids: set[int] = set()  # ids of files read from disk: the same bytes as in the output
+
+    def full(self, slug: str):
+        """The client's whole last output (reading it from disk if only its head was), or None."""
+        if slug in self.unread:
+            whole = self.unread.pop(slug)()
+            self.paths.pop(slug, None)
+            if whole is None:  # damaged: build the client again
+                self.clients.pop(slug, None)
+            else:
+                self.clients[slug] = whole
+                self.stored_ids.update(id(f) for f in whole.files)
+        return self.clients.get(slug)
 
     def forget(self, paths: Iterable[Path | str]) -> None:
         """The watcher saw these change: hash them again even if their stat looks the same."""
@@ -221,4 +237,5 @@ class BuildCache:
         """Drop clients that are no longer in the project."""
         live = set(slugs)
         self.clients = {s: o for s, o in self.clients.items() if s in live}
+        self.unread = {s: read for s, read in self.unread.items() if s in live}
         self.recent = [s for s in self.recent if s in live]

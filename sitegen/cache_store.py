@@ -10,6 +10,7 @@ rather than loaded. A cache from another sitegen version is ignored too.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import hmac
 import os
@@ -92,13 +93,18 @@ def load(folder: Path) -> BuildCache:
     if state is not None:
         cache.files.known, cache.commentary.entries, cache.templates, cache.output_state = state
         for path in sorted(store.glob("client-*.pickle")):
-            output = _load(path, key)
-            if output is not None:
+            head = _load(path, key)
+            body = path.with_suffix(BODY)
+            if head is not None and body.is_file():
+                output, paths = head
                 cache.clients[output.slug] = output
+                cache.paths[output.slug] = paths
+                cache.unread[output.slug] = functools.partial(_load, body, key)
     return cache
 
 
 NEW = ".new"  # a client's cache written by a build that has not finished yet
+BODY = ".body"  # a client's pages and numbers; its `.pickle` holds only what deciding what to rebuild needs
 
 
 def save_client(folder: Path, output) -> None:
@@ -108,14 +114,19 @@ def save_client(folder: Path, output) -> None:
     key = _key()
     if key is None:
         return
-    try:  # loaded data stays out: ~1 MB a client, and cheap to load again
-        _dump(folder / FOLDER / f"client-{output.slug}.pickle{NEW}", dataclasses.replace(output, facts=None), key)
+    store = folder / FOLDER
+    whole = dataclasses.replace(output, facts=None)  # loaded data stays out: ~1 MB a client, cheap to load again
+    head = dataclasses.replace(whole, files=[], index=[], report_outputs=[
+        dataclasses.replace(r, computed=None, files=[]) for r in output.report_outputs])
+    try:
+        _dump(store / f"client-{output.slug}{BODY}{NEW}", whole, key)
+        _dump(store / f"client-{output.slug}.pickle{NEW}", (head, [(f.path, len(f.data)) for f in output.files]), key)
     except OSError:
         pass  # a read-only project only costs the next build its time
 
 
 def discard(folder: Path) -> None:
-    for path in (folder / FOLDER).glob(f"client-*.pickle{NEW}"):
+    for path in (folder / FOLDER).glob(f"client-*{NEW}"):
         path.unlink(missing_ok=True)
 
 
@@ -127,11 +138,11 @@ def finish(folder: Path, cache: BuildCache, changed: set[str]) -> None:
     store = folder / FOLDER
     try:
         for slug in changed:
-            new = store / f"client-{slug}.pickle{NEW}"
-            if new.exists():
-                os.replace(new, store / f"client-{slug}.pickle")
+            for name in (f"client-{slug}{BODY}", f"client-{slug}.pickle"):  # the head last: it needs the body
+                if (store / f"{name}{NEW}").exists():
+                    os.replace(store / f"{name}{NEW}", store / name)
         discard(folder)
-        for path in store.glob("client-*.pickle"):
+        for path in [*store.glob("client-*.pickle"), *store.glob(f"client-*{BODY}")]:
             if path.stem.removeprefix("client-") not in cache.clients:
                 path.unlink(missing_ok=True)
         _dump(store / "state.pickle", (cache.files.known, cache.commentary.entries, cache.templates,

@@ -107,6 +107,26 @@ class Stage:
                     pass  # gone, or a file system without hard links: write it
             target.write_bytes(f.data)
 
+    def link(self, paths: list[str]) -> bool:
+        """Hard-link these files from the current output; False (and nothing linked) if one is missing."""
+        seen = set(self.seen)
+        check_paths([OutputFile(p, b"") for p in paths], seen)
+        linked = []
+        for path in paths:
+            target = self.folder / path
+            if target.parent not in self.made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                self.made.add(target.parent)
+            try:
+                os.link(self.output / path, target)
+            except OSError:
+                for done in linked:
+                    done.unlink(missing_ok=True)
+                return False
+            linked.append(target)
+        self.seen = seen
+        return True
+
     def commit(self) -> None:
         staging, output = self.folder, self.output
         (staging / MARKER).write_text("This folder is written by sitegen and replaced on every build.\n")

@@ -97,3 +97,21 @@ def test_cache_keys_are_the_same_in_every_process():
 def _fresh(project: Path, tmp_path: Path) -> Path:
     build(project, tmp_path / "fresh", use_cache=False)
     return tmp_path / "fresh"
+
+
+def test_unchanged_clients_are_linked_by_name_and_their_pages_read_only_when_needed(demo_project, tmp_path):
+    """A client with nothing changed is linked from the output by file name; its cached pages (the
+    `.body` file) are read only when a file has to be written, and a damaged body means a rebuild."""
+    out = tmp_path / "out"
+    build(demo_project, out)
+    before = tree_digest(out)
+    gone = out / "harbor-coffee/2026-10/kpis.json"
+    gone.unlink()  # the output lost a file: the client's pages are read from its body and written
+    again = build(demo_project, out)
+    assert dict(again.work) == {} and tree_digest(out) == before
+    (demo_project / CACHE / "client-harbor-coffee.body").write_bytes(b"garbage")
+    gone.unlink()
+    result = build(demo_project, out)
+    assert result.work["reports computed"] == 3 and tree_digest(out) == before
+    assert result.explain == ["harbor-coffee: its cached pages could not be read: built again"]
+    assert dict(build(demo_project, out).work) == {}  # and the rebuilt client is cached again
