@@ -169,7 +169,7 @@ def build_client(project: Project, client: Client, theme: Theme, plan: ClientPla
         loading = Diagnostics()
         try:
             with _timed(t, "load"):
-                data = load_client_data(client.data_dir, loading, client.columns)
+                data = load_client_data(client.data_dir, loading, client.columns, cache_root(project.root))
         except SitegenError as exc:
             out.errors.extend(getattr(exc, "errors", [exc]))
             out.warnings = loading.warnings
