@@ -61,7 +61,7 @@ class Column:
             dictionary = pa.concat_arrays([dictionary, pa.array([""], pa.string())])
         return cls(indices.to_numpy(zero_copy_only=False), dictionary)
 
-    def take(self, rows: np.ndarray) -> Column:
+    def take(self, rows: np.ndarray | slice) -> Column:
         return Column(self.codes[rows], self.uniques)
 
     def __len__(self) -> int:
@@ -379,6 +379,9 @@ def _column_sum(group: _Group, codes: np.ndarray):
     where = np.flatnonzero(counts)
     present = text_series(group.clean.take(pa.array(where)))
     numbers = pd.to_numeric(present.replace("", None), errors="coerce")
+    if pd.api.types.is_integer_dtype(numbers.dtype):  # integers add up alike in any order (int64 wraps alike)
+        valid = ~numbers.isna().to_numpy()
+        return (counts[where][valid].astype(np.int64) * numbers.to_numpy()[valid].astype(np.int64)).sum()
     position = np.full(len(group.clean), -1, dtype=np.int64)
     position[where] = np.arange(len(where))
     return pd.Series(numbers.array.take(position[codes]), copy=False).sum()

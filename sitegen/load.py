@@ -169,6 +169,8 @@ def _prepare(path: Path, user_columns: dict[str, str], cache, warnings: list):
         last = int(np.flatnonzero(totals_rows)[-1])
         totals = {h: _cell(cells[h], last) for h in mapping}
         kept = np.flatnonzero(~totals_rows)
+        if len(kept) and kept[-1] == len(kept) - 1:  # the usual last row(s): a view, not a copy
+            kept = slice(0, len(kept))
         cells = {h: _rows(c, kept) for h, c in cells.items()}
         numbers = numbers[kept]
     errors = []
@@ -219,13 +221,15 @@ def _cell(cells, row: int) -> str:
     return cells[row].as_py()
 
 
-def _rows(cells, rows: np.ndarray):
+def _rows(cells, rows: np.ndarray | slice):
     import pyarrow as pa
 
     from sitegen.columnar import Column
 
     if isinstance(cells, Column):
         return cells.take(rows)
+    if isinstance(rows, slice):
+        return cells[rows]
     if isinstance(cells, tuple | list):
         return tuple(cells[i] for i in rows.tolist())
     return cells.take(pa.array(rows))
@@ -244,6 +248,8 @@ def _combine_fast(kind: Kind, items: list, diagnostics: Diagnostics, cache) -> t
         if s.cache_key is not None:
             typed_of[id(s)] = type_sources(kind, [s])[0]
     typed = [typed_of[id(i)] if isinstance(i, Source) else i.typed for i in items]
+    for s in fresh:
+        s.columns = {}  # typed now: let the cells as read go
     for item, t in zip(items, typed):
         for message, row, column in t.warnings:
             diagnostics.warn(message, item.path, row, column)
@@ -302,31 +308,44 @@ def _raise_bad_cells(kind: Kind, typed: list, origins) -> None:
     raise_cell_errors(errors, kind)
 
 
+BIG_TABLE = 250_000  # rows from which a table's columns keep their own arrays (see _typed_table)
+
+
 def _typed_table(kind: Kind, items: list, typed: list) -> pd.DataFrame:
-    """The typed cells of all files of one kind as one table (validate's frame)."""
+    """The typed cells of all files of one kind as one table (validate's frame).
+
+    A big table is not consolidated (pandas would copy every float column into one 2-D block, doubling the
+    memory for a moment), and its columns that no file has share one array of missing values: copy-on-write
+    keeps them apart should one ever be written to. The files' encoded cells are released column by column."""
     from sitegen.validate import blank_value
 
     present = {c for t in typed for c in t.columns}
     n = sum(t.rows for t in typed)
+    big = n >= BIG_TABLE
+    shared: dict[str, pd.Series] = {}
     out = {}
     for col, ctype in kind.columns.items():
         if col not in present:
-            out[col] = _typed_empty_column(ctype, n)
+            empty = _typed_empty_column(ctype, n)
+            if big:
+                empty = shared.setdefault(str(empty.dtype), empty).copy(deep=False)
+            out[col] = empty
             continue
         parts = []
         for t in typed:
-            cells = t.columns.get(col)
-            if cells is None:
-                value = blank_value(ctype)
-                dtype = object if ctype not in ("int", "money", "float", "date", "datetime") else None
-                parts.append(np.full(t.rows, value, dtype=dtype) if dtype is object else
-                             np.full(t.rows, np.nan) if ctype in ("int", "money", "float") else
-                             np.full(t.rows, np.datetime64("NaT"), dtype="datetime64[ns]"))
-            else:
+            cells = t.columns.pop(col, None) if big else t.columns.get(col)
+            if cells is not None:
                 parts.append(cells.array())
+            elif ctype in ("int", "money", "float"):
+                parts.append(np.full(t.rows, np.nan))
+            elif ctype in ("date", "datetime"):
+                parts.append(np.full(t.rows, np.datetime64("NaT"), dtype="datetime64[ns]"))
+            else:
+                parts.append(np.full(t.rows, blank_value(ctype), dtype=object))
         array = parts[0] if len(parts) == 1 else np.concatenate(parts)
+        del parts
         out[col] = pd.Series(array, dtype=array.dtype, copy=False)
-    frame = pd.DataFrame(out)
+    frame = pd.DataFrame(out, copy=False) if big else pd.DataFrame(out)
     frame.index = pd.RangeIndex(len(frame))
     return frame
 

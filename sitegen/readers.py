@@ -229,10 +229,10 @@ class TextTable:
 
 @dataclass
 class FileScan:
-    """One pass over a file's bytes: its hash, and whether its form fits the block reader."""
+    """One pass over a file's bytes: its hash, and whether the block reader may read it."""
 
     digest: str | None
-    plain: bool  # UTF-8, no NUL, no lone CR, no blank line before the end
+    plain: bool  # UTF-8 (read_table would not fall back to Windows-1252) and no NUL
 
 
 def scan_file(path: Path, digest: bool = True) -> FileScan:
@@ -241,35 +241,25 @@ def scan_file(path: Path, digest: bool = True) -> FileScan:
 
     h = hashlib.blake2b(digest_size=20) if digest else None
     decoder = codecs.getincrementaldecoder("utf-8")()
-    plain, blank_seen, last = True, False, b""
+    plain = True
     with open(path, "rb") as handle:
         while chunk := handle.read(BLOCK_BYTES):
             if h is not None:
                 h.update(chunk)
-            if not plain:
-                continue
-            if not chunk.isascii():
-                try:
-                    decoder.decode(chunk)
-                except UnicodeDecodeError:
-                    plain = False
-                    continue
-            edge = last + chunk
-            if b"\x00" in chunk or edge.count(b"\r") != edge.count(b"\r\n") + edge.endswith(b"\r"):
+            pending = decoder.getstate()[0]  # a character cut at the end of the last chunk
+            if plain and (b"\x00" in chunk or (pending or not chunk.isascii()) and not _decodes(decoder, chunk)):
                 plain = False
-            elif blank_seen:
-                plain = not chunk.strip(b"\r\n")
-            else:
-                at = min((i for i in (edge.find(b"\n\n"), edge.find(b"\n\r\n")) if i >= 0), default=-1)
-                if at >= 0:
-                    blank_seen = True
-                    plain = not edge[at:].strip(b"\r\n")
-            last = chunk[-1:]
+                if h is None:
+                    break
+    return FileScan(h.hexdigest() if h is not None else None, plain and _decodes(decoder, b"", final=True))
+
+
+def _decodes(decoder, chunk: bytes, final: bool = False) -> bool:
     try:
-        decoder.decode(b"", final=True)
+        decoder.decode(chunk, final=final)
     except UnicodeDecodeError:
-        plain = False
-    return FileScan(h.hexdigest() if h is not None else None, plain)
+        return False
+    return True
 
 
 def open_table(path: Path, scan: FileScan | None = None) -> TextTable:
@@ -477,6 +467,39 @@ def _checked(read, path: Path, header_index: int):
 
 def _stream_cells(path: Path, offset: int, delimiter: str, width: int, kept: list[int], wanted: list[int],
                   header_index: int) -> tuple[np.ndarray, dict]:
+    """The cells of the `wanted` columns (positions) from `offset` on, dictionary-encoded block by block.
+
+    Blank lines are rows (of empty cells) as pandas makes them, so row numbers agree. Rows are dropped when
+    every kept column is empty; that is decided on the wanted columns, and only if some row is empty in all
+    of them the file is read again with every kept column. Quoted line breaks make pyarrow slower, so it
+    is first told there are none: it stops ("out of sync") when a block boundary says otherwise."""
+    import pyarrow as pa
+
+    wanted = list(dict.fromkeys(wanted))
+    for newlines in (False, True):
+        try:
+            every = set(wanted) >= set(kept)
+            numbers, columns, complete = _stream(path, offset, delimiter, width, wanted,
+                                                 kept if every else wanted, header_index, newlines, every)
+            if not complete and not every:
+                numbers, columns, _ = _stream(path, offset, delimiter, width, wanted, kept, header_index, newlines,
+                                              True)
+            return numbers, columns
+        except pa.ArrowInvalid:
+            if newlines:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _code_type(distinct: int):
+    """The smallest integer type for codes of `distinct` values (10 million rows of 200 campaigns: 10 MB)."""
+    return np.uint8 if distinct <= 1 << 8 else np.uint16 if distinct <= 1 << 16 else np.int32
+
+
+def _stream(path: Path, offset: int, delimiter: str, width: int, wanted: list[int], judged: list[int],
+            header_index: int, newlines: bool, final: bool) -> tuple[np.ndarray, dict, bool]:
+    """(row numbers, position -> Column, whether every row had a cell in the `judged` columns); when not
+    `final` and some row had none, nothing is returned (the caller reads again, judging every column)."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.csv as pcsv
@@ -484,36 +507,56 @@ def _stream_cells(path: Path, offset: int, delimiter: str, width: int, kept: lis
     from sitegen.columnar import Column
 
     names = [f"c{i}" for i in range(width)]
-    source = pa.OSFile(str(path))
-    source.seek(offset)
-    reader = pcsv.open_csv(
-        source,
-        read_options=pcsv.ReadOptions(column_names=names, block_size=BLOCK_BYTES, use_threads=True),
-        parse_options=pcsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True, escape_char=False,
-                                        newlines_in_values=True, ignore_empty_lines=True),
-        convert_options=pcsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False,
-                                            quoted_strings_can_be_null=False,
-                                            include_columns=[names[i] for i in kept]))
-    chunks: dict[int, list] = {i: [] for i in dict.fromkeys(wanted)}
-    filled_parts = []
-    for batch in reader:
-        filled = None
-        for i in kept:
-            has = pc.greater(pc.binary_length(batch.column(names[i])), 0)
-            filled = has if filled is None else pc.or_(filled, has)
-        filled_parts.append(filled.to_numpy(zero_copy_only=False))
-        for i in chunks:
-            chunks[i].append(pc.dictionary_encode(batch.column(names[i])))
-    source.close()
+    read = sorted(set(wanted) | set(judged))
+    with pa.OSFile(str(path)) as source:
+        source.seek(offset)
+        reader = pcsv.open_csv(
+            source,
+            read_options=pcsv.ReadOptions(column_names=names, block_size=BLOCK_BYTES, use_threads=True),
+            parse_options=pcsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True, escape_char=False,
+                                            newlines_in_values=newlines, ignore_empty_lines=False),
+            convert_options=pcsv.ConvertOptions(column_types={names[i]: pa.string() for i in read},
+                                                strings_can_be_null=False, quoted_strings_can_be_null=False,
+                                                include_columns=[names[i] for i in read]))
+        blocks: dict[int, list] = {i: [] for i in wanted}  # per column: (codes in the block, its distinct cells)
+        filled_parts = []
+        for batch in reader:
+            encoded = {i: pc.dictionary_encode(batch.column(names[i])) for i in read}
+            # a row is kept when one of its judged cells is not empty; no empty cell in a column: every row
+            filled = None
+            if all(pc.any(pc.equal(encoded[i].dictionary, "")).as_py() for i in judged):
+                filled = np.zeros(batch.num_rows, dtype=bool)
+                for i in judged:
+                    empty = pc.equal(encoded[i].dictionary, "").to_numpy(zero_copy_only=False)
+                    filled |= ~empty[encoded[i].indices.to_numpy(zero_copy_only=False)]
+            filled_parts.append(np.ones(batch.num_rows, dtype=bool) if filled is None else filled)
+            for i, parts in blocks.items():
+                codes = encoded[i].indices.to_numpy(zero_copy_only=False)
+                parts.append((codes.astype(_code_type(len(encoded[i].dictionary))), encoded[i].dictionary))
+            del batch, encoded
     filled = np.concatenate(filled_parts) if filled_parts else np.zeros(0, dtype=bool)
-    numbers = (np.arange(len(filled), dtype=np.int64) + header_index + 2)[filled]
+    complete = bool(filled.all())
+    if not complete and not final:
+        return np.zeros(0, np.int64), {}, False
+    numbers = np.arange(len(filled), dtype=np.int64) + header_index + 2
+    if not complete:
+        numbers = numbers[filled]
     columns = {}
-    for i, parts in chunks.items():
+    for i in list(blocks):
+        parts = blocks.pop(i)  # one column at a time: its blocks are freed once merged
         if parts:
-            unified = pa.chunked_array(parts).unify_dictionaries()
-            codes = np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in unified.chunks])
-            uniques = unified.chunk(0).dictionary
+            # the blocks' distinct cells, encoded once more, give each block's codes a common numbering
+            merged = pc.dictionary_encode(pa.chunked_array([d for _, d in parts], pa.string())).combine_chunks()
+            uniques = merged.dictionary.cast(pa.string())
+            renumber = merged.indices.to_numpy(zero_copy_only=False)
+            codes = np.empty(len(filled), dtype=_code_type(len(uniques)))
+            start, seen = 0, 0
+            for block_codes, dictionary in parts:
+                codes[start:start + len(block_codes)] = renumber[seen:seen + len(dictionary)][block_codes]
+                start += len(block_codes)
+                seen += len(dictionary)
+            del parts
         else:
-            codes, uniques = np.zeros(0, dtype=np.int32), pa.array([], pa.string())
-        columns[i] = Column(codes[filled] if not filled.all() else codes, uniques)
-    return numbers, columns
+            codes, uniques = np.zeros(0, dtype=np.uint8), pa.array([], pa.string())
+        columns[i] = Column(codes if complete else codes[filled], uniques)
+    return numbers, columns, complete
