@@ -14,6 +14,8 @@ import json
 import math
 from json.encoder import encode_basestring
 
+import pandas as pd
+
 from sitegen.catalogue import KPI_IDS, KPIS
 from sitegen.kpis import ReportKpis
 from sitegen.records import json_value, records
@@ -123,14 +125,33 @@ def _float_json(v: float) -> str:
     return text
 
 
+_TIMES: dict[pd.Timestamp, str] = {}  # a naive Timestamp -> its JSON (json_value's strftime)
+
+
 def _column_json(values: list) -> list[str]:
     """Each value of a column (as itertuples gives it) as `_rows(frame)` makes it and json.dumps writes it."""
+    kinds = set(map(type, values))
+    if kinds == {float}:
+        texts = list(map(_FLOATS.get, values))  # nan is never remembered
+        if None in texts:
+            texts = [t if t is not None else _float_json(v) for t, v in zip(texts, values)]
+        return texts
+    if kinds == {str}:
+        return list(map(encode_basestring, values))
     out = []
-    known = _FLOATS
     for v in values:
         if type(v) is float:
-            text = known.get(v)
+            text = _FLOATS.get(v)
             out.append(text if text is not None else _float_json(v))
+        elif type(v) is str:
+            out.append(encode_basestring(v))
+        elif type(v) is pd.Timestamp and v.tzinfo is None:
+            text = _TIMES.get(v)
+            if text is None:
+                text = _scalar(json_value(v))
+                if len(_TIMES) < 100_000:
+                    _TIMES[v] = text
+            out.append(text)
         else:
             v = json_value(v)
             out.append(_scalar(_number(v) if isinstance(v, float) else v))
@@ -146,15 +167,27 @@ def _table_json(columns: ReportColumns, table: str, indent: str, without: str | 
     if not all(isinstance(n, str) for n in names) or len(set(names)) != len(names):
         raise _Unwritten
     row, field = indent + "  ", indent + "    "
-    keys = [f"{encode_basestring(n)}: " for n in names if n != without]
+    keys = [encode_basestring(n).replace("%", "%%") + ": %s" for n in names if n != without]
     values = [_column_json(columns(table, n)) for n in names if n != without]
     if not values:
         rows = ["{}"] * length
     else:
-        separator = f",\n{field}"
-        rows = ["{\n" + field + separator.join([k + v for k, v in zip(keys, texts)]) + "\n" + row + "}"
-                for texts in zip(*values)]
+        template = "{\n" + field + f",\n{field}".join(keys) + "\n" + row + "}"  # one row, a %s a value
+        rows = [template % texts for texts in zip(*values)]
     return "[\n" + row + f",\n{row}".join(rows) + "\n" + indent + "]"
+
+
+_KPI_FIELDS = ("value", "previous", "target", "change", "attainment", "unit")
+_KPI_ENTRY = "{\n" + ",\n".join(f'      "{f}": %s' for f in _KPI_FIELDS) + "\n    }"
+
+
+def _kpis_section(kpis: dict) -> str:
+    """_json(kpis, "  ") for the document's "kpis": {kpi: {value, previous, target, change, attainment, unit}}."""
+    if not kpis or not all(isinstance(k, str) and tuple(entry) == _KPI_FIELDS for k, entry in kpis.items()):
+        return _json(kpis, "  ")
+    entries = [f"{encode_basestring(k)}: " + _KPI_ENTRY % tuple(map(_scalar, entry.values()))
+               for k, entry in kpis.items()]
+    return "{\n    " + ",\n    ".join(entries) + "\n  }"
 
 
 class _Written:
@@ -175,8 +208,9 @@ def kpis_json(client_name: str, client_slug: str, title: str, currency: str, kpi
         document = _document(client_name, client_slug, title, currency, kpis, tables)
         items = []
         for key, value in document.items():
-            items.append(f"  {encode_basestring(key)}: " + (value.text if isinstance(value, _Written)
-                                                            else _json(value, "  ")))
+            text = value.text if isinstance(value, _Written) else _kpis_section(value) if key == "kpis" else \
+                _json(value, "  ")
+            items.append(f"  {encode_basestring(key)}: {text}")
         return ("{\n" + ",\n".join(items) + "\n}\n").encode("utf-8")
     except _Unwritten:
         return _kpis_json_by_json(client_name, client_slug, title, currency, kpis)

@@ -74,13 +74,10 @@ class NumberFormat:
         kind = type(value)
         if not self.fast or not (kind is int or (kind is float and math.isfinite(value))):
             return self.pattern.apply(value, self.locale, currency=self.currency)
-        # NumberPattern.apply and _quantize_value, step by step
-        number = decimal.Decimal(str(value))
-        if self.scale:
-            number = number.scaleb(self.scale)
-        negative = number.is_signed()
-        rounded = abs(number).normalize().quantize(self.quantum)
-        whole, _, fraction = f"{rounded:f}".partition(".")
+        parts = self._rounded(value)
+        if parts is None:
+            parts = self._rounded_decimal(value)
+        negative, whole, fraction = parts
         # _format_int
         if len(whole) < self.int_min:
             whole = "0" * (self.int_min - len(whole)) + whole
@@ -104,6 +101,47 @@ class NumberFormat:
                 fraction = fraction[:-1]
             fraction = self.decimal + fraction
         return self.prefix[negative] + (whole + fraction if self.show_number else "") + self.suffix[negative]
+
+    def _rounded_decimal(self, value) -> tuple[bool, str, str]:
+        """Sign, whole and fraction digits of the value rounded as NumberPattern.apply rounds it."""
+        number = decimal.Decimal(str(value))
+        if self.scale:
+            number = number.scaleb(self.scale)
+        rounded = abs(number).normalize().quantize(self.quantum)
+        whole, _, fraction = f"{rounded:f}".partition(".")
+        return number.is_signed(), whole, fraction
+
+    def _rounded(self, value) -> tuple[bool, str, str] | None:
+        """`_rounded_decimal` in integers: the shortest decimal text of the number (what Decimal(str(value))
+        reads), scaled and rounded half to even at the pattern's decimals. None where Decimal's context
+        would round or refuse (more than 17 digits in, 28 out)."""
+        text = str(value)
+        negative = text[0] == "-"
+        if negative:
+            text = text[1:]
+        mantissa, _, exponent = text.partition("e")
+        whole, _, fraction = mantissa.partition(".")
+        digits = (whole + fraction).lstrip("0")
+        if len(digits) > 17:
+            return None
+        digits = int(digits or "0")
+        places = self.frac_max
+        drop = len(fraction) - (int(exponent) if exponent else 0) - self.scale - places  # digits to round off
+        if drop <= 0:
+            kept = digits * 10 ** -drop
+        else:
+            unit = 10 ** drop
+            kept, rest = divmod(digits, unit)
+            if 2 * rest > unit or (2 * rest == unit and kept & 1):
+                kept += 1
+        text = str(kept)
+        if len(text) > 28:
+            return None
+        if not places:
+            return negative, text, ""
+        if len(text) <= places:
+            text = "0" * (places - len(text) + 1) + text
+        return negative, text[:-places], text[-places:]
 
 
 @cache

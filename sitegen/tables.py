@@ -14,13 +14,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 from markupsafe import Markup, escape
 
 from sitegen.charts import CHART_KINDS
-from sitegen.formatting import NA, Formatter, currency_format, decimal_format, percent_format
+from sitegen.formatting import NA, Formatter, currency_format, decimal_format, format_day, percent_format
 from sitegen.i18n import N_, _
 from sitegen.kpis import ReportKpis, Tables
 
@@ -145,7 +146,13 @@ def column_cells(unit: str, fmt: Formatter) -> Callable[[list], list[str]]:
         return _number_cells(percent_format(fmt.locale, 1))
     if unit == "multiple":
         return _number_cells(decimal_format(fmt.locale, 2), "×")
-    if unit in ("text", "date"):
+    if unit == "date":
+        locale = fmt.locale
+
+        def days(values: list) -> list[str]:  # cell(v, "date", fmt); a plain date has no .date()
+            return [format_day(v, locale) if type(v) is date else cell(v, unit, fmt) for v in values]
+        return days
+    if unit == "text":
         return lambda values: [cell(v, unit, fmt) for v in values]
     return _number_cells(decimal_format(fmt.locale, 0))
 
@@ -314,7 +321,7 @@ def spec_rows(spec: str | None, columns: tuple[Column, ...]) -> list[list] | Non
     if not spec:
         return None
     try:
-        rows = json.loads(spec)["datasets"]["rows"]
+        rows = _dataset(spec)
         values = [[row[c.field] for row in rows] for c in columns]
     except (ValueError, KeyError, TypeError):
         return None
@@ -326,17 +333,42 @@ def spec_rows(spec: str | None, columns: tuple[Column, ...]) -> list[list] | Non
             if not all(v is None or type(v) is str for v in column):
                 return None
         elif c.unit == "date":
-            if not all(v is None or (type(v) is str and _JSON_DAY.fullmatch(v)) for v in column):
+            if not all(v is None or type(v) is str for v in column):
                 return None
-            column = [None if v is None else _day(v) for v in column]
+            days = [None if v is None else _day(v) for v in column]
+            if any(d is None and v is not None for d, v in zip(days, column)):
+                return None
+            column = days
         elif not all(v is None or type(v) is float or type(v) is int for v in column):
             return None
         out.append(column)
     return out
 
 
-def _day(text: str) -> date:
-    return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text).date()
+_ROWS = '"datasets":{"rows":'
+_DECODER = json.JSONDecoder()
+
+
+def _dataset(spec: str):
+    """json.loads(spec)["datasets"]["rows"]. The spec is charts.py's: compact JSON with sorted keys, whose
+    only "datasets" is its top level one with only "rows", so only that part is read where the text is so."""
+    start = spec.find(_ROWS)
+    if start > 0 and spec.count('"datasets":') == 1:
+        rows, end = _DECODER.raw_decode(spec, start + len(_ROWS))
+        if spec.startswith("}", end):
+            return rows
+    return json.loads(spec)["datasets"]["rows"]
+
+
+@lru_cache(maxsize=8192)
+def _day(text: str) -> date | None:
+    """The day of an ISO date (time) that `records` wrote, None for any other text."""
+    if not _JSON_DAY.fullmatch(text):
+        return None
+    try:
+        return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text).date()
+    except ValueError:  # 2026-02-30
+        return None
 
 
 def chart_table(name: str, kpis: ReportKpis, fmt: Formatter, spec: str | None = None) -> RenderedTable | None:

@@ -90,3 +90,21 @@ def test_datetimes_and_none():
     fmt = Formatter("de_DE", "EUR")
     assert fmt.date(datetime(2026, 3, 1, 23, 59)) == format_date(date(2026, 3, 1), format="medium", locale="de_DE")
     assert fmt.date(None) == fmt.number(None) == fmt.money(None) == fmt.percent(None) == "–"
+
+
+@settings(max_examples=3000, deadline=None)
+@given(value=numbers, locale=st.sampled_from(["en_US", "de_DE"]), digits=st.integers(0, 4),
+       kind=st.sampled_from(["decimal", "percent", "money"]), currency=st.sampled_from(CURRENCIES))
+def test_integer_rounding_is_decimals(value, locale, digits, kind, currency):
+    number_format = (decimal_format(locale, digits) if kind == "decimal" else percent_format(locale, digits)
+                     if kind == "percent" else currency_format(locale, currency))
+    if not (type(value) is int or (type(value) is float and math.isfinite(value))):
+        return
+    fast = number_format._rounded(value)
+    try:
+        slow = number_format._rounded_decimal(value)
+    except Exception as exc:
+        slow = type(exc)
+    assert fast is None or fast == slow
+    if type(value) is float and abs(value) < 1e12:
+        assert fast is not None
