@@ -151,6 +151,14 @@ def _read(path: Path) -> Entry:
 
 
 def _from_arrow(array, ctype: str, missing_value) -> Cells:
+    import pyarrow as pa
+
+    if not isinstance(array, pa.DictionaryArray):  # Parquet gives back strings only still encoded
+        if ctype in ("int", "money", "float"):
+            return Cells(None, array.to_numpy(zero_copy_only=False).astype("float64", copy=False))
+        if ctype in ("date", "datetime"):
+            return Cells(None, array.to_numpy(zero_copy_only=False).astype("datetime64[ns]", copy=False))
+        array = array.dictionary_encode()
     dictionary = array.dictionary
     indices = array.indices
     n = len(dictionary)

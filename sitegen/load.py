@@ -243,7 +243,7 @@ def _combine_fast(kind: Kind, items: list, diagnostics: Diagnostics, cache) -> t
         return typed_empty(kind), []
     fresh = [i for i in items if isinstance(i, Source)]
     together = [s for s in fresh if s.cache_key is None]
-    typed_of = dict(zip(map(id, together), type_sources(kind, together)))
+    typed_of = dict(zip(map(id, together), type_sources(kind, together) if together else []))
     for s in fresh:
         if s.cache_key is not None:
             typed_of[id(s)] = type_sources(kind, [s])[0]

@@ -224,3 +224,23 @@ def test_block_reader_on_an_ads_manager_export(tmp_path):
     shutil.copy(export, tmp_path / export.name)
     with block_reader():
         assert differences(tmp_path) == []
+
+
+def test_located_errors_match_the_row_by_row_path(tmp_path):
+    """Bad cells in two files of one kind: the first 20 lines, then how many more, as validate words them."""
+    from conftest import write_csv
+    from tiny_data import TABLES
+
+    rows = [dict(TABLES["ads"][0], date=f"2026-10-{i % 28 + 1:02d}", campaign=f"c{i}",
+                 clicks="x" if i % 3 == 0 else "5", spend="-1" if i == 7 else "3",
+                 impressions="1e16" if i == 8 else "10") for i in range(60)]
+    write_csv(tmp_path / "data" / "a.csv", rows[:30])
+    write_csv(tmp_path / "data" / "b.csv", rows[30:])
+    files = [(p.name, p.read_bytes()) for p in sorted((tmp_path / "data").iterdir())]
+    assert_same(*files)
+    status, lines, _ = outcome(tmp_path / "data", fast=True)
+    assert status == "error" and lines[-1] == "... and 2 more problems"
+    assert lines[0].endswith("a.csv:2:clicks: found 'x', expected a whole number >= 0")
+    assert any(line.endswith("a.csv:9:spend: found '-1', expected an amount >= 0") for line in lines)
+    assert any(line.endswith("a.csv:10:impressions: found '1e16', expected a whole number >= 0 and below 10^15")
+               for line in lines)

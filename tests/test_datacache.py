@@ -1,0 +1,149 @@
+"""The conversion cache (sitegen/datacache.py): a big file's typed cells kept as Parquet, keyed by its bytes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import SAMPLES, write_csv
+from test_columnar import table_problems
+from tiny_data import TABLES
+
+import sitegen.columnar
+import sitegen.datacache
+from sitegen.errors import Diagnostics, SitegenError, error_lines
+from sitegen.load import load_client_data
+
+
+@pytest.fixture(autouse=True)
+def cache_every_file(monkeypatch):
+    """Cache files of any size (the tests' files are small)."""
+    monkeypatch.setattr(sitegen.datacache, "CACHE_MIN_BYTES", 0)
+
+
+def _load(folder: Path, cache: Path | None, columns=None):
+    diagnostics = Diagnostics()
+    data = load_client_data(folder, diagnostics, columns, cache_dir=cache)
+    return data, diagnostics.warnings
+
+
+def _same(a, b) -> list[str]:
+    (x, wx), (y, wy) = a, b
+    problems = [p for kind in x.tables for p in table_problems(x.tables[kind], y.tables[kind], kind)]
+    fx = [(f.path, f.kind, f.rows, f.first, f.last, f.notes) for f in x.files]
+    fy = [(f.path, f.kind, f.rows, f.first, f.last, f.notes) for f in y.files]
+    if fx != fy:
+        problems.append(f"files {fx} vs {fy}")
+    if x.currencies != y.currencies:
+        problems.append(f"currencies {x.currencies} vs {y.currencies}")
+    if wx != wy:
+        problems.append(f"warnings {wx} vs {wy}")
+    return problems
+
+
+def _entries(cache: Path) -> list[Path]:
+    return sorted((cache / "data").rglob("*.parquet"))
+
+
+@pytest.fixture
+def data_folder(tmp_path) -> Path:
+    """Exports as downloaded (totals row, currency, unknown columns, a German one with 1.234,56 and 31.10.2026)
+    and every kind of tiny table, so every column type goes through the cache."""
+    from test_real_exports import ADS_EXPORT, REAL_EXPORT, german
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    shutil.copy(ADS_EXPORT, folder / "ads-manager.csv")
+    shutil.copy(REAL_EXPORT, folder / "real.csv")
+    german(ADS_EXPORT, folder / "german.csv")
+    for kind, rows in TABLES.items():
+        if kind != "ads":
+            write_csv(folder / f"{kind}.csv", [{**row, "mood": "fine"} for row in rows])  # an unknown column
+    write_csv(folder / "community-more.csv", [{**TABLES["community"][0], "lead": "", "sentiment": "-"}])
+    return folder
+
+
+def test_a_hit_gives_what_converting_gives(data_folder, tmp_path, monkeypatch):
+    reference = _load(data_folder, None)
+    cache = tmp_path / "cache"
+    first = _load(data_folder, cache)  # converts and stores
+    assert _same(reference, first) == []
+    stored = _entries(cache)
+    assert len(stored) == len(list(data_folder.iterdir()))
+
+    def no_typing(kind, sources):
+        raise AssertionError(f"typed again: {[s.path.name for s in sources]}")
+
+    monkeypatch.setattr(sitegen.columnar, "type_sources", no_typing)
+    again = _load(data_folder, cache)  # every file from the cache
+    assert _same(reference, again) == []
+    assert _entries(cache) == stored
+    assert any("unknown column" in w for w in again[1])  # warnings of the reading stage come back too
+    assert any("decimal comma" in " ".join(f.notes) for f in again[0].files)
+
+
+def test_a_moved_file_keeps_its_entry_and_names_its_new_place(data_folder, tmp_path):
+    cache = tmp_path / "cache"
+    _load(data_folder, cache)
+    moved = tmp_path / "elsewhere" / "data"
+    shutil.copytree(data_folder, moved)
+    assert _same(_load(moved, None), _load(moved, cache)) == []
+    assert len(_entries(cache)) == len(list(data_folder.iterdir()))
+
+
+def test_the_key_follows_the_bytes_the_mapping_and_the_reader(data_folder, tmp_path):
+    cache = tmp_path / "cache"
+    _load(data_folder, cache)
+    before = set(_entries(cache))
+    path = data_folder / "account.csv"
+    path.write_bytes(path.read_bytes().replace(b"1010", b"1011"))
+    changed = _load(data_folder, cache)
+    assert changed[0]["account"]["followers"].tolist()[1] == 1011
+    assert _same(_load(data_folder, None), changed) == []
+    added = set(_entries(cache)) - before
+    assert len(added) == 1
+    _load(data_folder, cache, columns={"Spend net": "spend"})  # another mapping: every file anew
+    assert len(set(_entries(cache)) - before - added) == len(list(data_folder.iterdir()))
+
+
+def test_a_damaged_entry_is_ignored_and_written_again(data_folder, tmp_path):
+    cache = tmp_path / "cache"
+    reference = _load(data_folder, cache)
+    entries = _entries(cache)
+    entries[0].write_bytes(entries[0].read_bytes()[:100])  # cut short
+    entries[1].write_bytes(b"PAR1 not really")
+    entries[2].unlink()
+    assert _same(reference, _load(data_folder, cache)) == []
+    assert _entries(cache) == entries
+    assert all(e.stat().st_size > 200 for e in entries)
+    assert not list((cache / "data").rglob("*.tmp"))  # written by rename, no leftovers
+
+
+def test_an_unwritable_cache_only_costs_time(data_folder, tmp_path):
+    blocker = tmp_path / "cache"
+    blocker.write_text("a file where the folder would go")
+    assert _same(_load(data_folder, None), _load(data_folder, blocker)) == []
+
+
+def test_files_with_bad_cells_are_not_stored_and_say_where(tmp_path):
+    rows = [dict(TABLES["ads"][0]), dict(TABLES["ads"][1], clicks="many")]
+    write_csv(tmp_path / "data" / "ads.csv", rows)
+    cache = tmp_path / "cache"
+    for _ in range(2):
+        with pytest.raises(SitegenError) as raised:
+            _load(tmp_path / "data", cache)
+        assert error_lines(raised.value)[0].endswith("ads.csv:3:clicks: found 'many', expected a whole number >= 0")
+    assert _entries(cache) == []
+
+
+def test_big_files_only(tmp_path, monkeypatch):
+    monkeypatch.setattr(sitegen.datacache, "CACHE_MIN_BYTES", 10_000)
+    export = next((SAMPLES / "ads-manager-export").glob("*.csv"))
+    folder = tmp_path / "data"
+    folder.mkdir()
+    shutil.copy(export, folder / "big.csv")
+    write_csv(folder / "account.csv", TABLES["account"])
+    _load(folder, tmp_path / "cache")
+    assert export.stat().st_size > 10_000
+    assert len(_entries(tmp_path / "cache")) == 1
