@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from sitegen.kinds import KINDS, Kind
 FOLDER = "data"
 FORMAT = "sitegen-data-1"  # bump when what is stored or how cells are typed changes
 CACHE_MIN_BYTES = 1 << 20  # files from this size are cached
+RACY_NS = 3 * 10**9  # a file changed this recently may change again within its timestamps' resolution
 _ROW = "__row__"
 
 
@@ -45,6 +47,31 @@ class DataCache:
     def __init__(self, root: Path, columns: dict[str, str] | None = None) -> None:
         self.folder = Path(root) / FOLDER
         self.columns = dict(columns or {})
+
+    def scan(self, path: Path):
+        """readers.scan_file(path) (the hash of the file's bytes), from the last scan when the file's stat is
+        unchanged: size, mtime, ctime, inode and device. Any write to a file sets its ctime to the time of the
+        write, which no tool can set back; a file changed less than RACY_NS before it was scanned could
+        change again within the same timestamp, so its scan is not remembered (git's "racy clean" rule).
+        Windows' st_ctime is the creation time: there every scan reads the file."""
+        from sitegen.readers import FileScan, scan_file
+
+        before = os.stat(path)
+        name = hashlib.blake2b(str(path.resolve()).encode(), digest_size=16).hexdigest()
+        note = self.folder / "stat" / f"{name}.json"
+        signature = [before.st_size, before.st_mtime_ns, before.st_ctime_ns, before.st_ino, before.st_dev]
+        try:
+            known = json.loads(note.read_text(encoding="utf-8"))
+            if known["signature"] == signature and os.name != "nt":
+                return FileScan(known["digest"], known["plain"])
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        scan = scan_file(path)
+        after = os.stat(path)
+        settled = time.time_ns() - max(after.st_mtime_ns, after.st_ctime_ns) > RACY_NS
+        if settled and [after.st_size, after.st_mtime_ns, after.st_ctime_ns, after.st_ino, after.st_dev] == signature:
+            _write_text(note, json.dumps({"signature": signature, "digest": scan.digest, "plain": scan.plain}))
+        return scan
 
     def key(self, digest: str, path: Path) -> str:
         import pyarrow
@@ -83,6 +110,23 @@ class DataCache:
                     os.unlink(temporary)
                 except OSError:
                     pass
+
+
+def _write_text(path: Path, text: str) -> None:
+    temporary = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", dir=path.parent, prefix=".", suffix=".tmp", delete=False,
+                                         encoding="utf-8") as handle:
+            temporary = handle.name
+            handle.write(text)
+        os.replace(temporary, path)
+    except OSError:
+        if temporary is not None:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
 
 
 def _write(handle, kind: Kind, typed: Typed, row_numbers: np.ndarray, prepare_warnings) -> None:

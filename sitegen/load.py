@@ -135,7 +135,7 @@ def _prepare(path: Path, user_columns: dict[str, str], cache, warnings: list):
     size = path.stat().st_size
     key, scan = None, None
     if cache is not None and size >= CACHE_MIN_BYTES:
-        scan = scan_file(path)
+        scan = cache.scan(path)
         key = cache.key(scan.digest, path)
         hit = cache.get(key)
         if hit is not None:

@@ -147,3 +147,35 @@ def test_big_files_only(tmp_path, monkeypatch):
     _load(folder, tmp_path / "cache")
     assert export.stat().st_size > 10_000
     assert len(_entries(tmp_path / "cache")) == 1
+
+
+def test_an_unchanged_file_is_not_read_again(data_folder, tmp_path, monkeypatch):
+    """The hash of a file whose stat (size, mtime, ctime, inode) has not changed since a settled scan is
+    remembered; a write changes the ctime, a file written just now is scanned every time."""
+    import os
+
+    import sitegen.readers
+
+    cache = tmp_path / "cache"
+    monkeypatch.setattr(sitegen.datacache, "RACY_NS", 0)
+    reference = _load(data_folder, cache)
+    scans = []
+    real_scan = sitegen.readers.scan_file
+    monkeypatch.setattr(sitegen.readers, "scan_file", lambda path, digest=True: scans.append(path) or
+                        real_scan(path, digest))
+    assert _same(reference, _load(data_folder, cache)) == []
+    assert scans == []
+    path = data_folder / "account.csv"
+    stat = path.stat()
+    path.write_bytes(path.read_bytes().replace(b"1010", b"1012"))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # the old mtime back: the ctime still tells
+    changed = _load(data_folder, cache)
+    assert scans == [path]
+    assert changed[0]["account"]["followers"].tolist()[1] == 1012
+    monkeypatch.setattr(sitegen.datacache, "RACY_NS", 10**18)  # every file "just written": always scanned
+    for note in (cache / "data" / "stat").iterdir():
+        note.unlink()
+    scans.clear()
+    _load(data_folder, cache)
+    _load(data_folder, cache)
+    assert len(scans) == 2 * len(list(data_folder.iterdir()))
