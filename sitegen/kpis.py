@@ -7,9 +7,11 @@ ratios). A zero or missing denominator gives None ("n/a"), never NaN or infinity
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -18,6 +20,7 @@ from sitegen.catalogue import KPI_IDS, KPIS
 from sitegen.load import ClientData
 from sitegen.periods import Period
 
+EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 ADS_SUMS = ["spend", "impressions", "reach", "clicks", "video_views", "conversions", "revenue"]
 Number = float | None
 
@@ -187,9 +190,13 @@ def _is_sorted(order: np.ndarray) -> bool:
     return bool(np.array_equal(order, np.arange(len(order))))
 
 
+@functools.lru_cache(maxsize=4096)
 def _bounds(period: Period) -> tuple[int, int]:
     """[start, end) of the period in int64 nanoseconds."""
-    return pd.Timestamp(period.start).value, (pd.Timestamp(period.end) + pd.Timedelta(days=1)).value
+    day, limit = 86_400_000_000_000, 2**63 - 1  # (kept inside int64 for any date)
+    start = (period.start.toordinal() - EPOCH_ORDINAL) * day
+    end = (period.end.toordinal() + 1 - EPOCH_ORDINAL) * day
+    return max(-limit, min(start, limit)), max(-limit, min(end, limit))
 
 
 def _slice(frame: pd.DataFrame, column: str, period: Period) -> pd.DataFrame:
