@@ -1,13 +1,22 @@
 """Load a big TikTok Ads Manager export with several engines; print seconds and peak memory.
 
     python scripts/bench_load.py                          # 1,000,000 rows in a temp folder, 3 runs each
-    python scripts/bench_load.py --rows 100000 --repeat 1 --keep /tmp/bench-load
+    python scripts/bench_load.py --rows 10000000 --repeat 3 --keep /tmp/bench-load --only sitegen
+    python scripts/bench_load.py --small                  # many small files: a generated client's data
 
 Generates (numpy default_rng(7)) an Ads Manager CSV (UTF-8 BOM, unsorted dates, '-' null tokens,
 a 'Total of N results' last row), the same data as Parquet, and canonical copies (data/ads.csv,
 data_parquet/ads.parquet) for sitegen's loader. Each variant runs in fresh subprocesses: read, type
 Date/Cost/Impression/Clicks/Conversions, sum by date. Prints median seconds (imports excluded), max RSS
 (imports included), and checks all variants find the same rows and total cost. A benchmark, not a test.
+
+The sitegen variants run `load_client_data` and `sitegen.kpis.client_facts` (the daily sums come from its
+daily facts): on the export as downloaded (data_export/), cold (an empty conversion cache) and warm (the
+typed Parquet of an earlier run in .sitegen-cache/data), on the Parquet export (data_export_parquet/), and
+on the canonical copies; "rows by rows" is the old row-by-row path (`sitegen.load.FAST = False`).
+
+`--small` generates `generate_many(root, 10, 12)` (10 clients, 78 small CSV files each) and prints the
+median of `load_client_data` per client, CPU and wall, with the column-wise and the row-by-row path.
 """
 
 from __future__ import annotations
@@ -47,7 +56,7 @@ def generate(folder: Path, rows: int) -> dict:
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
-    for sub in ("data", "data_parquet"):                                     # (with --keep, folder too)
+    for sub in ("data", "data_parquet", "data_export", "data_export_parquet"):  # (with --keep, folder too)
         (folder / sub).mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(7)
     objectives = ["Conversions", "Traffic", "Reach", "Video views"]
@@ -83,6 +92,13 @@ def generate(folder: Path, rows: int) -> dict:
     typed = {c: pc.cast(pc.if_else(pc.equal(v, "-"), None, v), pa.float64())
              for c, v in export.items() if c in ("Cost", "CPC (Destination)", "CPM", "CTR (Destination)", "CPA")}
     pq.write_table(pa.table({**export, **typed}), folder / "export.parquet")
+    for name, sub in (("export.csv", "data_export"), ("export.parquet", "data_export_parquet")):
+        target = folder / sub / name  # the exports as a client's data folder holds them
+        target.unlink(missing_ok=True)
+        try:
+            os.link(folder / name, target)
+        except OSError:
+            shutil.copy(folder / name, target)
     canonical = {"date": dates, "campaign": export["Campaign name"], "ad_group": export["Ad Group Name"],
                  "ad": export["Ad Name"], "spend": export["Cost"], "impressions": impressions, "clicks": clicks,
                  "conversions": conversions}
@@ -119,11 +135,18 @@ def _duckdb(source: str, select: str = "*"):
     return _daily(duckdb.sql(f"""SELECT {select} FROM {source} WHERE "Campaign name" NOT LIKE 'Total of %'""").df())
 
 
-def _sitegen(folder: Path):
+def _sitegen(folder: Path, cache: str | None = None, rows: bool = False):
+    """load_client_data + client_facts; cache: "cold" (emptied first), "warm" (kept) or None (no cache)."""
+    import sitegen.load
     from sitegen.errors import Diagnostics
-    from sitegen.load import load_client_data
-    ads = load_client_data(folder, Diagnostics())["ads"]
-    return _daily(ads, "date", ["spend", "impressions", "clicks", "conversions"])
+    from sitegen.kpis import client_facts
+    cache_dir = folder.parent / ".sitegen-cache" if cache else None
+    if cache == "cold":
+        shutil.rmtree(cache_dir, ignore_errors=True)
+    sitegen.load.FAST = not rows
+    data = sitegen.load.load_client_data(folder, Diagnostics(), None, cache_dir)
+    facts = client_facts(data)
+    return data["ads"], len(data["ads"]), float(facts.daily["spend"].sum())
 
 
 def _duckdb_sql_only(d: Path):
@@ -148,9 +171,15 @@ VARIANTS = {  # the child imports pandas, pyarrow and (by name) duckdb or sitege
     "d3 duckdb GROUP BY in SQL only": _duckdb_sql_only,
     "e pandas.read_parquet": lambda d: _daily(__import__("pandas").read_parquet(d / "export.parquet")),
     "e2 duckdb read_parquet .df()": lambda d: _duckdb(f"read_parquet('{d / 'export.parquet'}')"),
-    "f sitegen load_client_data, CSV": lambda d: _sitegen(d / "data"),
-    "f2 sitegen load_client_data, Parquet": lambda d: _sitegen(d / "data_parquet"),
+    "f sitegen export CSV, cache cold": lambda d: _sitegen(d / "data_export", "cold"),
+    "f2 sitegen export CSV, cache warm": lambda d: _sitegen(d / "data_export", "warm"),
+    "f3 sitegen export CSV, no cache": lambda d: _sitegen(d / "data_export"),
+    "f4 sitegen export Parquet, no cache": lambda d: _sitegen(d / "data_export_parquet"),
+    "f5 sitegen canonical CSV, no cache": lambda d: _sitegen(d / "data"),
+    "f6 sitegen canonical Parquet": lambda d: _sitegen(d / "data_parquet"),
+    "f7 sitegen export CSV, rows by rows": lambda d: _sitegen(d / "data_export", rows=True),
 }
+WARMS_UP = {"f2 sitegen export CSV, cache warm": "f sitegen export CSV, cache cold"}  # run once, not timed
 
 
 def _describe(frame) -> str:
@@ -168,15 +197,18 @@ def _describe(frame) -> str:
 def child(name: str, folder: str) -> None:
     try:
         start = time.perf_counter()
-        for module in ["pandas", "pyarrow"] + [m for m in ("duckdb", "sitegen.load") if m.split(".")[0] in name]:
+        engines = [m for m in ("duckdb", "sitegen.load") if m.split(".")[0] in name]
+        if "sitegen" in name:  # what its first call would import
+            engines += ["sitegen.kpis", "sitegen.columnar", "sitegen.datacache", "pyarrow.csv", "pyarrow.parquet"]
+        for module in ["pandas", "pyarrow", *engines]:
             __import__(module)
         imported = time.perf_counter() - start
         base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         frame, rows, cost = VARIANTS[name](Path(folder))
         seconds = time.perf_counter() - start
-        result = {"seconds": seconds, "import": imported, "base_mb": base, "rows": rows, "cost": cost,
-                  "note": _describe(frame)}
+        result = {"seconds": seconds, "cpu": time.process_time() - cpu, "import": imported, "base_mb": base,
+                  "rows": rows, "cost": cost, "note": _describe(frame)}
     except Exception as exc:  # e.g. sitegen's loader API changed under us: report, do not stop
         result = {"error": f"{type(exc).__name__}: {(str(exc).strip().splitlines() or [''])[0]}"}
     result["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
@@ -185,6 +217,9 @@ def child(name: str, folder: str) -> None:
 
 def measure(name: str, folder: Path, repeat: int) -> dict:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    if name in WARMS_UP:  # fill the cache first
+        subprocess.run([sys.executable, __file__, "--child", WARMS_UP[name], str(folder)], capture_output=True,
+                       env=env)
     runs = []
     for _ in range(repeat):
         done = subprocess.run([sys.executable, __file__, "--child", name, str(folder)],
@@ -194,6 +229,7 @@ def measure(name: str, folder: Path, repeat: int) -> dict:
         if "error" in runs[-1]:
             return runs[-1]
     return {**runs[0], "seconds": statistics.median(r["seconds"] for r in runs),
+            "cpu": statistics.median(r["cpu"] for r in runs),
             "rss_mb": max(r["rss_mb"] for r in runs), "all": [r["seconds"] for r in runs]}
 
 
@@ -203,8 +239,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per variant (median seconds, max RSS)")
     parser.add_argument("--keep", type=Path, help="generate into this folder and keep it")
     parser.add_argument("--only", help="run only the variants whose name contains this text")
+    parser.add_argument("--small", action="store_true", help="many small files instead (generate_many(root, 10, 12))")
     parser.add_argument("--child", nargs=2, metavar=("VARIANT", "DIR"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.small:
+        return small(args.repeat, args.keep)
     if args.child:  # generating in a child too: a child's ru_maxrss starts at its parent's RSS at fork
         gen = args.child[0] == "generate"
         return print(json.dumps(generate(Path(args.child[1]), args.rows))) if gen else child(*args.child)
@@ -219,8 +258,8 @@ def main() -> None:
               + ", ".join(f"{f} {m:.0f} MB" for f, m in mb.items()) + f"  ({folder})")
         print(f"python {sys.version.split()[0]}, {len(os.sched_getaffinity(0))} cores, {args.repeat} runs each; "
               f"expected {truth['rows']:,} rows, total cost {truth['cents'] / 100:,.2f}\n")
-        print(f"{'variant':<38} {'median s':>8} {'runs s':>17} {'import s':>8} {'RSS MB':>7} "
-              f"{'(base)':>6} {'rows':>9} {'total cost':>15}")
+        print(f"{'variant':<38} {'median s':>8} {'runs s':>17} {'cpu s':>6} {'import s':>8} {'RSS MB':>7} "
+              f"{'(base)':>6} {'rows':>10} {'total cost':>15}")
         notes, mismatches = [], []
         for name in [n for n in VARIANTS if not args.only or args.only in n]:
             r = measure(name, folder, args.repeat)
@@ -228,14 +267,16 @@ def main() -> None:
                 print(f"{name:<38} FAILED: {r['error']}")
                 continue
             runs = "/".join(f"{s:.2f}" for s in r["all"])
-            print(f"{name:<38} {r['seconds']:>8.2f} {runs:>17} {r['import']:>8.2f} {r['rss_mb']:>7.0f} "
-                  f"{r['base_mb']:>6.0f} {r['rows']:>9,} {r['cost']:>15,.2f}", flush=True)
+            print(f"{name:<38} {r['seconds']:>8.2f} {runs:>17} {r['cpu']:>6.2f} {r['import']:>8.2f} "
+                  f"{r['rss_mb']:>7.0f} {r['base_mb']:>6.0f} {r['rows']:>10,} {r['cost']:>15,.2f}", flush=True)
             notes.append(f"  {name.split()[0]:<3} {r['note']}")
             if r["rows"] != truth["rows"] or round(r["cost"] * 100) != truth["cents"]:
                 mismatches.append(f"{name}: {r['rows']:,} rows, cost {r['cost']:,.2f}")
         parent_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print("\nseconds: read + type + group by date (imports not counted); RSS MB: the child's peak, imports "
-              f"included; (base): RSS after imports; this parent: {parent_mb:.0f} MB\nnotes:\n" + "\n".join(notes))
+        print("\nseconds: read + type + group by date (imports not counted; sitegen: load_client_data + client_facts); "
+              "cpu s: the child's CPU time in that span, all threads (wall time suffers from other jobs on the "
+              f"machine, CPU time less); RSS MB: the child's peak, imports included; (base): RSS after imports; "
+              f"this parent: {parent_mb:.0f} MB\nnotes:\n" + "\n".join(notes))
         for line in mismatches:
             print(f"MISMATCH {line} (expected {truth['rows']:,} rows, cost {truth['cents'] / 100:,.2f})")
         if not mismatches:
@@ -243,6 +284,37 @@ def main() -> None:
     finally:
         if not args.keep:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def small(repeat: int, keep: Path | None) -> None:
+    """Median load_client_data per client of a generated project, column-wise and row by row."""
+    import sitegen.load
+    from sitegen.demo import generate_many
+    from sitegen.errors import Diagnostics
+
+    root = keep or Path(tempfile.mkdtemp(prefix="sitegen-bench-small-"))
+    try:
+        if not (root / "content").is_dir():
+            generate_many(root, 10, 12)
+        folders = sorted(root.glob("content/*/data"))
+        files = sum(1 for f in folders for _ in f.iterdir())
+        print(f"{len(folders)} clients, {files / len(folders):.0f} files each ({root}); python "
+              f"{sys.version.split()[0]}, {len(os.sched_getaffinity(0))} cores; {max(repeat, 5)} loads per client")
+        for label, fast in (("column-wise (sitegen.load.FAST = True)", True), ("row by row (FAST = False)", False)):
+            sitegen.load.FAST = fast
+            sitegen.load.load_client_data(folders[0], Diagnostics())  # imports, caches of header names
+            walls, cpus = [], []
+            for folder in folders:
+                for _ in range(max(repeat, 5)):
+                    start, cpu = time.perf_counter(), time.process_time()
+                    sitegen.load.load_client_data(folder, Diagnostics())
+                    walls.append(time.perf_counter() - start)
+                    cpus.append(time.process_time() - cpu)
+            print(f"  {label:<40} median {statistics.median(walls) * 1000:6.1f} ms wall, "
+                  f"{statistics.median(cpus) * 1000:6.1f} ms CPU per client (min {min(walls) * 1000:.1f} ms wall)")
+    finally:
+        if not keep:
+            shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -194,6 +194,11 @@ def _total_rows(cells) -> np.ndarray | None:
     from sitegen.columnar import Column
 
     if isinstance(cells, tuple | list):
+        # one look at all cells first: _TOTALS (ignoring case) only matches text whose lower case holds one
+        # of these words, once the long s (ſ), which Python's re takes for an s, is an s
+        low = "\n".join(cells).lower().replace("ſ", "s")
+        if "total" not in low and "gesamt" not in low and "summe" not in low:
+            return None
         hint = np.fromiter((_TOTALS_HINT.search(c) is not None for c in cells), dtype=bool, count=len(cells))
         values, codes = cells, None
     else:
@@ -271,15 +276,19 @@ def _combine_fast(kind: Kind, items: list, diagnostics: Diagnostics, cache) -> t
 
 
 def _note_ranges_fast(table: pd.DataFrame, kind: Kind, items: list, typed: list) -> None:
-    """_note_ranges on the int64 nanoseconds of each file's slice."""
-    times = table[TIME_COLUMN[kind.name]].to_numpy(dtype="datetime64[ns]")
-    start = 0
-    for item, t in zip(items, typed):
-        mine = times[start:start + t.rows]
-        start += t.rows
-        mine = mine[~np.isnat(mine)]
-        if len(mine):
-            item.first, item.last = pd.Timestamp(mine.min()).date(), pd.Timestamp(mine.max()).date()
+    """_note_ranges for all files at once: each file's first and last day (NaT left out)."""
+    times = table[TIME_COLUMN[kind.name]].to_numpy(dtype="datetime64[ns]").view("int64")
+    rows = np.array([t.rows for t in typed], dtype=np.int64)
+    starts = (np.cumsum(rows) - rows)[rows > 0]  # files without rows (a totals row alone) have no range
+    if not len(starts):
+        return
+    missing = times == np.iinfo(np.int64).min
+    present = np.add.reduceat(~missing, starts)
+    low = np.minimum.reduceat(np.where(missing, np.iinfo(np.int64).max, times), starts)
+    high = np.maximum.reduceat(times, starts)  # NaT is the smallest int64
+    for item, count, first, last in zip([i for i, n in zip(items, rows) if n], present, low, high):
+        if count:
+            item.first, item.last = (np.datetime64(int(v), "ns").astype("datetime64[D]").item() for v in (first, last))
 
 
 def _raise_bad_cells(kind: Kind, typed: list, origins) -> None:

@@ -244,20 +244,23 @@ def _text(cells) -> pd.Series:
 
 
 def _simple_stamps(cells) -> np.ndarray:
-    """ISO dates (and times) as datetime64[ns]; NaT for days that do not exist or lie outside the safe years."""
-    import pyarrow.compute as pc
-
-    length = pc.binary_length(cells)
-    for short, rest in ((10, " 00:00:00"), (16, ":00")):  # every cell as YYYY-MM-DD HH:MM:SS
-        is_short = pc.equal(length, short)
-        if pc.any(is_short).as_py():
-            cells = pc.if_else(is_short, pc.binary_join_element_wise(cells, rest, ""), cells)
-
-    def part(start: int, stop: int) -> np.ndarray:
-        return pc.cast(pc.utf8_slice_codeunits(cells, start, stop), "int64").to_numpy(zero_copy_only=False)
-
-    year, month, day = part(0, 4), part(5, 7), part(8, 10)
-    hour, minute, second = part(11, 13), part(14, 16), part(17, 19)
+    """Cells of _SIMPLE_DATE or _SIMPLE_DATETIME (ASCII, so one byte a character) as datetime64[ns], read
+    digit by digit from Arrow's buffer; NaT for days that do not exist or lie outside the safe years."""
+    n = len(cells)
+    offsets = np.frombuffer(cells.buffers()[1], dtype=np.int32)[cells.offset:cells.offset + n + 1]
+    data = np.frombuffer(cells.buffers()[2], dtype=np.uint8)
+    length = np.diff(offsets)
+    fields = np.zeros((n, 6), dtype=np.int64)  # year, month, day, hour, minute, second
+    places = {10: [(0, 4), (5, 7), (8, 10)], 16: [(0, 4), (5, 7), (8, 10), (11, 13), (14, 16)],
+              19: [(0, 4), (5, 7), (8, 10), (11, 13), (14, 16), (17, 19)]}
+    for size, spans in places.items():
+        rows = np.flatnonzero(length == size)
+        if not len(rows):
+            continue
+        digits = data[offsets[rows, None] + np.arange(size)].astype(np.int64) - ord("0")
+        for k, (a, b) in enumerate(spans):
+            fields[rows, k] = digits[:, a:b] @ (10 ** np.arange(b - a - 1, -1, -1))
+    year, month, day, hour, minute, second = fields.T
     ok = ((year >= _SAFE_YEARS[0]) & (year <= _SAFE_YEARS[1]) & (month >= 1) & (month <= 12) & (day >= 1)
           & (hour < 24) & (minute < 60) & (second < 60))
     months = np.where(ok, (year - 1970) * 12 + month - 1, 0).astype("datetime64[M]")
@@ -324,17 +327,22 @@ def plausibility(table: pd.DataFrame, kind: Kind, origins, file_of: np.ndarray, 
     two files when no date is in two files)."""
     locate = locator(origins)
     checks = []
+
+    def column(name: str) -> np.ndarray:  # comparisons with NaN or NaT are False, as pandas' are
+        return table[name].to_numpy()
+
     if kind.name == "ads":
-        checks.append((table["clicks"] > table["impressions"], "clicks above impressions"))
-        checks.append((table["video_views"] > table["impressions"], "video views above impressions"))
+        checks.append((column("clicks") > column("impressions"), "clicks above impressions"))
+        checks.append((column("video_views") > column("impressions"), "video views above impressions"))
     if kind.name == "videos":
-        checks.append((table["likes"] > table["views"], "likes above views"))
+        checks.append((column("likes") > column("views"), "likes above views"))
     if kind.name == "account":
-        checks.append((table["likes"] > table["video_views"], "likes above video views"))
+        checks.append((column("likes") > column("video_views"), "likes above video views"))
     today = pd.Timestamp(date.today())
-    checks.append((table[TIME_COLUMN[kind.name]] > today + pd.Timedelta(days=1), "dates in the future"))
+    future = (today + pd.Timedelta(days=1)).to_datetime64()
+    checks.append((column(TIME_COLUMN[kind.name]) > future, "dates in the future"))
     for mask, what in checks:
-        hits = np.flatnonzero(mask.fillna(False).to_numpy())
+        hits = np.flatnonzero(mask)
         if len(hits):
             path, row = locate(int(hits[0]))
             diagnostics.warn(f"{what} in {len(hits)} {kind.name} row{'s' if len(hits) > 1 else ''} "
