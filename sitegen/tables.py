@@ -227,6 +227,7 @@ class ReportColumns:
         self.arrays = kpis.tables if isinstance(kpis.tables, Tables) else None
         self.frames = FrameColumns()
         self.known: dict[tuple[str, str], list] = {}
+        self.aligned: dict[str, bool] = {}
 
     def names(self, table: str) -> list:
         if self.arrays is not None and self._aligned(table):
@@ -240,7 +241,10 @@ class ReportColumns:
 
     def _aligned(self, table: str) -> bool:
         """Columns of one length (else pd.DataFrame refuses them, and the DataFrame path says so)."""
-        return len({len(a) for a in self.arrays.columns(table).values()}) <= 1
+        aligned = self.aligned.get(table)
+        if aligned is None:
+            aligned = self.aligned[table] = len({len(a) for a in self.arrays.columns(table).values()}) <= 1
+        return aligned
 
     def __call__(self, table: str, name: str) -> list:
         values = self.known.get((table, name))
@@ -400,10 +404,9 @@ def html_text(text: str) -> str:
 
 
 def _escaped(texts: list[str]) -> list[str]:
-    joined = "".join(texts)
-    if _SPECIAL.search(joined) is not None or not all(type(t) is str for t in texts):
-        return [str(escape(t)) for t in texts]
-    return texts
+    if set(map(type, texts)) <= {str} and _SPECIAL.search("".join(texts)) is None:
+        return texts
+    return [str(escape(t)) for t in texts]
 
 
 def table_html(table: RenderedTable) -> str:

@@ -96,10 +96,13 @@ markdown_texts = st.lists(st.sampled_from([
     "para", "\n\n", "*em*", "[^n]", "[^n]: foot\n", "*[ABBR]: Abbreviation\n", "ABBR", "Term\n: Definition\n",
     "| x | y |\n|---|---|\n| 1 | 2 |\n", "```python\nx = 1\n```\n", "<div markdown=\"1\">*in*</div>\n", "{: #id }",
     "[link][ref]", "[ref]: http://example.com\n", "    code\n", "1. a\n2. b\n", "* a\n", "> quote\n", "<!-- c -->\n",
+    "word", " ", "  ", "\n", "\t", "\r\n", "\r", "  \n", "a  ", "_u_", "__s__", "**b**", "*", "_", "`c`", "``", "\\*",
+    "\\", "&amp;", "&", "&#169;", "<http://x.y>", "<a@b.c>", "<b>", "</b>", "<", ">", "[x](http://y)", "![i](j)",
+    "[^1]", "[", "]", "!", "(", ")", "- a\n    - b\n", "| a |\n|---|\n| *b* |\n", "# H *e*\n", "\u00a0", "é",
 ]), max_size=12).map("".join)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=2000, deadline=None)
 @given(texts=st.lists(markdown_texts, min_size=1, max_size=4))
 def test_reused_markdown_is_fresh_markdown(texts):
     for text in texts:
