@@ -14,6 +14,7 @@ import json
 import math
 from json.encoder import encode_basestring
 
+import numpy as np
 import pandas as pd
 
 from sitegen.catalogue import KPI_IDS, KPIS
@@ -158,6 +159,28 @@ def _column_json(values: list) -> list[str]:
     return out
 
 
+_EARLIEST, _LATEST = np.datetime64("1000-01-01", "s"), np.datetime64("9999-12-31T23:59:59", "s")
+_UNITS = {"D", "h", "m", "s", "ms", "us", "ns"}
+
+
+def _datetime_json(array: np.ndarray | None) -> list[str] | None:
+    """The JSON of a datetime64 column's Timestamps (json_value: the day at midnight, else the second),
+    made by numpy; None when there is no array or its unit or years are out of the ordinary."""
+    if array is None or np.datetime_data(array.dtype)[0] not in _UNITS or np.datetime_data(array.dtype)[1] != 1:
+        return None
+    missing = np.isnat(array)
+    known = array[~missing]
+    if len(known) and (known.min() < _EARLIEST or known.max() > _LATEST):
+        return None
+    unit = np.datetime_data(array.dtype)[0]
+    per_day = int(np.timedelta64(1, "D") // np.timedelta64(1, unit))
+    midnight = (array.view("int64") % per_day == 0).tolist()
+    days = np.datetime_as_string(array, unit="D").tolist()
+    seconds = np.datetime_as_string(array, unit="s").tolist()
+    return ["null" if gone else f'"{day}"' if whole else f'"{second.replace("T", " ")}"'
+            for gone, whole, day, second in zip(missing.tolist(), midnight, days, seconds)]
+
+
 def _table_json(columns: ReportColumns, table: str, indent: str, without: str | None = None) -> str:
     """_json(_rows(kpis.tables[table].drop(columns=without, errors="ignore")), indent), a column at a time."""
     length = columns.length(table)
@@ -168,7 +191,8 @@ def _table_json(columns: ReportColumns, table: str, indent: str, without: str | 
         raise _Unwritten
     row, field = indent + "  ", indent + "    "
     keys = [encode_basestring(n).replace("%", "%%") + ": %s" for n in names if n != without]
-    values = [_column_json(columns(table, n)) for n in names if n != without]
+    values = [_datetime_json(columns.datetimes(table, n)) or _column_json(columns(table, n))
+              for n in names if n != without]
     if not values:
         rows = ["{}"] * length
     else:

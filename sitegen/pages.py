@@ -193,25 +193,24 @@ WRITTEN_PARTIALS = {
     "partials/kpi_card.html": "03bce21c1c715e8d23b30157050cc911b491c1f42abaa471c049e90ac51a45bc",
     "partials/table.html": "4bfa1f15c5ecc6b7f19b747973d56d0c5379e49b63151c80e053bd04c9c6281e",
 }
-_checked: dict[int, tuple[jinja2.Template, bool]] = {}  # by id of the template Jinja loaded
+_checked: dict[tuple[int, str], tuple] = {}  # (id of env, name) -> (env, is it shipped, uptodate)
 
 
 def _shipped(env: jinja2.Environment, name: str) -> bool:
     """Is the theme's template `name` the default theme's own file as pages.py knows it? Then its HTML is
-    written directly, not rendered by Jinja. Asked of the template Jinja has loaded (and reloads when its
-    file changes), so a theme's own partial, or an edited one, is always Jinja's."""
-    template = env.get_template(name)
-    known = _checked.get(id(template))
-    if known is None or known[0] is not template:
-        shipped = template.filename is not None and \
-            os.path.normpath(template.filename) == os.path.normpath(_SHIPPED / name)
-        if shipped:
-            try:
-                shipped = hashlib.sha256(Path(template.filename).read_bytes()).hexdigest() == WRITTEN_PARTIALS[name]
-            except OSError:
-                shipped = False
-        known = _checked[id(template)] = (template, shipped)
-    return known[1]
+    written directly, not rendered by Jinja. The file is the one Jinja's loader finds (a theme's own partial,
+    or an edited one, is always Jinja's), looked up again whenever it changes, and never compiled here."""
+    known = _checked.get((id(env), name))
+    if known is not None and known[0] is env and (known[2] is None or known[2]()):
+        return known[1]
+    try:
+        source, filename, uptodate = env.loader.get_source(env, name)
+    except jinja2.TemplateNotFound:
+        return False  # Jinja says so when it renders it
+    shipped = filename is not None and os.path.normpath(filename) == os.path.normpath(_SHIPPED / name) and \
+        hashlib.sha256(source.encode("utf-8")).hexdigest() == WRITTEN_PARTIALS[name]
+    _checked[(id(env), name)] = (env, shipped, uptodate)
+    return shipped
 
 
 def _table_fields(table: RenderedTable) -> dict:
@@ -364,6 +363,7 @@ def render_report(env: jinja2.Environment, project: Project, client: Client, res
                 "tables": [page.table_html(n) for n, t in TABLE_KINDS.items() if t.section == section],
             })
         summary_kpis = c.summary_kpis or tuple(project.site.summary_kpis)
+        highlights = [alert_view(a, fmt) for a in result.alerts]
         kpis = result.kpis
         context = {
             "site": _site(project), "brand": _brand(project, client, root), "root": root, "split": project.split,
@@ -374,7 +374,10 @@ def render_report(env: jinja2.Environment, project: Project, client: Client, res
                                       if kpis.comparison else None)},
             "show_summary": "summary" in (c.sections or project.site.sections),
             "cards": [page.shown_card(k) for k in summary_kpis],
-            "highlights": [alert_view(a, fmt) for a in result.alerts],
+            "highlights": highlights,
+            # report.html shows this instead of including partials/alerts.html when it is set
+            "highlights_html": Markup(_alerts_partial(highlights)) if highlights and
+            page.shipped("partials/alerts.html") else None,
             "lead": lead, "body": body, "sections": sections,
             "coverage": {"first": fmt.date(result.data_first) if result.data_first else None,
                          "last": fmt.date(result.data_last) if result.data_last else None,

@@ -256,6 +256,26 @@ class ReportColumns:
             self.known[(table, name)] = values
         return values
 
+    def datetimes(self, table: str, name: str) -> np.ndarray | None:
+        """The column's datetime64 array, when it is one of `Tables` (else None: read the values)."""
+        if self.arrays is not None and self._aligned(table):
+            array = self.arrays.columns(table).get(name)
+            if isinstance(array, np.ndarray) and array.ndim == 1 and array.dtype.kind == "M":
+                return array
+        return None
+
+    def days(self, table: str, name: str) -> list:
+        """For a date column: the day of each value (what `cell` formats: Timestamp.date()), None for NaT;
+        from a datetime64 array without making Timestamps. Else the values themselves."""
+        array = self.datetimes(table, name)
+        if array is None:
+            return self(table, name)
+        key = (table, name, "days")
+        days = self.known.get(key)
+        if days is None:
+            days = self.known[key] = array.astype("datetime64[D]").tolist()  # date objects, None for NaT
+        return days
+
 
 def _worst_order(columns: ReportColumns) -> list[int] | None:
     """Row positions of `_worst` (views above 0, by engagement rate then video id, missing rates last,
@@ -277,18 +297,22 @@ def render_table(name: str, kpis: ReportKpis, fmt: Formatter, limit: int | None 
     limit = limit if limit is not None else kind.limit
     order, frame = None, None
     if kind.table is not None:
-        read, total = (lambda field: columns(kind.table, field)), columns.length(kind.table)
+        table, total = kind.table, columns.length(kind.table)
+    elif name == "worst_videos" and (order := _worst_order(columns)) is not None:
+        table, total = "videos", len(order)
     else:
-        order = _worst_order(columns) if name == "worst_videos" else None
-        if order is not None:
-            read, total = (lambda field: columns("videos", field)), len(order)
-        else:
-            frame = kind.rows(kpis)
-            read, total = (lambda field: columns.frames(frame, field)), len(frame)
+        table, frame = None, kind.rows(kpis)
+        total = len(frame)
+
+    def read(column: Column) -> list:
+        if table is None:
+            return columns.frames(frame, column.field)
+        return columns.days(table, column.field) if column.unit == "date" else columns(table, column.field)
+
     shown = total if limit is None else min(max(limit, 0), total) if limit >= 0 else max(total + limit, 0)
     cells = []
     for c in kind.columns:
-        values = read(c.field)
+        values = read(c)
         values = values[:shown] if order is None else [values[i] for i in order[:shown]]
         cells.append(column_cells(c.unit, fmt)(values))
     return RenderedTable(name, _(kind.title), tuple((_(c.label), c.unit) for c in kind.columns), cells, total)

@@ -44,7 +44,7 @@ def frames(draw):
     n = draw(st.integers(0, 4))
     columns = {}
     for i in range(draw(st.integers(0, 4))):
-        kind = draw(st.sampled_from(["float", "str", "object", "datetime", "int", "bool"]))
+        kind = draw(st.sampled_from(["float", "str", "object", "datetime", "seconds", "int", "bool"]))
         if kind == "float":
             columns[f"f{i}"] = pd.Series([draw(floats) for _ in range(n)], dtype="float64")
         elif kind == "str":
@@ -52,10 +52,12 @@ def frames(draw):
                                          dtype="str")
         elif kind == "object":
             columns[f"o{i}"] = pd.Series([draw(cells) for _ in range(n)], dtype=object)
-        elif kind == "datetime":
-            columns[f"d{i}"] = pd.Series([draw(st.one_of(st.none(), st.datetimes(datetime(2000, 1, 1),
-                                                                                 datetime(2030, 1, 1))))
-                                          for _ in range(n)], dtype="datetime64[ns]")
+        elif kind in ("datetime", "seconds"):
+            moments = st.one_of(st.none(), st.datetimes(datetime(1700, 1, 1), datetime(2200, 1, 1)),
+                                st.dates(date(1700, 1, 1), date(2200, 1, 1)).map(
+                                    lambda d: datetime(d.year, d.month, d.day)))
+            columns[f"d{i}"] = pd.Series([draw(moments) for _ in range(n)],
+                                         dtype="datetime64[ns]" if kind == "datetime" else "datetime64[s]")
         elif kind == "int":
             columns[f"i{i}"] = pd.Series([draw(st.integers(-2**62, 2**62)) for _ in range(n)], dtype="int64")
         else:

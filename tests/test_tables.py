@@ -365,3 +365,18 @@ def test_arrays_read_as_the_dataframe_gives_them(array):
     frame = pd.DataFrame({"x": array})
     theirs = [row[0] for row in frame.itertuples(index=False, name=None)]
     assert len(values) == len(theirs) and all(shown_same(a, b) for a, b in zip(values, theirs))
+
+
+def test_a_theme_partial_or_an_edited_one_is_rendered_by_jinja(tmp_path):
+    from sitegen.pages import _shipped
+    from sitegen.themes import environment
+
+    project = tmp_path / "project"
+    mine = project / "themes" / "mine"
+    (mine / "templates" / "partials").mkdir(parents=True)
+    (mine / "theme.toml").write_text('name = "mine"\nextends = "default"\n')
+    env = environment(resolve_theme(project, "mine"))
+    assert all(_shipped(env, name) for name in WRITTEN_PARTIALS)
+    (mine / "templates" / "partials" / "table.html").write_text((_SHIPPED / "partials/table.html").read_text())
+    env = environment(resolve_theme(project, "mine"))
+    assert not _shipped(env, "partials/table.html") and _shipped(env, "partials/chart.html")
