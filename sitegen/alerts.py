@@ -17,6 +17,7 @@ from sitegen.config import Alerts
 from sitegen.kpis import ClientFacts, ReportKpis, ratio
 
 SEVERITY_ORDER = {"critical": 0, "warning": 1, "positive": 2, "info": 3}
+DAY_NS = 86_400_000_000_000
 MAD_SCALE = 1.4826  # makes the MAD comparable to a standard deviation for normal data
 
 
@@ -99,12 +100,21 @@ def _negative_share(facts: ClientFacts) -> pd.Series:
     return facts.memo("alerts: negative share", make)
 
 
-def _posts_on(facts: ClientFacts, day: pd.Timestamp) -> str:
+def _posting_days(facts: ClientFacts) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """(posting day, posting time, title or id) of every video row, as arrays (made once a client)."""
     videos = facts.data["videos"]
-    posted = videos["posted_at"].dt.normalize()
-    near = videos[(posted == day) | (posted == day - pd.Timedelta(days=1))]
-    titles = [str(t) for t in near.sort_values("posted_at")["title"].fillna(near["video_id"]) if t]
-    return "; ".join(titles[:3])
+    posted = videos["posted_at"].to_numpy(dtype="datetime64[ns]")
+    days = posted.astype("datetime64[D]").astype("datetime64[ns]").view("int64")
+    return days, posted.view("int64"), [str(t) for t in videos["title"].fillna(videos["video_id"])]
+
+
+def _posts_on(facts: ClientFacts, day: pd.Timestamp) -> str:
+    days, times, titles = facts.memo("alerts: posting days", lambda: _posting_days(facts))
+    today = day.as_unit("ns").value
+    near = np.flatnonzero((days == today) | (days == today - DAY_NS))
+    near = near[np.argsort(times[near], kind="quicksort")]  # (as sort_values did)
+    found = [titles[i] for i in near.tolist() if titles[i]]
+    return "; ".join(found[:3])
 
 
 def spikes(facts: ClientFacts, kpis: ReportKpis, cfg: Alerts) -> list[Alert]:

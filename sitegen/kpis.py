@@ -325,16 +325,20 @@ def median_response_minutes(facts: ClientFacts, period: Period) -> Number:
     return float(np.median(minutes)) if len(minutes) else None
 
 
-def _video_codes(facts: ClientFacts) -> tuple[np.ndarray, np.ndarray, int]:
-    """Video ids of the videos and community tables numbered in one space: (videos', community's, n)."""
+def _video_codes(facts: ClientFacts) -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
+    """Video ids of the videos and community tables numbered in one space: (videos', community's, n,
+    and the code in that space of each of facts.keys("videos", "video_id"))."""
     videos, community = facts.data["videos"]["video_id"], facts.data["community"]["video_id"]
     codes, names = pd.factorize(pd.concat([videos, community], ignore_index=True), sort=True)
-    return codes[:len(videos)].astype("int64"), codes[len(videos):].astype("int64"), len(names)
+    names = np.asarray(names, dtype=object)
+    video_names = facts.keys("videos", "video_id")[1]
+    shared = np.searchsorted(names, video_names) if len(names) else np.zeros(0, dtype="int64")
+    return codes[:len(videos)].astype("int64"), codes[len(videos):].astype("int64"), len(names), shared
 
 
 def _video_likes(facts: ClientFacts, period: Period) -> tuple[np.ndarray, np.ndarray]:
     """(likes per video code, whether the code has a row): lifetime rows, plus daily rows in the period."""
-    codes, _, n = facts.memo("video codes", lambda: _video_codes(facts))
+    codes, _, n, _ = facts.memo("video codes", lambda: _video_codes(facts))
     likes = facts.floats("videos", "likes")
     lifetime = facts.memo("lifetime videos", lambda: facts.data["videos"]["date"].isna().to_numpy())
 
@@ -363,7 +367,7 @@ def negative_ratio(facts: ClientFacts, period: Period) -> Number:
 
     Likes of a video are its lifetime likes (lifetime rows) or its likes inside the period
     (daily rows)."""
-    _, comment_codes, n = facts.memo("video codes", lambda: _video_codes(facts))
+    _, comment_codes, n, _ = facts.memo("video codes", lambda: _video_codes(facts))
     comment, negative = facts.memo("comment flags", lambda: _comment_flags(facts))
     lo, hi = facts.span("community", period)
     mine = comment[lo:hi]
@@ -507,18 +511,20 @@ def video_table(facts: ClientFacts, period: Period) -> Columns:
     table["engagements"] = (np.nan_to_num(table["likes"]) + np.nan_to_num(table["comments"])
                             + np.nan_to_num(table["shares"]) + np.nan_to_num(table["saves"]))
     _rates(table, {"engagement_rate": ("engagements", "views", 1.0), "like_rate": ("likes", "views", 1.0)})
-    table["negative_comments"] = _negative_comments(facts, period, table["video_id"])
+    table["negative_comments"] = _negative_comments(facts, period, present)
     if not len(present):
         table["posted_at"] = table["posted_at"].astype("datetime64[ns]")
     return _frame(_ranked(table["likes"], table))
 
 
-def _negative_comments(facts: ClientFacts, period: Period, video_ids: np.ndarray) -> np.ndarray:
+def _negative_comments(facts: ClientFacts, period: Period, present: np.ndarray) -> np.ndarray:
+    """Negative inbound comments in the period on each video (`present`: codes of facts.keys of videos)."""
+    _, comment_codes, n, shared = facts.memo("video codes", lambda: _video_codes(facts))
     comment, negative = facts.memo("comment flags", lambda: _comment_flags(facts))
     lo, hi = facts.span("community", period)
     hit = comment[lo:hi] & negative[lo:hi]
-    counts = pd.Series(facts.column("community", "video_id")[lo:hi][hit]).value_counts()
-    return np.array([float(counts.get(v, 0)) for v in video_ids], dtype="float64")
+    counts = np.bincount(comment_codes[lo:hi][hit], minlength=n)
+    return counts[shared[present]].astype("float64")
 
 
 def source_table(facts: ClientFacts, period: Period) -> Columns:
