@@ -121,11 +121,14 @@ class NumberFormat:
             text = text[1:]
         mantissa, _, exponent = text.partition("e")
         whole, _, fraction = mantissa.partition(".")
+        places = self.frac_max
+        # nothing to round (290.01 as money, 12.0 as a count): the digits as they are
+        if not exponent and not self.scale and len(whole) <= 17 and (len(fraction) <= places or fraction == "0"):
+            return negative, whole, fraction.ljust(places, "0")[:places] if places else ""
         digits = (whole + fraction).lstrip("0")
         if len(digits) > 17:
             return None
         digits = int(digits or "0")
-        places = self.frac_max
         drop = len(fraction) - (int(exponent) if exponent else 0) - self.scale - places  # digits to round off
         if drop <= 0:
             kept = digits * 10 ** -drop
