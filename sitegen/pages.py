@@ -32,6 +32,7 @@ from sitegen.tables import (
     RenderedTable,
     ReportColumns,
     chart_table,
+    gettext_html,
     html_text,
     render_table,
     table_html,
@@ -223,7 +224,7 @@ def _chart_partial(chart_id: str, title: str, image: str | None, spec: Markup | 
     """partials/chart.html of the default theme."""
     chart_id, title = escape(chart_id), escape(title)
     if not spec:
-        empty = Markup(_("%(title)s: no data in this period.")) % {"title": title}
+        empty = gettext_html("%(title)s: no data in this period.", title=title)
         return f'<figure class="chart" id="{chart_id}">\n  <p class="chart-empty muted">{empty}</p>\n</figure>\n'
     out = [f'<figure class="chart" id="{chart_id}">\n'
            f'  <figcaption class="visually-hidden" id="{chart_id}-title">{title}</figcaption>\n'
@@ -235,7 +236,7 @@ def _chart_partial(chart_id: str, title: str, image: str | None, spec: Markup | 
         out.append(f'  <img class="chart-static" src="{image}" alt="{title}" loading="lazy">\n'
                    f'  <noscript><img class="chart-noscript" src="{image}" alt="{title}"></noscript>\n')
     else:
-        out.append(f'  <noscript><p class="muted">{Markup(_("Charts need JavaScript.")) % {}}</p></noscript>\n')
+        out.append(f'  <noscript><p class="muted">{gettext_html("Charts need JavaScript.")}</p></noscript>\n')
     if table:
         out.append(f'  <details class="chart-data"><summary>{escape(summary)}</summary>{table_html(table)}'
                    '</details>\n')
@@ -250,16 +251,16 @@ def _card_partial(card: dict) -> str:
            f'  <div class="card-label">{html_text(card["label"])}</div>\n'
            f'  <div class="card-value">{html_text(card["value"])}</div>\n'
            f'  <div class="card-change delta {html_text(card["direction"])} {html_text(card["quality"])}" '
-           f'title="{Markup(_("Previous period: %(value)s")) % {"value": card["previous"]}}">'
+           f'title="{gettext_html("Previous period: %(value)s", value=card["previous"])}">'
            f'{html_text(card["change"])}</div>\n']
     if card["target"]:
-        target = Markup(_("Target %(target)s · %(attainment)s")) % {"target": card["target"],
-                                                                     "attainment": card["attainment"]}
+        target = gettext_html("Target %(target)s · %(attainment)s", target=card["target"],
+                              attainment=card["attainment"])
         out.append(f'<div class="card-target">{target}')
         if status == "beaten":
-            out.append(f' <span class="badge beaten">{Markup(_("beaten")) % {}}</span>')
+            out.append(f' <span class="badge beaten">{gettext_html("beaten")}</span>')
         elif status == "missed":
-            out.append(f' <span class="badge missed">{Markup(_("missed")) % {}}</span>')
+            out.append(f' <span class="badge missed">{gettext_html("missed")}</span>')
         out.append("</div>")
     out.append("</div>\n")
     return "".join(out)
@@ -272,7 +273,7 @@ def _alerts_partial(alerts: list[dict]) -> str:
         out.append(f'  <li class="alert {html_text(alert["severity"])} alert-{html_text(alert["kind"])}">'
                    f'{html_text(alert["text"])}</li>\n')
     if not alerts:
-        out.append(f'  <li class="alert info">{Markup(_("Nothing unusual in this period.")) % {}}</li>\n')
+        out.append(f'  <li class="alert info">{gettext_html("Nothing unusual in this period.")}</li>\n')
     out.append("</ul>\n")
     return "".join(out)
 

@@ -420,11 +420,29 @@ def chart_table(name: str, kpis: ReportKpis, fmt: Formatter, spec: str | None = 
 _SPECIAL = re.compile(r"[&<>\"']")
 
 
-def html_text(text: str) -> str:
+def html_text(text) -> str:
     """markupsafe.escape(text) as a plain str, without making a Markup when nothing needs escaping."""
     if type(text) is str and _SPECIAL.search(text) is None:
         return text
     return str(escape(text))
+
+
+_PLAIN_FORMAT = re.compile(r"(?:[^%]|%%|%\([A-Za-z_][A-Za-z0-9_]*\)s)*")
+
+
+@lru_cache(maxsize=1024)
+def _plain_format(text: str) -> bool:
+    """Only %(name)s and %%: then `text % escaped values` is what Markup(text) % values gives."""
+    return _PLAIN_FORMAT.fullmatch(text) is not None
+
+
+def gettext_html(message: str, **values) -> str:
+    """{{ _(message, **values) }} in a theme template: Jinja's newstyle gettext with autoescaping, which
+    trusts the translation and escapes the values (str(Markup(_(message)) % values))."""
+    text = _(message)
+    if _plain_format(text):
+        return text % {k: html_text(v) for k, v in values.items()}
+    return str(Markup(text) % values)
 
 
 def _escaped(texts: list[str]) -> list[str]:
@@ -438,8 +456,8 @@ def table_html(table: RenderedTable) -> str:
     out = [f'<div class="table-wrap" role="group" aria-label="{title}" tabindex="0">\n'
            f'<table class="data-table table-{html_text(table.name)}">\n  <caption>{title}']
     if table.total_rows > table.shown:
-        out.append(' <span class="muted">(' + str(Markup(_("top %(shown)s of %(total)s")) % {
-            "shown": table.shown, "total": table.total_rows}) + ")</span>")
+        out.append(' <span class="muted">(' + gettext_html("top %(shown)s of %(total)s", shown=table.shown,
+                                                           total=table.total_rows) + ")</span>")
     out.append("</caption>\n  <thead><tr>")
     out.extend(f'<th scope="col" class="{html_text(unit)}">{html_text(label)}</th>' for label, unit in table.headers)
     out.append("</tr></thead>\n  <tbody>\n")
@@ -451,6 +469,6 @@ def table_html(table: RenderedTable) -> str:
         out.extend("    <tr>" + "".join(row) + "</tr>\n" for row in zip(*cells))
     else:
         out.append(f'    <tr><td colspan="{len(table.headers)}" class="muted">'
-                   f'{Markup(_("No data in this period.")) % {}}</td></tr>\n')
+                   f'{gettext_html("No data in this period.")}</td></tr>\n')
     out.append("  </tbody>\n</table>\n</div>\n")
     return "".join(out)
