@@ -335,10 +335,13 @@ def _typed_table(kind: Kind, items: list, typed: list) -> pd.DataFrame:
     out = {}
     for col, ctype in kind.columns.items():
         if col not in present:
-            empty = _typed_empty_column(ctype, n)
-            if big:
-                empty = shared.setdefault(str(empty.dtype), empty).copy(deep=False)
-            out[col] = empty
+            if not big:
+                out[col] = _typed_empty_column(ctype, n)
+                continue
+            group = "float" if ctype in ("int", "money", "float") else "time" if ctype in ("date", "datetime") else ""
+            if group not in shared:
+                shared[group] = _typed_empty_column(ctype, 0) if not n else _missing(ctype, n)
+            out[col] = shared[group].copy(deep=False)
             continue
         parts = []
         for t in typed:
@@ -357,6 +360,15 @@ def _typed_table(kind: Kind, items: list, typed: list) -> pd.DataFrame:
     frame = pd.DataFrame(out, copy=False) if big else pd.DataFrame(out)
     frame.index = pd.RangeIndex(len(frame))
     return frame
+
+
+def _missing(ctype: str, n: int) -> pd.Series:
+    """_typed_empty_column, made without a list of n Nones."""
+    if ctype in ("int", "money", "float", "date", "datetime"):
+        return _typed_empty_column(ctype, n)
+    values = np.empty(n, dtype=object)
+    values.fill(None)
+    return pd.Series(values, dtype=object, copy=False)
 
 
 def _load_rows(data_dir: Path, diagnostics: Diagnostics, columns: dict[str, str] | None = None) -> ClientData:

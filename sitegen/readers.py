@@ -280,11 +280,12 @@ def open_table(path: Path, scan: FileScan | None = None) -> TextTable:
 
 
 def from_raw(raw: RawTable) -> TextTable:
-    def read(wanted: list[str]) -> tuple[np.ndarray, dict]:
-        return raw.row_numbers, {name: pa.array(raw.frame[name].to_numpy(dtype=object), pa.string())
-                                 for name in dict.fromkeys(wanted)}
-
+    """read_table's result as a TextTable."""
     import pyarrow as pa
+
+    def read(wanted: list[str]) -> tuple[np.ndarray, dict]:
+        return raw.row_numbers, {name: pa.array(raw.frame[name].to_numpy(dtype=object), pa.string(), from_pandas=True)
+                                 for name in dict.fromkeys(wanted)}
 
     return TextTable(list(raw.frame.columns), raw.header_row, list(raw.notes), list(raw.lossy_ids), read)
 

@@ -244,3 +244,23 @@ def test_located_errors_match_the_row_by_row_path(tmp_path):
     assert any(line.endswith("a.csv:9:spend: found '-1', expected an amount >= 0") for line in lines)
     assert any(line.endswith("a.csv:10:impressions: found '1e16', expected a whole number >= 0 and below 10^15")
                for line in lines)
+
+
+def test_block_reader_edge_cases(monkeypatch):
+    """Small blocks, so that quoted line breaks cross a block boundary (pyarrow is asked again, allowing
+    them), blank lines inside the data keep the row numbers, and rows empty in every column read are
+    judged on all columns."""
+    monkeypatch.setattr(readers, "BLOCK_BYTES", 256)
+    header = "Campaign name,Date,Cost,CPM,Clicks (Destination)\r\n"
+    rows = [f'"C{i}, push",2026-10-{i % 28 + 1:02d},{i}.50,1.0,{i}' for i in range(60)]
+    cases = {
+        "plain": header + "\r\n".join(rows) + "\r\n",
+        "quoted line breaks": header + "\r\n".join(r.replace(", push", "\npush") for r in rows),
+        "blank lines": header + "\n".join(rows[:30]) + "\n\n\n" + "\n".join(rows[30:]) + "\n\n",
+        "empty but for an ignored column": header + "\n".join(rows[:30] + [",,,7.5,"] + rows[30:]),
+        "empty rows": header + "\n".join(rows[:30] + [",,,,", ",,,,"] + rows[30:]),
+        "bad cell after a break": header + "\n".join(rows[:50] + ['"C, x\ny",2026-13-01,1,1,1'] + rows[50:]),
+        "totals row": header + "\n".join(rows) + "\nTotal of 60 results,-,1800.00,-,1770\n",
+    }
+    for text in cases.values():
+        assert_same(("export.csv", text.encode()))
