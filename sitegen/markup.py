@@ -66,6 +66,7 @@ def sanitize_html(html: str) -> str:
                      clean_content_tags={"script", "style"}, strip_comments=True)
 
 
+_TOKEN = re.compile(r"<p>\s*(sgm[0-9a-f]{12})t(\d+)x\s*</p>|(sgm[0-9a-f]{12})t(\d+)x")  # a macro's place
 _MARKDOWN = threading.local()
 # Python-Markdown's inline patterns that need one of these texts to match, with the regex that was checked
 # for it: a text without them is converted by an instance without those patterns, which would try every
@@ -181,9 +182,16 @@ def render_commentary(source: str, path: Path, first_line: int,
     html = markdown_html(text)
     if sanitize:
         html = sanitize_html(html)
-    # one pass, so the macros' HTML (which holds text from data) is never searched for tokens
-    token = re.compile(rf"<p>\s*{marker}t(\d+)x\s*</p>|{marker}t(\d+)x")
-    return Markup(token.sub(lambda m: store[int(m[1] or m[2])], html))
+    return Markup(swap_tokens(html, marker, store))
+
+
+def swap_tokens(html: str, marker: str, store: list[str]) -> str:
+    """Each token of `marker` (alone in a paragraph, or inline) for the macro's HTML it stands for, in one pass,
+    so the macros' HTML (which holds text from data) is never searched for tokens. A token of another marker
+    (the author's own words) stays as it is, and holds none of this one."""
+    def swap(m: re.Match) -> str:
+        return store[int(m[2] or m[4])] if (m[1] or m[3]) == marker else m[0]
+    return _TOKEN.sub(swap, html)
 
 
 def _jinja(padded: str, calls: dict[str, Callable[..., str]], path: Path) -> str:

@@ -115,3 +115,22 @@ def test_error_lines_survive_the_fast_path():
     with pytest.raises(SitegenError) as info:
         render_commentary("one\n\ntwo {{ chart('nope') }}\n", Path("r.md"), 5, _macros_for_pages(calls))
     assert "unknown chart" in str(info.value) and ":7" in str(info.value)
+
+
+MARKER = "sgm0123456789ab"
+
+
+@settings(max_examples=1000, deadline=None)
+@given(parts=st.lists(st.sampled_from([
+    f"{MARKER}t0x", f"{MARKER}t1x", f"{MARKER}t12x", f"<p>{MARKER}t2x</p>", f"<p> {MARKER}t0x\n</p>", "<p>", "</p>",
+    "sgmfedcba987654t0x", "<p>sgmfedcba987654t1x</p>", "sgm0123456789", "t0x", "x", " ", "\n", "text", "sgm",
+    "0123456789ab", "sgmgggggggggggggt0x"]), max_size=10))
+def test_tokens_are_swapped_as_the_marker_regex_did(parts):
+    import re
+
+    from sitegen.markup import swap_tokens
+
+    store = [f"<macro {i}>" for i in range(13)]
+    html = "".join(parts)
+    marker_regex = re.compile(rf"<p>\s*{MARKER}t(\d+)x\s*</p>|{MARKER}t(\d+)x")
+    assert swap_tokens(html, MARKER, store) == marker_regex.sub(lambda m: store[int(m[1] or m[2])], html)
