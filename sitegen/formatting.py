@@ -11,7 +11,7 @@ from __future__ import annotations
 import decimal
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
@@ -192,9 +192,8 @@ def format_day(value: date, locale: str, style: str = "medium") -> str:
 class Formatter:
     locale: str
     currency: str
-    _decimals: list = field(init=False, repr=False, compare=False)  # NumberFormat by number of decimals
 
-    def __post_init__(self):
+    def __post_init__(self):  # the NumberFormat of 0 to 3 decimals (not a field: Formatters compare as before)
         object.__setattr__(self, "_decimals", [decimal_format(self.locale, d) for d in range(4)])
 
     def number(self, value: float | None, digits: int = 0) -> str:
