@@ -90,8 +90,9 @@ print(json.dumps({"reports": r.reports, "files": r.files, "bytes": r.bytes, "job
 
 
 def sitegen_build(root: Path, jobs: int | None, use_cache: bool = True) -> dict:
+    env = {k: v for k, v in os.environ.items() if k != "SITEGEN_CACHE_DIR"}  # every cache in the project
     seconds, peak, out = run([sys.executable, "-c", BUILD, str(root), str(root / "output"), str(jobs or 0),
-                              "1" if use_cache else "0"])
+                              "1" if use_cache else "0"], env)
     return {**json.loads(out.strip().splitlines()[-1]), "seconds": seconds, "peak": peak}
 
 
