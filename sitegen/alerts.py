@@ -14,7 +14,7 @@ import pandas as pd
 
 from sitegen.catalogue import KPIS
 from sitegen.config import Alerts
-from sitegen.kpis import ClientFacts, ReportKpis, ratio
+from sitegen.kpis import ClientFacts, ReportKpis, period_bounds, ratio
 
 SEVERITY_ORDER = {"critical": 0, "warning": 1, "positive": 2, "info": 3}
 DAY_NS = 86_400_000_000_000
@@ -50,22 +50,23 @@ def robust_z(value: float, history: np.ndarray, min_mad: float = 1.0) -> tuple[f
     return (value - median) / (MAD_SCALE * max(mad, floor)), median
 
 
-def _baselined(series: pd.Series, days: pd.DatetimeIndex, window: int):
-    """Yield (day, value, history) for each day that has at least a week of history."""
+def _baselined(series: pd.Series, days: np.ndarray, window: int):
+    """Yield (day, value, history) for each day (int64 ns) that has at least a week of history."""
     stamps = series.index.as_unit("ns").asi8
+    if not len(stamps):
+        return
     values = series.to_numpy(dtype="float64")
-    span = pd.Timedelta(days=window).value
-    for day in days:
-        i = int(np.searchsorted(stamps, day.value))
-        if i >= len(stamps) or stamps[i] != day.value:
-            continue
-        first = int(np.searchsorted(stamps, day.value - span))
-        if i - first >= 7:
-            yield day, float(values[i]), values[first:i]
+    at = np.searchsorted(stamps, days)
+    known = stamps[np.minimum(at, len(stamps) - 1)] == days
+    first = np.searchsorted(stamps, days - pd.Timedelta(days=window).value)
+    for day, i, start in zip(days[known].tolist(), at[known].tolist(), first[known].tolist()):
+        if i - start >= 7:
+            yield pd.Timestamp(day), float(values[i]), values[start:i]
 
 
-def _period_days(kpis: ReportKpis) -> pd.DatetimeIndex:
-    return pd.date_range(pd.Timestamp(kpis.period.start), pd.Timestamp(kpis.period.end), freq="D").as_unit("ns")
+def _period_days(kpis: ReportKpis) -> np.ndarray:
+    start, end = period_bounds(kpis.period)
+    return np.arange(start, end, DAY_NS, dtype="int64")
 
 
 def _daily_likes(facts: ClientFacts) -> pd.Series:

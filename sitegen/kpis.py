@@ -191,12 +191,15 @@ def _is_sorted(order: np.ndarray) -> bool:
 
 
 @functools.lru_cache(maxsize=4096)
-def _bounds(period: Period) -> tuple[int, int]:
+def period_bounds(period: Period) -> tuple[int, int]:
     """[start, end) of the period in int64 nanoseconds."""
     day, limit = 86_400_000_000_000, 2**63 - 1  # (kept inside int64 for any date)
     start = (period.start.toordinal() - EPOCH_ORDINAL) * day
     end = (period.end.toordinal() + 1 - EPOCH_ORDINAL) * day
     return max(-limit, min(start, limit)), max(-limit, min(end, limit))
+
+
+_bounds = period_bounds
 
 
 def _slice(frame: pd.DataFrame, column: str, period: Period) -> pd.DataFrame:
