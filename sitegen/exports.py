@@ -159,6 +159,21 @@ def _column_json(values: list) -> list[str]:
     return out
 
 
+def _floats_json(arrays: list[np.ndarray]) -> list[list[str]]:
+    """`_column_json` of float64 columns of one length, all at once: a whole number below 2**53 as an int,
+    any other finite number as float.__repr__ writes it, nan and ±inf as null (json_value and _number)."""
+    block = np.column_stack(arrays)
+    finite = np.isfinite(block)
+    whole = finite & (np.trunc(block) == block) & (np.abs(block) < 2.0**53)
+    texts = np.full(block.shape, "null", dtype=object)
+    if whole.any():
+        texts[whole] = list(map(int.__repr__, block[whole].astype(np.int64).tolist()))
+    other = finite & ~whole
+    if other.any():
+        texts[other] = list(map(float.__repr__, block[other].tolist()))
+    return texts.T.tolist()
+
+
 _EARLIEST, _LATEST = np.datetime64("1000-01-01", "s"), np.datetime64("9999-12-31T23:59:59", "s")
 _UNITS = {"D", "h", "m", "s", "ms", "us", "ns"}
 
@@ -191,8 +206,11 @@ def _table_json(columns: ReportColumns, table: str, indent: str, without: str | 
         raise _Unwritten
     row, field = indent + "  ", indent + "    "
     keys = [encode_basestring(n).replace("%", "%%") + ": %s" for n in names if n != without]
-    values = [_datetime_json(columns.datetimes(table, n)) or _column_json(columns(table, n))
-              for n in names if n != without]
+    kept = [n for n in names if n != without]
+    floats = {n: a for n in kept if (a := columns.floats(table, n)) is not None}
+    written = dict(zip(floats, _floats_json(list(floats.values())))) if floats else {}
+    values = [written.get(n) or _datetime_json(columns.datetimes(table, n)) or _column_json(columns(table, n))
+              for n in kept]
     if not values:
         rows = ["{}"] * length
     else:

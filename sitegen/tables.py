@@ -256,6 +256,15 @@ class ReportColumns:
             self.known[(table, name)] = values
         return values
 
+    def floats(self, table: str, name: str) -> np.ndarray | None:
+        """The column's float64 array, when it is one of `Tables` (its values are the Python floats
+        itertuples gives), else None."""
+        if self.arrays is not None and self._aligned(table):
+            array = self.arrays.columns(table).get(name)
+            if isinstance(array, np.ndarray) and array.ndim == 1 and array.dtype == np.float64:
+                return array
+        return None
+
     def datetimes(self, table: str, name: str) -> np.ndarray | None:
         """The column's datetime64 array, when it is one of `Tables` (else None: read the values)."""
         if self.arrays is not None and self._aligned(table):
