@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import jinja2
@@ -384,11 +385,16 @@ def render_report(env: jinja2.Environment, project: Project, client: Client, res
                          "last": fmt.date(result.data_last) if result.data_last else None,
                          "missing": [fmt.date(d) for d in result.missing_days]},
             "has_charts": page.count > 0,
-            "chart_locale": spec_json_html(json.dumps({
-                "format": d3_format_locale(client.locale, client.currency),
-                "time": d3_time_locale(client.locale)}, ensure_ascii=False, sort_keys=True)),
+            "chart_locale": _chart_locale(client.locale, client.currency),
         }
         return _render(env, "report.html", context, c.path)
+
+
+@cache
+def _chart_locale(locale: str, currency: str) -> Markup:
+    """The d3 number and time locale of the report's charts, as JSON for a <script>."""
+    return spec_json_html(json.dumps({"format": d3_format_locale(locale, currency), "time": d3_time_locale(locale)},
+                                     ensure_ascii=False, sort_keys=True))
 
 
 def _render(env: jinja2.Environment, template: str, context: dict, source: Path | None = None) -> bytes:

@@ -212,7 +212,9 @@ def itertuples_values(array) -> list | None:
         return pd.DatetimeIndex(array).tolist()  # Timestamps and NaT
     if kind == "O":
         values = array.tolist()
-        if all(type(v) is str or v is None or (type(v) is float and v != v) for v in values):
+        kinds = set(map(type, values))
+        if kinds <= {str, type(None)} or (kinds <= {str, type(None), float} and
+                                           all(v != v for v in values if type(v) is float)):
             return values  # a "str" column of pandas (or object, without string inference)
     return None
 
