@@ -492,6 +492,27 @@ def _stream_cells(path: Path, offset: int, delimiter: str, width: int, kept: lis
     raise AssertionError("unreachable")
 
 
+_END = "\x00sitegen: end of file\x00"  # no file read in blocks holds a NUL (scan_file)
+
+
+class _Appended(io.RawIOBase):
+    """A file from its current position, then `tail`."""
+
+    def __init__(self, handle, tail: bytes) -> None:
+        self.handle, self.tail = handle, tail
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        n = self.handle.readinto(buffer)
+        if n:
+            return n
+        n = min(len(buffer), len(self.tail))
+        buffer[:n], self.tail = self.tail[:n], self.tail[n:]
+        return n
+
+
 def _code_type(distinct: int):
     """The smallest integer type for codes of `distinct` values (10 million rows of 200 campaigns: 10 MB)."""
     return np.uint8 if distinct <= 1 << 8 else np.uint16 if distinct <= 1 << 16 else np.int32
@@ -509,10 +530,16 @@ def _stream(path: Path, offset: int, delimiter: str, width: int, wanted: list[in
 
     names = [f"c{i}" for i in range(width)]
     read = sorted(set(wanted) | set(judged))
-    with pa.OSFile(str(path)) as source:
-        source.seek(offset)
+    with open(path, "rb") as handle:
+        size = handle.seek(0, io.SEEK_END)
+        handle.seek(size - 1)
+        ends_line = size > offset and handle.read(1) in (b"\r", b"\n")
+        handle.seek(offset)
+        # one more row after the file's: a quoted cell left open at the end of the file (pandas: "EOF inside
+        # string", pyarrow: a cell up to the end) takes it in, so its absence tells
+        source = _Appended(handle, (b"" if ends_line else b"\n") + delimiter.join([_END] * width).encode() + b"\n")
         reader = pcsv.open_csv(
-            source,
+            io.BufferedReader(source, buffer_size=BLOCK_BYTES),
             read_options=pcsv.ReadOptions(column_names=names, block_size=BLOCK_BYTES, use_threads=True),
             parse_options=pcsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True, escape_char=False,
                                             newlines_in_values=newlines, ignore_empty_lines=False),
@@ -520,7 +547,7 @@ def _stream(path: Path, offset: int, delimiter: str, width: int, wanted: list[in
                                                 strings_can_be_null=False, quoted_strings_can_be_null=False,
                                                 include_columns=[names[i] for i in read]))
         blocks: dict[int, list] = {i: [] for i in wanted}  # per column: (codes in the block, its distinct cells)
-        filled_parts = []
+        filled_parts, last = [], None
         for batch in reader:
             encoded = {i: pc.dictionary_encode(batch.column(names[i])) for i in read}
             # a row is kept when one of its judged cells is not empty; no empty cell in a column: every row
@@ -534,8 +561,11 @@ def _stream(path: Path, offset: int, delimiter: str, width: int, wanted: list[in
             for i, parts in blocks.items():
                 codes = encoded[i].indices.to_numpy(zero_copy_only=False)
                 parts.append((codes.astype(_code_type(len(encoded[i].dictionary))), encoded[i].dictionary))
+            last = batch.column(names[read[0]])[-1].as_py() if batch.num_rows else None
             del batch, encoded
-    filled = np.concatenate(filled_parts) if filled_parts else np.zeros(0, dtype=bool)
+    if last != _END:
+        raise NotPlain("a quoted cell is still open at the end of the file")
+    filled = np.concatenate(filled_parts)[:-1]  # without the row added after the file's
     complete = bool(filled.all())
     if not complete and not final:
         return np.zeros(0, np.int64), {}, False
@@ -550,12 +580,13 @@ def _stream(path: Path, offset: int, delimiter: str, width: int, wanted: list[in
             merged = pc.dictionary_encode(pa.chunked_array([d for _, d in parts], pa.string())).combine_chunks()
             uniques = merged.dictionary.cast(pa.string())
             renumber = merged.indices.to_numpy(zero_copy_only=False)
-            codes = np.empty(len(filled), dtype=_code_type(len(uniques)))
+            codes = np.empty(len(filled) + 1, dtype=_code_type(len(uniques)))
             start, seen = 0, 0
             for block_codes, dictionary in parts:
                 codes[start:start + len(block_codes)] = renumber[seen:seen + len(dictionary)][block_codes]
                 start += len(block_codes)
                 seen += len(dictionary)
+            codes = codes[:-1]
             del parts
         else:
             codes, uniques = np.zeros(0, dtype=np.uint8), pa.array([], pa.string())

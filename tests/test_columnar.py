@@ -261,6 +261,8 @@ def test_block_reader_edge_cases(monkeypatch):
         "empty rows": header + "\n".join(rows[:30] + [",,,,", ",,,,"] + rows[30:]),
         "bad cell after a break": header + "\n".join(rows[:50] + ['"C, x\ny",2026-13-01,1,1,1'] + rows[50:]),
         "totals row": header + "\n".join(rows) + "\nTotal of 60 results,-,1800.00,-,1770\n",
+        "a quoted cell open at the end": header + "\n".join(rows) + '\n"C, x',  # pandas: EOF inside string
+        "no line break at the end": header + "\n".join(rows),
     }
     for text in cases.values():
         assert_same(("export.csv", text.encode()))
