@@ -256,20 +256,21 @@ def test_chart_tables_from_the_spec_are_the_pandas_ones(days_frame, others, loca
 
 @pytest.fixture(scope="module")
 def demo_kpis():
-    from sitegen.build import _compute, ClientOutput  # noqa: I001
+    """(client, kpis, chart specs) of every report of the bundled demo project."""
+    from sitegen.charts import report_charts
     from sitegen.errors import Diagnostics
-    from sitegen.kpis import client_facts
+    from sitegen.i18n import language
+    from sitegen.kpis import client_facts, report_kpis
     from sitegen.load import load_client_data
     from sitegen.project import discover
 
     project = discover(REPO, Diagnostics())
     found = []
     for client in project.clients:
-        out = ClientOutput(client.slug)
-        out.facts = client_facts(load_client_data(client.data_dir, Diagnostics(), client.columns))
+        facts = client_facts(load_client_data(client.data_dir, Diagnostics(), client.columns))
         for report in client.reports:
-            computed = _compute(out, project, client, report)
-            found.append((client, computed.kpis, computed.charts))
+            kpis = report_kpis(facts, report.period, report.comparison, {**client.targets, **report.targets})
+            found.append((client, kpis, report_charts(kpis, lang=language(client.locale))))
     return found
 
 
