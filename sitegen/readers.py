@@ -209,7 +209,7 @@ def _read_json(path: Path) -> RawTable:
 # data, well-formed quotes, no row wider than the header, ...); for any other file `read_table` above,
 # with pandas, gives the cells (and the errors) as it always did.
 
-STREAM_BYTES = 32 * 2**20  # CSV files from this size are read in blocks by pyarrow
+STREAM_BYTES = 8 * 2**20  # CSV files from this size are read in blocks by pyarrow (the csv module: ~100 B a cell)
 BLOCK_BYTES = 16 * 2**20
 HEAD_BYTES = 2**20
 _BOM = b"\xef\xbb\xbf"
@@ -276,6 +276,10 @@ def open_table(path: Path, scan: FileScan | None = None) -> TextTable:
             table = None
         if table is not None:
             return table
+    if path.suffix.lower() == ".parquet" and path.stat().st_size:
+        table = _open_parquet(path)
+        if table is not None:
+            return table
     return from_raw(read_table(path))
 
 
@@ -283,11 +287,65 @@ def from_raw(raw: RawTable) -> TextTable:
     """read_table's result as a TextTable."""
     import pyarrow as pa
 
+    def cells(series: pd.Series):
+        if isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow":  # Arrow already
+            values = pa.array(series.array)
+            values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+            return values.cast(pa.string())
+        return pa.array(series.to_numpy(dtype=object), pa.string(), from_pandas=True)
+
     def read(wanted: list[str]) -> tuple[np.ndarray, dict]:
-        return raw.row_numbers, {name: pa.array(raw.frame[name].to_numpy(dtype=object), pa.string(), from_pandas=True)
-                                 for name in dict.fromkeys(wanted)}
+        return raw.row_numbers, {name: cells(raw.frame[name]) for name in dict.fromkeys(wanted)}
 
     return TextTable(list(raw.frame.columns), raw.header_row, list(raw.notes), list(raw.lossy_ids), read)
+
+
+def _fast_dtype(series: pd.Series) -> bool:
+    """Column types whose equal values (pd.factorize) always give equal text (_column_text)."""
+    return (pd.api.types.is_bool_dtype(series) and series.dtype != object) or pd.api.types.is_integer_dtype(series) \
+        or pd.api.types.is_float_dtype(series) or pd.api.types.is_datetime64_any_dtype(series) \
+        or isinstance(series.dtype, pd.StringDtype)
+
+
+def _open_parquet(path: Path) -> TextTable | None:
+    """A Parquet file as read_table reads it (_from_frame), each distinct value made text once."""
+    import pyarrow as pa
+
+    from sitegen.columnar import Column
+
+    try:
+        frame = pd.read_parquet(path)
+    except Exception:
+        return None  # read_table says what is wrong
+    names = [str(c) for c in frame.columns]
+    if len(set(names)) != len(names):
+        return None
+    _check_width(len(names), path, 1)
+    if frame.empty:
+        raise SitegenError("no data rows, expected at least one row below the header", path, 2)
+    columns = {}
+    for name, label in zip(names, frame.columns):
+        series = frame[label]
+        if not isinstance(series, pd.Series):
+            return None
+        if not _fast_dtype(series):
+            columns[name] = pa.array(_column_text(series).array).cast(pa.string())
+            continue
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        sample = pd.Series(uniques)
+        missing = codes < 0
+        if missing.any():  # with a missing value: _column_text looks at the column as a whole for dates
+            sample = pd.concat([sample, series[missing].iloc[:1]], ignore_index=True)
+            codes = np.where(missing, len(uniques), codes)
+        text = pa.array(_column_text(sample).array)
+        text = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
+        columns[name] = Column(codes, text.cast(pa.string()))
+    numbers = np.arange(len(frame), dtype=np.int64) + 2
+
+    def read(wanted: list[str]) -> tuple[np.ndarray, dict]:
+        return numbers, {name: columns[name] for name in dict.fromkeys(wanted)}
+
+    return TextTable(names, 1, [], [], read)
 
 
 def _head_lines(text: str) -> list[str]:
