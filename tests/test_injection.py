@@ -260,6 +260,8 @@ def make_hostile_project(root: Path) -> tuple[Hostile, dict[str, tuple[str, str]
     """Two generated clients, two report months each, with hostile data and names and commentary that
     calls every kind of macro. Returns what was placed where and folder -> (client name, slug)."""
     generate_many(root, 2, 2)
+    settings = root / "sitegen.toml"  # the static SVG charts draw the data too: check them as well
+    settings.write_text("static_charts = true\n" + settings.read_text(encoding="utf-8"), encoding="utf-8")
     hostile, clients = Hostile(), {}
     content = root / "content"
     for generated, (name, slug, folder) in CLIENTS.items():

@@ -251,7 +251,7 @@ def test_every_chart_has_a_static_svg_drawn_once(demo_project, tmp_path, monkeyp
 
 
 def test_static_charts_can_be_turned_off(demo_project, tmp_path):
-    set_site(demo_project, 'theme = "default"', 'theme = "default"\nstatic_charts = false')
+    set_site(demo_project, "static_charts = true", "static_charts = false")
     build(demo_project, tmp_path / "out")
     assert not list((tmp_path / "out").rglob("*.svg"))
     assert 'class="chart-static"' not in page(tmp_path / "out")
