@@ -286,9 +286,10 @@ def _note_ranges_fast(table: pd.DataFrame, kind: Kind, items: list, typed: list)
     present = np.add.reduceat(~missing, starts)
     low = np.minimum.reduceat(np.where(missing, np.iinfo(np.int64).max, times), starts)
     high = np.maximum.reduceat(times, starts)  # NaT is the smallest int64
+    epoch, day = date(1970, 1, 1).toordinal(), 86_400_000_000_000
     for item, count, first, last in zip([i for i, n in zip(items, rows) if n], present, low, high):
-        if count:
-            item.first, item.last = (np.datetime64(int(v), "ns").astype("datetime64[D]").item() for v in (first, last))
+        if count:  # (numpy's ns -> day conversion overflows near 1677)
+            item.first, item.last = (date.fromordinal(epoch + int(v) // day) for v in (first, last))
 
 
 def _raise_bad_cells(kind: Kind, typed: list, origins) -> None:

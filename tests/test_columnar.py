@@ -226,6 +226,11 @@ def test_block_reader_on_an_ads_manager_export(tmp_path):
         assert differences(tmp_path) == []
 
 
+def test_dates_at_the_edges_of_the_range():
+    """The first and last day a nanosecond timestamp holds give the files' date ranges too."""
+    assert_same(("account.csv", b"date,followers\n1677-09-22,5\n2262-04-10,6\n"))
+
+
 def test_located_errors_match_the_row_by_row_path(tmp_path):
     """Bad cells in two files of one kind: the first 20 lines, then how many more, as validate words them."""
     from conftest import write_csv
