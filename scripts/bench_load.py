@@ -238,7 +238,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3, help="runs per variant (median seconds, max RSS)")
     parser.add_argument("--keep", type=Path, help="generate into this folder and keep it")
-    parser.add_argument("--only", help="run only the variants whose name contains this text")
+    parser.add_argument("--only", help="run only the variants whose name contains one of these texts (a|b)")
     parser.add_argument("--small", action="store_true", help="many small files instead (generate_many(root, 10, 12))")
     parser.add_argument("--child", nargs=2, metavar=("VARIANT", "DIR"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -251,8 +251,13 @@ def main() -> None:
     folder = args.keep or Path(tempfile.mkdtemp(prefix="sitegen-bench-load-"))
     try:
         start = time.perf_counter()
-        truth = json.loads(subprocess.run([sys.executable, __file__, "--rows", str(args.rows), "--child", "generate",
-                                           str(folder)], capture_output=True, text=True, check=True).stdout)
+        marker = folder / "generated.json"  # with --keep, a folder generated before with as many rows is reused
+        truth = json.loads(marker.read_text()) if args.keep and marker.is_file() else {}
+        if truth.get("rows") != args.rows or not (folder / "data_export").is_dir():
+            truth = json.loads(subprocess.run([sys.executable, __file__, "--rows", str(args.rows), "--child",
+                                               "generate", str(folder)], capture_output=True, text=True,
+                                              check=True).stdout)
+            marker.write_text(json.dumps(truth))
         mb = {f: (folder / f).stat().st_size / 1e6 for f in ("export.csv", "export.parquet")}
         print(f"generated {args.rows:,} rows in {time.perf_counter() - start:.1f} s: "
               + ", ".join(f"{f} {m:.0f} MB" for f, m in mb.items()) + f"  ({folder})")
@@ -261,7 +266,7 @@ def main() -> None:
         print(f"{'variant':<38} {'median s':>8} {'runs s':>17} {'cpu s':>6} {'import s':>8} {'RSS MB':>7} "
               f"{'(base)':>6} {'rows':>10} {'total cost':>15}")
         notes, mismatches = [], []
-        for name in [n for n in VARIANTS if not args.only or args.only in n]:
+        for name in [n for n in VARIANTS if not args.only or any(part in n for part in args.only.split("|"))]:
             r = measure(name, folder, args.repeat)
             if "error" in r:
                 print(f"{name:<38} FAILED: {r['error']}")

@@ -4,7 +4,7 @@
 SITEGEN_CACHE_DIR moves it) holds what loading one file produced: its typed columns (dictionary-encoded,
 as they are held in memory, see columnar.Cells), the spreadsheet row of each row, and in the Parquet
 metadata its kind, notes, warnings and currencies. The key is a hash of the file's bytes, its reader
-(suffix), the user's column mapping and the versions of the loader, pandas and pyarrow: a hit gives
+(suffix), the user's column mapping, the loader's source code and the versions of pandas and pyarrow: a hit gives
 back exactly what converting the file again would give. Only files that loaded without a bad cell are
 stored. Writes go to a temporary file renamed into place; an entry that cannot be read is ignored and
 written anew. Small files are not cached: reading a Parquet file costs more than typing a monthly drop.
@@ -12,6 +12,7 @@ written anew. Small files are not cached: reading a Parquet file costs more than
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -76,9 +77,7 @@ class DataCache:
     def key(self, digest: str, path: Path) -> str:
         import pyarrow
 
-        from sitegen import __version__
-
-        parts = [FORMAT, __version__, pd.__version__, pyarrow.__version__, digest, path.suffix.lower(),
+        parts = [FORMAT, loader_version(), pd.__version__, pyarrow.__version__, digest, path.suffix.lower(),
                  sorted(self.columns.items())]
         return hashlib.blake2b(json.dumps(parts).encode(), digest_size=20).hexdigest()
 
@@ -110,6 +109,21 @@ class DataCache:
                     os.unlink(temporary)
                 except OSError:
                     pass
+
+
+LOADER_MODULES = ("load", "readers", "spreadsheet", "columns", "conventions", "validate", "kinds", "columnar",
+                  "datacache")
+
+
+@functools.cache
+def loader_version() -> str:
+    """A hash of the loader's source: any change to how files are read or typed makes new keys."""
+    from sitegen import __version__
+
+    h = hashlib.blake2b(__version__.encode(), digest_size=16)
+    for name in LOADER_MODULES:
+        h.update((Path(__file__).parent / f"{name}.py").read_bytes())
+    return h.hexdigest()
 
 
 def _write_text(path: Path, text: str) -> None:
