@@ -308,26 +308,44 @@ def _fast_dtype(series: pd.Series) -> bool:
 
 
 def _open_parquet(path: Path) -> TextTable | None:
-    """A Parquet file as read_table reads it (_from_frame), each distinct value made text once."""
+    """A Parquet file as read_table reads it (_from_frame): only the columns asked for, each distinct value
+    made text once. None when the general reader should decide (it also says what is wrong)."""
+    import pyarrow.parquet as pq
+
+
+    try:
+        schema = pq.read_schema(path)
+        rows = pq.ParquetFile(path).metadata.num_rows
+        index = [c for c in (schema.pandas_metadata or {}).get("index_columns", []) if isinstance(c, str)]
+    except Exception:
+        return None
+    names = [n for n in schema.names if n not in index]  # pandas makes its index columns the index
+    if len(set(names)) != len(names) or not rows or not names or len(names) > MAX_COLUMNS:
+        return None  # read_table decides, with its messages
+    numbers = np.arange(rows, dtype=np.int64) + 2
+
+    def read(wanted: list[str]) -> tuple[np.ndarray, dict]:
+        try:
+            return numbers, _parquet_cells(path, list(dict.fromkeys(wanted)), rows)
+        except NotPlain:
+            raise
+        except Exception as exc:  # read_table, asked again, says what is wrong
+            raise NotPlain(str(exc)) from None
+
+    return TextTable(names, 1, [], [], read, lazy=True)
+
+
+def _parquet_cells(path: Path, wanted: list[str], rows: int) -> dict:
     import pyarrow as pa
 
     from sitegen.columnar import Column
 
-    try:
-        frame = pd.read_parquet(path)
-    except Exception:
-        return None  # read_table says what is wrong
-    names = [str(c) for c in frame.columns]
-    if len(set(names)) != len(names):
-        return None
-    _check_width(len(names), path, 1)
-    if frame.empty:
-        raise SitegenError("no data rows, expected at least one row below the header", path, 2)
+    frame = pd.read_parquet(path, columns=wanted)
+    if list(frame.columns) != wanted or len(frame) != rows:
+        raise NotPlain("pandas read other columns")
     columns = {}
-    for name, label in zip(names, frame.columns):
-        series = frame[label]
-        if not isinstance(series, pd.Series):
-            return None
+    for name in wanted:
+        series = frame.pop(name)  # one column at a time
         if not _fast_dtype(series):
             columns[name] = pa.array(_column_text(series).array).cast(pa.string())
             continue
@@ -337,15 +355,11 @@ def _open_parquet(path: Path) -> TextTable | None:
         if missing.any():  # with a missing value: _column_text looks at the column as a whole for dates
             sample = pd.concat([sample, series[missing].iloc[:1]], ignore_index=True)
             codes = np.where(missing, len(uniques), codes)
+        del series
         text = pa.array(_column_text(sample).array)
         text = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
-        columns[name] = Column(codes, text.cast(pa.string()))
-    numbers = np.arange(len(frame), dtype=np.int64) + 2
-
-    def read(wanted: list[str]) -> tuple[np.ndarray, dict]:
-        return numbers, {name: columns[name] for name in dict.fromkeys(wanted)}
-
-    return TextTable(names, 1, [], [], read)
+        columns[name] = Column(codes.astype(_code_type(len(text)), copy=False), text.cast(pa.string()))
+    return columns
 
 
 def _head_lines(text: str) -> list[str]:
