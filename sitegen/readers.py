@@ -326,7 +326,7 @@ def _open_parquet(path: Path) -> TextTable | None:
 
     def read(wanted: list[str]) -> tuple[np.ndarray, dict]:
         try:
-            return numbers, _parquet_cells(path, list(dict.fromkeys(wanted)), rows)
+            return numbers, _parquet_cells(path, list(dict.fromkeys(wanted)), rows, schema)
         except NotPlain:
             raise
         except Exception as exc:  # read_table, asked again, says what is wrong
@@ -335,18 +335,21 @@ def _open_parquet(path: Path) -> TextTable | None:
     return TextTable(names, 1, [], [], read, lazy=True)
 
 
-def _parquet_cells(path: Path, wanted: list[str], rows: int) -> dict:
+def _parquet_cells(path: Path, wanted: list[str], rows: int, schema) -> dict:
     import pyarrow as pa
+    import pyarrow.types as pat
 
     from sitegen.columnar import Column
 
-    frame = pd.read_parquet(path, columns=wanted)
-    if list(frame.columns) != wanted or len(frame) != rows:
-        raise NotPlain("pandas read other columns")
     columns = {}
-    for name in wanted:
-        series = frame.pop(name)  # one column at a time
-        if not _fast_dtype(series):
+    for name in wanted:  # one column at a time
+        frame = pd.read_parquet(path, columns=[name])
+        if list(frame.columns) != [name] or len(frame) != rows:
+            raise NotPlain("pandas read other columns")
+        series = frame.pop(name)
+        del frame
+        dates = series.dtype == object and pat.is_date(schema.field(name).type)  # datetime.date objects
+        if not (_fast_dtype(series) or dates):
             columns[name] = pa.array(_column_text(series).array).cast(pa.string())
             continue
         codes, uniques = pd.factorize(series, use_na_sentinel=True)
