@@ -69,22 +69,22 @@ def _period_days(kpis: ReportKpis) -> np.ndarray:
     return np.arange(start, end, DAY_NS, dtype="int64")
 
 
-def _daily_likes(facts: ClientFacts) -> pd.Series:
+def _account_or_sum(facts: ClientFacts, account: str, organic: str, paid: str) -> pd.Series:
+    """The account's daily total when its export has one, else organic plus paid (made once a client)."""
     def make():
         d = facts.daily
-        if "account" in facts.kinds and d["account_likes"].any():
-            return d["account_likes"]
-        return d["organic_likes"] + d["paid_likes"]
-    return facts.memo("alerts: likes", make)
+        if "account" in facts.kinds and d[account].any():
+            return d[account]
+        return d[organic] + d[paid]
+    return facts.memo(("alerts", account), make)
+
+
+def _daily_likes(facts: ClientFacts) -> pd.Series:
+    return _account_or_sum(facts, "account_likes", "organic_likes", "paid_likes")
 
 
 def _daily_views(facts: ClientFacts) -> pd.Series:
-    def make():
-        d = facts.daily
-        if "account" in facts.kinds and d["account_views"].any():
-            return d["account_views"]
-        return d["organic_views"] + d["video_views"]
-    return facts.memo("alerts: views", make)
+    return _account_or_sum(facts, "account_views", "organic_views", "video_views")
 
 
 def _like_rate(facts: ClientFacts) -> pd.Series:

@@ -149,11 +149,3 @@ def finish(folder: Path, cache: BuildCache, changed: set[str]) -> None:
                                        cache.output_state), key)
     except OSError:
         pass
-
-
-def save(folder: Path, cache: BuildCache, changed: set[str]) -> None:
-    """Write the clients built in this run (`changed`) and the shared state at once."""
-    for slug in changed:
-        if slug in cache.clients:
-            save_client(folder, cache.clients[slug])
-    finish(folder, cache, changed)

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from sitegen.i18n import N_, _, speaking
-from sitegen.kpis import ReportKpis
-from sitegen.records import json_values, records
+from sitegen.kpis import Columns, ReportKpis
+from sitegen.records import json_values
 
 
 class _Altair:
@@ -37,7 +37,6 @@ CATEGORY_TITLES = {"video": N_("Video"), "campaign": N_("Campaign"), "code": N_(
 SENTIMENT_COLOURS = {"positive": "#16a34a", "neutral": "#94a3b8", "negative": "#dc2626"}
 
 
-Columns = dict[str, np.ndarray]  # a chart's rows, column by column
 
 
 @dataclass(frozen=True)
@@ -255,13 +254,8 @@ def _build_template(name: str, palette: tuple[str, ...], lang: str) -> str:
     return json.dumps(spec, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def records_json(frame: pd.DataFrame) -> str:
-    """Rows as compact JSON; dates as ISO strings, NaN/inf as null."""
-    return json.dumps(records(frame), separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-
-
 def columns_json(columns: Columns) -> str:
-    """The same JSON as records_json, made column by column (a few times faster)."""
+    """A chart's rows as compact JSON, made column by column; dates as ISO strings, NaN/inf as null."""
     names = list(columns)
     values = [json_values(v) for v in columns.values()]
     return json.dumps([dict(zip(names, row)) for row in zip(*values)], separators=(",", ":"),

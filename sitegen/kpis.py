@@ -148,7 +148,7 @@ class ClientFacts:
 
     def span(self, kind: str, period: Period) -> tuple[int, int]:
         """The [lo, hi) rows of a kind's table that fall in the period."""
-        start, end = _bounds(period)
+        start, end = period_bounds(period)
         times = self.times[kind]
         return int(np.searchsorted(times, start, "left")), int(np.searchsorted(times, end, "left"))
 
@@ -230,19 +230,6 @@ def period_bounds(period: Period) -> tuple[int, int]:
     return max(-limit, min(start, limit)), max(-limit, min(end, limit))
 
 
-_bounds = period_bounds
-
-
-def _slice(frame: pd.DataFrame, column: str, period: Period) -> pd.DataFrame:
-    start, end = _bounds(period)
-    times = frame[column].to_numpy(dtype="datetime64[ns]").view("int64")
-    return frame[(times >= start) & (times < end)]
-
-
-def period_rows(facts: ClientFacts, kind: str, period: Period) -> pd.DataFrame:
-    lo, hi = facts.span(kind, period)
-    return facts.data[kind].iloc[lo:hi]
-
 
 def has_data(facts: ClientFacts, period: Period) -> bool:
     return facts.first_day is not None and not (
@@ -255,7 +242,7 @@ def _daily_matrix(facts: ClientFacts) -> tuple[np.ndarray, np.ndarray]:
 
 def _daily_sums(facts: ClientFacts, period: Period) -> dict[str, float]:
     days, values = _daily_matrix(facts)
-    start, end = _bounds(period)
+    start, end = period_bounds(period)
     lo, hi = np.searchsorted(days, start, "left"), np.searchsorted(days, end, "left")
     return dict(zip(facts.daily.columns, np.round(values[lo:hi].sum(axis=0), 6).tolist()))
 
@@ -330,7 +317,7 @@ def follower_growth(facts: ClientFacts, period: Period) -> tuple[Number, Number]
     or the period's first count when the data begins inside it. Without follower counts,
     growth is the sum of new_followers and the rate is n/a."""
     days, followers = facts.memo("followers", lambda: _follower_counts(facts))
-    start, end = _bounds(period)
+    start, end = period_bounds(period)
     lo, hi = int(np.searchsorted(days, start, "left")), int(np.searchsorted(days, end, "left"))
     if hi > lo:
         first = followers[lo - 1] if lo > 0 else followers[lo]
@@ -472,10 +459,6 @@ CAMPAIGN_SUMS = ["spend", "impressions", "clicks", "video_views", "likes", "conv
 Columns = dict[str, np.ndarray]
 
 
-def _frame(columns: Columns) -> Columns:
-    return columns
-
-
 class Tables(Mapping):
     """A report's breakdowns as column arrays; each becomes a DataFrame only when asked for as one."""
 
@@ -509,7 +492,7 @@ def campaign_table(facts: ClientFacts, period: Period) -> Columns:
     table = {"campaign": names[present], **dict(zip(CAMPAIGN_SUMS, sums))}
     table["profit"] = table["revenue"] - table["spend"]
     _rates(table, CAMPAIGN_RATES)
-    return _frame(_ranked(table["spend"], table))
+    return _ranked(table["spend"], table)
 
 
 VIDEO_SUMS = ["views", "likes", "comments", "shares", "saves", "new_followers"]
@@ -548,7 +531,7 @@ def video_table(facts: ClientFacts, period: Period) -> Columns:
     table["negative_comments"] = _negative_comments(facts, period, present)
     if not len(present):
         table["posted_at"] = table["posted_at"].astype("datetime64[ns]")
-    return _frame(_ranked(table["likes"], table))
+    return _ranked(table["likes"], table)
 
 
 def _negative_comments(facts: ClientFacts, period: Period, present: np.ndarray) -> np.ndarray:
@@ -580,7 +563,7 @@ def _source_table(facts: ClientFacts, period: Period) -> Columns:
     table["profit"] = table["revenue"] - table["spend"]
     _rates(table, {"code_roi": ("profit", "spend", 1.0)})
     del table["profit"]
-    return _frame(_ranked(table["revenue"], table))
+    return _ranked(table["revenue"], table)
 
 
 def code_table(facts: ClientFacts, period: Period) -> Columns:
@@ -594,7 +577,7 @@ def code_table(facts: ClientFacts, period: Period) -> Columns:
     width = max(len(source_names), 1)
     table = {"code": code_names[present // width], "source": source_names[present % width],
              "orders": sums[0], "revenue": sums[1]}
-    return _frame(_ranked(table["revenue"], table))
+    return _ranked(table["revenue"], table)
 
 
 def hashtag_table(facts: ClientFacts, period: Period) -> Columns:
@@ -602,7 +585,7 @@ def hashtag_table(facts: ClientFacts, period: Period) -> Columns:
     lo, hi = facts.span("hashtags", period)
     present, (posts, views) = _group_sums(codes, len(names), lo, hi, [facts.floats("hashtags", "posts"),
                                                                        facts.floats("hashtags", "views")], 1)
-    return _frame(_ranked(posts, {"hashtag": names[present], "posts": posts, "views": views}))
+    return _ranked(posts, {"hashtag": names[present], "posts": posts, "views": views})
 
 
 DAY_COLUMNS = ["spend", "revenue", "impressions", "clicks", "conversions", "inbound", "negative_comments",
@@ -632,7 +615,7 @@ def day_table(facts: ClientFacts, period: Period) -> Columns:
     _rates(table, {"engagement_rate": ("engagements", "views", 1.0), "like_rate": ("likes", "views", 1.0)})
     table["followers"] = _daily_followers(facts, period, stamps)
     table["has_data"] = known
-    return _frame(table)
+    return table
 
 
 def _daily_followers(facts: ClientFacts, period: Period, stamps: np.ndarray) -> np.ndarray:
@@ -721,4 +704,4 @@ def _hashtag_days(facts: ClientFacts, period: Period) -> Columns:
     width = max(len(names), 1)
     pairs = np.where(codes[lo:hi] >= 0, day_index.reshape(-1) * width + codes[lo:hi], -1)
     present, (posts,) = _group_sums(pairs, len(days) * width, 0, hi - lo, [facts.floats("hashtags", "posts")[lo:hi]])
-    return _frame({"date": days[present // width], "hashtag": names[present % width], "posts": posts})
+    return {"date": days[present // width], "hashtag": names[present % width], "posts": posts}

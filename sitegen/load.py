@@ -173,13 +173,7 @@ def _prepare(path: Path, user_columns: dict[str, str], cache, warnings: list):
             kept = slice(0, len(kept))
         cells = {h: _rows(c, kept) for h, c in cells.items()}
         numbers = numbers[kept]
-    errors = []
-    for row, header in table.lossy_ids:
-        if kind.columns.get(mapping.get(header, "")) == "id":
-            errors.append(SitegenError("found an ID stored as a number, expected the ID as text (Excel keeps only "
-                                       "15 digits of a number; format the column as text and export again)",
-                                       path, row, mapping[header]))
-    raise_all(errors)
+    _check_lossy_ids(table.lossy_ids, kind, mapping, path)
     return Source(path, kind, {mapping[h]: cells[h] for h in mapping}, numbers, list(table.notes), mapping,
                   totals, list(local), key)
 
@@ -458,13 +452,7 @@ def prepare_file(path: Path, diagnostics: Diagnostics, user_columns: dict[str, s
                          f"matters){hint}", path, raw.header_row, header)
     raw, totals = _without_totals(raw)
     frame = raw.frame[list(mapping)].rename(columns=mapping)
-    errors = []
-    for row, header in raw.lossy_ids:
-        if kind.columns.get(mapping.get(header, "")) == "id":
-            errors.append(SitegenError("found an ID stored as a number, expected the ID as text (Excel keeps only "
-                                       "15 digits of a number; format the column as text and export again)",
-                                       path, row, mapping[header]))
-    raise_all(errors)
+    _check_lossy_ids(raw.lossy_ids, kind, mapping, path)
     return PreparedFile(path, kind, frame, raw.row_numbers, list(raw.notes), set(), totals=totals, mapping=mapping)
 
 
@@ -654,3 +642,10 @@ def _drop_repeats_across_files(table: pd.DataFrame, kind: Kind, origins, file_of
     diagnostics.warn(f"{int(dupes.sum())} {kind.name} rows repeat rows of another file exactly, each counted "
                      f"once (this row repeats {was_path.name}:{was_row})", path, row)
     return table[~dupes].reset_index(drop=True)
+
+
+def _check_lossy_ids(lossy_ids, kind: Kind, mapping: dict[str, str], path: Path) -> None:
+    """An ID column the spreadsheet stored as a number has lost digits: one located error per cell."""
+    raise_all([SitegenError("found an ID stored as a number, expected the ID as text (Excel keeps only 15 digits "
+                            "of a number; format the column as text and export again)", path, row, mapping[header])
+               for row, header in lossy_ids if kind.columns.get(mapping.get(header, "")) == "id"])

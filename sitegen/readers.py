@@ -419,13 +419,9 @@ def _finish(path: Path, names: list[str], header_index: int, delimiter: str, not
     return TextTable(names, header_index + 1, notes, [], read)
 
 
-def _open_csv_rows(path: Path) -> TextTable | None:
-    """A CSV file parsed by the csv module, as _read_csv would read it."""
-    text, note = _decode(path)
-    if not text.strip():
-        raise SitegenError("empty file, expected a header row and data rows", path, 1)
-    if "\x00" in text or text.startswith("\ufeff"):
-        return None
+def _header(path: Path, text: str) -> tuple[list[str], str, int, int] | None:
+    """(first lines, delimiter, header row index, offset of the row after the header) of a
+    CSV text, as _read_csv would find them; None when only pandas reads this header exactly."""
     lines = _head_lines(text)
     delimiter = _sniff_delimiter(text, lines)
     head = list(csv.reader(io.StringIO("\n".join(lines), newline=""), delimiter=delimiter))
@@ -433,8 +429,20 @@ def _open_csv_rows(path: Path) -> TextTable | None:
     _check_width(len(head[header_index]) if head else 0, path, header_index + 1,
                  f" (cells read as separated by {'tab' if delimiter == chr(9) else repr(delimiter)})")
     start = _line_start(header_index, lines, text)
-    if start is None:
+    return None if start is None else (lines, delimiter, header_index, start)
+
+
+def _open_csv_rows(path: Path) -> TextTable | None:
+    """A CSV file parsed by the csv module, as _read_csv would read it."""
+    text, note = _decode(path)
+    if not text.strip():
+        raise SitegenError("empty file, expected a header row and data rows", path, 1)
+    if "\x00" in text or text.startswith("\ufeff"):
         return None
+    found = _header(path, text)
+    if found is None:
+        return None
+    _, delimiter, header_index, start = found
     try:
         rows = list(csv.reader(io.StringIO(text[start:], newline=""), delimiter=delimiter, strict=True))
     except csv.Error:
@@ -489,15 +497,10 @@ def _open_csv_stream(path: Path, scan: FileScan | None) -> TextTable | None:
             raw += more
     if not text.strip() or text.startswith("\ufeff"):
         return None
-    lines = _head_lines(text)
-    delimiter = _sniff_delimiter(text, lines)
-    head = list(csv.reader(io.StringIO("\n".join(lines), newline=""), delimiter=delimiter))
-    header_index = _find_header(head)
-    _check_width(len(head[header_index]) if head else 0, path, header_index + 1,
-                 f" (cells read as separated by {'tab' if delimiter == chr(9) else repr(delimiter)})")
-    start = _line_start(header_index, lines, text)
-    if start is None:
+    found = _header(path, text)
+    if found is None:
         return None
+    lines, delimiter, header_index, start = found
     end = text.find("\n", start)
     if end < 0 or header_index >= len(lines):
         return None

@@ -7,7 +7,7 @@ import vl_convert
 from conftest import write_csv
 from tiny_data import TABLES
 
-from sitegen.charts import CHART_KINDS, chart_spec, records_json, report_charts
+from sitegen.charts import CHART_KINDS, chart_spec, columns_json, report_charts
 from sitegen.errors import Diagnostics
 from sitegen.kpis import client_facts, report_kpis
 from sitegen.load import load_client_data
@@ -54,7 +54,8 @@ def test_empty_period_gives_no_chart(tmp_path):
     assert all(spec is None for spec in report_charts(empty).values())
 
 
-def test_records_json_handles_missing_values_and_dates():
+def test_chart_rows_json_handles_missing_values_and_dates():
     frame = pd.DataFrame({"date": [pd.Timestamp("2026-10-01")], "x": [float("nan")], "y": [float("inf")],
                           "t": ['</script><b>"']})
-    assert records_json(frame) == '[{"date":"2026-10-01","x":null,"y":null,"t":"</script><b>\\""}]'
+    columns = {c: frame[c].to_numpy() for c in frame.columns}
+    assert columns_json(columns) == '[{"date":"2026-10-01","x":null,"y":null,"t":"</script><b>\\""}]'
