@@ -14,6 +14,18 @@ from pathlib import Path
 import vl_convert
 
 BUNDLE_NAME = "vega-bundle.js"
+_engine_started = False  # vl-convert's engine runs threads: a process forked after it starts can hang
+
+
+def engine_started() -> bool:
+    return _engine_started
+
+
+def start_engine():
+    """vl_convert, noting that its engine is (about to be) running in this process."""
+    global _engine_started
+    _engine_started = True
+    return vl_convert
 
 
 def cache_dir() -> Path:
@@ -29,7 +41,7 @@ def vega_bundle() -> bytes:
     path = cache_dir() / f"vega-bundle-{vl_convert.__version__}.js"
     if path.is_file():
         return path.read_bytes()
-    data = vl_convert.javascript_bundle().encode("utf-8")
+    data = start_engine().javascript_bundle().encode("utf-8")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as tmp:

@@ -19,7 +19,7 @@ import pandas as pd
 
 from sitegen import cache_store
 from sitegen.alerts import report_alerts
-from sitegen.assets import BUNDLE_NAME, vega_bundle
+from sitegen.assets import BUNDLE_NAME, engine_started, vega_bundle
 from sitegen.cache import BuildCache, ClientPlan
 from sitegen.chart_images import CACHE_FOLDER, cache_root, chart_svgs
 from sitegen.charts import DEFAULT_PALETTE, preload, report_charts, templates
@@ -361,7 +361,7 @@ def _outputs(project: Project, clients: list[tuple[Client, ClientPlan | None]], 
     for client, _plan in clients:
         made.update(templates(_palette(client), language(client.locale)))
     yield from run_tasks(_build_client_job, [(*task, made) for task in tasks], jobs, executor,
-                         initializer=_worker_init)
+                         initializer=_worker_init, fork_safe=not engine_started())
 
 
 def build(project_dir: Path, output: Path | None = None, strict: bool = False,

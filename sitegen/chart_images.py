@@ -41,8 +41,9 @@ def _xml_safe(value):
 
 
 def _render(spec: str, locale: str, currency: str) -> str:
-    import vl_convert  # imported here: starting its engine costs half a second, only when a chart is drawn
+    from sitegen.assets import start_engine
 
+    vl_convert = start_engine()  # (its engine starts with the first chart drawn: half a second)
     static = _xml_safe(json.loads(spec))
     static["width"] = STATIC_WIDTH
     static["background"] = "white"

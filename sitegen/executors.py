@@ -5,7 +5,8 @@ everything after that (gathering pages, writing the site) happens in the submitt
 
 Executor specs (`sitegen build --executor SPEC`):
 
-- `local` (the default): this process, or a spawn-based process pool with `--jobs` workers.
+- `local` (the default): this process, or a process pool with `--jobs` workers (forked when that is
+  safe: it starts a worker in milliseconds; spawned otherwise).
 - `dask-local`: a `distributed.LocalCluster` of `jobs` worker processes (one thread each, started
   with spawn) that lives for the build.
 - `dask://HOST:PORT` or `tcp://HOST:PORT`: the running Dask scheduler at that address.
@@ -24,6 +25,7 @@ import hashlib
 import importlib.util
 import multiprocessing
 import socket
+import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -71,8 +73,9 @@ def _parse(spec: str) -> tuple[str, str | None]:
 
 
 def run_tasks(function: Callable[[Any], Any], tasks: Sequence[Any], jobs: int, executor: str | None = None,
-              initializer: Callable[[], None] | None = None) -> Iterator[Any]:
-    """`function(task)` for every task, in order."""
+              initializer: Callable[[], None] | None = None, fork_safe: bool = False) -> Iterator[Any]:
+    """`function(task)` for every task, in order; `fork_safe`: the caller holds no state a forked worker
+    could hang on (a local pool is then forked if nothing else speaks against it)."""
     kind, address = _parse(check_executor(executor))
     if kind != LOCAL:
         yield from _run_dask(function, tasks, jobs, address, initializer)
@@ -81,10 +84,19 @@ def run_tasks(function: Callable[[Any], Any], tasks: Sequence[Any], jobs: int, e
         for task in tasks:
             yield function(task)
         return
-    # spawn, not fork: a forked worker can hang on state (threads, vl-convert's engine) of the parent
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(start_method(fork_safe)),
                              initializer=initializer) as pool:
-        yield from pool.map(function, tasks, chunksize=max(1, len(tasks) // (jobs * 8)))
+        # one task at a time: results stream in order, and no worker idles while another finishes a batch
+        yield from pool.map(function, tasks)
+
+
+def start_method(fork_safe: bool) -> str:
+    """fork saves each worker a second of imports, but a forked child can hang on a lock another thread
+    held at the fork (a preview server's, a progress bar's) or on vl-convert's engine: spawn then."""
+    if fork_safe and threading.active_count() == 1 and sys.platform == "linux" \
+            and "fork" in multiprocessing.get_all_start_methods():
+        return "fork"
+    return "spawn"
 
 
 # --- Dask -------------------------------------------------------------------------------------------

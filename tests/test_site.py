@@ -4,6 +4,8 @@ import hashlib
 import json
 import os
 import re
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -223,6 +225,42 @@ def test_worker_processes_give_the_same_site_and_errors(tmp_path):
     with pytest.raises(SitegenError) as info:
         build(tmp_path / "p", tmp_path / "two", jobs=2)
     assert str(info.value) == f"{broken}:2:date: found 'someday', expected a date like 2026-10-31"
+
+
+def test_worker_pool_is_forked_only_when_that_is_safe(tmp_path, monkeypatch):
+    import threading
+
+    import sitegen.assets
+    from sitegen import executors
+    from sitegen.demo import generate_many
+    assert executors.start_method(True) == "fork"  # (Linux, and no other thread here)
+    assert executors.start_method(False) == "spawn"
+    stop = threading.Event()
+    waiter = threading.Thread(target=stop.wait)
+    waiter.start()
+    try:  # another thread may hold a lock at the fork that the child would wait on forever
+        assert executors.start_method(True) == "spawn"
+    finally:
+        stop.set()
+        waiter.join()
+    generate_many(tmp_path / "p", 3, 2)
+    build(tmp_path / "p", tmp_path / "one", jobs=1)
+    # a fresh process (vl-convert's engine may run in this one): its pool is forked
+    script = ("import sys\nfrom pathlib import Path\nfrom sitegen import build, executors\nused = []\n"
+              "real = executors.start_method\n"
+              "executors.start_method = lambda safe: used.append(real(safe)) or used[-1]\n"
+              "if __name__ == '__main__':\n"
+              "    build.build(Path(sys.argv[1]), Path(sys.argv[2]), jobs=2, use_cache=False)\n    print(used)\n")
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "p"), str(tmp_path / "forked")],
+                          capture_output=True, text=True, timeout=300)
+    assert done.stdout.strip() == "['fork']", done.stderr
+    used = []
+    real = executors.start_method
+    monkeypatch.setattr(executors, "start_method", lambda safe: used.append(real(safe)) or used[-1])
+    monkeypatch.setattr(sitegen.assets, "_engine_started", True)  # vl-convert's engine ran here: spawn
+    build(tmp_path / "p", tmp_path / "spawned", jobs=2, use_cache=False)
+    assert used == ["spawn"]
+    assert tree(tmp_path / "one", skip=()) == tree(tmp_path / "forked", skip=()) == tree(tmp_path / "spawned", skip=())
 
 
 def test_report_shows_data_coverage_and_missing_days(tmp_path):
