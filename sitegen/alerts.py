@@ -50,18 +50,67 @@ def robust_z(value: float, history: np.ndarray, min_mad: float = 1.0) -> tuple[f
     return (value - median) / (MAD_SCALE * max(mad, floor)), median
 
 
-def _baselined(series: pd.Series, days: np.ndarray, window: int):
-    """Yield (day, value, history) for each day (int64 ns) that has at least a week of history."""
+@dataclass(frozen=True)
+class Baseline:
+    """A daily series against its own past, for every day at once: z and median of the `window` days
+    before it (robust_z), where there are at least seven of them (`ok`)."""
+
+    stamps: np.ndarray  # int64 ns
+    values: np.ndarray
+    z: np.ndarray
+    median: np.ndarray
+    ok: np.ndarray
+
+    def days(self, days: np.ndarray) -> list[tuple[pd.Timestamp, float, float, float]]:
+        """(day, value, z, median) of those of `days` (int64 ns) that have a baseline."""
+        if not len(self.stamps):
+            return []
+        at = np.searchsorted(self.stamps, days)
+        at = at[self.stamps[np.minimum(at, len(self.stamps) - 1)] == days]
+        at = at[self.ok[at]]
+        return [(pd.Timestamp(day), value, z, median) for day, value, z, median in zip(
+            self.stamps[at].tolist(), self.values[at].tolist(), self.z[at].tolist(), self.median[at].tolist())]
+
+
+def baseline(series: pd.Series, window: int, min_mad: float = 1.0) -> Baseline:
     stamps = series.index.as_unit("ns").asi8
-    if not len(stamps):
-        return
     values = series.to_numpy(dtype="float64")
-    at = np.searchsorted(stamps, days)
-    known = stamps[np.minimum(at, len(stamps) - 1)] == days
-    first = np.searchsorted(stamps, days - pd.Timedelta(days=window).value)
-    for day, i, start in zip(days[known].tolist(), at[known].tolist(), first[known].tolist()):
-        if i - start >= 7:
-            yield pd.Timestamp(day), float(values[i]), values[start:i]
+    n = len(values)
+    first = np.searchsorted(stamps, stamps - window * DAY_NS)
+    count = np.arange(n) - first
+    ok = count >= 7
+    z, median = np.full(n, np.nan), np.full(n, np.nan)
+    if ok.any() and np.isfinite(values).all():
+        # every day's history as a row, padded with inf (sorted last), so that one sort gives every median
+        with np.errstate(invalid="ignore", divide="ignore"):  # (inf - inf in the padding, never read)
+            width = int(count.max())
+            index = first[:, None] + np.arange(width)
+            inside = np.arange(width) < count[:, None]
+            history = np.where(inside, values[np.minimum(index, n - 1)], np.inf)
+            history.sort(axis=1)
+            median = _row_medians(history, count)
+            deviation = np.where(inside, np.abs(history - median[:, None]), np.inf)
+            deviation.sort(axis=1)
+            mad = _row_medians(deviation, count)
+            floor = np.maximum(0.05 * np.abs(median), min_mad)
+            z = (values - median) / (MAD_SCALE * np.maximum(mad, floor))
+    elif ok.any():  # (nan or inf in the series: one day at a time, as robust_z compares them)
+        for i in np.flatnonzero(ok).tolist():
+            z[i], median[i] = robust_z(values[i], values[first[i]:i], min_mad)
+    return Baseline(stamps, values, z, median, ok)
+
+
+def _row_medians(ordered: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """Each sorted row's median over its first `count` values, with _median's arithmetic."""
+    rows, half = np.arange(len(ordered)), count // 2
+    upper = ordered[rows, np.minimum(half, ordered.shape[1] - 1)]
+    lower = ordered[rows, np.maximum(half - 1, 0)]
+    return np.where(count % 2 == 1, upper, (lower + upper) / 2)
+
+
+def _baseline(facts: ClientFacts, name: str, series, window: int, min_mad: float = 1.0) -> Baseline:
+    """The client's baseline of a series (made once a client; `series` makes the series)."""
+    return facts.memo(("alerts: baseline", name, window, min_mad), lambda: baseline(series(), window, min_mad))
 
 
 def _period_days(kpis: ReportKpis) -> np.ndarray:
@@ -120,12 +169,11 @@ def _posts_on(facts: ClientFacts, day: pd.Timestamp) -> str:
 
 def spikes(facts: ClientFacts, kpis: ReportKpis, cfg: Alerts) -> list[Alert]:
     found = []
-    series = {"likes": _daily_likes(facts)}
+    series = {"likes": lambda: _daily_likes(facts)}
     if "account" in facts.kinds:
-        series["new_followers"] = facts.daily["account_new_followers"]
+        series["new_followers"] = lambda: facts.daily["account_new_followers"]
     for metric, values in series.items():
-        for day, value, history in _baselined(values, _period_days(kpis), cfg.baseline_days):
-            z, median = robust_z(value, history)
+        for day, value, z, median in _baseline(facts, metric, values, cfg.baseline_days).days(_period_days(kpis)):
             if z > cfg.spike_z and value > cfg.spike_min_ratio * median:
                 found.append(Alert("spike", "info", metric, day.date(), value, median, _posts_on(facts, day)))
     return found
@@ -133,14 +181,13 @@ def spikes(facts: ClientFacts, kpis: ReportKpis, cfg: Alerts) -> list[Alert]:
 
 def suspicious_likes(facts: ClientFacts, kpis: ReportKpis, cfg: Alerts) -> list[Alert]:
     """Like rate far above its baseline on a day whose views are not: likes that may be bought."""
-    views, rate = _daily_views(facts), _like_rate(facts)
-    view_history = {day: (value, history) for day, value, history in
-                    _baselined(views, _period_days(kpis), cfg.baseline_days)}
+    days = _period_days(kpis)
+    views_z = {day: z for day, _, z, _ in
+               _baseline(facts, "views", lambda: _daily_views(facts), cfg.baseline_days).days(days)}
     found = []
-    for day, value, history in _baselined(rate, _period_days(kpis), cfg.baseline_days):
-        z, median = robust_z(value, history, min_mad=1e-9)
-        views_z = robust_z(*view_history[day])[0] if day in view_history else 0.0
-        if z > cfg.spike_z and value > cfg.spike_min_ratio * median and views_z < 2:
+    for day, value, z, median in _baseline(facts, "like rate", lambda: _like_rate(facts), cfg.baseline_days,
+                                           1e-9).days(days):
+        if z > cfg.spike_z and value > cfg.spike_min_ratio * median and views_z.get(day, 0.0) < 2:
             found.append(Alert("suspicious_likes", "warning", "like_rate", day.date(), value, median))
     return found
 
@@ -149,15 +196,14 @@ def crises(facts: ClientFacts, kpis: ReportKpis, cfg: Alerts) -> list[Alert]:
     if "community" not in facts.kinds:
         return []
     d = facts.daily
-    daily_ratio = _negative_share(facts)
     found = []
     counts = d["negative_comments"].to_numpy()
     position = {stamp: i for i, stamp in enumerate(d.index.as_unit("ns").asi8.tolist())}
-    for day, value, history in _baselined(daily_ratio, _period_days(kpis), cfg.baseline_days):
+    shares = _baseline(facts, "negative share", lambda: _negative_share(facts), cfg.baseline_days)
+    for day, value, _, baseline in shares.days(_period_days(kpis)):
         count = float(counts[position[day.value]])
         if count < cfg.crisis_min_comments:
             continue
-        baseline = float(np.median(history))
         if value > cfg.crisis_ratio or (baseline > 0 and value > cfg.crisis_multiple * baseline) or (
                 baseline == 0 and count >= 2 * cfg.crisis_min_comments):
             found.append(Alert("crisis", "critical", "negative_comments", day.date(), count,

@@ -1,9 +1,13 @@
 from datetime import date, timedelta
 
+import numpy as np
+import pandas as pd
 import pytest
 from conftest import write_csv
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from sitegen.alerts import report_alerts, robust_z
+from sitegen.alerts import baseline, report_alerts, robust_z
 from sitegen.config import Alerts
 from sitegen.errors import Diagnostics
 from sitegen.kpis import client_facts, report_kpis
@@ -96,3 +100,26 @@ def test_targets_and_large_changes(alerts):
 def test_robust_z_is_finite_for_flat_history():
     z, median = robust_z(10.0, __import__("numpy").array([5.0] * 10))
     assert median == 5.0 and z == pytest.approx(5 / 1.4826)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 3), st.floats(-1e6, 1e6, allow_nan=False) | st.sampled_from([0.0, 5.0])),
+                max_size=80),
+       st.integers(7, 40), st.sampled_from([1.0, 1e-9]), st.booleans())
+def test_baseline_of_every_day_at_once_is_robust_z_day_by_day(points, window, min_mad, with_nan):
+    """The vectorised baseline gives robust_z's numbers exactly, for series with gaps and repeats."""
+    days = list(zip(np.cumsum([gap for gap, _ in points]).tolist(), [v for _, v in points]))  # gaps of 1-3 days
+    values = [v for _, v in days]
+    if with_nan and values:
+        values[len(values) // 2] = float("nan")  # (taken one day at a time, like robust_z)
+    series = pd.Series(values, index=pd.DatetimeIndex([pd.Timestamp(2026, 1, 1) + pd.Timedelta(days=d)
+                                                       for d, _ in days]), dtype="float64")
+    found = baseline(series, window, min_mad)
+    stamps = series.index.as_unit("ns").asi8
+    for i in range(len(series)):
+        start = int(np.searchsorted(stamps, stamps[i] - window * 86_400_000_000_000))
+        assert found.ok[i] == (i - start >= 7)
+        if found.ok[i]:
+            z, median = robust_z(float(values[i]), np.array(values[start:i]), min_mad)
+            assert (found.z[i], found.median[i]) == (z, median) or (np.isnan(z) and np.isnan(found.z[i]))
+    assert [d for d, *_ in found.days(stamps)] == [series.index[i] for i in np.flatnonzero(found.ok)]
