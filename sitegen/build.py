@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from sitegen import cache_store
@@ -37,6 +38,7 @@ from sitegen.write import MARKER, Stage, clean_leftovers, write_site
 
 Progress = Callable[[str, int, int], None]
 PARALLEL_FROM_REPORTS = 60
+DAY_NS = 86_400_000_000_000
 
 
 @dataclass
@@ -85,11 +87,11 @@ def _palette(client: Client) -> tuple[str, ...]:
 def _missing_days(facts, period) -> list:
     if facts.first_day is None:
         return []
-    start = max(pd.Timestamp(period.start), facts.first_day)
-    end = min(pd.Timestamp(period.end), facts.last_day)
-    if start > end:
-        return []
-    return [d.date() for d in pd.date_range(start, end, freq="D") if d not in facts.daily.index]
+    start = max(pd.Timestamp(period.start), facts.first_day).as_unit("ns").value
+    end = min(pd.Timestamp(period.end), facts.last_day).as_unit("ns").value
+    days = np.arange(start, end + 1, DAY_NS, dtype="int64")
+    missing = days[~np.isin(days, facts.daily.index.as_unit("ns").asi8)]
+    return [d.date() for d in pd.to_datetime(missing)]
 
 
 @dataclass
