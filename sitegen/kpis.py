@@ -49,10 +49,24 @@ def video_days(videos: pd.DataFrame) -> pd.Series:
     return _day(videos["date"].fillna(videos["posted_at"]))
 
 
-def _sum_by_day(frame: pd.DataFrame, days: pd.Series, columns: dict[str, pd.Series]):
-    """(days as int64 ns, {column: values}) of one kind, to be summed per day by daily_facts."""
-    return days.to_numpy(dtype="datetime64[ns]").view("int64"), {
-        name: _zeroed(s.to_numpy(dtype="float64")) for name, s in columns.items()}
+DAY_NS = 86_400_000_000_000
+_NAT = np.iinfo(np.int64).min  # NaT as int64
+
+
+def _sum_by_day(times: pd.Series, columns: dict[str, pd.Series]):
+    """(each row's day number, {column: values}) of one kind, to be summed per day by daily_facts."""
+    return _day_numbers(times), {name: _zeroed(s.to_numpy(dtype="float64")) for name, s in columns.items()}
+
+
+def _day_numbers(times: pd.Series) -> np.ndarray:
+    """Each row's day as days since 1970-01-01 (the day `_day` gives: floor division, also before 1970); NaT
+    as the smallest int64."""
+    stamps = times.to_numpy(dtype="datetime64[ns]").view("int64")
+    days = stamps // DAY_NS
+    missing = stamps == _NAT
+    if missing.any():
+        days[missing] = _NAT
+    return days
 
 
 def _zeroed(values: np.ndarray) -> np.ndarray | None:
@@ -73,7 +87,10 @@ def _flag(series: pd.Series) -> pd.Series:
 
 
 def daily_facts(data: ClientData) -> pd.DataFrame:
-    """One row per day with every additive quantity the KPIs need."""
+    """One row per day with every additive quantity the KPIs need.
+
+    Each day's sum adds that day's rows in table order (numpy.bincount), so a table sorted stably by a time
+    within the day gives the same sums (client_facts relies on it)."""
     ads, videos, account = data["ads"], data["videos"], data["account"]
     community, orders, hashtags = data["community"], data["orders"], data["hashtags"]
     vid_eng = _engagements(videos)
@@ -82,10 +99,10 @@ def daily_facts(data: ClientData) -> pd.DataFrame:
     cd = inbound & community["channel"].isin(["comment", "dm"])
     negative = inbound & (community["channel"] == "comment") & (community["sentiment"] == "negative")
     parts = [
-        _sum_by_day(ads, _day(ads["date"]), {
+        _sum_by_day(ads["date"], {
             **{c: ads[c] for c in ADS_SUMS}, "paid_likes": ads["likes"], "paid_comments": ads["comments"],
             "paid_shares": ads["shares"]}),
-        _sum_by_day(videos, video_days(videos), {
+        _sum_by_day(videos["date"].fillna(videos["posted_at"]), {  # the days of video_days
             "organic_views": videos["views"], "organic_likes": videos["likes"],
             "organic_comments": videos["comments"], "organic_shares": videos["shares"],
             "saves": videos["saves"], "posts": pd.Series(1.0, index=videos.index),
@@ -93,10 +110,10 @@ def daily_facts(data: ClientData) -> pd.DataFrame:
             "other_eng": vid_eng.where(~trend, 0), "other_views": videos["views"].where(~trend, 0),
             "collab_eng": vid_eng.where(collab, 0), "collab_views": videos["views"].where(collab, 0),
             "owned_eng": vid_eng.where(~collab, 0), "owned_views": videos["views"].where(~collab, 0)}),
-        _sum_by_day(account, _day(account["date"]), {
+        _sum_by_day(account["date"], {
             "account_new_followers": account["new_followers"], "account_likes": account["likes"],
             "account_views": account["video_views"], "profile_views": account["profile_views"]}),
-        _sum_by_day(community, _day(community["received_at"]), {
+        _sum_by_day(community["received_at"], {
             "inbound_cd": cd.astype(float), "answered_cd": (cd & community["responded_at"].notna()).astype(float),
             "leads": (inbound & (community["lead"] == True)).astype(float),  # noqa: E712 (object column)
             # the brief: outbound comments and likes on other accounts' content (not DMs or mentions)
@@ -107,20 +124,29 @@ def daily_facts(data: ClientData) -> pd.DataFrame:
             "inbound": inbound.astype(float),
             **{f"sentiment_{s}": (inbound & (community["sentiment"] == s)).astype(float)
                for s in ("positive", "neutral", "negative")}}),
-        _sum_by_day(orders, _day(orders["date"]), {"code_orders": orders["orders"],
-                                                   "code_revenue": orders["revenue"]}),
-        _sum_by_day(hashtags, _day(hashtags["date"]), {"hashtag_posts": hashtags["posts"],
-                                                       "hashtag_views": hashtags["views"]}),
+        _sum_by_day(orders["date"], {"code_orders": orders["orders"], "code_revenue": orders["revenue"]}),
+        _sum_by_day(hashtags["date"], {"hashtag_posts": hashtags["posts"], "hashtag_views": hashtags["views"]}),
     ]
-    missing = np.iinfo("int64").min  # NaT
-    all_days = np.unique(np.concatenate([d[d != missing] for d, _ in parts]))
-    columns = {}
+    # days are numbered from the first one: a bin per day of the whole span (at most 213,000 days: the span
+    # of a nanosecond timestamp), then only the days that have rows
+    top = np.iinfo(np.int64).max
+    firsts = [int(days.min(where=days != _NAT, initial=top)) for days, _ in parts]
+    first = min(firsts, default=top)
+    span = 0 if first == top else max(int(days.max(initial=_NAT)) for days, _ in parts) - first + 1
+    present = np.zeros(span, dtype=bool)
+    sums = []
     for days, values in parts:
-        known = days != missing
-        at = np.searchsorted(all_days, days[known])
+        known = days != _NAT
+        every = bool(known.all())
+        bins = days - first if every else days[known] - first
+        present[bins] = True
         for name, column in values.items():  # sums rounded like every total: exact for cents
-            columns[name] = np.zeros(len(all_days)) if column is None else \
-                np.round(np.bincount(at, weights=column[known], minlength=len(all_days)), 6)
+            sums.append((name, None if column is None else
+                         np.bincount(bins, weights=column if every else column[known], minlength=span)))
+        del bins
+    where = np.flatnonzero(present)
+    columns = {name: np.zeros(len(where)) if column is None else np.round(column[where], 6) for name, column in sums}
+    all_days = (where.astype(np.int64) + (first if span else 0)) * DAY_NS
     return pd.DataFrame(columns, index=pd.DatetimeIndex(all_days.view("datetime64[ns]"), name="date"))
 
 
@@ -181,30 +207,39 @@ def _row_times(kind: str, table: pd.DataFrame) -> pd.Series:
 
 
 def client_facts(data: ClientData) -> ClientFacts:
+    # the daily sums first, from the tables as loaded: each table is sorted stably by a time within the day
+    # its rows count on, so every day adds the same rows in the same order (and the sorted copies are not
+    # held yet beside daily_facts' temporaries)
+    daily = daily_facts(data)
     tables, times = {}, {}
     for kind, table in data.tables.items():
         when = _row_times(kind, table).to_numpy(dtype="datetime64[ns]").view("int64")
-        order = np.argsort(when, kind="stable")
-        tables[kind] = table if _is_sorted(order) else _reordered(table, order)
-        times[kind] = when[order]
+        moved = _time_order(when)
+        if moved is None:
+            tables[kind], times[kind] = table, when
+        else:
+            inverse, times[kind] = moved
+            tables[kind] = _reordered(table, inverse)
+            del inverse, moved
     sorted_data = ClientData(tables, data.files)
-    daily = daily_facts(sorted_data)
     kinds = frozenset(k for k, t in tables.items() if not t.empty)
     first = daily.index.min() if len(daily) else None
     last = daily.index.max() if len(daily) else None
     return ClientFacts(sorted_data, daily, kinds, first, last, times)
 
 
-def _reordered(table: pd.DataFrame, order: np.ndarray) -> pd.DataFrame:
-    """table.iloc[order] with a fresh index, column by column: numpy columns are scattered through the
-    inverse permutation (a gather in random order is 4x slower on 10 M rows), and a column with no
-    value at all is the same in any order, so it is kept as it is."""
-    inverse = np.empty_like(order)
-    inverse[order] = np.arange(len(order))
+def _reordered(table: pd.DataFrame, inverse: np.ndarray) -> pd.DataFrame:
+    """table.iloc[order] with a fresh index, where row i goes to inverse[i], column by column: numpy columns
+    are scattered through the inverse permutation (a gather in random order is 4x slower on 10 M rows), and a
+    column with no value at all is the same in any order, so it is kept as it is."""
     columns = {}
+    order = None
     for name in table.columns:
         series = table[name]
         if not isinstance(series.dtype, np.dtype):  # an extension array (Arrow text): its own take
+            if order is None:
+                order = np.empty_like(inverse)
+                order[inverse] = np.arange(len(inverse))
             columns[name] = pd.Series(series.array.take(order), name=name)
             continue
         values = series.to_numpy()
@@ -217,8 +252,69 @@ def _reordered(table: pd.DataFrame, order: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame(columns, copy=False)
 
 
-def _is_sorted(order: np.ndarray) -> bool:
-    return bool(np.array_equal(order, np.arange(len(order))))
+_BLOCK = 1 << 15  # rows a step of the sort works on (its temporaries stay in the CPU's cache)
+
+
+def _is_sorted(values: np.ndarray) -> bool:
+    """Whether the values never decrease (a stable sort would keep every row where it is)."""
+    step, last = _BLOCK << 4, len(values) - 1
+    return all(bool((values[i + 1:min(i + step, last) + 1] >= values[i:min(i + step, last)]).all())
+               for i in range(0, max(last, 0), step))
+
+
+def _time_order(when: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """(inverse, sorted times) of `np.argsort(when, kind="stable")`: row i of the sorted table is row
+    order[i], row i goes to inverse[i]. None when the rows are in time order already.
+
+    Times of whole days (dates) within 65,535 days of each other are numbered (NaT first) and placed by a
+    counting sort, block by block: no n-sized order and no n log n sort (10 M rows: 0.3 s, not 1.5 s)."""
+    n = len(when)
+    if _is_sorted(when):
+        return None
+    days = _whole_days(when)
+    if days is None:
+        order = np.argsort(when, kind="stable")
+        inverse = np.empty(n, dtype=np.intp)
+        inverse[order] = np.arange(n)
+        return inverse, when[order]
+    first, key, counts = days
+    seen = np.cumsum(counts) - counts  # where each day's rows start in the sorted table, then how far they got
+    inverse = np.empty(n, dtype=np.intp)
+    for i in range(0, n, _BLOCK):
+        block = key[i:i + _BLOCK]
+        order = np.argsort(block, kind="stable")  # numpy sorts 16-bit keys by radix
+        ranked = block[order]
+        here = np.bincount(block, minlength=len(counts))
+        inverse[i + order] = seen[ranked] + (np.arange(len(block)) - (np.cumsum(here) - here)[ranked])
+        seen += here
+    values = (np.arange(len(counts), dtype=np.int64) - 1 + first) * DAY_NS
+    values[0] = _NAT
+    return inverse, np.repeat(values, counts)
+
+
+def _whole_days(when: np.ndarray) -> tuple[int, np.ndarray, np.ndarray] | None:
+    """(first day, each row's day number from the first day + 1 (NaT: 0) as uint16, how many rows each number
+    has), when every time is a whole day and they span fewer than 65,535 days; None otherwise."""
+    step = _BLOCK << 4
+    low, high = None, None
+    for i in range(0, len(when), step):
+        block = when[i:i + step]
+        block = block[block != _NAT]
+        if not len(block):
+            continue
+        if (block % DAY_NS).any():
+            return None
+        low = int(block.min()) if low is None else min(low, int(block.min()))
+        high = int(block.max()) if high is None else max(high, int(block.max()))
+    if low is None or (high - low) // DAY_NS >= np.iinfo(np.uint16).max:
+        return None
+    key = np.empty(len(when), dtype=np.uint16)
+    counts = np.zeros((high - low) // DAY_NS + 2, dtype=np.intp)
+    for i in range(0, len(when), step):
+        block = when[i:i + step]
+        key[i:i + step] = np.where(block != _NAT, (block - low) // DAY_NS + 1, 0)
+        counts += np.bincount(key[i:i + step], minlength=len(counts))
+    return low // DAY_NS, key, counts
 
 
 @functools.lru_cache(maxsize=4096)
