@@ -10,7 +10,7 @@ import os
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -34,7 +34,7 @@ from sitegen.markup import render_commentary
 from sitegen.pages import ASSETS, OutputFile, ReportResult, render_client, render_index, report_files
 from sitegen.project import BRAND_FILES, Client, Project, discover, report_slug
 from sitegen.themes import Theme, environment, resolve_theme, static_files
-from sitegen.write import MARKER, Stage, clean_leftovers, write_site
+from sitegen.write import MARKER, Stage, clean_leftovers, write_files, write_site
 
 Progress = Callable[[str, int, int], None]
 PARALLEL_FROM_REPORTS = 60
@@ -135,6 +135,16 @@ class ClientOutput:
     reasons: list[str] = field(default_factory=list)  # why parts were built again (`--explain`)
     index: list[OutputFile] = field(default_factory=list)  # the client's index page and branding files
     index_untranslated: set[str] = field(default_factory=set)
+    written: list[tuple[str, int]] | None = None  # (path, size) of the files a worker wrote itself (see Sink)
+
+
+@dataclass(frozen=True)
+class Sink:
+    """Where a local worker writes its client's files (the stage's folder) and build cache itself, so that
+    only a small summary travels back and the parent does not become the build's bottleneck."""
+
+    folder: Path
+    store: Path | None  # the project's cache folder, when the build keeps its cache
 
 
 @cache
@@ -245,11 +255,18 @@ def _client_index(env, project: Project, client: Client, reports: list[ReportOut
 
 
 def _build_client_job(args) -> ClientOutput:
-    *args, templates = args
+    *args, templates, sink = args
     preload(templates)
     out = build_client(*args)
     out.facts = None  # ~1 MB a client: not worth sending back to the parent
-    return out
+    if sink is None or out.errors:
+        return out
+    with _timed(out.timings, "write"):
+        written = write_files(sink.folder, out.files)
+        if sink.store is not None and out.work:
+            cache_store.save_client(sink.store, out)
+    # what the parent still needs: what was built and why (the cache keeps it as the client's head)
+    return dataclasses.replace(out, files=[], index=[], report_outputs=[], written=written)
 
 
 def _worker_init() -> None:
@@ -284,14 +301,15 @@ def _jobs(requested: int | None, clients) -> int:
 
 def client_outputs(project: Project, theme: Theme, jobs: int | None,
                    cache: BuildCache | None = None, prune: bool = True,
-                   executor: str | None = None) -> Iterator[ClientOutput]:
+                   executor: str | None = None, sink: Sink | None = None) -> Iterator[ClientOutput]:
     """Every client's output, in the project's order, built in this process or in worker processes.
 
     With a cache, a client whose keys all match is reused as it is, one that only needs pages
-    re-rendered is done here, and the clients that need their data loaded go to the pool."""
+    re-rendered is done here, and the clients that need their data loaded go to the pool, whose local
+    workers write their files into `sink` themselves (ClientOutput.written)."""
     if cache is None:
         yield from _outputs(project, [(c, None) for c in project.clients], theme, _jobs(jobs, project.clients),
-                            executor)
+                            executor, sink)
         return
     templates = cache.template_keys(_environment(theme, language(project.site.locale)), theme)
     if prune:  # (not when only some clients are built: the others stay cached)
@@ -300,8 +318,8 @@ def client_outputs(project: Project, theme: Theme, jobs: int | None,
     reasons = {c.slug: _reasons(c, plans[c.slug], cache.clients.get(c.slug)) for c in project.clients}
     loading = [c for c in project.clients if _needs_data(plans[c.slug], cache.clients.get(c.slug))]
     # the pool's outputs arrive in project order too, so each is passed on as soon as it is there
-    pooled = _outputs(project, [(c, plans[c.slug]) for c in loading], theme, _jobs(jobs, loading), executor) \
-        if len(loading) > 1 else iter(())
+    pooled = _outputs(project, [(c, plans[c.slug]) for c in loading], theme, _jobs(jobs, loading), executor,
+                      sink) if len(loading) > 1 else iter(())
     in_pool = {c.slug for c in loading} if len(loading) > 1 else set()
     for client in project.clients:
         previous = cache.clients.get(client.slug)
@@ -352,7 +370,7 @@ def _needs_data(plan: ClientPlan, previous: ClientOutput | None) -> bool:
 
 
 def _outputs(project: Project, clients: list[tuple[Client, ClientPlan | None]], theme: Theme,
-             jobs: int, executor: str | None = None) -> Iterator[ClientOutput]:
+             jobs: int, executor: str | None = None, sink: Sink | None = None) -> Iterator[ClientOutput]:
     # each task carries the project with only its own client: all of them would make the pickling quadratic
     tasks = [(dataclasses.replace(project, clients=(client,)), client, theme, plan) for client, plan in clients]
     if (jobs <= 1 and executor in (None, LOCAL)) or len(tasks) <= 1:
@@ -362,7 +380,9 @@ def _outputs(project: Project, clients: list[tuple[Client, ClientPlan | None]], 
     made = {}  # chart templates, made here once rather than in every worker (which then never imports altair)
     for client, _plan in clients:
         made.update(templates(_palette(client), language(client.locale)))
-    yield from run_tasks(_build_client_job, [(*task, made) for task in tasks], jobs, executor,
+    if executor not in (None, LOCAL):
+        sink = None  # a Dask worker may be another machine: its pages come back here
+    yield from run_tasks(_build_client_job, [(*task, made, sink) for task in tasks], jobs, executor,
                          initializer=_worker_init, fork_safe=not engine_started())
 
 
@@ -400,8 +420,12 @@ def build(project_dir: Path, output: Path | None = None, strict: bool = False,
     # `sitegen build` writes each client's files as they come: memory stays flat, writing overlaps the work
     stage = Stage(result.output) if write is write_site else None
     store = project.root / CACHE_FOLDER
+    sink = Sink(stage.folder, store if stored else None) if stage is not None else None
+    stack = ExitStack()
     try:
-        for out in client_outputs(project, theme, jobs, cache, prune=not clients, executor=executor):
+        outputs = stack.enter_context(closing(  # (closed on failure: its workers stop before the stage goes)
+            client_outputs(project, theme, jobs, cache, prune=not clients, executor=executor, sink=sink)))
+        for out in outputs:
             linked = False
             if stored and out.slug in cache.unread and not out.work:  # reused, and only its head was read
                 if stage is not None and same_output and not errors:
@@ -423,16 +447,21 @@ def build(project_dir: Path, output: Path | None = None, strict: bool = False,
             result.explain.extend(f"{out.slug}: {reason}" for reason in out.reasons)
             if out.work:
                 built.add(out.slug)
-            if not linked:
+            if out.written is not None:  # a worker wrote them (and its cache)
+                result.files += len(out.written)
+                result.bytes += sum(size for _, size in out.written)
+            elif not linked:
                 _count(result, out.files)
             if stage is None:
                 files.extend(out.files)
             elif not errors:
                 with _timed(t, "write"):
-                    if not linked:
+                    if out.written is not None:
+                        stage.claim([p for p, _ in out.written])
+                    elif not linked:
                         stage.add(out.files, {f.path for f in out.files if id(f) in cache.stored_ids}
                                   if same_output else set())
-                    if stored and out.work and not out.errors:
+                    if stored and out.work and not out.errors and out.written is None:
                         cache_store.save_client(store, out)
                     if stored:  # written: what the rest of the build needs of it is its name
                         cache.clients[out.slug] = dataclasses.replace(out, files=[], report_outputs=[], index=[])
@@ -469,6 +498,7 @@ def build(project_dir: Path, output: Path | None = None, strict: bool = False,
                     cache.output_state = _output_state(result.output)
                     cache_store.finish(store, cache, built)
     finally:
+        stack.close()
         if stage is not None:  # failed: the old site stays, and so does the cache that matches it
             stage.discard()
             if stored:

@@ -84,10 +84,13 @@ def run_tasks(function: Callable[[Any], Any], tasks: Sequence[Any], jobs: int, e
         for task in tasks:
             yield function(task)
         return
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(start_method(fork_safe)),
-                             initializer=initializer) as pool:
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(start_method(fork_safe)),
+                               initializer=initializer)
+    try:
         # one task at a time: results stream in order, and no worker idles while another finishes a batch
         yield from pool.map(function, tasks)
+    finally:  # (stopped early, by an error here or in the caller: the tasks not started are dropped)
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def start_method(fork_safe: bool) -> str:

@@ -107,6 +107,10 @@ class Stage:
                     pass  # gone, or a file system without hard links: write it
             target.write_bytes(f.data)
 
+    def claim(self, paths: list[str]) -> None:
+        """Files another process wrote into the folder (write_files): their paths are checked like added ones."""
+        check_paths([OutputFile(p, b"") for p in paths], self.seen)
+
     def link(self, paths: list[str]) -> bool:
         """Hard-link these files from the current output; False (and nothing linked) if one is missing."""
         seen = set(self.seen)
@@ -143,6 +147,19 @@ class Stage:
 
     def discard(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def write_files(folder: Path, files: list[OutputFile]) -> list[tuple[str, int]]:
+    """Write files into a stage's folder from a worker process; (path, size) of each, for Stage.claim."""
+    check_paths(files)
+    made = set()
+    for f in files:
+        target = folder / f.path
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        target.write_bytes(f.data)
+    return [(f.path, len(f.data)) for f in files]
 
 
 def write_site(files: list[OutputFile], output: Path, unchanged: set[str] = frozenset()) -> None:

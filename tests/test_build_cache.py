@@ -115,3 +115,18 @@ def test_unchanged_clients_are_linked_by_name_and_their_pages_read_only_when_nee
     assert result.work["reports computed"] == 3 and tree_digest(out) == before
     assert result.explain == ["harbor-coffee: its cached pages could not be read: built again"]
     assert dict(build(demo_project, out).work) == {}  # and the rebuilt client is cached again
+
+
+def test_pool_workers_write_their_pages_and_cache_and_later_builds_reuse_them(tmp_path):
+    from sitegen.demo import generate_many
+    generate_many(tmp_path / "p", 3, 2)
+    expected = tmp_path / "expected"
+    build(tmp_path / "p", expected, jobs=1, use_cache=False)
+    first = build(tmp_path / "p", tmp_path / "out", jobs=2)  # the workers write pages and cache
+    assert first.work["reports computed"] == 6 and first.files == len(tree_digest(expected)) - 1  # (not the marker)
+    assert sorted(p.name for p in (tmp_path / "p" / CACHE).glob("client-*")) == [
+        f"client-client-000{i}.{kind}" for i in (1, 2, 3) for kind in ("body", "pickle")]
+    for output in ("other", "out"):  # from the cached pages, then linked from the current site
+        again = build(tmp_path / "p", tmp_path / output, jobs=2)
+        assert dict(again.work) == {} and tree_digest(tmp_path / output) == tree_digest(expected)
+    assert tree_digest(tmp_path / "out") == tree_digest(expected)
