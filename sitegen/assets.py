@@ -6,6 +6,7 @@ cache folder (SITEGEN_CACHE_DIR overrides it); the same version always gives the
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from functools import cache
@@ -37,16 +38,33 @@ def cache_dir() -> Path:
 
 
 @cache
-def vega_bundle() -> bytes:
-    path = cache_dir() / f"vega-bundle-{vl_convert.__version__}.js"
-    if path.is_file():
-        return path.read_bytes()
-    data = start_engine().javascript_bundle().encode("utf-8")
+def code_fingerprint() -> str:
+    """What identifies this sitegen: its package files (themes aside: they are read by path)."""
+    package = Path(__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        relative = path.relative_to(package)
+        if path.is_file() and "__pycache__" not in relative.parts and relative.parts[0] != "themes":
+            digest.update(relative.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def store(path: Path, data: bytes) -> None:
+    """Write a cache file in one step; a cache that cannot be written only costs time."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as tmp:
             tmp.write(data)
         os.replace(tmp.name, path)
     except OSError:
-        pass  # a read-only cache only costs time
+        pass
+
+
+@cache
+def vega_bundle() -> bytes:
+    path = cache_dir() / f"vega-bundle-{vl_convert.__version__}.js"
+    if path.is_file():
+        return path.read_bytes()
+    data = start_engine().javascript_bundle().encode("utf-8")
+    store(path, data)
     return data

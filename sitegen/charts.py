@@ -7,13 +7,16 @@ a millisecond per chart instead of 10-40 ms for building an Altair chart each ti
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib.metadata import version
 
 import numpy as np
 import pandas as pd
 
+from sitegen.assets import cache_dir, code_fingerprint, store
 from sitegen.i18n import N_, _, speaking
 from sitegen.kpis import Columns, ReportKpis
 from sitegen.records import json_values
@@ -227,7 +230,10 @@ _TEMPLATES: dict[tuple[str, tuple[str, ...], str], str] = {}
 
 def templates(palette: tuple[str, ...], lang: str) -> dict[tuple[str, tuple[str, ...], str], str]:
     """Every chart kind's template for this palette and language (for `preload` in another process)."""
-    return {(name, tuple(palette), lang): _template(name, tuple(palette), lang) for name in CHART_KINDS}
+    palette = tuple(palette)
+    if any((name, palette, lang) not in _TEMPLATES for name in CHART_KINDS):
+        _TEMPLATES.update(_stored_or_built(palette, lang))
+    return {(name, palette, lang): _TEMPLATES[(name, palette, lang)] for name in CHART_KINDS}
 
 
 def preload(made: dict[tuple[str, tuple[str, ...], str], str]) -> None:
@@ -237,8 +243,25 @@ def preload(made: dict[tuple[str, tuple[str, ...], str], str]) -> None:
 def _template(name: str, palette: tuple[str, ...], lang: str) -> str:
     key = (name, palette, lang)
     if key not in _TEMPLATES:
-        _TEMPLATES[key] = _build_template(name, palette, lang)
+        templates(palette, lang)
     return _TEMPLATES[key]
+
+
+def _stored_or_built(palette: tuple[str, ...], lang: str) -> dict[tuple[str, tuple[str, ...], str], str]:
+    """The templates from the user's cache, where an earlier build with the same sitegen and Altair left
+    them; else built (importing Altair and building ten charts: most of a second) and stored there."""
+    key = hashlib.sha256(json.dumps([code_fingerprint(), version("altair"), palette, lang]).encode()).hexdigest()
+    path = cache_dir() / "chart-templates" / f"{key[:32]}.json"
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(stored, dict) and set(stored) == set(CHART_KINDS) and \
+                all(isinstance(t, str) and t.count(_PLACEHOLDER) == 1 for t in stored.values()):
+            return {(name, palette, lang): text for name, text in stored.items()}
+    except (OSError, ValueError):
+        pass  # not there yet, or damaged: built again
+    built = {name: _build_template(name, palette, lang) for name in CHART_KINDS}
+    store(path, json.dumps(built, sort_keys=True).encode("utf-8"))
+    return {(name, palette, lang): text for name, text in built.items()}
 
 
 def _build_template(name: str, palette: tuple[str, ...], lang: str) -> str:

@@ -21,7 +21,6 @@ per-process state), so start workers as `dask worker ADDRESS --nworkers N --nthr
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import importlib.util
 import multiprocessing
 import socket
@@ -30,11 +29,12 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
-from functools import cache, partial
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from sitegen.assets import code_fingerprint
 from sitegen.errors import SitegenError
 
 LOCAL = "local"
@@ -135,7 +135,7 @@ def _run_dask(function: Callable[[Any], Any], tasks: Sequence[Any], jobs: int, a
             except TimeoutError:
                 raise SitegenError(f"--executor: the Dask scheduler at {address} has no workers (waited "
                                    f"{WORKER_TIMEOUT:g} s); start some with `dask worker {address}`") from None
-        job = partial(_on_worker, function, initializer, _folders(tasks), _code_fingerprint())
+        job = partial(_on_worker, function, initializer, _folders(tasks), code_fingerprint())
         futures = client.map(job, list(tasks), pure=False)
         for i, future in enumerate(futures):
             try:
@@ -195,18 +195,6 @@ def _folders(tasks: Sequence[Any]) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(folders, key=lambda f: (f[0] != "project folder", f[1])))
 
 
-@cache
-def _code_fingerprint() -> str:
-    """What identifies this process's sitegen: its package files (themes aside: they are read by path)."""
-    package = Path(__file__).parent
-    digest = hashlib.sha256()
-    for path in sorted(package.rglob("*")):
-        relative = path.relative_to(package)
-        if path.is_file() and "__pycache__" not in relative.parts and relative.parts[0] != "themes":
-            digest.update(relative.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
 _LOCK = threading.Lock()  # one task at a time in a worker process: rendering keeps per-process state
 _initialized: set[str] = set()
 
@@ -214,7 +202,7 @@ _initialized: set[str] = set()
 def _on_worker(function: Callable[[Any], Any], initializer: Callable[[], None] | None,
                folders: tuple[tuple[str, str], ...], fingerprint: str, task: Any) -> Any:
     """Runs on a Dask worker: check that it has the same sitegen and sees the project, then `function(task)`."""
-    if _code_fingerprint() != fingerprint:
+    if code_fingerprint() != fingerprint:
         raise SitegenError(f"the Dask worker on host {socket.gethostname()!r} runs a different sitegen than the "
                            "machine that submitted the build: install the same sitegen everywhere and restart the "
                            "workers after installing or upgrading it")

@@ -59,3 +59,25 @@ def test_chart_rows_json_handles_missing_values_and_dates():
                           "t": ['</script><b>"']})
     columns = {c: frame[c].to_numpy() for c in frame.columns}
     assert columns_json(columns) == '[{"date":"2026-10-01","x":null,"y":null,"t":"</script><b>\\""}]'
+
+
+def test_chart_templates_are_kept_in_the_user_cache_and_a_damaged_one_is_built_again(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+
+    from sitegen import charts
+    monkeypatch.setenv("SITEGEN_CACHE_DIR", str(tmp_path))
+    made = charts.templates(("#111111", "#222222"), "de")
+    assert set(made) == {(name, ("#111111", "#222222"), "de") for name in CHART_KINDS}
+    (stored,) = (tmp_path / "chart-templates").glob("*.json")
+    assert json.loads(stored.read_text()) == {name: text for (name, *_), text in made.items()}
+    # another process reads them and never imports Altair
+    script = ("import sys\nfrom sitegen import charts\n"
+              "made = charts.templates(('#111111', '#222222'), 'de')\nprint(len(made), 'altair' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                          env={**__import__("os").environ, "SITEGEN_CACHE_DIR": str(tmp_path)})
+    assert done.stdout.split() == [str(len(CHART_KINDS)), "False"], done.stderr
+    stored.write_text('{"spend_daily": "damaged"}')
+    monkeypatch.setattr(charts, "_TEMPLATES", {})
+    assert charts.templates(("#111111", "#222222"), "de") == made
+    assert json.loads(stored.read_text()) == {name: text for (name, *_), text in made.items()}

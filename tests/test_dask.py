@@ -20,10 +20,11 @@ import pytest
 from helpers_project import run_cli, tree_digest
 
 from sitegen import executors
+from sitegen.assets import code_fingerprint
 from sitegen.build import build
 from sitegen.demo import generate_many
 from sitegen.errors import SitegenError, error_lines
-from sitegen.executors import _code_fingerprint, _on_worker, _parse, check_executor, run_tasks
+from sitegen.executors import _on_worker, _parse, check_executor, run_tasks
 
 distributed = pytest.importorskip("distributed")
 
@@ -119,7 +120,7 @@ def test_a_worker_with_other_sitegen_code_says_so(cluster):
         future = client.submit(partial(_on_worker, str, None, (), "another sitegen"), 1, pure=False)
         with pytest.raises(SitegenError, match=r"runs a different sitegen .* restart the workers"):
             future.result()
-        assert client.submit(partial(_on_worker, str, None, (), _code_fingerprint()), 1, pure=False).result() == "1"
+        assert client.submit(partial(_on_worker, str, None, (), code_fingerprint()), 1, pure=False).result() == "1"
 
 
 def test_cli_unknown_executor(project, tmp_path):
