@@ -32,6 +32,7 @@ FORMAT = "sitegen-data-1"  # bump when what is stored or how cells are typed cha
 CACHE_MIN_BYTES = 1 << 20  # files from this size are cached
 RACY_NS = 3 * 10**9  # a file changed this recently may change again within its timestamps' resolution
 _ROW = "__row__"
+HASH = "sha256"  # readers.scan_file's hash of a file's bytes (a note of another hash is not used)
 
 
 @dataclass
@@ -63,7 +64,7 @@ class DataCache:
         signature = [before.st_size, before.st_mtime_ns, before.st_ctime_ns, before.st_ino, before.st_dev]
         try:
             known = json.loads(note.read_text(encoding="utf-8"))
-            if known["signature"] == signature and os.name != "nt":
+            if known["signature"] == signature and known.get("hash") == HASH and os.name != "nt":
                 return FileScan(known["digest"], known["plain"])
         except (OSError, ValueError, KeyError, TypeError):
             pass
@@ -71,7 +72,8 @@ class DataCache:
         after = os.stat(path)
         settled = time.time_ns() - max(after.st_mtime_ns, after.st_ctime_ns) > RACY_NS
         if settled and [after.st_size, after.st_mtime_ns, after.st_ctime_ns, after.st_ino, after.st_dev] == signature:
-            _write_text(note, json.dumps({"signature": signature, "digest": scan.digest, "plain": scan.plain}))
+            _write_text(note, json.dumps({"signature": signature, "hash": HASH, "digest": scan.digest,
+                                          "plain": scan.plain}))
         return scan
 
     def key(self, digest: str, path: Path) -> str:
@@ -162,9 +164,11 @@ def _write(handle, kind: Kind, typed: Typed, row_numbers: np.ndarray, prepare_wa
             "first_row": first if counted else None}
     table = pa.Table.from_arrays(arrays, names=names) if arrays else pa.table({_ROW: pa.array(row_numbers)})
     table = table.replace_schema_metadata({"sitegen": json.dumps(meta)})
-    # zstd: a third smaller, 5-10 times slower to read; the row numbers as differences, not a dictionary
+    # zstd: a third smaller, 5-10 times slower to read; the row numbers as differences, not a dictionary; no
+    # statistics (nothing reads them, and they cost as much as the rest of the writing)
     pq.write_table(table, handle, compression="lz4", use_dictionary=[n for n in names if n != _ROW],
-                   column_encoding={_ROW: "DELTA_BINARY_PACKED"} if _ROW in table.column_names else None)
+                   column_encoding={_ROW: "DELTA_BINARY_PACKED"} if _ROW in table.column_names else None,
+                   write_statistics=False)
 
 
 def _to_arrow(cells: Cells, ctype: str):
@@ -183,7 +187,8 @@ def _to_arrow(cells: Cells, ctype: str):
     else:
         missing = np.zeros(len(values), dtype=bool)  # NaN is a value here (an empty or bad number), kept as is
         dictionary = pa.array(values, pa.float64())
-    indices = pa.array(codes.astype(np.int32, copy=False), mask=missing[codes] if missing.any() else None)
+    small = codes.dtype in (np.uint8, np.uint16, np.int32)  # (the codes' own type: no copy)
+    indices = pa.array(codes if small else codes.astype(np.int32), mask=missing[codes] if missing.any() else None)
     return pa.DictionaryArray.from_arrays(indices, dictionary)
 
 
