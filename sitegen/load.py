@@ -86,6 +86,7 @@ def load_client_data(data_dir: Path, diagnostics: Diagnostics, columns: dict[str
     cache = DataCache(cache_dir, columns) if cache_dir is not None else None
     errors: list[SitegenError] = []
     parts: dict[str, list] = {k: [] for k in KINDS}
+    big = False
     for path in data_paths(data_dir):
         if path.suffix.lower() not in READABLE:
             diagnostics.warn(f"not a data file (expected {', '.join(READABLE)}), ignored", path)
@@ -99,7 +100,9 @@ def load_client_data(data_dir: Path, diagnostics: Diagnostics, columns: dict[str
         finally:
             for message, row, column in warnings:
                 diagnostics.warn(message, path, row, column)
-            _release_arrow_memory(path)
+            if _big(path):
+                big = True
+                _release_memory()
         parts[item.kind.name].append(item)
     tables, files, currencies = {}, [], set()
     for name, items in parts.items():
@@ -111,22 +114,46 @@ def load_client_data(data_dir: Path, diagnostics: Diagnostics, columns: dict[str
         for item, t in zip(items, typed):
             files.append(DataFile(item.path, name, t.rows, item.first, item.last, t.notes))
             currencies |= t.currencies
+    del parts
+    if big:
+        _release_memory()
     raise_all(errors)
     return ClientData(tables, sorted(files, key=lambda f: f.path), currencies)
 
 
-def _release_arrow_memory(path: Path | None = None) -> None:
-    """Give the memory pyarrow's pool keeps for reuse back to the system after a big file (10 M rows: 400 MB
-    that numpy, which allocates elsewhere, would not reuse)."""
+def _big(path: Path) -> bool:
     from sitegen.datacache import CACHE_MIN_BYTES
 
     try:
-        if path is None or path.stat().st_size >= CACHE_MIN_BYTES:
-            import pyarrow
-
-            pyarrow.default_memory_pool().release_unused()
+        return path.stat().st_size >= CACHE_MIN_BYTES
     except OSError:
-        pass
+        return False
+
+
+def _release_memory() -> None:
+    """Give the memory kept for reuse back to the system, after a big file is read and once it is loaded: what
+    pyarrow's pool keeps (10 M rows: 400 MB, which numpy, allocating elsewhere, would not reuse), and what the
+    C library keeps in its arenas (300 MB)."""
+    import pyarrow
+
+    pyarrow.default_memory_pool().release_unused()
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@lru_cache(maxsize=1)
+def _malloc_trim():
+    """glibc's malloc_trim, None elsewhere."""
+    import ctypes
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return None
 
 
 @dataclass
@@ -274,7 +301,7 @@ def _combine_fast(kind: Kind, items: list, diagnostics: Diagnostics, cache) -> t
         for item, t in zip(items, typed):
             if isinstance(item, Source) and item.cache_key is not None:
                 cache.put(item.cache_key, kind, t, item.row_numbers, item.prepare_warnings)
-                _release_arrow_memory()
+                _release_memory()
     table = _typed_table(kind, items, typed)
     file_of = np.repeat(np.arange(len(items)), [t.rows for t in typed])
     _note_ranges_fast(table, kind, items, typed)

@@ -359,7 +359,7 @@ def _parquet_cells(path: Path, wanted: list[str], rows: int, schema) -> dict:
     for name in wanted:  # one column at a time
         column = None
         if name in plain:
-            table = source.read(columns=[name])
+            table = source.read(columns=[name], use_threads=False)
             if table.column_names != [name] or table.num_rows != rows:
                 raise NotPlain("pyarrow read other columns")
             chunked = table.column(0)
@@ -698,7 +698,7 @@ def _stream(path: Path, offset: int, delimiter: str, width: int, wanted: list[in
         source = _Appended(handle, (b"" if ends_line else b"\n") + delimiter.join([_END] * width).encode() + b"\n")
         reader = pcsv.open_csv(
             io.BufferedReader(source, buffer_size=BLOCK_BYTES),
-            read_options=pcsv.ReadOptions(column_names=names, block_size=BLOCK_BYTES, use_threads=True),
+            read_options=pcsv.ReadOptions(column_names=names, block_size=BLOCK_BYTES, use_threads=False),
             parse_options=pcsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True, escape_char=False,
                                             newlines_in_values=newlines, ignore_empty_lines=False),
             convert_options=pcsv.ConvertOptions(column_types={names[i]: pa.string() for i in read},
