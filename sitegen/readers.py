@@ -4,6 +4,8 @@ names, row numbers as a spreadsheet shows them. Nothing is interpreted here but 
 
 from __future__ import annotations
 
+import collections
+import concurrent.futures
 import csv
 import io
 import itertools
@@ -706,7 +708,9 @@ def _stream(path: Path, offset: int, delimiter: str, width: int, wanted: list[in
                                                 include_columns=[names[i] for i in read]))
         blocks: dict[int, list] = {i: [] for i in wanted}  # per column: (codes in the block, its distinct cells)
         filled_parts, last = [], None
-        for batch in reader:
+
+        def encode(batch):
+            """(the rows to keep (None: all), each wanted column's (codes, distinct cells), the last cell)."""
             encoded = {i: pc.dictionary_encode(batch.column(names[i])) for i in read}
             # a row is kept when one of its judged cells is not empty; no empty cell in a column: every row
             filled = None
@@ -715,12 +719,29 @@ def _stream(path: Path, offset: int, delimiter: str, width: int, wanted: list[in
                 for i in judged:
                     empty = pc.equal(encoded[i].dictionary, "").to_numpy(zero_copy_only=False)
                     filled |= ~empty[encoded[i].indices.to_numpy(zero_copy_only=False)]
-            filled_parts.append(np.ones(batch.num_rows, dtype=bool) if filled is None else filled)
-            for i, parts in blocks.items():
+            parts = {}
+            for i in blocks:
                 codes = encoded[i].indices.to_numpy(zero_copy_only=False)
-                parts.append((codes.astype(_code_type(len(encoded[i].dictionary))), encoded[i].dictionary))
-            last = batch.column(names[read[0]])[-1].as_py() if batch.num_rows else None
-            del batch, encoded
+                parts[i] = (codes.astype(_code_type(len(encoded[i].dictionary))), encoded[i].dictionary)
+            return filled, parts, batch.column(names[read[0]])[-1].as_py() if batch.num_rows else None, batch.num_rows
+
+        def keep(result) -> None:
+            nonlocal last
+            filled, parts, last, rows = result
+            filled_parts.append(np.ones(rows, dtype=bool) if filled is None else filled)
+            for i, part in parts.items():
+                blocks[i].append(part)
+
+        # a block is encoded in a second thread while pyarrow parses the next one (both let go of the GIL)
+        with concurrent.futures.ThreadPoolExecutor(1) as encoder:
+            pending = collections.deque()
+            for batch in reader:
+                pending.append(encoder.submit(encode, batch))
+                del batch
+                if len(pending) > 1:
+                    keep(pending.popleft().result())
+            while pending:
+                keep(pending.popleft().result())
     if last != _END:
         raise NotPlain("a quoted cell is still open at the end of the file")
     filled = np.concatenate(filled_parts)[:-1]  # without the row added after the file's
