@@ -9,8 +9,10 @@ Cells are typed and checked in validate.py; bad cells are collected and raised t
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
+import threading
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -297,18 +299,27 @@ def _combine_fast(kind: Kind, items: list, diagnostics: Diagnostics, cache) -> t
     origins = [(i.path if isinstance(i, Source) else i.path,
                 i.row_numbers) for i in items]
     _raise_bad_cells(kind, typed, origins)
-    if cache is not None:
+    writers = []
+    if cache is not None:  # written while the table is made (pyarrow lets go of the GIL), done before returning
         for item, t in zip(items, typed):
             if isinstance(item, Source) and item.cache_key is not None:
-                cache.put(item.cache_key, kind, t, item.row_numbers, item.prepare_warnings)
-                _release_memory()
-    table = _typed_table(kind, items, typed)
-    file_of = np.repeat(np.arange(len(items)), [t.rows for t in typed])
-    _note_ranges_fast(table, kind, items, typed)
-    plausibility(table, kind, origins, file_of, diagnostics, quick=True)
-    # rows repeated exactly share their time: only then is it worth hashing whole rows
-    if len(items) > 1 and in_two_files(table[TIME_COLUMN[kind.name]], file_of):
-        table = _drop_repeats_across_files(table, kind, origins, file_of, diagnostics)
+                snapshot = dataclasses.replace(t, columns=dict(t.columns))  # _typed_table takes from t.columns
+                writers.append(threading.Thread(target=cache.put, name="sitegen conversion cache", args=(
+                    item.cache_key, kind, snapshot, item.row_numbers, item.prepare_warnings)))
+                writers[-1].start()
+    try:
+        table = _typed_table(kind, items, typed)
+        file_of = np.repeat(np.arange(len(items)), [t.rows for t in typed])
+        _note_ranges_fast(table, kind, items, typed)
+        plausibility(table, kind, origins, file_of, diagnostics, quick=True)
+        # rows repeated exactly share their time: only then is it worth hashing whole rows
+        if len(items) > 1 and in_two_files(table[TIME_COLUMN[kind.name]], file_of):
+            table = _drop_repeats_across_files(table, kind, origins, file_of, diagnostics)
+    finally:
+        for writer in writers:
+            writer.join()
+        if writers:
+            _release_memory()
     return table, typed
 
 
