@@ -2,6 +2,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sitegen.commentary import read_commentary, split_lead
 from sitegen.errors import Diagnostics, SitegenError
@@ -92,3 +94,20 @@ def test_template_errors_and_sandbox(source, message):
     with pytest.raises(SitegenError) as info:
         render_commentary(source, Path("r.md"), 1, _macros())
     assert str(info.value).startswith(message)
+
+
+_SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30) | st.dates()
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.dictionaries(st.text(min_size=1, max_size=12), _SCALARS | st.lists(_SCALARS, max_size=4)
+                       | st.dictionaries(st.text(min_size=1, max_size=8), _SCALARS, max_size=3), max_size=6),
+       st.sampled_from([{}, {"default_flow_style": True}, {"allow_unicode": True}]))
+def test_libyaml_and_pure_python_front_matter_read_the_same(meta, style):
+    """Front matter is read by libyaml where PyYAML has it; it must mean what PyYAML's own parser reads."""
+    import yaml
+
+    from sitegen import commentary
+    text = yaml.safe_dump(meta, **style)
+    assert commentary._load(text) == yaml.load(text, commentary._Loader)
+    assert commentary._FastLoader is not None  # (the wheels of PyYAML ship libyaml)
