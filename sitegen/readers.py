@@ -348,7 +348,6 @@ def _parquet_cells(path: Path, wanted: list[str], rows: int, schema) -> dict:
     and that the distinct values with the missing one decide alike. Other columns, or any doubt, go through
     pd.read_parquet as a whole."""
     import pyarrow as pa
-    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     from sitegen.columnar import Column
@@ -358,33 +357,66 @@ def _parquet_cells(path: Path, wanted: list[str], rows: int, schema) -> dict:
     strings = [n for n in plain if pa.types.is_string(fields[n].type) or pa.types.is_large_string(fields[n].type)]
     source = pq.ParquetFile(path, read_dictionary=strings) if plain else None
     columns = {}
-    for name in wanted:  # one column at a time
+    for name in wanted:  # one column at a time, a block of rows at a time
         column = None
         if name in plain:
-            table = source.read(columns=[name], use_threads=False)
-            if table.column_names != [name] or table.num_rows != rows:
-                raise NotPlain("pyarrow read other columns")
-            chunked = table.column(0)
-            del table
-            if not pa.types.is_dictionary(chunked.type):
-                chunked = pc.dictionary_encode(chunked)
-            encoded = chunked.combine_chunks() if chunked.num_chunks != 1 else chunked.chunk(0)  # one dictionary
-            del chunked
-            values = encoded.dictionary.cast(fields[name].type)
-            indices = encoded.indices
-            if indices.null_count:
-                values = pa.concat_arrays([values, pa.nulls(1, values.type)])
-                indices = pc.fill_null(indices, len(values) - 1)
-            del encoded
-            sample = _pandas_values(values, name, schema)
+            parts, count = [], 0
+            for batch in source.iter_batches(batch_size=PARQUET_ROWS, columns=[name], use_threads=False):
+                if batch.schema.names != [name]:
+                    raise NotPlain("pyarrow read other columns")
+                parts.append(_block_codes(batch.column(0)))
+                count += batch.num_rows
+                del batch
+            if count != rows:
+                raise NotPlain("pyarrow read another number of rows")
+            codes, values = _merged(parts, rows)
+            del parts
+            sample = _pandas_values(values.cast(fields[name].type), name, schema)
             if sample is not None:
                 text = pa.array(_column_text(sample).array)
                 text = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
-                codes = indices.to_numpy(zero_copy_only=False)
-                column = Column(codes.astype(_code_type(len(text)), copy=False), text.cast(pa.string()))
-            del indices
+                column = Column(codes, text.cast(pa.string()))
+            del codes
         columns[name] = column if column is not None else _parquet_text(path, name, rows, fields[name].type)
     return columns
+
+
+PARQUET_ROWS = 1 << 20  # rows of a Parquet column read at a time
+
+
+def _block_codes(array) -> tuple[np.ndarray, object]:
+    """(codes, distinct values) of a block of cells (a missing value, if any, is the last value)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not pa.types.is_dictionary(array.type):
+        array = pc.dictionary_encode(array)
+    dictionary, indices = array.dictionary, array.indices
+    if indices.null_count:
+        dictionary = pa.concat_arrays([dictionary, pa.nulls(1, dictionary.type)])
+        indices = pc.fill_null(indices, len(dictionary) - 1)
+    return indices.to_numpy(zero_copy_only=False).astype(_code_type(len(dictionary))), dictionary
+
+
+def _merged(parts: list, n: int) -> tuple[np.ndarray, object]:
+    """(codes, distinct values) of blocks of n rows in all, each given as (codes, its distinct values): the
+    blocks' values, encoded once more (a missing value too), give each block's codes a common numbering."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not parts:
+        return np.zeros(0, dtype=np.uint8), pa.array([], pa.string())
+    blocks = pa.chunked_array([d for _, d in parts], parts[0][1].type)
+    merged = pc.dictionary_encode(blocks, null_encoding="encode").combine_chunks()
+    uniques = merged.dictionary
+    renumber = merged.indices.to_numpy(zero_copy_only=False)
+    codes = np.empty(n, dtype=_code_type(len(uniques)))
+    start, seen = 0, 0
+    for block_codes, dictionary in parts:
+        codes[start:start + len(block_codes)] = renumber[seen:seen + len(dictionary)][block_codes]
+        start += len(block_codes)
+        seen += len(dictionary)
+    return codes, uniques
 
 
 def _encodable(arrow_type) -> bool:
@@ -755,17 +787,8 @@ def _stream(path: Path, offset: int, delimiter: str, width: int, wanted: list[in
     for i in list(blocks):
         parts = blocks.pop(i)  # one column at a time: its blocks are freed once merged
         if parts:
-            # the blocks' distinct cells, encoded once more, give each block's codes a common numbering
-            merged = pc.dictionary_encode(pa.chunked_array([d for _, d in parts], pa.string())).combine_chunks()
-            uniques = merged.dictionary.cast(pa.string())
-            renumber = merged.indices.to_numpy(zero_copy_only=False)
-            codes = np.empty(len(filled) + 1, dtype=_code_type(len(uniques)))
-            start, seen = 0, 0
-            for block_codes, dictionary in parts:
-                codes[start:start + len(block_codes)] = renumber[seen:seen + len(dictionary)][block_codes]
-                start += len(block_codes)
-                seen += len(dictionary)
-            codes = codes[:-1]
+            codes, uniques = _merged(parts, len(filled) + 1)
+            codes, uniques = codes[:-1], uniques.cast(pa.string())
             del parts
         else:
             codes, uniques = np.zeros(0, dtype=np.uint8), pa.array([], pa.string())

@@ -141,8 +141,10 @@ def typed_column(draw) -> pa.Array:
 
 
 @fuzz_settings(200)
-@given(st.lists(typed_column(), min_size=1, max_size=4), st.sampled_from([None, 1, 2, 5]))
-def test_typed_columns_read_alike(arrays, row_group_size):
+@given(st.lists(typed_column(), min_size=1, max_size=4), st.sampled_from([None, 1, 2, 5]),
+       st.sampled_from([readers.PARQUET_ROWS, 1, 3]))
+def test_typed_columns_read_alike(arrays, row_group_size, block_rows):
+    """Row groups (a dictionary each) and blocks of rows read at a time (their values merged) of any size."""
     n = min(len(a) for a in arrays)
     table = pa.table({f"c{i}": a.slice(0, n) for i, a in enumerate(arrays)})
     with io.BytesIO() as buffer:
@@ -153,7 +155,11 @@ def test_typed_columns_read_alike(arrays, row_group_size):
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "t.parquet"
         path.write_bytes(data)
-        assert_same_cells(path, fast=True)
+        default, readers.PARQUET_ROWS = readers.PARQUET_ROWS, block_rows
+        try:
+            assert_same_cells(path, fast=True)
+        finally:
+            readers.PARQUET_ROWS = default
 
 
 # --- files pandas wrote (its metadata: index columns, dtypes) ----------------------------------------------------
@@ -181,7 +187,7 @@ def test_files_pandas_wrote_read_alike(tmp_path, name):
         assert_same_cells(path)
 
 
-def test_a_big_column_in_row_groups(tmp_path):
+def test_a_big_column_in_row_groups(tmp_path, monkeypatch):
     """Row groups with dictionaries of their own, merged into one; text columns read as dictionaries."""
     rng = np.random.default_rng(5)
     n = 50_000
@@ -190,6 +196,8 @@ def test_a_big_column_in_row_groups(tmp_path):
                       "date": pa.array(np.datetime64("2025-01-01") + rng.integers(0, 365, n), pa.date32()),
                       "spend": np.round(rng.random(n) * 100, 2), "clicks": rng.integers(0, 50, n)})
     pq.write_table(table, tmp_path / "big.parquet", row_group_size=7_000)
+    assert_same_cells(tmp_path / "big.parquet", fast=True)
+    monkeypatch.setattr(readers, "PARQUET_ROWS", 3_000)  # blocks smaller than the row groups
     assert_same_cells(tmp_path / "big.parquet", fast=True)
     cells = readers._parquet_cells(tmp_path / "big.parquet", ["campaign"], n, pq.read_schema(tmp_path / "big.parquet"))
     assert isinstance(cells["campaign"], Column) and len(cells["campaign"].uniques) == 300
