@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 from sitegen.kinds import KINDS
 
@@ -66,7 +66,7 @@ EXTRA = frozenset({"currency", "video_link"})
 KIND_PREFERENCE = {"videos": {"video views": "views", "likes": "likes", "total views": "views"}}
 
 
-@cache
+@lru_cache(maxsize=8192)  # bounded: the first rows' cells of every file are asked about (is_known_header)
 def header_key(name: object) -> str:
     text = unicodedata.normalize("NFKC", str(name)).replace("\ufeff", "").replace("\xa0", " ").casefold()
     text = re.sub(r"[^\w%]+", " ", text).strip()
@@ -91,9 +91,20 @@ def _ignored_keys() -> frozenset[str]:
     return frozenset(header_key(h) for h in IGNORED)
 
 
+_ASCII_LETTER = re.compile("[A-Za-z]")
+
+
 def is_known_header(name: object) -> bool:
+    if isinstance(name, str) and name.isascii() and _ASCII_LETTER.search(name) is None and _keys_have_letters():
+        return False  # a number, a date: its key has no letter, and every known key has one
     key = header_key(name)
     return key in _alias_keys() or key in _ignored_keys()
+
+
+@cache
+def _keys_have_letters() -> bool:
+    """Whether every known key holds an ASCII letter (header_key of ASCII text without letters has none)."""
+    return all(_ASCII_LETTER.search(k) for k in (*_alias_keys(), *_ignored_keys()))
 
 
 def map_headers(headers: list[str], kind_name: str, user: dict[str, str]) -> dict[str, str]:

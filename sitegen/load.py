@@ -385,7 +385,7 @@ def _typed_table(kind: Kind, items: list, typed: list) -> pd.DataFrame:
     for col, ctype in kind.columns.items():
         if col not in present:
             if not big:
-                out[col] = _typed_empty_column(ctype, n)
+                out[col] = _typed_empty_column(ctype, n).to_numpy()
                 continue
             group = "float" if ctype in ("int", "money", "float") else "time" if ctype in ("date", "datetime") else ""
             if group not in shared:
@@ -405,10 +405,30 @@ def _typed_table(kind: Kind, items: list, typed: list) -> pd.DataFrame:
                 parts.append(np.full(t.rows, blank_value(ctype), dtype=object))
         array = parts[0] if len(parts) == 1 else np.concatenate(parts)
         del parts
-        out[col] = pd.Series(array, dtype=array.dtype, copy=False)
-    frame = pd.DataFrame(out, copy=False) if big else pd.DataFrame(out)
+        out[col] = pd.Series(array, dtype=array.dtype, copy=False) if big else array
+    if not big:
+        return _consolidated(out, n)
+    frame = pd.DataFrame(out, copy=False)
     frame.index = pd.RangeIndex(len(frame))
     return frame
+
+
+def _consolidated(arrays: dict[str, np.ndarray], n: int) -> pd.DataFrame:
+    """pd.DataFrame({name: pd.Series(values, dtype=values.dtype)}) with a RangeIndex, made from its blocks
+    (the columns of one type stacked): a monthly drop's table in a fifth of the time."""
+    try:
+        from pandas.api.internals import create_dataframe_from_blocks
+    except ImportError:  # pandas before 2.3
+        frame = pd.DataFrame({k: pd.Series(v, dtype=v.dtype, copy=False) for k, v in arrays.items()})
+        frame.index = pd.RangeIndex(n)
+        return frame
+    names = list(arrays)
+    where: dict[np.dtype, list[int]] = {}
+    for i, values in enumerate(arrays.values()):
+        where.setdefault(values.dtype, []).append(i)
+    blocks = [(np.stack([arrays[names[i]] for i in columns]), np.array(columns, dtype=np.intp))
+              for columns in where.values()]
+    return create_dataframe_from_blocks(blocks, index=pd.RangeIndex(n), columns=pd.Index(names))
 
 
 def _missing(ctype: str, n: int) -> pd.Series:

@@ -10,6 +10,7 @@ import csv
 import io
 import itertools
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -533,17 +534,39 @@ def _finish(path: Path, names: list[str], header_index: int, delimiter: str, not
     return TextTable(names, header_index + 1, notes, [], read)
 
 
-def _header(path: Path, text: str) -> tuple[list[str], str, int, int] | None:
+def _header(path: Path, text: str, every_line: list[str] | None = None) -> tuple[list[str], str, int, int] | None:
     """(first lines, delimiter, header row index, offset of the row after the header) of a
-    CSV text, as _read_csv would find them; None when only pandas reads this header exactly."""
-    lines = _head_lines(text)
+    CSV text, as _read_csv would find them; None when only pandas reads this header exactly.
+    `every_line`: text.splitlines() of a text without quotes (_plain_lines), whose rows are split here."""
+    lines = _head_lines(text) if every_line is None else every_line[:SCAN_ROWS]
     delimiter = _sniff_delimiter(text, lines)
-    head = list(csv.reader(io.StringIO("\n".join(lines), newline=""), delimiter=delimiter))
+    if every_line is None:
+        head = list(csv.reader(io.StringIO("\n".join(lines), newline=""), delimiter=delimiter))
+    else:
+        head = _split(lines, delimiter)
     header_index = _find_header(head)
     _check_width(len(head[header_index]) if head else 0, path, header_index + 1,
                  f" (cells read as separated by {'tab' if delimiter == chr(9) else repr(delimiter)})")
     start = _line_start(header_index, lines, text)
     return None if start is None else (lines, delimiter, header_index, start)
+
+
+_NOT_PLAIN = re.compile("[\"\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")  # quotes; line breaks only splitlines knows
+
+
+def _plain_lines(text: str) -> list[str] | None:
+    """The lines of a text the csv module would read as the lines split at each delimiter: no quote, no line
+    break the csv module does not know (splitlines splits at \\x0b, \\x1c, \\u2028, ...), no line as long as
+    the csv module's field limit. None for any other text."""
+    if _NOT_PLAIN.search(text) is not None:
+        return None
+    lines = text.splitlines()
+    return lines if max(map(len, lines), default=0) < csv.field_size_limit() else None
+
+
+def _split(lines: list[str], delimiter: str) -> list[list[str]]:
+    """csv.reader's rows of lines without quotes (an empty line is a row without cells)."""
+    return [line.split(delimiter) if line else [] for line in lines]
 
 
 def _open_csv_rows(path: Path) -> TextTable | None:
@@ -553,14 +576,18 @@ def _open_csv_rows(path: Path) -> TextTable | None:
         raise SitegenError("empty file, expected a header row and data rows", path, 1)
     if "\x00" in text or text.startswith("\ufeff"):
         return None
-    found = _header(path, text)
+    every_line = _plain_lines(text)
+    found = _header(path, text, every_line)
     if found is None:
         return None
     _, delimiter, header_index, start = found
-    try:
-        rows = list(csv.reader(io.StringIO(text[start:], newline=""), delimiter=delimiter, strict=True))
-    except csv.Error:
-        return None
+    if every_line is not None:
+        rows = _split(every_line[header_index:], delimiter)
+    else:
+        try:
+            rows = list(csv.reader(io.StringIO(text[start:], newline=""), delimiter=delimiter, strict=True))
+        except csv.Error:
+            return None
     if not rows or not rows[0]:
         return None
     kept = _columns_kept(rows[0])

@@ -1,0 +1,73 @@
+"""Shortcuts for small files against what they stand for: a CSV text without quotes split by str.split as the
+csv module reads it, header detection that skips cells without letters, and tables made from their blocks as
+pandas makes them from their columns."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import numpy as np
+import pandas as pd
+from hypothesis import given
+from hypothesis import strategies as st
+from test_fuzz import fuzz_settings
+
+from sitegen import load, readers
+from sitegen.columns import _alias_keys, _ignored_keys, header_key, is_known_header
+
+# the characters that matter to either reader, and some that do not
+PIECES = st.sampled_from([",", ";", "\t", "|", "\n", "\r", "\r\n", " ", "a", "1", ".", "-", "\x0b", "\x1c", "\x85",
+                          "\u2028", '"', "é", "x y", ""])
+
+
+@fuzz_settings(300)
+@given(st.lists(PIECES, max_size=60), st.sampled_from([",", ";", "\t", "|"]))
+def test_plain_lines_split_as_the_csv_module_reads_them(pieces, delimiter):
+    text = "".join(pieces)
+    lines = readers._plain_lines(text)
+    if lines is None:
+        assert any(c in text for c in '"\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029')
+        return
+    expected = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
+    assert readers._split(lines, delimiter) == expected
+    # what _header parsed: the same rows, but that joining the lines drops an empty last one (no row to find)
+    head = list(csv.reader(io.StringIO("\n".join(readers._head_lines(text)), newline=""), delimiter=delimiter))
+    split = readers._split(lines[:readers.SCAN_ROWS], delimiter)
+    assert split in (head, [*head, []])
+    assert readers._find_header(split) == readers._find_header(head)
+
+
+def test_a_line_as_long_as_the_field_limit_goes_to_the_csv_module():
+    assert readers._plain_lines("a," + "x" * csv.field_size_limit()) is None
+
+
+@fuzz_settings(300)
+@given(st.text(st.characters(max_codepoint=0x7F), max_size=12) | st.sampled_from(["12.50", "2026-10-31", "-", "%"]))
+def test_cells_without_letters_are_no_known_header(cell):
+    key = header_key(cell)
+    assert is_known_header(cell) == (key in _alias_keys() or key in _ignored_keys())
+
+
+def test_every_known_key_has_a_letter():
+    assert all(any("a" <= c.lower() <= "z" for c in k) for k in (*_alias_keys(), *_ignored_keys()))
+
+
+@fuzz_settings(100)
+@given(st.lists(st.sampled_from(["float64", "object", "datetime64[ns]"]), min_size=1, max_size=8), st.integers(0, 5))
+def test_tables_from_blocks_are_the_tables_pandas_makes(dtypes, n):
+    rng = np.random.default_rng(n)
+    arrays = {}
+    for i, dtype in enumerate(dtypes):
+        if dtype == "float64":
+            arrays[f"c{i}"] = rng.random(n)
+        elif dtype == "object":
+            arrays[f"c{i}"] = np.array([["a", None, pd.NA, True][j % 4] for j in range(n)], dtype=object)
+        else:
+            arrays[f"c{i}"] = (np.datetime64("2026-01-01") + np.arange(n)).astype("datetime64[ns]")
+    made = load._consolidated(arrays, n)
+    expected = pd.DataFrame({k: pd.Series(v, dtype=v.dtype, copy=False) for k, v in arrays.items()})
+    expected.index = pd.RangeIndex(n)
+    pd.testing.assert_frame_equal(made, expected, check_exact=True)
+    assert made.columns.dtype == expected.columns.dtype and made.index.equals(expected.index)
+    assert [b.dtype for b in made._mgr.blocks] == [b.dtype for b in expected._mgr.blocks]
