@@ -71,3 +71,18 @@ def test_tables_from_blocks_are_the_tables_pandas_makes(dtypes, n):
     pd.testing.assert_frame_equal(made, expected, check_exact=True)
     assert made.columns.dtype == expected.columns.dtype and made.index.equals(expected.index)
     assert [b.dtype for b in made._mgr.blocks] == [b.dtype for b in expected._mgr.blocks]
+
+
+def old_find_header(rows: list[list[str]]) -> int:
+    """readers._find_header as it was (commit f0d02eb): every row of the first ones scored."""
+    rows = rows[:readers.SCAN_ROWS]
+    scores = [sum(int(bool(c.strip()) and is_known_header(c)) for c in row) for row in rows]
+    best = max(scores, default=0)
+    return scores.index(best) if best >= 2 else 0
+
+
+@fuzz_settings(300)
+@given(st.lists(st.lists(st.sampled_from(["Date", "Campaign name", "Cost", "CPM", " ", "", "Report", "12.5", "x",
+                                          "Clicks (Destination)", "Total of 3 results"]), max_size=6), max_size=34))
+def test_the_header_row_is_found_as_before(rows):
+    assert readers._find_header(rows) == old_find_header(rows)
