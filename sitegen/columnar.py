@@ -29,7 +29,7 @@ import pyarrow.compute as pc
 
 from sitegen import conventions as conv
 from sitegen.kinds import Kind
-from sitegen.validate import PYTHON_MAX, convert_fast, out_of_range
+from sitegen.validate import PYTHON_MAX, convert_fast, out_of_range, simple_cells
 
 NUMBER_TYPES = ("int", "money", "float")
 TIME_TYPES = ("date", "datetime")
@@ -125,11 +125,20 @@ class _Group:
     written: pa.Array  # distinct cells as written
     clean: pa.Array = None  # the same, trimmed, tokens blanked (conventions.blank_null_tokens), rewritten
     token: np.ndarray = None  # per distinct cell: a missing-value token
+    trimmed: pa.Array = None  # `clean` as first made (trimmed); it is `clean` until conventions rewrite it
+    _simple: tuple = None  # (clean, validate.simple_cells of it)
 
     def __post_init__(self) -> None:
         trimmed = pc.utf8_trim_whitespace(self.written)
         self.token = pc.is_in(pc.utf8_lower(trimmed), value_set=_NULLS).to_numpy(zero_copy_only=False)
         self.clean = pc.if_else(pa.array(self.token), "", trimmed) if self.token.any() else trimmed
+        self.trimmed = self.clean
+
+    def simple(self) -> np.ndarray:
+        """validate.simple_cells of `clean` (a number or date group), kept until `clean` changes."""
+        if self._simple is None or self._simple[0] is not self.clean:
+            self._simple = (self.clean, simple_cells(self.clean, self.ctype))
+        return self._simple[1]
 
 
 def type_sources(kind: Kind, sources: list[Source]) -> list[Typed]:
@@ -219,11 +228,29 @@ def _odd_rows(kind: Kind, groups: dict[str, _Group], n: int) -> np.ndarray:
         plain = next((p for t, p in types if group.ctype in t), None)
         if plain is None:
             continue
-        bad = ~(fullmatch(group.clean, plain) | pc.equal(group.clean, "").to_numpy(zero_copy_only=False))
+        bad = ~_plain_cells(group, plain)
         if bad.any():
             for name in columns:
                 odd |= bad[group.codes[name]]
     return odd
+
+
+def _plain_cells(group: _Group, plain: re.Pattern) -> np.ndarray:
+    """fullmatch(group.clean, plain) | (group.clean == ""), the simple cells (convert_fast's, which the group
+    keeps for it) looked at without a regular expression: a simple number is plain unless it has three
+    decimals (1.234 could mean 1234), a simple date or time is an ISO date."""
+    clean = group.clean
+    simple = group.simple()
+    result = simple.copy()
+    if group.ctype in NUMBER_TYPES and simple.any():
+        dot = pc.find_substring(clean, ".").to_numpy(zero_copy_only=False)
+        size = pc.binary_length(clean).to_numpy(zero_copy_only=False)  # (simple cells are ASCII)
+        result &= (dot < 0) | (size - dot - 1 != 3)
+    rest = np.flatnonzero(~simple)
+    if len(rest):
+        cells = clean.take(pa.array(rest))
+        result[rest] = fullmatch(cells, plain) | pc.equal(cells, "").to_numpy(zero_copy_only=False)
+    return result
 
 
 def fullmatch(cells: pa.Array, pattern: re.Pattern) -> np.ndarray:
@@ -317,7 +344,8 @@ def _type_batch(kind: Kind, sources: list[Source], names: list[str], groups: dic
     typed_names = [n for n in kind.columns if n in groups]
     for group, columns in _unique_groups(groups, typed_names):
         ctype = group.ctype
-        typed, bad, blank = convert_fast(group.clean, ctype)
+        simple = group.simple() if ctype in NUMBER_TYPES or ctype in TIME_TYPES else None
+        typed, bad, blank = convert_fast(group.clean, ctype, trimmed=group.clean is group.trimmed, simple=simple)
         far = None
         for name in columns:
             codes = group.codes[name]

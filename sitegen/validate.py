@@ -168,16 +168,27 @@ _SAFE_YEARS = (EARLIEST.year + 1, LATEST.year - 1)
 PYTHON_MAX = 4096  # distinct cells up to which a Python loop beats pandas' per-call cost
 
 
-def convert_fast(cells, ctype: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def simple_cells(trimmed, ctype: str) -> np.ndarray:
+    """Which cells (trimmed Arrow strings) of a number or date column convert_fast converts in bulk."""
+    import pyarrow.compute as pc
+
+    pattern = _SIMPLE_NUMBER if ctype in ("int", "money", "float") else _SIMPLE_DATE if ctype == "date" \
+        else _SIMPLE_DATETIME
+    return pc.match_substring_regex(trimmed, pattern).to_numpy(zero_copy_only=False)
+
+
+def convert_fast(cells, ctype: str, trimmed: bool = False,
+                 simple: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """`_convert` of Arrow strings (no nulls), as numpy arrays: (values, bad, blank).
 
     The same values and masks, with plainly written numbers and ISO dates converted in bulk by Arrow, text
-    in Python (pandas' string methods follow Python's `re`), and only unusual cells through `_convert`."""
+    in Python (pandas' string methods follow Python's `re`), and only unusual cells through `_convert`.
+    `trimmed`: the cells have no whitespace around them; `simple`: simple_cells of them, known already."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     n = len(cells)
-    trimmed = pc.utf8_trim_whitespace(cells)  # what `_is_blank` and `str.strip()` see
+    trimmed = cells if trimmed else pc.utf8_trim_whitespace(cells)  # what `_is_blank` and `str.strip()` see
     blank = pc.equal(trimmed, "").to_numpy(zero_copy_only=False)
     if ctype in ("text", "id"):
         if n > PYTHON_MAX:
@@ -207,8 +218,7 @@ def convert_fast(cells, ctype: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]
             values[blank] = np.nan
         return values, ~blank & ~allowed, blank
     number = ctype in ("int", "money", "float")
-    pattern = _SIMPLE_NUMBER if number else _SIMPLE_DATE if ctype == "date" else _SIMPLE_DATETIME
-    simple = pc.match_substring_regex(trimmed, pattern).to_numpy(zero_copy_only=False)
+    simple = simple_cells(trimmed, ctype) if simple is None else simple.copy()
     if number:
         values = np.full(n, np.nan)
         if simple.any():

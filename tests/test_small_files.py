@@ -86,3 +86,25 @@ def old_find_header(rows: list[list[str]]) -> int:
                                           "Clicks (Destination)", "Total of 3 results"]), max_size=6), max_size=34))
 def test_the_header_row_is_found_as_before(rows):
     assert readers._find_header(rows) == old_find_header(rows)
+
+
+CELLS = st.one_of(st.from_regex(r"-?[0-9]{0,17}(\.[0-9]{0,7})?", fullmatch=True),
+                  st.from_regex(r"[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2})?)?", fullmatch=True),
+                  st.sampled_from(["", "1,5", "1.234,56", "٣", "12.345", "2026-10-31 x", "31.10.2026", "١٢.٥"]),
+                  st.text(max_size=6))
+
+
+@fuzz_settings(300)
+@given(st.lists(CELLS, min_size=1, max_size=30, unique=True),
+       st.sampled_from(["int", "money", "float", "date", "datetime"]))
+def test_plain_cells_as_the_regular_expression_finds_them(cells, ctype):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from sitegen import columnar
+    from sitegen import conventions as conv
+
+    group = columnar._Group(ctype, {}, pa.array(cells, pa.string()))
+    plain = conv.PLAIN_NUMBER if ctype in columnar.NUMBER_TYPES else conv.ISO_DATE
+    expected = columnar.fullmatch(group.clean, plain) | pc.equal(group.clean, "").to_numpy(zero_copy_only=False)
+    assert columnar._plain_cells(group, plain).tolist() == expected.tolist()
