@@ -588,6 +588,9 @@ def _open_csv_rows(path: Path) -> TextTable | None:
         return None
     _, delimiter, header_index, start = found
     if every_line is not None:
+        table = _even_table(path, every_line, header_index, delimiter, note)
+        if table is not None:
+            return table
         rows = _split(every_line[header_index:], delimiter)
     else:
         try:
@@ -623,6 +626,29 @@ def _open_csv_rows(path: Path) -> TextTable | None:
         return numbers, {name: columns[index[name]] for name in dict.fromkeys(wanted)}  # tuples of str
 
     return _finish(path, names, header_index, delimiter, note, read)
+
+
+def _even_table(path: Path, lines: list[str], header_index: int, delimiter: str, note: str | None) -> TextTable | None:
+    """_open_csv_rows' table of lines without quotes when every line below the header has as many cells as the
+    header (two or more, every one named) and none is empty: the cells are split all at once, not line by line.
+    None for any other file."""
+    header, data = lines[header_index].split(delimiter), lines[header_index + 1:]
+    width = len(header)
+    kept = _columns_kept(header) if width >= 2 else None
+    if kept is None or len(kept[0]) != width or not data:
+        return None
+    counts = list(map(str.count, data, itertools.repeat(delimiter)))
+    if counts.count(width - 1) != len(data) or delimiter * (width - 1) in data:
+        return None  # a row wider or narrower than the header (or empty), or a row of empty cells
+    cells = delimiter.join(data).split(delimiter)
+    columns = [tuple(cells[i::width]) for i in range(width)]
+    numbers = np.arange(len(data), dtype=np.int64) + header_index + 2
+    index = dict(zip(kept[1], kept[0]))
+
+    def read(wanted: list[str]) -> tuple[np.ndarray, dict]:
+        return numbers, {name: columns[index[name]] for name in dict.fromkeys(wanted)}  # tuples of str
+
+    return _finish(path, kept[1], header_index, delimiter, note, read)
 
 
 def _open_csv_stream(path: Path, scan: FileScan | None) -> TextTable | None:
