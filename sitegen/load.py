@@ -94,15 +94,17 @@ def load_client_data(data_dir: Path, diagnostics: Diagnostics, columns: dict[str
             diagnostics.warn(f"not a data file (expected {', '.join(READABLE)}), ignored", path)
             continue
         warnings: list[tuple[str, int | None, str | None]] = []
+        size = 0
         try:
-            item = _prepare(path, columns or {}, cache, warnings)
+            size = path.stat().st_size
+            item = _prepare(path, columns or {}, cache, warnings, size)
         except SitegenError as exc:
             errors.extend(getattr(exc, "errors", [exc]))
             continue
         finally:
             for message, row, column in warnings:
                 diagnostics.warn(message, path, row, column)
-            if _big(path):
+            if size >= _big_bytes():
                 big = True
                 _release_memory()
         parts[item.kind.name].append(item)
@@ -123,13 +125,11 @@ def load_client_data(data_dir: Path, diagnostics: Diagnostics, columns: dict[str
     return ClientData(tables, sorted(files, key=lambda f: f.path), currencies)
 
 
-def _big(path: Path) -> bool:
+def _big_bytes() -> int:
+    """The size from which a file is big: cached (datacache), and followed by _release_memory."""
     from sitegen.datacache import CACHE_MIN_BYTES
 
-    try:
-        return path.stat().st_size >= CACHE_MIN_BYTES
-    except OSError:
-        return False
+    return CACHE_MIN_BYTES
 
 
 def _release_memory() -> None:
@@ -170,13 +170,14 @@ class _Cached:
     last: date | None = None
 
 
-def _prepare(path: Path, user_columns: dict[str, str], cache, warnings: list):
-    """prepare_file for the column-wise path: a columnar.Source, or a _Cached hit of the conversion cache."""
+def _prepare(path: Path, user_columns: dict[str, str], cache, warnings: list, size: int | None = None):
+    """prepare_file for the column-wise path: a columnar.Source, or a _Cached hit of the conversion cache.
+    `size`: the file's size, if known."""
     from sitegen.columnar import Source
     from sitegen.datacache import CACHE_MIN_BYTES
     from sitegen.readers import STREAM_BYTES, NotPlain, from_raw, open_table, scan_file
 
-    size = path.stat().st_size
+    size = path.stat().st_size if size is None else size
     key, scan = None, None
     if cache is not None and size >= CACHE_MIN_BYTES:
         scan = cache.scan(path)
@@ -188,7 +189,7 @@ def _prepare(path: Path, user_columns: dict[str, str], cache, warnings: list):
     elif size >= STREAM_BYTES:
         scan = scan_file(path, digest=False)
     for attempt in ("fast", "general"):
-        table = open_table(path, scan) if attempt == "fast" else from_raw(read_table(path))
+        table = open_table(path, scan, size) if attempt == "fast" else from_raw(read_table(path))
         local: list = []
         headers = table.names
         kind, mapping, candidates = recognise(headers, user_columns)
@@ -308,12 +309,12 @@ def _combine_fast(kind: Kind, items: list, diagnostics: Diagnostics, cache) -> t
                     item.cache_key, kind, snapshot, item.row_numbers, item.prepare_warnings)))
                 writers[-1].start()
     try:
-        table = _typed_table(kind, items, typed)
+        table, arrays = _typed_table(kind, items, typed)
         file_of = np.repeat(np.arange(len(items)), [t.rows for t in typed])
-        _note_ranges_fast(table, kind, items, typed)
-        plausibility(table, kind, origins, file_of, diagnostics, quick=True)
+        _note_ranges_fast(arrays[TIME_COLUMN[kind.name]], items, typed)
+        plausibility(table, kind, origins, file_of, diagnostics, quick=True, arrays=arrays)
         # rows repeated exactly share their time: only then is it worth hashing whole rows
-        if len(items) > 1 and in_two_files(table[TIME_COLUMN[kind.name]], file_of):
+        if len(items) > 1 and in_two_files(arrays[TIME_COLUMN[kind.name]], file_of):
             table = _drop_repeats_across_files(table, kind, origins, file_of, diagnostics)
     finally:
         for writer in writers:
@@ -323,9 +324,9 @@ def _combine_fast(kind: Kind, items: list, diagnostics: Diagnostics, cache) -> t
     return table, typed
 
 
-def _note_ranges_fast(table: pd.DataFrame, kind: Kind, items: list, typed: list) -> None:
-    """_note_ranges for all files at once: each file's first and last day (NaT left out)."""
-    times = table[TIME_COLUMN[kind.name]].to_numpy(dtype="datetime64[ns]").view("int64")
+def _note_ranges_fast(times: np.ndarray, items: list, typed: list) -> None:
+    """_note_ranges for all files at once, from the time column: each file's first and last day (NaT left out)."""
+    times = times.astype("datetime64[ns]", copy=False).view("int64")
     rows = np.array([t.rows for t in typed], dtype=np.int64)
     starts = (np.cumsum(rows) - rows)[rows > 0]  # files without rows (a totals row alone) have no range
     if not len(starts):
@@ -369,13 +370,12 @@ def _raise_bad_cells(kind: Kind, typed: list, origins) -> None:
 BIG_TABLE = 250_000  # rows from which a table's columns keep their own arrays (see _typed_table)
 
 
-def _typed_table(kind: Kind, items: list, typed: list) -> pd.DataFrame:
-    """The typed cells of all files of one kind as one table (validate's frame).
+def _typed_table(kind: Kind, items: list, typed: list) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """The typed cells of all files of one kind as one table (validate's frame), and its columns' arrays.
 
     A big table is not consolidated (pandas would copy every float column into one 2-D block, doubling the
     memory for a moment), and its columns that no file has share one array of missing values: copy-on-write
     keeps them apart should one ever be written to. The files' encoded cells are released column by column."""
-    from sitegen.validate import blank_value
 
     present = {c for t in typed for c in t.columns}
     n = sum(t.rows for t in typed)
@@ -392,25 +392,44 @@ def _typed_table(kind: Kind, items: list, typed: list) -> pd.DataFrame:
                 shared[group] = _typed_empty_column(ctype, 0) if not n else _missing(ctype, n)
             out[col] = shared[group].copy(deep=False)
             continue
-        parts = []
-        for t in typed:
-            cells = t.columns.pop(col, None) if big else t.columns.get(col)
-            if cells is not None:
-                parts.append(cells.array())
-            elif ctype in ("int", "money", "float"):
-                parts.append(np.full(t.rows, np.nan))
-            elif ctype in ("date", "datetime"):
-                parts.append(np.full(t.rows, np.datetime64("NaT"), dtype="datetime64[ns]"))
-            else:
-                parts.append(np.full(t.rows, blank_value(ctype), dtype=object))
+        parts = _column_parts(typed, col, ctype, big)
         array = parts[0] if len(parts) == 1 else np.concatenate(parts)
         del parts
         out[col] = pd.Series(array, dtype=array.dtype, copy=False) if big else array
     if not big:
-        return _consolidated(out, n)
+        return _consolidated(out, n), out
     frame = pd.DataFrame(out, copy=False)
     frame.index = pd.RangeIndex(len(frame))
-    return frame
+    return frame, {col: series.to_numpy() for col, series in out.items()}
+
+
+def _column_parts(typed: list, col: str, ctype: str, big: bool) -> list[np.ndarray]:
+    """One column's typed cells, file after file (missing values where a file has no such column); consecutive
+    files with the same typed values (typed together) in one take of all their codes."""
+    from sitegen.validate import blank_value
+
+    parts: list[np.ndarray] = []
+    pending: list = []
+    for t in [*typed, None]:
+        cells = None if t is None else t.columns.pop(col, None) if big else t.columns.get(col)
+        if cells is not None and cells.codes is not None and (not pending or pending[0].values is cells.values):
+            pending.append(cells)
+            continue
+        if pending:
+            codes = pending[0].codes if len(pending) == 1 else np.concatenate([c.codes for c in pending])
+            parts.append(pending[0].values.take(codes))
+            pending.clear()
+        if t is None:
+            break
+        if cells is not None:
+            parts.append(cells.array())
+        elif ctype in ("int", "money", "float"):
+            parts.append(np.full(t.rows, np.nan))
+        elif ctype in ("date", "datetime"):
+            parts.append(np.full(t.rows, np.datetime64("NaT"), dtype="datetime64[ns]"))
+        else:
+            parts.append(np.full(t.rows, blank_value(ctype), dtype=object))
+    return parts
 
 
 def _consolidated(arrays: dict[str, np.ndarray], n: int) -> pd.DataFrame:

@@ -270,10 +270,10 @@ def _decodes(decoder, chunk: bytes, final: bool = False) -> bool:
     return True
 
 
-def open_table(path: Path, scan: FileScan | None = None) -> TextTable:
-    """The file's header and cells, with read_table's checks and errors."""
+def open_table(path: Path, scan: FileScan | None = None, size: int | None = None) -> TextTable:
+    """The file's header and cells, with read_table's checks and errors (`size`: the file's, if known)."""
+    size = path.stat().st_size if size is None else size
     if path.suffix.lower() in (".csv", ".tsv", ".txt"):
-        size = path.stat().st_size
         if size == 0:
             raise SitegenError("empty file, expected a header row and data rows", path, 1)
         try:
@@ -284,7 +284,7 @@ def open_table(path: Path, scan: FileScan | None = None) -> TextTable:
             table = None
         if table is not None:
             return table
-    if path.suffix.lower() == ".parquet" and path.stat().st_size:
+    if path.suffix.lower() == ".parquet" and size:
         table = _open_parquet(path)
         if table is not None:
             return table

@@ -332,14 +332,14 @@ def typed_empty(kind: Kind) -> pd.DataFrame:
 
 
 def plausibility(table: pd.DataFrame, kind: Kind, origins, file_of: np.ndarray, diagnostics: Diagnostics,
-                 quick: bool = False) -> None:
+                 quick: bool = False, arrays: dict[str, np.ndarray] | None = None) -> None:
     """Warnings for figures that parse but are hard to believe (`quick`: skip looking for days reported by
-    two files when no date is in two files)."""
+    two files when no date is in two files; `arrays`: the table's columns as numpy arrays, if at hand)."""
     locate = locator(origins)
     checks = []
 
     def column(name: str) -> np.ndarray:  # comparisons with NaN or NaT are False, as pandas' are
-        return table[name].to_numpy()
+        return arrays[name] if arrays is not None else table[name].to_numpy()
 
     if kind.name == "ads":
         checks.append((column("clicks") > column("impressions"), "clicks above impressions"))
@@ -358,16 +358,16 @@ def plausibility(table: pd.DataFrame, kind: Kind, origins, file_of: np.ndarray, 
             diagnostics.warn(f"{what} in {len(hits)} {kind.name} row{'s' if len(hits) > 1 else ''} "
                              f"(first shown)", path, row)
     keys = DAY_KEYS.get(kind.name)
-    if quick and keys and not in_two_files(table[keys[0]], file_of):
+    if quick and keys and not in_two_files(column(keys[0]), file_of):
         return
     _conflicting_days(table, kind, locate, file_of, diagnostics)
 
 
-def in_two_files(column: pd.Series, file_of: np.ndarray) -> bool:
+def in_two_files(column: pd.Series | np.ndarray, file_of: np.ndarray) -> bool:
     """Whether a value of a date column (NaT counts as one value) occurs in two files."""
     if file_of.max(initial=0) == 0:
         return False
-    values = column.to_numpy(dtype="datetime64[ns]").view("int64")
+    values = np.asarray(column).astype("datetime64[ns]", copy=False).view("int64")
     order = np.lexsort((file_of, values))
     values, files = values[order], file_of[order]
     return bool(((values[1:] == values[:-1]) & (files[1:] != files[:-1])).any())
