@@ -7,6 +7,7 @@ from __future__ import annotations
 import collections
 import concurrent.futures
 import csv
+import functools
 import io
 import itertools
 import json
@@ -511,11 +512,17 @@ def _line_start(header_index: int, lines: list[str], text: str) -> int | None:
 def _columns_kept(names: list[str]) -> tuple[list[int], list[str]] | None:
     """Positions and names of the header cells pandas would keep (see _read_csv); None if pandas would
     rename repeated names (a.1), which the general reader handles."""
+    kept = _kept(tuple(names))
+    return None if kept is None else (list(kept[0]), list(kept[1]))
+
+
+@functools.lru_cache(maxsize=1024)  # a client's monthly drops share their headers
+def _kept(names: tuple[str, ...]) -> tuple[tuple[int, ...], tuple[str, ...]] | None:
     written = [n for n in names if n != ""]
     keep = [(i, n.strip()) for i, n in enumerate(names) if n.strip() != "" and not n.strip().startswith("Unnamed: ")]
     if len(set(written)) != len(written) or not keep:
         return None
-    return [i for i, _ in keep], [n for _, n in keep]
+    return tuple(i for i, _ in keep), tuple(n for _, n in keep)
 
 
 def _finish(path: Path, names: list[str], header_index: int, delimiter: str, note: str | None, read,

@@ -268,8 +268,11 @@ def _simple_stamps(cells) -> np.ndarray:
         if not len(rows):
             continue
         digits = data[offsets[rows, None] + np.arange(size)].astype(np.int64) - ord("0")
-        for k, (a, b) in enumerate(spans):
-            fields[rows, k] = digits[:, a:b] @ (10 ** np.arange(b - a - 1, -1, -1))
+        for k, (a, b) in enumerate(spans):  # (numpy's integer matmul is slow)
+            value = digits[:, a]
+            for j in range(a + 1, b):
+                value = value * 10 + digits[:, j]
+            fields[rows, k] = value
     year, month, day, hour, minute, second = fields.T
     ok = ((year >= _SAFE_YEARS[0]) & (year <= _SAFE_YEARS[1]) & (month >= 1) & (month <= 12) & (day >= 1)
           & (hour < 24) & (minute < 60) & (second < 60))
