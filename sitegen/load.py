@@ -281,7 +281,7 @@ def _rows(cells, rows: np.ndarray | slice):
 
 def _combine_fast(kind: Kind, items: list, diagnostics: Diagnostics, cache) -> tuple[pd.DataFrame, list]:
     """_combine for the column-wise path: (the kind's table, each file's columnar.Typed)."""
-    from sitegen.columnar import Source, type_sources
+    from sitegen.columnar import Source, file_numbers, type_sources
 
     if not items:
         return typed_empty(kind), []
@@ -310,7 +310,7 @@ def _combine_fast(kind: Kind, items: list, diagnostics: Diagnostics, cache) -> t
                 writers[-1].start()
     try:
         table, arrays = _typed_table(kind, items, typed)
-        file_of = np.repeat(np.arange(len(items)), [t.rows for t in typed])
+        file_of = file_numbers([t.rows for t in typed])
         _note_ranges_fast(arrays[TIME_COLUMN[kind.name]], items, typed)
         plausibility(table, kind, origins, file_of, diagnostics, quick=True, arrays=arrays)
         # rows repeated exactly share their time: only then is it worth hashing whole rows
@@ -331,10 +331,15 @@ def _note_ranges_fast(times: np.ndarray, items: list, typed: list) -> None:
     starts = (np.cumsum(rows) - rows)[rows > 0]  # files without rows (a totals row alone) have no range
     if not len(starts):
         return
-    missing = times == np.iinfo(np.int64).min
-    present = np.add.reduceat(~missing, starts)
-    low = np.minimum.reduceat(np.where(missing, np.iinfo(np.int64).max, times), starts)
-    high = np.maximum.reduceat(times, starts)  # NaT is the smallest int64
+    nat, top = np.iinfo(np.int64).min, np.iinfo(np.int64).max
+    if len(starts) == 1:  # one file: no n-sized temporaries
+        known = times != nat
+        present, low, high = [int(np.count_nonzero(known))], [times.min(where=known, initial=top)], [times.max()]
+    else:
+        missing = times == nat
+        present = np.add.reduceat(~missing, starts)
+        low = np.minimum.reduceat(np.where(missing, top, times), starts)
+        high = np.maximum.reduceat(times, starts)  # NaT is the smallest int64
     epoch, day = date(1970, 1, 1).toordinal(), 86_400_000_000_000
     for item, count, first, last in zip([i for i, n in zip(items, rows) if n], present, low, high):
         if count:  # (numpy's ns -> day conversion overflows near 1677)

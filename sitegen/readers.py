@@ -416,11 +416,12 @@ def _merged(parts: list, n: int) -> tuple[np.ndarray, object]:
     blocks = pa.chunked_array([d for _, d in parts], parts[0][1].type)
     merged = pc.dictionary_encode(blocks, null_encoding="encode").combine_chunks()
     uniques = merged.dictionary
-    renumber = merged.indices.to_numpy(zero_copy_only=False)
     codes = np.empty(n, dtype=_code_type(len(uniques)))
+    renumber = merged.indices.to_numpy(zero_copy_only=False).astype(codes.dtype)
     start, seen = 0, 0
-    for block_codes, dictionary in parts:
-        codes[start:start + len(block_codes)] = renumber[seen:seen + len(dictionary)][block_codes]
+    for block_codes, dictionary in parts:  # (every code is in range: "clip" takes straight into `codes`)
+        np.take(renumber[seen:seen + len(dictionary)], block_codes, out=codes[start:start + len(block_codes)],
+                mode="clip")
         start += len(block_codes)
         seen += len(dictionary)
     return codes, uniques
