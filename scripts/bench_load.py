@@ -205,9 +205,11 @@ def child(name: str, folder: str) -> None:
         imported = time.perf_counter() - start
         base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         start, cpu = time.perf_counter(), time.process_time()
+        system = resource.getrusage(resource.RUSAGE_SELF).ru_stime
         frame, rows, cost = VARIANTS[name](Path(folder))
         seconds = time.perf_counter() - start
         result = {"seconds": seconds, "cpu": time.process_time() - cpu, "import": imported, "base_mb": base,
+                  "sys": resource.getrusage(resource.RUSAGE_SELF).ru_stime - system,
                   "rows": rows, "cost": cost, "note": _describe(frame)}
     except Exception as exc:  # e.g. sitegen's loader API changed under us: report, do not stop
         result = {"error": f"{type(exc).__name__}: {(str(exc).strip().splitlines() or [''])[0]}"}
@@ -229,7 +231,7 @@ def measure(name: str, folder: Path, repeat: int) -> dict:
         if "error" in runs[-1]:
             return runs[-1]
     return {**runs[0], "seconds": statistics.median(r["seconds"] for r in runs),
-            "cpu": statistics.median(r["cpu"] for r in runs),
+            "cpu": statistics.median(r["cpu"] for r in runs), "sys": statistics.median(r["sys"] for r in runs),
             "rss_mb": max(r["rss_mb"] for r in runs), "all": [r["seconds"] for r in runs]}
 
 
@@ -263,7 +265,7 @@ def main() -> None:
               + ", ".join(f"{f} {m:.0f} MB" for f, m in mb.items()) + f"  ({folder})")
         print(f"python {sys.version.split()[0]}, {len(os.sched_getaffinity(0))} cores, {args.repeat} runs each; "
               f"expected {truth['rows']:,} rows, total cost {truth['cents'] / 100:,.2f}\n")
-        print(f"{'variant':<38} {'median s':>8} {'runs s':>17} {'cpu s':>6} {'import s':>8} {'RSS MB':>7} "
+        print(f"{'variant':<38} {'median s':>8} {'runs s':>17} {'cpu s':>6} {'sys s':>5} {'import s':>8} {'RSS MB':>7} "
               f"{'(base)':>6} {'rows':>10} {'total cost':>15}")
         notes, mismatches = [], []
         for name in [n for n in VARIANTS if not args.only or any(part in n for part in args.only.split("|"))]:
@@ -272,7 +274,7 @@ def main() -> None:
                 print(f"{name:<38} FAILED: {r['error']}")
                 continue
             runs = "/".join(f"{s:.2f}" for s in r["all"])
-            print(f"{name:<38} {r['seconds']:>8.2f} {runs:>17} {r['cpu']:>6.2f} {r['import']:>8.2f} "
+            print(f"{name:<38} {r['seconds']:>8.2f} {runs:>17} {r['cpu']:>6.2f} {r['sys']:>5.2f} {r['import']:>8.2f} "
                   f"{r['rss_mb']:>7.0f} {r['base_mb']:>6.0f} {r['rows']:>10,} {r['cost']:>15,.2f}", flush=True)
             notes.append(f"  {name.split()[0]:<3} {r['note']}")
             if r["rows"] != truth["rows"] or round(r["cost"] * 100) != truth["cents"]:
@@ -280,7 +282,8 @@ def main() -> None:
         parent_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print("\nseconds: read + type + group by date (imports not counted; sitegen: load_client_data + client_facts); "
               "cpu s: the child's CPU time in that span, all threads (wall time suffers from other jobs on the "
-              f"machine, CPU time less); RSS MB: the child's peak, imports included; (base): RSS after imports; "
+              "machine, CPU time less); sys s: the part of it in the kernel (mostly first touches of memory, whose "
+              f"cost varies a lot in a VM); RSS MB: the child's peak, imports included; (base): RSS after imports; "
               f"this parent: {parent_mb:.0f} MB\nnotes:\n" + "\n".join(notes))
         for line in mismatches:
             print(f"MISMATCH {line} (expected {truth['rows']:,} rows, cost {truth['cents'] / 100:,.2f})")
