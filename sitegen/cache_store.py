@@ -16,15 +16,30 @@ import hmac
 import os
 import pickle
 import secrets
+import struct
 import tempfile
-import zlib
 from pathlib import Path
 
 from sitegen import __version__
 from sitegen.cache import BuildCache
 
 FOLDER = "build"
-MAGIC = b"sitegen-cache-1\n"
+MAGIC = b"sitegen-cache-2\n"
+_SIZE = struct.Struct("<Q")  # the pickle's length, before the compressed bytes (zstd needs it to decompress)
+
+
+def _compress(data: bytes) -> bytes:
+    """zstd through pyarrow (already loaded): a third of zlib's time at a better ratio on a client's pages."""
+    import pyarrow
+
+    return _SIZE.pack(len(data)) + pyarrow.compress(data, codec="zstd", asbytes=True)
+
+
+def _decompress(body: bytes) -> bytes:
+    import pyarrow
+
+    (size,) = _SIZE.unpack_from(body)
+    return pyarrow.decompress(memoryview(body)[_SIZE.size:], decompressed_size=size, codec="zstd", asbytes=True)
 
 
 def _key() -> bytes | None:
@@ -56,7 +71,7 @@ def _schema() -> str:
 
 
 def _dump(path: Path, value, key: bytes) -> None:
-    body = zlib.compress(pickle.dumps((_schema(), value), protocol=5), 1)
+    body = _compress(pickle.dumps((_schema(), value), protocol=5))
     signature = hmac.new(key, body, hashlib.sha256).digest()
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as tmp:
@@ -75,7 +90,7 @@ def _load(path: Path, key: bytes):
     if not hmac.compare_digest(signature, hmac.new(key, body, hashlib.sha256).digest()):
         return None
     try:
-        version, value = pickle.loads(zlib.decompress(body))
+        version, value = pickle.loads(_decompress(body))
     except Exception:  # a damaged file of our own: rebuild what it held
         return None
     return value if version == _schema() else None
