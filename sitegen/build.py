@@ -15,9 +15,6 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
 from sitegen import cache_store
 from sitegen.alerts import report_alerts
 from sitegen.assets import BUNDLE_NAME, engine_started, vega_bundle
@@ -28,7 +25,7 @@ from sitegen.commentary import front_matter
 from sitegen.errors import Diagnostics, SitegenError, raise_all
 from sitegen.executors import LOCAL, check_executor, run_tasks
 from sitegen.i18n import language, translator
-from sitegen.kpis import ClientFacts, client_facts, has_data, report_kpis
+from sitegen.kpis import ClientFacts, client_facts, has_data, missing_days, report_kpis
 from sitegen.load import load_client_data
 from sitegen.markup import render_commentary
 from sitegen.pages import ASSETS, OutputFile, ReportResult, render_client, render_index, report_files
@@ -38,7 +35,6 @@ from sitegen.write import MARKER, Stage, clean_leftovers, write_files, write_sit
 
 Progress = Callable[[str, int, int], None]
 PARALLEL_FROM_REPORTS = 60
-DAY_NS = 86_400_000_000_000
 
 
 @dataclass
@@ -82,16 +78,6 @@ def check_output(project: Project, output: Path) -> Path:
 def _palette(client: Client) -> tuple[str, ...]:
     b = client.branding
     return (b.primary_color or DEFAULT_PALETTE[0], b.accent_color or DEFAULT_PALETTE[1], *DEFAULT_PALETTE[2:])
-
-
-def _missing_days(facts, period) -> list:
-    if facts.first_day is None:
-        return []
-    start = max(pd.Timestamp(period.start), facts.first_day).as_unit("ns").value
-    end = min(pd.Timestamp(period.end), facts.last_day).as_unit("ns").value
-    days = np.arange(start, end + 1, DAY_NS, dtype="int64")
-    missing = days[~np.isin(days, facts.daily.index.as_unit("ns").asi8)]
-    return [d.date() for d in pd.to_datetime(missing)]
 
 
 @dataclass
@@ -242,7 +228,7 @@ def _compute(out: ClientOutput, project: Project, client: Client, report) -> Com
         images = chart_svgs(charts, client.locale, client.currency, cache_root(project.root)) \
             if project.site.static_charts else {}
     out.work["reports computed"] += 1
-    return Computed(kpis, alerts, charts, _missing_days(facts, report.period), has_data(facts, report.period), images)
+    return Computed(kpis, alerts, charts, missing_days(facts, report.period), has_data(facts, report.period), images)
 
 
 def _client_index(env, project: Project, client: Client, reports: list[ReportOutput]) -> list[OutputFile]:

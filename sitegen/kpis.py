@@ -332,6 +332,20 @@ def has_data(facts: ClientFacts, period: Period) -> bool:
         pd.Timestamp(period.end) < facts.first_day or pd.Timestamp(period.start) > facts.last_day)
 
 
+def missing_days(facts: ClientFacts, period: Period) -> list[date]:
+    """The days of the period inside the client's data span that have no row of any kind."""
+    if facts.first_day is None:
+        return []
+    days = facts.memo("day numbers", lambda: facts.daily.index.as_unit("ns").asi8 // DAY_NS)
+    start = max(period.start.toordinal() - EPOCH_ORDINAL, int(days[0]))
+    end = min(period.end.toordinal() - EPOCH_ORDINAL, int(days[-1]))
+    lo, hi = np.searchsorted(days, [start, end + 1])
+    if hi - lo >= end - start + 1:  # (days are distinct and sorted: every day is there)
+        return []
+    every = np.arange(start, end + 1)
+    return [date.fromordinal(EPOCH_ORDINAL + d) for d in every[~np.isin(every, days[lo:hi])].tolist()]
+
+
 def _daily_matrix(facts: ClientFacts) -> tuple[np.ndarray, np.ndarray]:
     return facts.memo("daily", lambda: (facts.daily.index.asi8, facts.daily.to_numpy(dtype="float64")))
 
@@ -777,8 +791,10 @@ class ReportKpis:
 
 def report_kpis(facts: ClientFacts, period: Period, comparison: Period | None,
                 targets: dict[str, float]) -> ReportKpis:
-    values = compute_kpis(facts, period)
-    previous = compute_kpis(facts, comparison) if comparison else dict.fromkeys(KPI_IDS)
+    # one report's period is often the next one's comparison: each period's KPIs are computed once a client
+    values = facts.memo(("kpis", period), lambda: compute_kpis(facts, period))
+    previous = facts.memo(("kpis", comparison), lambda: compute_kpis(facts, comparison)) if comparison else \
+        dict.fromkeys(KPI_IDS)
     tables = Tables({
         "campaigns": campaign_table(facts, period),
         "videos": video_table(facts, period),
