@@ -1,4 +1,4 @@
-"""kpis.json written column by column is byte for byte what json.dumps(indent=2) wrote."""
+"""kpis.json written column by column is byte for byte what the plain way (each table a DataFrame) writes."""
 
 from __future__ import annotations
 
