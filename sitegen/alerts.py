@@ -61,15 +61,14 @@ class Baseline:
     median: np.ndarray
     ok: np.ndarray
 
-    def days(self, days: np.ndarray) -> list[tuple[pd.Timestamp, float, float, float]]:
-        """(day, value, z, median) of those of `days` (int64 ns) that have a baseline."""
+    def days(self, days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(day as int64 ns, value, z, median) of those of `days` (int64 ns, sorted) that have a baseline."""
         if not len(self.stamps):
-            return []
+            return (np.zeros(0, dtype=np.int64), *(np.zeros(0) for _ in range(3)))
         at = np.searchsorted(self.stamps, days)
         at = at[self.stamps[np.minimum(at, len(self.stamps) - 1)] == days]
         at = at[self.ok[at]]
-        return [(pd.Timestamp(day), value, z, median) for day, value, z, median in zip(
-            self.stamps[at].tolist(), self.values[at].tolist(), self.z[at].tolist(), self.median[at].tolist())]
+        return self.stamps[at], self.values[at], self.z[at], self.median[at]
 
 
 def baseline(series: pd.Series, window: int, min_mad: float = 1.0) -> Baseline:
@@ -167,29 +166,36 @@ def _posts_on(facts: ClientFacts, day: pd.Timestamp) -> str:
     return "; ".join(found[:3])
 
 
+def _day(stamp: int) -> pd.Timestamp:
+    return pd.Timestamp(stamp)
+
+
 def spikes(facts: ClientFacts, kpis: ReportKpis, cfg: Alerts) -> list[Alert]:
     found = []
     series = {"likes": lambda: _daily_likes(facts)}
     if "account" in facts.kinds:
         series["new_followers"] = lambda: facts.daily["account_new_followers"]
     for metric, values in series.items():
-        for day, value, z, median in _baseline(facts, metric, values, cfg.baseline_days).days(_period_days(kpis)):
-            if z > cfg.spike_z and value > cfg.spike_min_ratio * median:
-                found.append(Alert("spike", "info", metric, day.date(), value, median, _posts_on(facts, day)))
+        days, value, z, median = _baseline(facts, metric, values, cfg.baseline_days).days(_period_days(kpis))
+        hit = np.flatnonzero((z > cfg.spike_z) & (value > cfg.spike_min_ratio * median))
+        for day, v, m in zip(days[hit].tolist(), value[hit].tolist(), median[hit].tolist()):
+            found.append(Alert("spike", "info", metric, _day(day).date(), v, m, _posts_on(facts, _day(day))))
     return found
 
 
 def suspicious_likes(facts: ClientFacts, kpis: ReportKpis, cfg: Alerts) -> list[Alert]:
     """Like rate far above its baseline on a day whose views are not: likes that may be bought."""
-    days = _period_days(kpis)
-    views_z = {day: z for day, _, z, _ in
-               _baseline(facts, "views", lambda: _daily_views(facts), cfg.baseline_days).days(days)}
-    found = []
-    for day, value, z, median in _baseline(facts, "like rate", lambda: _like_rate(facts), cfg.baseline_days,
-                                           1e-9).days(days):
-        if z > cfg.spike_z and value > cfg.spike_min_ratio * median and views_z.get(day, 0.0) < 2:
-            found.append(Alert("suspicious_likes", "warning", "like_rate", day.date(), value, median))
-    return found
+    period = _period_days(kpis)
+    views_days, _, views_z, _ = _baseline(facts, "views", lambda: _daily_views(facts), cfg.baseline_days).days(period)
+    days, value, z, median = _baseline(facts, "like rate", lambda: _like_rate(facts), cfg.baseline_days,
+                                       1e-9).days(period)
+    hit = (z > cfg.spike_z) & (value > cfg.spike_min_ratio * median)
+    if hit.any() and len(views_days):  # the day's views z (0 when views have no baseline that day) below 2
+        at = np.minimum(np.searchsorted(views_days, days), len(views_days) - 1)
+        hit &= ~((views_days[at] == days) & ~(views_z[at] < 2))
+    where = np.flatnonzero(hit)
+    return [Alert("suspicious_likes", "warning", "like_rate", _day(day).date(), v, m)
+            for day, v, m in zip(days[where].tolist(), value[where].tolist(), median[where].tolist())]
 
 
 def crises(facts: ClientFacts, kpis: ReportKpis, cfg: Alerts) -> list[Alert]:
@@ -197,17 +203,16 @@ def crises(facts: ClientFacts, kpis: ReportKpis, cfg: Alerts) -> list[Alert]:
         return []
     d = facts.daily
     found = []
-    counts = d["negative_comments"].to_numpy()
-    position = {stamp: i for i, stamp in enumerate(d.index.as_unit("ns").asi8.tolist())}
     shares = _baseline(facts, "negative share", lambda: _negative_share(facts), cfg.baseline_days)
-    for day, value, _, baseline in shares.days(_period_days(kpis)):
-        count = float(counts[position[day.value]])
+    days, values, _, baselines = shares.days(_period_days(kpis))
+    counts = d["negative_comments"].to_numpy()[np.searchsorted(d.index.as_unit("ns").asi8, days)]
+    for day, value, baseline, count in zip(days.tolist(), values.tolist(), baselines.tolist(), counts.tolist()):
         if count < cfg.crisis_min_comments:
             continue
         if value > cfg.crisis_ratio or (baseline > 0 and value > cfg.crisis_multiple * baseline) or (
                 baseline == 0 and count >= 2 * cfg.crisis_min_comments):
-            found.append(Alert("crisis", "critical", "negative_comments", day.date(), count,
-                               baseline, _crisis_videos(facts, day)))
+            found.append(Alert("crisis", "critical", "negative_comments", _day(day).date(), float(count),
+                               baseline, _crisis_videos(facts, _day(day))))
     negative = kpis.array("videos", "negative_comments")
     for i in np.flatnonzero(negative >= cfg.crisis_min_comments).tolist():
         value = ratio(float(negative[i]), float(kpis.array("videos", "likes")[i]))

@@ -122,4 +122,8 @@ def test_baseline_of_every_day_at_once_is_robust_z_day_by_day(points, window, mi
         if found.ok[i]:
             z, median = robust_z(float(values[i]), np.array(values[start:i]), min_mad)
             assert (found.z[i], found.median[i]) == (z, median) or (np.isnan(z) and np.isnan(found.z[i]))
-    assert [d for d, *_ in found.days(stamps)] == [series.index[i] for i in np.flatnonzero(found.ok)]
+    days, day_values, z, medians = found.days(stamps)
+    assert days.tolist() == stamps[found.ok].tolist()
+    np.testing.assert_array_equal(day_values, found.values[found.ok])
+    np.testing.assert_array_equal(medians, found.median[found.ok])
+    np.testing.assert_array_equal(z, found.z[found.ok])
