@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from importlib.metadata import version
 
 import numpy as np
+import orjson
 import pandas as pd
 
 from sitegen.assets import cache_dir, code_fingerprint, store
@@ -277,12 +278,19 @@ def _build_template(name: str, palette: tuple[str, ...], lang: str) -> str:
     return json.dumps(spec, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def columns_json(columns: Columns) -> str:
-    """A chart's rows as compact JSON, made column by column; dates as ISO strings, NaN/inf as null."""
+def columns_json(columns: Columns, known: dict | None = None) -> str:
+    """A chart's rows as compact JSON (orjson), made column by column; dates as ISO strings, NaN/inf as null.
+    `known`: a report's memo of columns already read (charts of days share their dates), array -> values."""
     names = list(columns)
-    values = [json_values(v) for v in columns.values()]
-    return json.dumps([dict(zip(names, row)) for row in zip(*values)], separators=(",", ":"),
-                      ensure_ascii=False, allow_nan=False)
+    values = []
+    for array in columns.values():
+        hit = known.get(id(array)) if known is not None else None
+        if hit is None or hit[0] is not array:  # (the array is kept with its values: its id is not reused)
+            hit = (array, json_values(array))
+            if known is not None:
+                known[id(array)] = hit
+        values.append(hit[1])
+    return orjson.dumps([dict(zip(names, row)) for row in zip(*values)]).decode("utf-8")
 
 
 def chart_spec(name: str, kpis: ReportKpis, palette: tuple[str, ...] = DEFAULT_PALETTE, lang: str = "en") -> str | None:
@@ -292,7 +300,8 @@ def chart_spec(name: str, kpis: ReportKpis, palette: tuple[str, ...] = DEFAULT_P
         columns = kpis.memo(("chart", name), lambda: kind.columns(kpis))
     if columns is None:
         return None
-    return _template(name, tuple(palette), lang).replace(_PLACEHOLDER, columns_json(columns), 1)
+    rows = columns_json(columns, kpis.memo("chart columns as JSON values", dict))
+    return _template(name, tuple(palette), lang).replace(_PLACEHOLDER, rows, 1)
 
 
 def report_charts(kpis: ReportKpis, palette: tuple[str, ...] = DEFAULT_PALETTE,
