@@ -18,7 +18,7 @@ from pathlib import Path
 from sitegen import cache_store
 from sitegen.alerts import report_alerts
 from sitegen.assets import BUNDLE_NAME, engine_started, vega_bundle
-from sitegen.cache import BuildCache, ClientPlan
+from sitegen.cache import BuildCache, ClientPlan, PlanLater
 from sitegen.chart_images import CACHE_FOLDER, cache_root, chart_svgs
 from sitegen.charts import DEFAULT_PALETTE, preload, report_charts, templates
 from sitegen.commentary import front_matter
@@ -122,6 +122,7 @@ class ClientOutput:
     index: list[OutputFile] = field(default_factory=list)  # the client's index page and branding files
     index_untranslated: set[str] = field(default_factory=set)
     written: list[tuple[str, int]] | None = None  # (path, size) of the files a worker wrote itself (see Sink)
+    digests: dict | None = None  # the file hashes a worker made working out the client's plan (PlanLater)
 
 
 @dataclass(frozen=True)
@@ -241,18 +242,22 @@ def _client_index(env, project: Project, client: Client, reports: list[ReportOut
 
 
 def _build_client_job(args) -> ClientOutput:
-    *args, templates, sink = args
+    project, client, theme, plan, templates, sink = args
     preload(templates)
-    out = build_client(*args)
+    digests = None
+    if isinstance(plan, PlanLater):
+        plan, digests = plan.make(project, client)
+    out = build_client(project, client, theme, plan)
     out.facts = None  # ~1 MB a client: not worth sending back to the parent
-    if sink is None or out.errors:
-        return out
-    with _timed(out.timings, "write"):
-        written = write_files(sink.folder, out.files)
-        if sink.store is not None and out.work:
-            cache_store.save_client(sink.store, out)
-    # what the parent still needs: what was built and why (the cache keeps it as the client's head)
-    return dataclasses.replace(out, files=[], index=[], report_outputs=[], written=written)
+    if sink is not None and not out.errors:
+        with _timed(out.timings, "write"):
+            written = write_files(sink.folder, out.files)
+            if sink.store is not None and out.work:
+                cache_store.save_client(sink.store, out)
+        # what the parent still needs: what was built and why (the cache keeps it as the client's head)
+        out = dataclasses.replace(out, files=[], index=[], report_outputs=[], written=written)
+    out.digests = digests
+    return out
 
 
 def _worker_init() -> None:
@@ -300,17 +305,26 @@ def client_outputs(project: Project, theme: Theme, jobs: int | None,
     templates = cache.template_keys(_environment(theme, language(project.site.locale)), theme)
     if prune:  # (not when only some clients are built: the others stay cached)
         cache.prune(c.slug for c in project.clients)
-    plans = {c.slug: cache.plan(project, c, templates, _palette(c)) for c in project.clients}
-    reasons = {c.slug: _reasons(c, plans[c.slug], cache.clients.get(c.slug)) for c in project.clients}
-    loading = [c for c in project.clients if _needs_data(plans[c.slug], cache.clients.get(c.slug))]
+    fresh = {c.slug for c in project.clients if cache.clients.get(c.slug) is None}  # built whatever their keys
+    plans = {c.slug: cache.plan(project, c, templates, _palette(c)) for c in project.clients if c.slug not in fresh}
+    reasons = {c.slug: _reasons(c, plans.get(c.slug), cache.clients.get(c.slug)) for c in project.clients}
+    loading = [c for c in project.clients if c.slug in fresh or _needs_data(plans[c.slug], cache.clients[c.slug])]
+    pooling = len(loading) > 1 and (_jobs(jobs, loading) > 1 or executor not in (None, LOCAL))
+    for client in project.clients:  # the pool's workers work out the keys of fresh clients themselves
+        if client.slug in fresh:
+            plans[client.slug] = PlanLater(templates, _palette(client)) if pooling else \
+                cache.plan(project, client, templates, _palette(client))
     # the pool's outputs arrive in project order too, so each is passed on as soon as it is there
     pooled = _outputs(project, [(c, plans[c.slug]) for c in loading], theme, _jobs(jobs, loading), executor,
-                      sink) if len(loading) > 1 else iter(())
-    in_pool = {c.slug for c in loading} if len(loading) > 1 else set()
+                      sink) if pooling else iter(())
+    in_pool = {c.slug for c in loading} if pooling else set()
     for client in project.clients:
         previous = cache.clients.get(client.slug)
         if client.slug in in_pool:
             out = next(pooled)
+            if out.digests:
+                cache.files.known.update(out.digests)
+                out.digests = None
         elif previous is not None and previous.plan == plans[client.slug] and not previous.errors:
             # nothing changed: the last output as it is (maybe only its head, if read from disk)
             out = dataclasses.replace(previous, work=defaultdict(int), timings=defaultdict(float))
@@ -322,7 +336,7 @@ def client_outputs(project: Project, theme: Theme, jobs: int | None,
         yield out
 
 
-def _reasons(client: Client, plan: ClientPlan, previous: ClientOutput | None) -> list[str]:
+def _reasons(client: Client, plan: ClientPlan | None, previous: ClientOutput | None) -> list[str]:
     """Why this client's parts are built again (for `build --explain`); empty when nothing is."""
     if previous is None or previous.plan is None:
         return ["not built before (or its cache was dropped): everything"]

@@ -162,6 +162,37 @@ class ClientPlan:
     index: str
 
 
+def client_plan(files: FileDigests, project: Project, client: Client, templates: dict[str, str],
+                palette: tuple[str, ...]) -> ClientPlan:
+    """The client's cache keys; `files` hashes its data files (the slow part: every byte of them is read)."""
+    settings = digest(dataclasses.replace(client, reports=()))
+    data = digest(__version__, client.columns, files.of_folder(client.data_dir, is_data_name))
+    site = digest(__version__, project.site, project.brand_files, project.split)
+    numbers_base = digest(data, settings, site, palette)  # any settings change recomputes (rare; safe)
+    reports = []
+    for report in client.reports:
+        numbers = digest(numbers_base, report.period, report.comparison, report.targets, report.summary_kpis)
+        page = digest(numbers, report, report_slug(report), settings, site, templates["report"])
+        reports.append((numbers, page))
+    index = digest(settings, site, templates["client"],
+                   [(r.title, report_slug(r), n) for r, (n, _) in zip(client.reports, reports)],
+                   [(k, files.of(p)) for k, p in sorted(client.brand_files.items())])
+    return ClientPlan(data, tuple(reports), index)
+
+
+@dataclasses.dataclass(frozen=True)
+class PlanLater:
+    """A client the cache has never seen is built whatever its keys: a worker works them out beside the build
+    (hashing its data files there, not serially before the pool starts) and sends its file hashes back."""
+
+    templates: dict[str, str]
+    palette: tuple[str, ...]
+
+    def make(self, project: Project, client: Client) -> tuple[ClientPlan, dict]:
+        files = FileDigests()
+        return client_plan(files, project, client, self.templates, self.palette), files.known
+
+
 class BuildCache:
     """Everything `sitegen serve` keeps from one build to the next."""
 
@@ -209,19 +240,7 @@ class BuildCache:
         return self.templates[1]
 
     def plan(self, project: Project, client: Client, templates: dict[str, str], palette: tuple[str, ...]) -> ClientPlan:
-        settings = digest(dataclasses.replace(client, reports=()))
-        data = digest(__version__, client.columns, self.files.of_folder(client.data_dir, is_data_name))
-        site = digest(__version__, project.site, project.brand_files, project.split)
-        numbers_base = digest(data, settings, site, palette)  # any settings change recomputes (rare; safe)
-        reports = []
-        for report in client.reports:
-            numbers = digest(numbers_base, report.period, report.comparison, report.targets, report.summary_kpis)
-            page = digest(numbers, report, report_slug(report), settings, site, templates["report"])
-            reports.append((numbers, page))
-        index = digest(settings, site, templates["client"],
-                       [(r.title, report_slug(r), n) for r, (n, _) in zip(client.reports, reports)],
-                       [(k, self.files.of(p)) for k, p in sorted(client.brand_files.items())])
-        return ClientPlan(data, tuple(reports), index)
+        return client_plan(self.files, project, client, templates, palette)
 
     def keep(self, slug: str, output) -> None:
         """Remember a client's output; only the most recent few keep their loaded data."""

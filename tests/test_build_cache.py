@@ -130,3 +130,37 @@ def test_pool_workers_write_their_pages_and_cache_and_later_builds_reuse_them(tm
         again = build(tmp_path / "p", tmp_path / output, jobs=2)
         assert dict(again.work) == {} and tree_digest(tmp_path / output) == tree_digest(expected)
     assert tree_digest(tmp_path / "out") == tree_digest(expected)
+
+
+def test_workers_work_out_new_clients_keys_and_the_next_build_hashes_no_data_file(tmp_path, monkeypatch):
+    """A client the cache has never seen gets its keys from the worker that builds it (PlanLater): the same keys
+    the parent would make, and its file hashes come back, so the next build only stats the data files."""
+    from sitegen import cache, cache_store
+    from sitegen.build import _environment, _palette
+    from sitegen.demo import generate_many
+    from sitegen.errors import Diagnostics
+    from sitegen.i18n import language
+    from sitegen.project import discover
+    from sitegen.themes import resolve_theme
+
+    generate_many(tmp_path / "p", 3, 2)
+    build(tmp_path / "p", tmp_path / "out", jobs=2)
+    stored = cache_store.load(tmp_path / "p" / ".sitegen-cache")
+    project = discover(tmp_path / "p", Diagnostics())
+    theme = resolve_theme(project.root, project.site.theme, project.site.theme_variables)
+    here = cache.BuildCache()
+    templates = here.template_keys(_environment(theme, language(project.site.locale)), theme)
+    for client in project.clients:
+        assert stored.clients[client.slug].plan == here.plan(project, client, templates, _palette(client))
+        for path in client.data_dir.iterdir():
+            assert str(path) in stored.files.known
+    opened = []
+
+    def recording_open(path, *args, **kwargs):
+        opened.append(str(path))
+        return open(path, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "open", recording_open, raising=False)  # what FileDigests.of reads to hash
+    again = build(tmp_path / "p", tmp_path / "out", jobs=2)
+    assert dict(again.work) == {}
+    assert not [p for p in opened if "/data/" in p]
