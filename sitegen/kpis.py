@@ -609,9 +609,10 @@ VIDEO_SUMS = ["views", "likes", "comments", "shares", "saves", "new_followers"]
 VIDEO_META = ["title", "posted_at", "trend", "creator"]
 
 
-def _first_known(codes: np.ndarray, values: np.ndarray, present: np.ndarray, n: int, empty) -> np.ndarray:
-    """Each present group's first non-missing value (like groupby.first)."""
-    known = np.flatnonzero(~pd.isna(values) & (codes >= 0))
+def _first_known(codes: np.ndarray, values: np.ndarray, present: np.ndarray, n: int, empty,
+                 has_value: np.ndarray | None = None) -> np.ndarray:
+    """Each present group's first non-missing value (like groupby.first); `has_value`: ~pd.isna(values)."""
+    known = np.flatnonzero((~pd.isna(values) if has_value is None else has_value) & (codes >= 0))
     groups, first = np.unique(codes[known], return_index=True)
     firsts = np.full(n, -1)
     firsts[groups] = known[first]
@@ -631,9 +632,10 @@ def video_table(facts: ClientFacts, period: Period) -> Columns:
     present, sums = _group_sums(codes, n, lo, hi, [facts.floats("videos", c) for c in VIDEO_SUMS], 1)
     table = {"video_id": names[present]}
     for column in VIDEO_META:
-        values = facts.column("videos", column)[lo:hi]
+        values = facts.column("videos", column)
+        has_value = facts.memo(("videos", column, "has value"), lambda: ~pd.isna(values))[lo:hi]
         empty = np.datetime64("NaT") if column == "posted_at" else None
-        table[column] = _first_known(codes[lo:hi], values, present, n, empty)
+        table[column] = _first_known(codes[lo:hi], values[lo:hi], present, n, empty, has_value)
     table.update(zip(VIDEO_SUMS, sums))
     table["engagements"] = (np.nan_to_num(table["likes"]) + np.nan_to_num(table["comments"])
                             + np.nan_to_num(table["shares"]) + np.nan_to_num(table["saves"]))
@@ -709,7 +711,7 @@ def day_table(facts: ClientFacts, period: Period) -> Columns:
     days, values = _daily_matrix(facts)
     at = np.minimum(np.searchsorted(days, stamps), max(len(days) - 1, 0))
     known = (days[at] == stamps) if len(days) else np.zeros(len(stamps), dtype=bool)
-    position = {name: i for i, name in enumerate(facts.daily.columns)}
+    position = facts.memo("daily positions", lambda: {name: i for i, name in enumerate(facts.daily.columns)})
 
     def day(name: str) -> np.ndarray:
         return np.where(known, values[at, position[name]], 0.0) if len(days) else np.zeros(len(stamps))
