@@ -633,7 +633,7 @@ def video_table(facts: ClientFacts, period: Period) -> Columns:
     table = {"video_id": names[present]}
     for column in VIDEO_META:
         values = facts.column("videos", column)
-        has_value = facts.memo(("videos", column, "has value"), lambda: ~pd.isna(values))[lo:hi]
+        has_value = facts.memo(("videos", column, "has value"), lambda v=values: ~pd.isna(v))[lo:hi]
         empty = np.datetime64("NaT") if column == "posted_at" else None
         table[column] = _first_known(codes[lo:hi], values[lo:hi], present, n, empty, has_value)
     table.update(zip(VIDEO_SUMS, sums))

@@ -8,12 +8,11 @@ what `cell` says; tests/test_tables.py holds the earlier pandas row-by-row versi
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from functools import lru_cache
 
 import numpy as np
@@ -350,71 +349,32 @@ CHART_COLUMNS: dict[str, tuple[Column, ...]] = {
                       Column("orders", N_("Orders"), "count")),
     "hashtags_daily": (_DATE, Column("hashtag", N_("Hashtag"), "text"), Column("posts", N_("Posts"), "count")),
 }
-_JSON_DAY = re.compile(r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}:\d{2})?")  # sitegen.records.json_value's dates
-
-
-def spec_rows(spec: str | None, columns: tuple[Column, ...]) -> list[list] | None:
-    """The columns of the rows a chart spec carries (charts.DATA), as `cell` would see them in the
-    chart's frame: ISO dates back to dates. None unless every value is one `records` writes for a
-    frame column (str, number or null; dates as ISO text), so anything unexpected goes the long way."""
-    if not spec:
+def _chart_arrays(name: str, kpis: ReportKpis, columns: tuple[Column, ...]) -> list[list] | None:
+    """The columns of the chart's rows as `cell` would see them in its frame, read from the arrays the chart
+    was made of (the charts stage's, in this process): dates as days. None when they are not plain arrays."""
+    arrays = kpis.memo(("chart", name), lambda: CHART_KINDS[name].columns(kpis))
+    if arrays is None or not all(isinstance(arrays.get(c.field), np.ndarray) for c in columns):
         return None
-    try:
-        rows = _dataset(spec)
-        values = [[row[c.field] for row in rows] for c in columns]
-    except (ValueError, KeyError, TypeError):
-        return None
-    if not rows:
-        return None
+    if len({len(a) for a in arrays.values()}) != 1 or not len(arrays[columns[0].field]):
+        return None  # (pd.DataFrame refuses uneven columns, and an empty frame has no table: the long way)
     out = []
-    for c, column in zip(columns, values):
-        if c.unit == "text":
-            if not all(v is None or type(v) is str for v in column):
-                return None
-        elif c.unit == "date":
-            if not all(v is None or type(v) is str for v in column):
-                return None
-            days = [None if v is None else _day(v) for v in column]
-            if any(d is None and v is not None for d, v in zip(days, column)):
-                return None
-            column = days
-        elif not all(v is None or type(v) is float or type(v) is int for v in column):
+    for c in columns:
+        array = arrays[c.field]
+        if c.unit == "date" and array.dtype.kind == "M":
+            values = array.astype("datetime64[D]").tolist()  # date objects, None for NaT (Timestamp.date())
+        else:
+            values = itertuples_values(array)
+        if values is None:
             return None
-        out.append(column)
+        out.append(values)
     return out
-
-
-_ROWS = '"datasets":{"rows":'
-_DECODER = json.JSONDecoder()
-
-
-def _dataset(spec: str):
-    """json.loads(spec)["datasets"]["rows"]. The spec is charts.py's: compact JSON with sorted keys, whose
-    only "datasets" is its top level one with only "rows", so only that part is read where the text is so."""
-    start = spec.find(_ROWS)
-    if start > 0 and spec.count('"datasets":') == 1:
-        rows, end = _DECODER.raw_decode(spec, start + len(_ROWS))
-        if spec.startswith("}", end):
-            return rows
-    return json.loads(spec)["datasets"]["rows"]
-
-
-@lru_cache(maxsize=8192)
-def _day(text: str) -> date | None:
-    """The day of an ISO date (time) that `records` wrote, None for any other text."""
-    if not _JSON_DAY.fullmatch(text):
-        return None
-    try:
-        return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text).date()
-    except ValueError:  # 2026-02-30
-        return None
 
 
 def chart_table(name: str, kpis: ReportKpis, fmt: Formatter, spec: str | None = None) -> RenderedTable | None:
     """The rows a chart draws, formatted as a table (the chart's text alternative); None when it has none.
-    With the chart's spec, its rows are read from there instead of being worked out again."""
+    With the chart's spec (made: it has rows), they are read from the arrays it was made of, not from a frame."""
     columns = CHART_COLUMNS[name]
-    values = spec_rows(spec, columns)
+    values = _chart_arrays(name, kpis, columns) if spec else None
     if values is None:
         frame = CHART_KINDS[name].rows(kpis)
         if frame.empty:
