@@ -63,6 +63,7 @@ class Translator:
         self.available = path.is_file() or lang == SOURCE_LANGUAGE
         self.known: set[str] = set()
         self.translations: NullTranslations = NullTranslations()
+        self.texts: dict[str, str] = {}  # message -> its translation (a page asks for the same words again and again)
         if path.is_file():
             with path.open("rb") as handle:
                 catalog = read_po(handle, locale=lang)
@@ -91,8 +92,12 @@ class Translator:
             self.recorders.remove(seen)
 
     def gettext(self, message: str) -> str:
-        self._seen(message)
-        return self.translations.gettext(message)
+        text = self.texts.get(message)
+        if text is None:
+            text = self.texts[message] = self.translations.gettext(message)
+        if message not in self.known and self.language != SOURCE_LANGUAGE:
+            self._seen(message)
+        return text
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         self._seen(singular)
