@@ -53,9 +53,10 @@ DAY_NS = 86_400_000_000_000
 _NAT = np.iinfo(np.int64).min  # NaT as int64
 
 
-def _sum_by_day(times: pd.Series, columns: dict[str, pd.Series]):
+def _sum_by_day(times: pd.Series, columns: dict[str, pd.Series | np.ndarray]):
     """(each row's day number, {column: values}) of one kind, to be summed per day by daily_facts."""
-    return _day_numbers(times), {name: _zeroed(s.to_numpy(dtype="float64")) for name, s in columns.items()}
+    return _day_numbers(times), {name: _zeroed(s if isinstance(s, np.ndarray) else s.to_numpy(dtype="float64"))
+                                 for name, s in columns.items()}
 
 
 def _day_numbers(times: pd.Series) -> np.ndarray:
@@ -86,6 +87,34 @@ def _flag(series: pd.Series) -> pd.Series:
     return series.notna() & (series.astype(str).str.strip() != "")
 
 
+class _Labels:
+    """A text column's rows as codes of its distinct values (pd.factorize, once), for `==` and `isin` tests
+    that cost a numpy comparison each, not a pandas one."""
+
+    def __init__(self, series: pd.Series):
+        self.codes, uniques = pd.factorize(series)  # missing values: -1
+        self.index = {value: i for i, value in enumerate(uniques)}
+
+    def is_(self, *values) -> np.ndarray:
+        """series == value (or series.isin(values)) as a numpy mask."""
+        wanted = [self.index[v] for v in values if v in self.index]
+        if len(wanted) == 1:
+            return self.codes == wanted[0]
+        return np.isin(self.codes, wanted) if wanted else np.zeros(len(self.codes), dtype=bool)
+
+
+def _flags(series: pd.Series) -> np.ndarray:
+    """_flag(series) as a numpy mask, each distinct value looked at once."""
+    codes, uniques = pd.factorize(series)
+    filled = np.array([str(v).strip() != "" for v in uniques] + [False], dtype=bool)
+    return filled[codes]  # (a missing value's code, -1, is the False at the end)
+
+
+def _zeros_unless(where: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """pd.Series(values).where(where, 0) as numpy."""
+    return np.where(where, values, 0.0)
+
+
 def daily_facts(data: ClientData) -> pd.DataFrame:
     """One row per day with every additive quantity the KPIs need.
 
@@ -93,11 +122,15 @@ def daily_facts(data: ClientData) -> pd.DataFrame:
     within the day gives the same sums (client_facts relies on it)."""
     ads, videos, account = data["ads"], data["videos"], data["account"]
     community, orders, hashtags = data["community"], data["orders"], data["hashtags"]
-    vid_eng = _engagements(videos)
-    trend, collab = _flag(videos["trend"]), _flag(videos["creator"])
-    inbound = community["direction"] == "inbound"
-    cd = inbound & community["channel"].isin(["comment", "dm"])
-    negative = inbound & (community["channel"] == "comment") & (community["sentiment"] == "negative")
+    vid_eng = _engagements(videos).to_numpy(dtype="float64")
+    views = videos["views"].to_numpy(dtype="float64")
+    trend, collab = _flags(videos["trend"]), _flags(videos["creator"])
+    direction, channel = _Labels(community["direction"]), _Labels(community["channel"])
+    sentiment = _Labels(community["sentiment"])
+    inbound = direction.is_("inbound")
+    cd = inbound & channel.is_("comment", "dm")
+    negative = inbound & channel.is_("comment") & sentiment.is_("negative")
+    answered = cd & community["responded_at"].notna().to_numpy(dtype=bool)
     parts = [
         _sum_by_day(ads["date"], {
             **{c: ads[c] for c in ADS_SUMS}, "paid_likes": ads["likes"], "paid_comments": ads["comments"],
@@ -105,24 +138,23 @@ def daily_facts(data: ClientData) -> pd.DataFrame:
         _sum_by_day(videos["date"].fillna(videos["posted_at"]), {  # the days of video_days
             "organic_views": videos["views"], "organic_likes": videos["likes"],
             "organic_comments": videos["comments"], "organic_shares": videos["shares"],
-            "saves": videos["saves"], "posts": pd.Series(1.0, index=videos.index),
-            "trend_eng": vid_eng.where(trend, 0), "trend_views": videos["views"].where(trend, 0),
-            "other_eng": vid_eng.where(~trend, 0), "other_views": videos["views"].where(~trend, 0),
-            "collab_eng": vid_eng.where(collab, 0), "collab_views": videos["views"].where(collab, 0),
-            "owned_eng": vid_eng.where(~collab, 0), "owned_views": videos["views"].where(~collab, 0)}),
+            "saves": videos["saves"], "posts": np.ones(len(videos)),
+            "trend_eng": _zeros_unless(trend, vid_eng), "trend_views": _zeros_unless(trend, views),
+            "other_eng": _zeros_unless(~trend, vid_eng), "other_views": _zeros_unless(~trend, views),
+            "collab_eng": _zeros_unless(collab, vid_eng), "collab_views": _zeros_unless(collab, views),
+            "owned_eng": _zeros_unless(~collab, vid_eng), "owned_views": _zeros_unless(~collab, views)}),
         _sum_by_day(account["date"], {
             "account_new_followers": account["new_followers"], "account_likes": account["likes"],
             "account_views": account["video_views"], "profile_views": account["profile_views"]}),
         _sum_by_day(community["received_at"], {
-            "inbound_cd": cd.astype(float), "answered_cd": (cd & community["responded_at"].notna()).astype(float),
-            "leads": (inbound & (community["lead"] == True)).astype(float),  # noqa: E712 (object column)
+            "inbound_cd": cd.astype(float), "answered_cd": answered.astype(float),
+            "leads": (inbound & _Labels(community["lead"]).is_(True)).astype(float),
             # the brief: outbound comments and likes on other accounts' content (not DMs or mentions)
-            "outbound": ((community["direction"] == "outbound")
-                         & community["channel"].isin(["comment", "like"])).astype(float),
-            "mentions": (inbound & (community["channel"] == "mention")).astype(float),
+            "outbound": (direction.is_("outbound") & channel.is_("comment", "like")).astype(float),
+            "mentions": (inbound & channel.is_("mention")).astype(float),
             "negative_comments": negative.astype(float),
             "inbound": inbound.astype(float),
-            **{f"sentiment_{s}": (inbound & (community["sentiment"] == s)).astype(float)
+            **{f"sentiment_{s}": (inbound & sentiment.is_(s)).astype(float)
                for s in ("positive", "neutral", "negative")}}),
         _sum_by_day(orders["date"], {"code_orders": orders["orders"], "code_revenue": orders["revenue"]}),
         _sum_by_day(hashtags["date"], {"hashtag_posts": hashtags["posts"], "hashtag_views": hashtags["views"]}),
