@@ -166,10 +166,6 @@ def _posts_on(facts: ClientFacts, day: pd.Timestamp) -> str:
     return "; ".join(found[:3])
 
 
-def _day(stamp: int) -> pd.Timestamp:
-    return pd.Timestamp(stamp)
-
-
 def spikes(facts: ClientFacts, kpis: ReportKpis, cfg: Alerts) -> list[Alert]:
     found = []
     series = {"likes": lambda: _daily_likes(facts)}
@@ -179,7 +175,8 @@ def spikes(facts: ClientFacts, kpis: ReportKpis, cfg: Alerts) -> list[Alert]:
         days, value, z, median = _baseline(facts, metric, values, cfg.baseline_days).days(_period_days(kpis))
         hit = np.flatnonzero((z > cfg.spike_z) & (value > cfg.spike_min_ratio * median))
         for day, v, m in zip(days[hit].tolist(), value[hit].tolist(), median[hit].tolist()):
-            found.append(Alert("spike", "info", metric, _day(day).date(), v, m, _posts_on(facts, _day(day))))
+            day = pd.Timestamp(day)
+            found.append(Alert("spike", "info", metric, day.date(), v, m, _posts_on(facts, day)))
     return found
 
 
@@ -194,7 +191,7 @@ def suspicious_likes(facts: ClientFacts, kpis: ReportKpis, cfg: Alerts) -> list[
         at = np.minimum(np.searchsorted(views_days, days), len(views_days) - 1)
         hit &= ~((views_days[at] == days) & ~(views_z[at] < 2))
     where = np.flatnonzero(hit)
-    return [Alert("suspicious_likes", "warning", "like_rate", _day(day).date(), v, m)
+    return [Alert("suspicious_likes", "warning", "like_rate", pd.Timestamp(day).date(), v, m)
             for day, v, m in zip(days[where].tolist(), value[where].tolist(), median[where].tolist())]
 
 
@@ -211,8 +208,9 @@ def crises(facts: ClientFacts, kpis: ReportKpis, cfg: Alerts) -> list[Alert]:
             continue
         if value > cfg.crisis_ratio or (baseline > 0 and value > cfg.crisis_multiple * baseline) or (
                 baseline == 0 and count >= 2 * cfg.crisis_min_comments):
-            found.append(Alert("crisis", "critical", "negative_comments", _day(day).date(), float(count),
-                               baseline, _crisis_videos(facts, _day(day))))
+            day = pd.Timestamp(day)
+            found.append(Alert("crisis", "critical", "negative_comments", day.date(), float(count),
+                               baseline, _crisis_videos(facts, day)))
     negative = kpis.array("videos", "negative_comments")
     for i in np.flatnonzero(negative >= cfg.crisis_min_comments).tolist():
         value = ratio(float(negative[i]), float(kpis.array("videos", "likes")[i]))
