@@ -1,7 +1,8 @@
 """Machine-readable KPIs beside each report: kpis.json and kpis.csv.
 
-kpis.json is written by orjson (indented by two spaces, UTF-8 as it is; forty times json.dumps' speed
-with an indent), its tables' rows made a column at a time from the KPI stage's arrays.
+kpis.json is written by orjson (indented by two spaces, UTF-8 as it is; written in C, where json.dumps
+with an indent falls back to its Python encoder), its tables' rows made a column at a time from the KPI
+stage's arrays.
 """
 
 from __future__ import annotations

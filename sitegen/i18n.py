@@ -95,8 +95,7 @@ class Translator:
         text = self.texts.get(message)
         if text is None:
             text = self.texts[message] = self.translations.gettext(message)
-        if message not in self.known and self.language != SOURCE_LANGUAGE:
-            self._seen(message)
+        self._seen(message)
         return text
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
