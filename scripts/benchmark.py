@@ -115,12 +115,13 @@ def _size(folder: Path) -> int:
 def show(label: str, result: dict, output: Path | None = None) -> None:
     reports = max(result["reports"], 1)
     size = f"   output {_size(output) / 1e6:,.0f} MB" if output else ""
+    processes = f"{result['jobs']} process{'es' if result['jobs'] != 1 else ''}"
     print(f"{label:<9} {result['seconds']:8.2f} s   {1000 * result['seconds'] / reports:6.2f} ms/report   "
-          f"peak {result['peak'] / 1e6:,.0f} MB   {result['files']:,} files{size}   ({result['jobs']} processes, "
+          f"peak {result['peak'] / 1e6:,.0f} MB   {result['files']:,} files{size}   ({processes}, "
           f"CPU {result['cpu']:.1f} s)")
     stages = result["timings"]
-    if stages and result["seconds"] > 1:
-        print("          CPU s per stage: " + "   ".join(f"{k} {v:.1f} ({1000 * v / reports:.2f} ms/rep)"
+    if stages:
+        print("          CPU s per stage: " + "   ".join(f"{k} {v:.2f} ({1000 * v / reports:.2f} ms/rep)"
                                                        for k, v in stages.items() if v >= 0.005))
 
 
