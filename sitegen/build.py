@@ -459,7 +459,7 @@ def build(project_dir: Path, output: Path | None = None, strict: bool = False,
                     if out.written is not None:
                         stage.claim([p for p, _ in out.written])
                     elif not linked:
-                        stage.add(out.files, {f.path for f in out.files if id(f) in cache.stored_ids}
+                        stage.add(out.files, {f.path for f in out.files if cache.is_stored(f)}
                                   if same_output else set())
                     if stored and out.work and not out.errors and out.written is None:
                         cache_store.save_client(store, out)

@@ -16,6 +16,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import weakref
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from pathlib import Path
@@ -207,7 +208,9 @@ class BuildCache:
         # clients read from disk as a head only (plan, keys, warnings, file names): the rest is read when needed
         self.unread: dict[str, Callable[[], object]] = {}  # slug -> reads the whole ClientOutput
         self.paths: dict[str, list[tuple[str, int]]] = {}  # slug -> (path, size) of its files
-        self.stored_ids: set[int] = set()  # ids of files read from disk: the same bytes as in the output
+        # files read from disk (the same bytes as in the output), by id; weakly, so that a file made later at
+        # the address of a freed one is not taken for it
+        self._stored: weakref.WeakValueDictionary[int, object] = weakref.WeakValueDictionary()
 
     def full(self, slug: str):
         """The client's whole last output (reading it from disk if only its head was), or None."""
@@ -218,8 +221,12 @@ class BuildCache:
                 self.clients.pop(slug, None)
             else:
                 self.clients[slug] = whole
-                self.stored_ids.update(id(f) for f in whole.files)
+                self._stored.update((id(f), f) for f in whole.files)
         return self.clients.get(slug)
+
+    def is_stored(self, file) -> bool:
+        """Is this file object one read from disk by `full`, holding the bytes of the current output's file?"""
+        return self._stored.get(id(file)) is file
 
     def forget(self, paths: Iterable[Path | str]) -> None:
         """The watcher saw these change: hash them again even if their stat looks the same."""
