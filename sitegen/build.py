@@ -427,7 +427,7 @@ def build(project_dir: Path, output: Path | None = None, strict: bool = False,
             client_outputs(project, theme, jobs, cache, prune=not clients, executor=executor, sink=sink)))
         for out in outputs:
             linked = False
-            if stored and out.slug in cache.unread and not out.work:  # reused, and only its head was read
+            if cache is not None and out.slug in cache.unread and not out.work:  # reused, only its head read
                 if stage is not None and same_output and not errors:
                     with _timed(t, "write"):
                         linked = stage.link([p for p, _ in cache.paths[out.slug]])

@@ -222,3 +222,24 @@ def test_config_change_and_new_client_are_picked_up(preview, project):
     assert preview.get("/newco/2026-10/")[0] == 200
     (project / "content/newco/2026-10.md").unlink()
     events.next_state(lambda s: preview.get("/newco/2026-10/")[0] == 404)
+
+
+def test_serve_after_a_build_serves_every_page(project):
+    """serve starts from the cache `sitegen build` left, where unchanged clients are kept as a head only (their
+    pages stay on disk until needed): their pages must still be in the preview (they once went missing)."""
+    make_project(project, {"ads": TABLES["ads"]}, {"2026-10.md": "Another client's report"}, client="other")
+    build = subprocess.run([sys.executable, "-m", "sitegen", "build", str(project), "-q"], capture_output=True,
+                           text=True)
+    assert build.returncode == 0, build.stderr
+    built = {p.relative_to(project / "output").as_posix(): p.read_bytes()
+             for p in (project / "output").rglob("*.html")}
+    server = Preview(project)
+    try:
+        for page, body in built.items():
+            status, _, served = server.get("/" + page)
+            assert status == 200, page
+            assert served.replace(b'<script src="/__sitegen__/reload.js"></script>', b"") == body, page
+    finally:
+        server.stop()
+    assert sorted(p.relative_to(project / "output").as_posix() for p in (project / "output").rglob("*.html")) \
+        == sorted(built)
