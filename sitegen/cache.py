@@ -16,6 +16,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import time
 import weakref
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
@@ -27,6 +28,7 @@ from pydantic import BaseModel
 
 from sitegen import __version__
 from sitegen.commentary import Commentary, read_commentary
+from sitegen.datacache import RACY_NS
 from sitegen.errors import Diagnostics
 from sitegen.load import is_data_name
 from sitegen.pages import PAGE_TEMPLATES
@@ -34,6 +36,10 @@ from sitegen.project import Client, Project, report_slug
 from sitegen.themes import Theme, template_files
 
 FACTS_KEPT = 8  # clients whose loaded data stays in memory (~1 MB each), most recently built first
+
+
+def _signature(st: os.stat_result) -> tuple[int, ...]:
+    return st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns, st.st_dev
 
 
 def digest(*parts) -> str:
@@ -62,10 +68,16 @@ def _canonical(value):
 
 
 class FileDigests:
-    """Content hashes of files, recomputed only when a file's stat changed or it was named as changed."""
+    """Content hashes of files, recomputed only when a file's stat changed or it was named as changed.
+
+    A stat is the same when size, mtime, ctime, inode and device are: any write sets the ctime, which no
+    tool sets back (`cp -p`, `touch -r` and `rsync -a --inplace` restore the mtime only). A file changed
+    less than RACY_NS before it was hashed could change again within its timestamps' resolution, so its
+    hash is not remembered (git's "racy clean" rule). Windows' st_ctime is the creation time: there every
+    build reads every file."""
 
     def __init__(self) -> None:
-        self.known: dict[str, tuple[tuple[int, int, int], str]] = {}
+        self.known: dict[str, tuple[tuple[int, ...], str]] = {}
 
     def forget(self, paths: Iterable[Path | str]) -> None:
         for path in paths:
@@ -77,16 +89,19 @@ class FileDigests:
             st = st or os.stat(path)
         except OSError:
             return "missing"
-        signature = (st.st_mtime_ns, st.st_size, st.st_ino)
+        signature = _signature(st)
         known = self.known.get(path)
         if known is not None and known[0] == signature:
             return known[1]
         try:
             with open(path, "rb") as handle:
                 value = hashlib.blake2b(handle.read(), digest_size=16).hexdigest()
+                after = os.fstat(handle.fileno())
         except OSError:
             return "unreadable"
-        self.known[path] = (signature, value)
+        settled = time.time_ns() - max(after.st_mtime_ns, after.st_ctime_ns) > RACY_NS
+        if settled and _signature(after) == signature and os.name != "nt":
+            self.known[path] = (signature, value)
         return value
 
     def of_folder(self, folder: Path, include: Callable[[str], bool]) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import os
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -10,6 +12,7 @@ from helpers_project import run_cli, tree_digest
 
 from sitegen.build import build
 from sitegen.cache import BuildCache, digest
+from sitegen.datacache import RACY_NS
 from sitegen.pages import OutputFile
 
 CACHE = Path(".sitegen-cache/build")
@@ -117,6 +120,12 @@ def test_cache_keys_are_the_same_in_every_process():
     assert digest({"a", "b"}) == digest({"b", "a"})
 
 
+def _settle(folder: Path) -> None:
+    """Wait until the files under `folder` are older than RACY_NS: a file's hash is remembered only then."""
+    newest = max(max(p.stat().st_mtime_ns, p.stat().st_ctime_ns) for p in folder.rglob("*") if p.is_file())
+    time.sleep(max(0.0, (newest + RACY_NS - time.time_ns()) / 1e9 + 0.05))
+
+
 def _fresh(project: Path, tmp_path: Path) -> Path:
     build(project, tmp_path / "fresh", use_cache=False)
     return tmp_path / "fresh"
@@ -167,6 +176,7 @@ def test_workers_work_out_new_clients_keys_and_the_next_build_hashes_no_data_fil
     from sitegen.themes import resolve_theme
 
     generate_many(tmp_path / "p", 3, 2)
+    _settle(tmp_path / "p")
     build(tmp_path / "p", tmp_path / "out", jobs=2)
     stored = cache_store.load(tmp_path / "p" / ".sitegen-cache")
     project = discover(tmp_path / "p", Diagnostics())
@@ -187,3 +197,24 @@ def test_workers_work_out_new_clients_keys_and_the_next_build_hashes_no_data_fil
     again = build(tmp_path / "p", tmp_path / "out", jobs=2)
     assert dict(again.work) == {}
     assert not [p for p in opened if "/data/" in p]
+
+
+def test_a_data_file_rewritten_with_its_size_and_mtime_kept_is_read_again(demo_project, tmp_path):
+    """cp -p, touch -r and rsync -a --inplace keep a file's size and mtime (and rewriting in place its inode);
+    its ctime still changes, and the build sees the new numbers."""
+    data = demo_project / "content/harbor-coffee/data/account-2026-10.csv"
+    _settle(demo_project)
+    build(demo_project, tmp_path / "out")
+    before = data.stat()
+    text = data.read_text()
+    new = text.replace("2026-10-02,75859,50,", "2026-10-02,75859,90,")
+    assert new != text and len(new) == len(text)
+    time.sleep(0.05)  # (a ctime of its own, on any file system's clock)
+    with open(data, "r+") as handle:  # in place: the same inode
+        handle.write(new)
+    os.utime(data, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (data.stat().st_size, data.stat().st_mtime_ns, data.stat().st_ino) == \
+        (before.st_size, before.st_mtime_ns, before.st_ino)
+    result = build(demo_project, tmp_path / "out")
+    assert result.work["data loaded"] == 1
+    assert tree_digest(tmp_path / "out") == tree_digest(_fresh(demo_project, tmp_path))
