@@ -152,15 +152,21 @@ def finish(folder: Path, cache: BuildCache, changed: set[str]) -> None:
         return
     store = folder / FOLDER
     try:
+        complete = True
         for slug in changed:
-            for name in (f"client-{slug}{BODY}", f"client-{slug}.pickle"):  # the head last: it needs the body
-                if (store / f"{name}{NEW}").exists():
+            pair = (f"client-{slug}{BODY}", f"client-{slug}.pickle")  # the head last: it needs the body
+            if all((store / f"{name}{NEW}").exists() for name in pair):
+                for name in pair:
                     os.replace(store / f"{name}{NEW}", store / name)
+            else:  # its cache could not be written (save_client): what is kept describes older pages
+                complete = False
         discard(folder)
         for path in [*store.glob("client-*.pickle"), *store.glob(f"client-*{BODY}")]:
             if path.stem.removeprefix("client-") not in cache.clients:
                 path.unlink(missing_ok=True)
+        # the output is the one this cache describes only if every client built was kept: otherwise the next
+        # build must not link a page from the output for a client whose cache holds other pages
         _dump(store / "state.pickle", (cache.files.known, cache.commentary.entries, cache.templates,
-                                       cache.output_state), key)
+                                       cache.output_state if complete else None), key)
     except OSError:
         pass

@@ -218,3 +218,28 @@ def test_a_data_file_rewritten_with_its_size_and_mtime_kept_is_read_again(demo_p
     result = build(demo_project, tmp_path / "out")
     assert result.work["data loaded"] == 1
     assert tree_digest(tmp_path / "out") == tree_digest(_fresh(demo_project, tmp_path))
+
+
+def test_a_cache_that_could_not_be_written_does_not_vouch_for_the_output(demo_project, tmp_path, monkeypatch):
+    """A client's cache not written (a full disk) leaves its older cache in place: the next build must not take
+    the output for the pages that cache describes, or undoing the edit would keep the edited page."""
+    from sitegen import cache_store
+
+    report = demo_project / "content/harbor-coffee/2026-10.md"
+    original = report.read_text()
+    build(demo_project, tmp_path / "out")
+    report.write_text(original + "\\nAn experiment.\\n")
+    real = cache_store._dump
+
+    def disk_full_for_harbor(path, value, key):
+        if "harbor" in path.name:
+            raise OSError(28, "No space left on device")
+        return real(path, value, key)
+
+    monkeypatch.setattr(cache_store, "_dump", disk_full_for_harbor)
+    build(demo_project, tmp_path / "out")
+    assert b"An experiment." in (tmp_path / "out/harbor-coffee/2026-10/index.html").read_bytes()
+    monkeypatch.setattr(cache_store, "_dump", real)
+    report.write_text(original)
+    build(demo_project, tmp_path / "out")
+    assert tree_digest(tmp_path / "out") == tree_digest(_fresh(demo_project, tmp_path))
