@@ -253,7 +253,7 @@ def _build_client_job(args) -> ClientOutput:
         with _timed(out.timings, "write"):
             written = write_files(sink.folder, out.files)
             if sink.store is not None and out.work:
-                cache_store.save_client(sink.store, out)
+                cache_store.save_client(sink.store, out, sink.folder)
         # what the parent still needs: what was built and why (the cache keeps it as the client's head)
         out = dataclasses.replace(out, files=[], index=[], report_outputs=[], written=written)
     out.digests = digests
@@ -430,10 +430,10 @@ def build(project_dir: Path, output: Path | None = None, strict: bool = False,
             if cache is not None and out.slug in cache.unread and not out.work:  # reused, only its head read
                 if stage is not None and same_output and not errors:
                     with _timed(t, "write"):
-                        linked = stage.link([p for p, _ in cache.paths[out.slug]])
+                        linked = None not in cache.stamps[out.slug].values() and stage.link(cache.stamps[out.slug])
                 if linked:
-                    result.files += len(cache.paths[out.slug])
-                    result.bytes += sum(size for _, size in cache.paths[out.slug])
+                    result.files += len(cache.stamps[out.slug])
+                    result.bytes += sum(stamp[0] for stamp in cache.stamps[out.slug].values())
                 else:
                     out = _whole(project, theme, cache, out)
             errors.extend(out.errors)
@@ -459,10 +459,9 @@ def build(project_dir: Path, output: Path | None = None, strict: bool = False,
                     if out.written is not None:
                         stage.claim([p for p, _ in out.written])
                     elif not linked:
-                        stage.add(out.files, {f.path for f in out.files if cache.is_stored(f)}
-                                  if same_output else set())
+                        stage.add(out.files, cache.unchanged(out.slug, out.files) if same_output else None)
                     if stored and out.work and not out.errors and out.written is None:
-                        cache_store.save_client(store, out)
+                        cache_store.save_client(store, out, stage.folder)
                     if stored:  # written: what the rest of the build needs of it is its name
                         cache.clients[out.slug] = dataclasses.replace(out, files=[], report_outputs=[], index=[])
             done += out.reports

@@ -222,7 +222,8 @@ class BuildCache:
         self.output_state: tuple | None = None  # (output folder, marker inode, mtime) after the last write
         # clients read from disk as a head only (plan, keys, warnings, file names): the rest is read when needed
         self.unread: dict[str, Callable[[], object]] = {}  # slug -> reads the whole ClientOutput
-        self.paths: dict[str, list[tuple[str, int]]] = {}  # slug -> (path, size) of its files
+        # slug -> its files' paths -> their stamps (write.file_stamp: size, mtime, inode) when they were written
+        self.stamps: dict[str, dict[str, tuple | None]] = {}
         # files read from disk (the same bytes as in the output), by id; weakly, so that a file made later at
         # the address of a freed one is not taken for it
         self._stored: weakref.WeakValueDictionary[int, object] = weakref.WeakValueDictionary()
@@ -231,7 +232,6 @@ class BuildCache:
         """The client's whole last output (reading it from disk if only its head was), or None."""
         if slug in self.unread:
             whole = self.unread.pop(slug)()
-            self.paths.pop(slug, None)
             if whole is None:  # damaged: build the client again
                 self.clients.pop(slug, None)
             else:
@@ -242,6 +242,12 @@ class BuildCache:
     def is_stored(self, file) -> bool:
         """Is this file object one read from disk by `full`, holding the bytes of the current output's file?"""
         return self._stored.get(id(file)) is file
+
+    def unchanged(self, slug: str, files) -> dict[str, tuple]:
+        """Of a client's files, those read from disk with the stamps their files in the output were written with
+        (Stage.add links them from the output if they still have them)."""
+        stamps = self.stamps.get(slug, {})
+        return {f.path: stamps[f.path] for f in files if self.is_stored(f) and stamps.get(f.path) is not None}
 
     def forget(self, paths: Iterable[Path | str]) -> None:
         """The watcher saw these change: hash them again even if their stat looks the same."""
@@ -279,4 +285,5 @@ class BuildCache:
         live = set(slugs)
         self.clients = {s: o for s, o in self.clients.items() if s in live}
         self.unread = {s: read for s, read in self.unread.items() if s in live}
+        self.stamps = {s: v for s, v in self.stamps.items() if s in live}
         self.recent = [s for s in self.recent if s in live]

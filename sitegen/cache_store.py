@@ -22,9 +22,10 @@ from pathlib import Path
 
 from sitegen import __version__
 from sitegen.cache import BuildCache
+from sitegen.write import file_stamp
 
 FOLDER = "build"
-MAGIC = b"sitegen-cache-2\n"
+MAGIC = b"sitegen-cache-3\n"
 _SIZE = struct.Struct("<Q")  # the pickle's length, before the compressed bytes (zstd needs it to decompress)
 
 
@@ -111,9 +112,9 @@ def load(folder: Path) -> BuildCache:
             head = _load(path, key)
             body = path.with_suffix(BODY)
             if head is not None and body.is_file():
-                output, paths = head
+                output, stamps = head
                 cache.clients[output.slug] = output
-                cache.paths[output.slug] = paths
+                cache.stamps[output.slug] = stamps
                 cache.unread[output.slug] = functools.partial(_load, body, key)
     return cache
 
@@ -122,8 +123,9 @@ NEW = ".new"  # a client's cache written by a build that has not finished yet
 BODY = ".body"  # a client's pages and numbers; its `.pickle` holds only what deciding what to rebuild needs
 
 
-def save_client(folder: Path, output) -> None:
-    """Keep a client built in this run, to be put in place by `finish` (or dropped by `discard`).
+def save_client(folder: Path, output, written: Path) -> None:
+    """Keep a client built in this run, to be put in place by `finish` (or dropped by `discard`); `written`:
+    the folder its files were written into (the build's stage), for their stamps.
 
     Until the build has swapped its site in, the cache must keep describing the site in the output."""
     key = _key()
@@ -135,7 +137,8 @@ def save_client(folder: Path, output) -> None:
         dataclasses.replace(r, computed=None, files=[]) for r in output.report_outputs])
     try:
         _dump(store / f"client-{output.slug}{BODY}{NEW}", whole, key)
-        _dump(store / f"client-{output.slug}.pickle{NEW}", (head, [(f.path, len(f.data)) for f in output.files]), key)
+        stamps = {f.path: file_stamp(written / f.path) for f in output.files}
+        _dump(store / f"client-{output.slug}.pickle{NEW}", (head, stamps), key)
     except OSError:
         pass  # a read-only project only costs the next build its time
 

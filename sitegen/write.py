@@ -76,6 +76,16 @@ def _exchange(a: Path, b: Path) -> bool:
     return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE) == 0
 
 
+def file_stamp(path: Path) -> tuple[int, int, int] | None:
+    """(size, mtime, inode) of a written file: a file edited or replaced since has another (a build that links
+    a file from the output checks it still has the stamp the build cache recorded)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns, st.st_ino
+
+
 class Stage:
     """A new site written file by file into a temporary folder beside the output; `commit` puts it in
     place of the old one in one step, `discard` removes it (the old site stays as it was)."""
@@ -90,16 +100,18 @@ class Stage:
         self.seen: set[str] = set()
         self.made: set[Path] = set()
 
-    def add(self, files: list[OutputFile], unchanged: set[str] = frozenset()) -> None:
-        """Write files; those named in `unchanged` hold the same bytes as in the current output and are
-        hard-linked from it instead (the swap never modifies a file in place, so the link stays right)."""
+    def add(self, files: list[OutputFile], unchanged: dict[str, tuple] | None = None) -> None:
+        """Write files; those in `unchanged` (path -> stamp) hold the same bytes as the current output's file
+        had when it was written with that stamp, and are hard-linked from it instead, if it still has it (the
+        swap never modifies a file in place, so the link stays right)."""
         check_paths(files, self.seen)
         for f in files:
             target = self.folder / f.path
             if target.parent not in self.made:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 self.made.add(target.parent)
-            if f.path in unchanged:
+            stamp = unchanged.get(f.path) if unchanged else None
+            if stamp is not None and file_stamp(self.output / f.path) == stamp:
                 try:
                     os.link(self.output / f.path, target)
                     continue
@@ -111,17 +123,20 @@ class Stage:
         """Files another process wrote into the folder (write_files): their paths are checked like added ones."""
         check_paths([OutputFile(p, b"") for p in paths], self.seen)
 
-    def link(self, paths: list[str]) -> bool:
-        """Hard-link these files from the current output; False (and nothing linked) if one is missing."""
+    def link(self, stamps: dict[str, tuple]) -> bool:
+        """Hard-link these files (path -> stamp) from the current output; False (and nothing linked) if one is
+        missing or no longer has the stamp it was written with (edited in place, or replaced)."""
         seen = set(self.seen)
-        check_paths([OutputFile(p, b"") for p in paths], seen)
+        check_paths([OutputFile(p, b"") for p in stamps], seen)
         linked = []
-        for path in paths:
+        for path, stamp in stamps.items():
             target = self.folder / path
             if target.parent not in self.made:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 self.made.add(target.parent)
             try:
+                if file_stamp(self.output / path) != stamp:
+                    raise FileNotFoundError(path)
                 os.link(self.output / path, target)
             except OSError:
                 for done in linked:

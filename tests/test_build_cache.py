@@ -243,3 +243,19 @@ def test_a_cache_that_could_not_be_written_does_not_vouch_for_the_output(demo_pr
     report.write_text(original)
     build(demo_project, tmp_path / "out")
     assert tree_digest(tmp_path / "out") == tree_digest(_fresh(demo_project, tmp_path))
+
+
+def test_a_page_changed_in_the_output_is_not_linked_into_the_next_site(demo_project, tmp_path):
+    """An unchanged client's pages are linked from the output only if they are still the files the build wrote
+    (size, mtime, inode): a page edited in place, or replaced (sed -i, a post-processing step, `sitegen serve`
+    previewing an edit), is written again from the cache."""
+    out = tmp_path / "out"
+    build(demo_project, out)
+    edited, replaced = out / "harbor-coffee/2026-10/index.html", out / "fjord-outdoor/2026-09/kpis.json"
+    with open(edited, "r+b") as handle:  # in place, the same size and inode
+        handle.write(b"<!-- ")
+    replaced.with_suffix(".new").write_bytes(replaced.read_bytes().replace(b"{", b"{ ", 1))
+    os.replace(replaced.with_suffix(".new"), replaced)
+    result = build(demo_project, out)
+    assert dict(result.work) == {}  # nothing to recompute: the cached pages are written instead
+    assert tree_digest(out) == tree_digest(_fresh(demo_project, tmp_path))
