@@ -62,13 +62,16 @@ def _key() -> bytes | None:
         return None  # no private place for a key: no cache on disk
 
 
+@functools.cache
 def _schema() -> str:
-    """sitegen's version and the fields of what is stored: a cache written by other code is not read."""
+    """sitegen's version, its code and the fields of what is stored: a cache written by other code is not read
+    (a change to how a KPI is computed or a page written, in a development install, means a full build)."""
     from sitegen import build
+    from sitegen.assets import code_fingerprint
 
     shapes = [(c.__name__, [f.name for f in dataclasses.fields(c)])
               for c in (build.ClientOutput, build.ReportOutput, build.Computed, build.ClientPlan)]
-    return f"{__version__} {shapes}"
+    return f"{__version__} {code_fingerprint()} {shapes}"
 
 
 def _dump(path: Path, value, key: bytes) -> None:

@@ -259,3 +259,17 @@ def test_a_page_changed_in_the_output_is_not_linked_into_the_next_site(demo_proj
     result = build(demo_project, out)
     assert dict(result.work) == {}  # nothing to recompute: the cached pages are written instead
     assert tree_digest(out) == tree_digest(_fresh(demo_project, tmp_path))
+
+
+def test_a_cache_written_by_other_code_is_not_read(demo_project, tmp_path, monkeypatch):
+    """A change to sitegen's code (a development install keeps its version number) means a full build."""
+    from sitegen import assets, cache_store
+
+    build(demo_project, tmp_path / "out")
+    monkeypatch.setattr(assets, "code_fingerprint", lambda: "other code")
+    cache_store._schema.cache_clear()
+    try:
+        assert build(demo_project, tmp_path / "out").work["data loaded"] == 3
+    finally:
+        monkeypatch.undo()
+        cache_store._schema.cache_clear()
