@@ -302,7 +302,12 @@ def client_outputs(project: Project, theme: Theme, jobs: int | None,
         yield from _outputs(project, [(c, None) for c in project.clients], theme, _jobs(jobs, project.clients),
                             executor, sink)
         return
+    seen = cache.templates[0]
     templates = cache.template_keys(_environment(theme, language(project.site.locale)), theme)
+    if cache.templates[0] != seen:
+        # Jinja reloads a template when its mtime changes; the keys follow its bytes, which can change within
+        # one mtime tick: templates compiled before are not used for pages kept under the new keys
+        _environment.cache_clear()
     if prune:  # (not when only some clients are built: the others stay cached)
         cache.prune(c.slug for c in project.clients)
     fresh = {c.slug for c in project.clients if cache.clients.get(c.slug) is None}  # built whatever their keys

@@ -273,3 +273,23 @@ def test_a_cache_written_by_other_code_is_not_read(demo_project, tmp_path, monke
     finally:
         monkeypatch.undo()
         cache_store._schema.cache_clear()
+
+
+def test_a_template_rewritten_within_its_mtime_is_compiled_again(demo_project, tmp_path):
+    """A build that keeps its cache in memory (sitegen serve) reuses its Jinja environments, which reload a
+    template when its mtime changes; a template saved twice within one tick of the clock keeps its mtime."""
+    from sitegen import cache
+
+    theme = demo_project / "themes/default/templates/partials"
+    theme.mkdir(parents=True)
+    alerts = theme / "alerts.html"
+    alerts.write_text('<ul class="alerts"></ul>\n')
+    kept = cache.BuildCache()
+    build(demo_project, tmp_path / "out", cache=kept)
+    mtime = alerts.stat().st_mtime_ns
+    alerts.write_text('<ul class="alerts mine"></ul>\n')
+    os.utime(alerts, ns=(mtime, mtime))
+    assert build(demo_project, tmp_path / "out", cache=kept).work["pages rendered"] == 9
+    pages = [p.read_bytes() for p in (tmp_path / "out").glob("*/*/index.html")]
+    assert len(pages) == 9
+    assert all(b'<ul class="alerts mine">' in page and b'<ul class="alerts">' not in page for page in pages)
