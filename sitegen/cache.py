@@ -105,14 +105,16 @@ class FileDigests:
         return value
 
     def of_folder(self, folder: Path, include: Callable[[str], bool]) -> str:
-        """One hash of every file under folder whose name `include` accepts, with their relative paths."""
+        """One hash of every file under folder whose name `include` accepts (in folders it accepts), with their
+        relative paths."""
         found = []
 
         def walk(path: str, rel: str) -> None:
             with os.scandir(path) as entries:
                 for entry in entries:
                     if entry.is_dir():
-                        walk(entry.path, f"{rel}{entry.name}/")
+                        if include(entry.name):
+                            walk(entry.path, f"{rel}{entry.name}/")
                     elif entry.is_file() and include(entry.name):
                         found.append((f"{rel}{entry.name}", self.of(entry.path, entry.stat())))
 

@@ -494,13 +494,14 @@ def _load_rows(data_dir: Path, diagnostics: Diagnostics, columns: dict[str, str]
 
 
 def is_data_name(name: str) -> bool:
-    """Hidden files and Office lock files are not data."""
+    """Hidden files and folders (.git, an editor's) and Office lock files are not data."""
     return not name.startswith((".", "~$"))
 
 
 def data_paths(data_dir: Path) -> list[Path]:
-    """The files a client's data is loaded from."""
-    return sorted(p for p in data_dir.rglob("*") if p.is_file() and is_data_name(p.name))
+    """The files a client's data is loaded from: every data name under data/, outside hidden folders."""
+    return sorted(p for p in data_dir.rglob("*")
+                  if p.is_file() and all(map(is_data_name, p.relative_to(data_dir).parts)))
 
 
 def recognise(headers: list[str], user: dict[str, str]) -> tuple[Kind | None, dict[str, str], list[Kind]]:

@@ -293,3 +293,17 @@ def test_a_template_rewritten_within_its_mtime_is_compiled_again(demo_project, t
     pages = [p.read_bytes() for p in (tmp_path / "out").glob("*/*/index.html")]
     assert len(pages) == 9
     assert all(b'<ul class="alerts mine">' in page and b'<ul class="alerts">' not in page for page in pages)
+
+
+def test_hidden_folders_in_data_are_not_data(demo_project, tmp_path):
+    """A .git (or an editor's) folder inside data/ is neither loaded nor a reason to rebuild, as the watcher of
+    sitegen serve ignores it too."""
+    data = demo_project / "content/harbor-coffee/data"
+    first = build(demo_project, tmp_path / "out")
+    hidden = data / ".git" / "objects"
+    hidden.mkdir(parents=True)
+    (hidden / "account-2026-10.csv").write_bytes((data / "account-2026-10.csv").read_bytes())
+    (hidden / "pack").write_bytes(b"\x00\x01 not a data file")
+    again = build(demo_project, tmp_path / "out")
+    assert dict(again.work) == {} and again.warnings == first.warnings
+    assert build(demo_project, tmp_path / "fresh", use_cache=False).warnings == first.warnings
