@@ -465,8 +465,11 @@ def build(project_dir: Path, output: Path | None = None, strict: bool = False,
                         stage.claim([p for p, _ in out.written])
                     elif not linked:
                         stage.add(out.files, cache.unchanged(out.slug, out.files) if same_output else None)
-                    if stored and out.work and not out.errors and out.written is None:
+                    # built here, or reused but written (not linked): the cache gets the new files' stamps, or the
+                    # next build could not link them either
+                    if stored and (out.work or not linked) and not out.errors and out.written is None:
                         cache_store.save_client(store, out, stage.folder)
+                        built.add(out.slug)
                     if stored:  # written: what the rest of the build needs of it is its name
                         cache.clients[out.slug] = dataclasses.replace(out, files=[], report_outputs=[], index=[])
             done += out.reports

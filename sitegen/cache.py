@@ -39,7 +39,15 @@ FACTS_KEPT = 8  # clients whose loaded data stays in memory (~1 MB each), most r
 
 
 def _signature(st: os.stat_result) -> tuple[int, ...]:
+    if os.name == "nt":  # st_ctime is the creation time there
+        return st.st_mtime_ns, st.st_size, st.st_ino, st.st_dev
     return st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns, st.st_dev
+
+
+def _changed_ns(st: os.stat_result) -> int:
+    """When the file was last written: its ctime, which the system sets (an mtime may be set to any time, even
+    one in the future, by an archive or `touch`); on Windows its mtime."""
+    return st.st_mtime_ns if os.name == "nt" else st.st_ctime_ns
 
 
 def digest(*parts) -> str:
@@ -73,8 +81,8 @@ class FileDigests:
     A stat is the same when size, mtime, ctime, inode and device are: any write sets the ctime, which no
     tool sets back (`cp -p`, `touch -r` and `rsync -a --inplace` restore the mtime only). A file changed
     less than RACY_NS before it was hashed could change again within its timestamps' resolution, so its
-    hash is not remembered (git's "racy clean" rule). Windows' st_ctime is the creation time: there every
-    build reads every file."""
+    hash is not remembered (git's "racy clean" rule). Windows' st_ctime is the creation time: there a stat
+    is size, mtime, inode and device."""
 
     def __init__(self) -> None:
         self.known: dict[str, tuple[tuple[int, ...], str]] = {}
@@ -99,8 +107,7 @@ class FileDigests:
                 after = os.fstat(handle.fileno())
         except OSError:
             return "unreadable"
-        settled = time.time_ns() - max(after.st_mtime_ns, after.st_ctime_ns) > RACY_NS
-        if settled and _signature(after) == signature and os.name != "nt":
+        if time.time_ns() - _changed_ns(after) > RACY_NS and _signature(after) == signature:
             self.known[path] = (signature, value)
         return value
 

@@ -307,3 +307,24 @@ def test_hidden_folders_in_data_are_not_data(demo_project, tmp_path):
     again = build(demo_project, tmp_path / "out")
     assert dict(again.work) == {} and again.warnings == first.warnings
     assert build(demo_project, tmp_path / "fresh", use_cache=False).warnings == first.warnings
+
+
+def _inodes(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): p.stat().st_ino for p in folder.rglob("*") if p.is_file()}
+
+
+def test_pages_written_again_from_the_cache_are_linked_by_the_build_after(demo_project, tmp_path):
+    """An unchanged client whose pages had to be written (one was edited in the output, or the last build went
+    to another folder) is linked again from the next build on: the cache learns the new files' stamps."""
+    out = tmp_path / "out"
+    build(demo_project, out)
+    build(demo_project, tmp_path / "elsewhere")  # the cache now vouches for that folder
+    with open(out / "harbor-coffee/2026-10/index.html", "r+b") as handle:
+        handle.write(b"<!-- ")
+    build(demo_project, out)  # every page written (another folder last time), the edited one restored
+    written = _inodes(out)
+    again = build(demo_project, out)
+    assert dict(again.work) == {}
+    reports = {path: inode for path, inode in written.items() if path.startswith(("harbor", "fjord", "nordlicht"))}
+    assert len(reports) >= 27 and {p: _inodes(out)[p] for p in reports} == reports  # linked: the same files
+    assert tree_digest(out) == tree_digest(_fresh(demo_project, tmp_path))
