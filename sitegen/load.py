@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import re
 import threading
 from dataclasses import dataclass, field
@@ -499,9 +500,13 @@ def is_data_name(name: str) -> bool:
 
 
 def data_paths(data_dir: Path) -> list[Path]:
-    """The files a client's data is loaded from: every data name under data/, outside hidden folders."""
-    return sorted(p for p in data_dir.rglob("*")
-                  if p.is_file() and all(map(is_data_name, p.relative_to(data_dir).parts)))
+    """The files a client's data is loaded from: every data name under data/, outside hidden folders (which
+    are not walked into: a .git folder can hold thousands of files)."""
+    found = []
+    for folder, folders, names in os.walk(data_dir):
+        folders[:] = [f for f in folders if is_data_name(f)]
+        found.extend(Path(folder, n) for n in names if is_data_name(n) and os.path.isfile(os.path.join(folder, n)))
+    return sorted(found)
 
 
 def recognise(headers: list[str], user: dict[str, str]) -> tuple[Kind | None, dict[str, str], list[Kind]]:
