@@ -435,7 +435,7 @@ def build(project_dir: Path, output: Path | None = None, strict: bool = False,
             if cache is not None and out.slug in cache.unread and not out.work:  # reused, only its head read
                 if stage is not None and same_output and not errors:
                     with _timed(t, "write"):
-                        linked = None not in cache.stamps[out.slug].values() and stage.link(cache.stamps[out.slug])
+                        linked = stage.link(cache.stamps[out.slug])
                 if linked:
                     result.files += len(cache.stamps[out.slug])
                     result.bytes += sum(stamp[0] for stamp in cache.stamps[out.slug].values())

@@ -16,7 +16,6 @@ import dataclasses
 import hashlib
 import json
 import os
-import time
 import weakref
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
@@ -28,7 +27,7 @@ from pydantic import BaseModel
 
 from sitegen import __version__
 from sitegen.commentary import Commentary, read_commentary
-from sitegen.datacache import RACY_NS
+from sitegen.datacache import settled, stat_signature
 from sitegen.errors import Diagnostics
 from sitegen.load import is_data_name
 from sitegen.pages import PAGE_TEMPLATES
@@ -36,18 +35,6 @@ from sitegen.project import Client, Project, report_slug
 from sitegen.themes import Theme, template_files
 
 FACTS_KEPT = 8  # clients whose loaded data stays in memory (~1 MB each), most recently built first
-
-
-def _signature(st: os.stat_result) -> tuple[int, ...]:
-    if os.name == "nt":  # st_ctime is the creation time there
-        return st.st_mtime_ns, st.st_size, st.st_ino, st.st_dev
-    return st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns, st.st_dev
-
-
-def _changed_ns(st: os.stat_result) -> int:
-    """When the file was last written: its ctime, which the system sets (an mtime may be set to any time, even
-    one in the future, by an archive or `touch`); on Windows its mtime."""
-    return st.st_mtime_ns if os.name == "nt" else st.st_ctime_ns
 
 
 def digest(*parts) -> str:
@@ -76,13 +63,9 @@ def _canonical(value):
 
 
 class FileDigests:
-    """Content hashes of files, recomputed only when a file's stat changed or it was named as changed.
-
-    A stat is the same when size, mtime, ctime, inode and device are: any write sets the ctime, which no
-    tool sets back (`cp -p`, `touch -r` and `rsync -a --inplace` restore the mtime only). A file changed
-    less than RACY_NS before it was hashed could change again within its timestamps' resolution, so its
-    hash is not remembered (git's "racy clean" rule). Windows' st_ctime is the creation time: there a stat
-    is size, mtime, inode and device."""
+    """Content hashes of files, recomputed when a file's stat changed (datacache.stat_signature) or it was named
+    as changed; a hash is remembered only for a file that had settled (datacache.settled), as the conversion
+    cache does."""
 
     def __init__(self) -> None:
         self.known: dict[str, tuple[tuple[int, ...], str]] = {}
@@ -97,7 +80,7 @@ class FileDigests:
             st = st or os.stat(path)
         except OSError:
             return "missing"
-        signature = _signature(st)
+        signature = stat_signature(st)
         known = self.known.get(path)
         if known is not None and known[0] == signature:
             return known[1]
@@ -107,7 +90,7 @@ class FileDigests:
                 after = os.fstat(handle.fileno())
         except OSError:
             return "unreadable"
-        if time.time_ns() - _changed_ns(after) > RACY_NS and _signature(after) == signature:
+        if settled(after) and stat_signature(after) == signature:
             self.known[path] = (signature, value)
         return value
 

@@ -31,6 +31,23 @@ FOLDER = "data"
 FORMAT = "sitegen-data-1"  # bump when what is stored or how cells are typed changes
 CACHE_MIN_BYTES = 1 << 20  # files from this size are cached
 RACY_NS = 3 * 10**9  # a file changed this recently may change again within its timestamps' resolution
+
+
+def stat_signature(st: os.stat_result) -> tuple[int, ...]:
+    """What tells a file's contents may have changed: size, mtime, ctime, inode and device. Any write sets the
+    ctime, which no tool sets back (`cp -p`, `touch -r`, `rsync -a --inplace` restore the mtime only); on
+    Windows st_ctime is the creation time, so there it is left out."""
+    if os.name == "nt":
+        return st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev
+    return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev
+
+
+def settled(st: os.stat_result) -> bool:
+    """Was the file last written more than RACY_NS ago? Only then may its hash be remembered by its stat: a
+    younger file could change again within its timestamps' resolution (git's "racy clean" rule). By the
+    ctime, which the system sets (an mtime can be any time, even a future one from an archive); on Windows
+    by the mtime."""
+    return time.time_ns() - (st.st_mtime_ns if os.name == "nt" else st.st_ctime_ns) > RACY_NS
 _ROW = "__row__"
 HASH = "sha256"  # readers.scan_file's hash of a file's bytes (a note of another hash is not used)
 
@@ -51,27 +68,23 @@ class DataCache:
         self.columns = dict(columns or {})
 
     def scan(self, path: Path):
-        """readers.scan_file(path) (the hash of the file's bytes), from the last scan when the file's stat is
-        unchanged: size, mtime, ctime, inode and device. Any write to a file sets its ctime to the time of the
-        write, which no tool can set back; a file changed less than RACY_NS before it was scanned could
-        change again within the same timestamp, so its scan is not remembered (git's "racy clean" rule).
-        Windows' st_ctime is the creation time: there every scan reads the file."""
+        """readers.scan_file(path) (the hash of the file's bytes), from the last scan when the file's
+        stat_signature is unchanged and it had settled when scanned."""
         from sitegen.readers import FileScan, scan_file
 
         before = os.stat(path)
         name = hashlib.blake2b(str(path.resolve()).encode(), digest_size=16).hexdigest()
         note = self.folder / "stat" / f"{name}.json"
-        signature = [before.st_size, before.st_mtime_ns, before.st_ctime_ns, before.st_ino, before.st_dev]
+        signature = list(stat_signature(before))
         try:
             known = json.loads(note.read_text(encoding="utf-8"))
-            if known["signature"] == signature and known.get("hash") == HASH and os.name != "nt":
+            if known["signature"] == signature and known.get("hash") == HASH:
                 return FileScan(known["digest"], known["plain"])
         except (OSError, ValueError, KeyError, TypeError):
             pass
         scan = scan_file(path)
         after = os.stat(path)
-        settled = time.time_ns() - max(after.st_mtime_ns, after.st_ctime_ns) > RACY_NS
-        if settled and [after.st_size, after.st_mtime_ns, after.st_ctime_ns, after.st_ino, after.st_dev] == signature:
+        if settled(after) and list(stat_signature(after)) == signature:
             _write_text(note, json.dumps({"signature": signature, "hash": HASH, "digest": scan.digest,
                                           "plain": scan.plain}))
         return scan

@@ -135,7 +135,7 @@ class Stage:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 self.made.add(target.parent)
             try:
-                if file_stamp(self.output / path) != stamp:
+                if stamp is None or file_stamp(self.output / path) != stamp:
                     raise FileNotFoundError(path)
                 os.link(self.output / path, target)
             except OSError:
