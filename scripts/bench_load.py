@@ -10,10 +10,10 @@ data_parquet/ads.parquet) for sitegen's loader. Each variant runs in fresh subpr
 Date/Cost/Impression/Clicks/Conversions, sum by date. Prints median seconds (imports excluded), max RSS
 (imports included), and checks all variants find the same rows and total cost. A benchmark, not a test.
 
-The sitegen variants run `load_client_data` and `sitegen.kpis.client_facts` (the daily sums come from its
-daily facts): on the export as downloaded (data_export/), cold (an empty conversion cache) and warm (the
-typed Parquet of an earlier run in .sitegen-cache/data), on the Parquet export (data_export_parquet/), and
-on the canonical copies; "rows by rows" is the old row-by-row path (`sitegen.load.FAST = False`).
+The sitegen variants run `load_client_data` and `client_facts` (the daily sums come from its daily facts):
+on the export as downloaded (data_export/), cold (an empty conversion cache) and warm (the typed Parquet of an
+earlier run in .sitegen-cache/data), on the Parquet export (data_export_parquet/), and on the canonical copies;
+"rows by rows" is the row-by-row reference the tests compare the loader with (tests/reference_loader.py).
 
 `--small` generates `generate_many(root, 10, 12)` (10 clients, 78 small CSV files each) and prints the
 median of `load_client_data` per client, CPU and wall, with the column-wise and the row-by-row path.
@@ -135,16 +135,25 @@ def _duckdb(source: str, select: str = "*"):
     return _daily(duckdb.sql(f"""SELECT {select} FROM {source} WHERE "Campaign name" NOT LIKE 'Total of %'""").df())
 
 
+def _loader(rows: bool):
+    """sitegen's loader, or the row-by-row reference of the tests."""
+    if rows:
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+        from reference_loader import load_rows
+        return load_rows
+    from sitegen.data.load import load_client_data
+    return load_client_data
+
+
 def _sitegen(folder: Path, cache: str | None = None, rows: bool = False):
     """load_client_data + client_facts; cache: "cold" (emptied first), "warm" (kept) or None (no cache)."""
-    import sitegen.load
     from sitegen.errors import Diagnostics
-    from sitegen.kpis import client_facts
+    from sitegen.metrics.facts import client_facts
     cache_dir = folder.parent / ".sitegen-cache" if cache else None
     if cache == "cold":
         shutil.rmtree(cache_dir, ignore_errors=True)
-    sitegen.load.FAST = not rows
-    data = sitegen.load.load_client_data(folder, Diagnostics(), None, cache_dir)
+    data = _loader(rows)(folder, Diagnostics(), None, cache_dir) if not rows else \
+        _loader(rows)(folder, Diagnostics(), None)
     facts = client_facts(data)
     return data["ads"], len(data["ads"]), float(facts.daily["spend"].sum())
 
@@ -159,7 +168,7 @@ def _duckdb_sql_only(d: Path):
 
 CASTS = ('* REPLACE (TRY_CAST("Date" AS DATE) AS "Date", TRY_CAST("Cost" AS DECIMAL(18,2)) AS "Cost", '
          + ", ".join(f'TRY_CAST("{c}" AS BIGINT) AS "{c}"' for c in NUMBERS[1:]) + ")")
-VARIANTS = {  # the child imports pandas, pyarrow and (by name) duckdb or sitegen.load before the clock starts
+VARIANTS = {  # the child imports pandas, pyarrow and (by name) duckdb or sitegen's loader before the clock starts
     "a pandas C engine, text": lambda d: _typed_from_text(_read_csv(d, dtype=str)),
     "b pandas pyarrow engine, text": lambda d: _typed_from_text(_read_csv(d, dtype=str, engine="pyarrow")),
     "c pandas pyarrow engine, typed": lambda d: _daily(_read_csv(d, engine="pyarrow", na_values=["-"])),
@@ -197,9 +206,9 @@ def _describe(frame) -> str:
 def child(name: str, folder: str) -> None:
     try:
         start = time.perf_counter()
-        engines = [m for m in ("duckdb", "sitegen.load") if m.split(".")[0] in name]
+        engines = [m for m in ("duckdb", "sitegen.data.load") if m.split(".")[0] in name]
         if "sitegen" in name:  # what its first call would import
-            engines += ["sitegen.kpis", "sitegen.columnar", "sitegen.datacache", "pyarrow.csv", "pyarrow.parquet"]
+            engines += ["sitegen.metrics.facts", "pyarrow.csv", "pyarrow.parquet"]
         for module in ["pandas", "pyarrow", *engines]:
             __import__(module)
         imported = time.perf_counter() - start
@@ -296,7 +305,6 @@ def main() -> None:
 
 def small(repeat: int, keep: Path | None) -> None:
     """Median load_client_data per client of a generated project, column-wise and row by row."""
-    import sitegen.load
     from sitegen.demo import generate_many
     from sitegen.errors import Diagnostics
 
@@ -308,14 +316,14 @@ def small(repeat: int, keep: Path | None) -> None:
         files = sum(1 for f in folders for _ in f.iterdir())
         print(f"{len(folders)} clients, {files / len(folders):.0f} files each ({root}); python "
               f"{sys.version.split()[0]}, {len(os.sched_getaffinity(0))} cores; {max(repeat, 5)} loads per client")
-        for label, fast in (("column-wise (sitegen.load.FAST = True)", True), ("row by row (FAST = False)", False)):
-            sitegen.load.FAST = fast
-            sitegen.load.load_client_data(folders[0], Diagnostics())  # imports, caches of header names
+        for label, rows in (("column-wise (sitegen's loader)", False), ("row by row (the tests' reference)", True)):
+            load = _loader(rows)
+            load(folders[0], Diagnostics())  # imports, caches of header names
             walls, cpus = [], []
             for folder in folders:
                 for _ in range(max(repeat, 5)):
                     start, cpu = time.perf_counter(), time.process_time()
-                    sitegen.load.load_client_data(folder, Diagnostics())
+                    load(folder, Diagnostics())
                     walls.append(time.perf_counter() - start)
                     cpus.append(time.process_time() - cpu)
             print(f"  {label:<40} median {statistics.median(walls) * 1000:6.1f} ms wall, "

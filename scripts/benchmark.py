@@ -94,10 +94,12 @@ def run(command: list[str], env: dict | None = None) -> tuple[float, int, str, f
 BUILD = """
 import json, sys
 from pathlib import Path
-from sitegen.build import build
-r = build(Path(sys.argv[1]), Path(sys.argv[2]), jobs=int(sys.argv[3]) or None, use_cache=sys.argv[4] == "1")
+from sitegen.build import BuildOptions, build
+options = BuildOptions(output=Path(sys.argv[2]), jobs=int(sys.argv[3]) or None, use_cache=sys.argv[4] == "1")
+r = build(Path(sys.argv[1]), options)
 print(json.dumps({"reports": r.reports, "files": r.files, "bytes": r.bytes, "jobs": r.jobs,
-                  "timings": dict(r.timings), "work": dict(r.work)}))
+                  "timings": dict(r.timings), "work": dict(r.work),
+                  "imported": [m for m in ("pandas", "pyarrow", "altair") if m in sys.modules]}))
 """
 
 
@@ -194,8 +196,12 @@ def main() -> None:
                   f"{time.perf_counter() - start:.1f} s ({_size(root / 'content') / 1e6:,.0f} MB of data)")
             shutil.rmtree(root / CACHE, ignore_errors=True)
             shutil.rmtree(root / "output", ignore_errors=True)
-            show("cold", sitegen_build(root, args.jobs), root / "output")
-            show("again", sitegen_build(root, args.jobs))
+            cold = sitegen_build(root, args.jobs)
+            show("cold", cold, root / "output")
+            again = sitegen_build(root, args.jobs)
+            show("again", again)
+            print(f"          nothing changed: {again['seconds'] / cold['seconds']:.1%} of the cold build's time; "
+                  f"imported {', '.join(again['imported']) or 'none of pandas, pyarrow and Altair'}")
             show("no-cache", sitegen_build(root, args.jobs, use_cache=False))
     finally:
         if not args.keep:  # deleting 100,000 files can take minutes here: in the background

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sitegen.data.kinds import KINDS
+from sitegen.data.load import DataFile, load_client_data
 from sitegen.errors import Diagnostics, SitegenError
-from sitegen.kinds import KINDS
-from sitegen.load import DataFile, load_client_data
-from sitegen.project import discover
+from sitegen.project.discover import discover
 
 
 @dataclass

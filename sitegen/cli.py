@@ -4,6 +4,7 @@ User mistakes exit with code 2 and one line per problem, never a traceback."""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -11,7 +12,10 @@ from pathlib import Path
 import click
 
 from sitegen import __version__
-from sitegen.errors import SitegenError, error_lines
+from sitegen.build.site import BuildOptions, build, default_output
+from sitegen.errors import MAX_LISTED, SitegenError, SitegenErrors, error_lines
+from sitegen.pdf import check_pdf_dir, project_reports, sync_api, write_pdfs
+from sitegen.serve.run import serve as run_serve
 
 EXIT_USER_ERROR = 2
 
@@ -65,7 +69,7 @@ def main() -> None:
     """sitegen: static report sites for TikTok marketing."""
 
 
-@main.command()
+@main.command("build")
 @click.argument("project_dir", default=".", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--output", "-o", type=click.Path(path_type=Path, file_okay=False),
               help="Where to write the site (default: PROJECT_DIR/output).")
@@ -83,15 +87,14 @@ def main() -> None:
               help="Where per-client work runs: 'local' (this machine, --jobs processes), 'dask-local' (a local "
                    "Dask cluster of --jobs workers) or 'dask://HOST:PORT' (a running Dask scheduler; the project "
                    "folder must be at the same path on every worker). Dask needs: pip install \"sitegen[dask]\".")
-def build(project_dir: Path, output: Path | None, strict: bool, quiet: bool, jobs: int | None,
-          clients: tuple[str, ...], split: bool, explain: bool, no_cache: bool, executor: str) -> None:
+def build_command(project_dir: Path, output: Path | None, strict: bool, quiet: bool, jobs: int | None,
+                  clients: tuple[str, ...], split: bool, explain: bool, no_cache: bool, executor: str) -> None:
     """Build the report site of PROJECT_DIR (default: the current folder)."""
-    from sitegen.build import build as run_build
-
+    options = BuildOptions(output=output, strict=strict, jobs=jobs, clients=clients, split=split,
+                           use_cache=not no_cache, executor=executor)
     try:
         with _Progress(_interactive() and not quiet) as progress:
-            result = run_build(project_dir, output, strict=strict, progress=progress, jobs=jobs, clients=clients,
-                               split=split, use_cache=not no_cache, executor=executor)
+            result = build(project_dir, options, progress=progress)
     except SitegenError as exc:
         fail(exc)
     for warning in result.warnings:
@@ -116,18 +119,13 @@ def build(project_dir: Path, output: Path | None, strict: bool, quiet: bool, job
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
 def pdf(project_dir: Path, output: Path | None, pdf_dir: Path | None, strict: bool, quiet: bool) -> None:
     """Build PROJECT_DIR and print every report to PDF_DIR/<client>/<report>.pdf with headless Chromium."""
-    from sitegen.build import build as run_build
-    from sitegen.build import default_output
-    from sitegen.errors import SitegenErrors
-    from sitegen.pdf import check_pdf_dir, project_reports, sync_api, write_pdfs
-
     warnings: list[str] = []
     try:
         pdf_dir = check_pdf_dir(project_dir, output or default_output(project_dir),
                                 pdf_dir or project_dir / "pdf")
         sync_api()  # before the build: say at once that Playwright is missing
         with _Progress(_interactive() and not quiet) as progress:
-            result = run_build(project_dir, output, strict=strict, progress=progress)
+            result = build(project_dir, BuildOptions(output=output, strict=strict), progress=progress)
         for warning in result.warnings:
             click.echo(f"warning: {warning}", err=True)
         written = write_pdfs(result.output, pdf_dir, project_reports(project_dir), warnings.append)
@@ -148,10 +146,9 @@ def pdf(project_dir: Path, output: Path | None, pdf_dir: Path | None, strict: bo
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON (for CI jobs).")
 def check(project_dir: Path, strict: bool, as_json: bool) -> None:
     """Load and validate the data of PROJECT_DIR without building: what was found, and every problem."""
-    import json
-
+    # deferred: loading data needs pandas and pyarrow, which other commands (a build that finds nothing
+    # changed) do without (tests/test_layering.py)
     from sitegen.check import check_project, summary_lines
-    from sitegen.errors import MAX_LISTED, SitegenErrors
 
     try:
         result = check_project(project_dir)
@@ -182,8 +179,6 @@ def check(project_dir: Path, strict: bool, as_json: bool) -> None:
 @click.option("--poll", is_flag=True, help="Poll for changes (network mounts, containers).")
 def serve(project_dir: Path, output: Path | None, host: str, port: int, open_browser: bool, poll: bool) -> None:
     """Build PROJECT_DIR, serve it, and rebuild and reload the browser on every change."""
-    from sitegen.serve.run import serve as run_serve
-
     def say(line: str) -> None:
         click.echo(line, err=line.startswith(("error", "internal error")))
 

@@ -9,7 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sitegen.errors import Diagnostics, SitegenError
-from sitegen.project import discover, report_slug
+from sitegen.project.discover import discover
+from sitegen.project.model import report_slug
 
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's package; else Playwright's own browser
 MISSING = ('sitegen pdf needs Playwright and Chromium: pip install "sitegen[pdf]" and install chromium '

@@ -1,57 +1,30 @@
+"""Fixtures shared by the tests (helpers to import are in helpers.py; no test imports this module)."""
+
 from __future__ import annotations
 
-import csv
+import os
 import shutil
 from pathlib import Path
 
 import pytest
-
-REPO = Path(__file__).resolve().parents[1]
-SAMPLES = REPO.parent / "shared" / "samples"
-
-
-def write_csv(path: Path, rows: list[dict]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    columns = list(dict.fromkeys(k for row in rows for k in row))
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns)
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
-
-
-def make_project(root: Path, tables: dict[str, list[dict]], reports: dict[str, str] | None = None,
-                 client: str = "acme", client_toml: str = "", site_toml: str | None = None) -> Path:
-    """A small project: one client whose data files are `tables` (kind -> rows)."""
-    data = root / "content" / client / "data"
-    data.mkdir(parents=True, exist_ok=True)
-    for kind, rows in tables.items():
-        write_csv(data / f"{kind}.csv", rows)
-    if client_toml:
-        (root / "content" / client / "client.toml").write_text(client_toml, encoding="utf-8")
-    if site_toml is not None:
-        (root / "sitegen.toml").write_text(site_toml, encoding="utf-8")
-    for name, text in (reports or {}).items():
-        (root / "content" / client / name).write_text(text, encoding="utf-8")
-    return root
+from helpers import DATA, REPO
 
 
 @pytest.fixture(scope="session")
 def canonical_dir(tmp_path_factory) -> Path:
-    """The shared canonical samples as one client's data folder (without expected_kpis.json)."""
+    """tests/data/canonical as one client's data folder (without its expected_kpis.json)."""
     data = tmp_path_factory.mktemp("canonical") / "data"
     data.mkdir()
-    for path in (SAMPLES / "canonical").glob("*.csv"):
+    for path in (DATA / "canonical").glob("*.csv"):
         shutil.copy(path, data / path.name)
     return data
 
 
 @pytest.fixture(scope="session", autouse=True)
-def shared_chart_cache(tmp_path_factory):
-    """One cache of static chart images for the whole run: the same chart is drawn once, not per test."""
-    import os
-
-    folder = tmp_path_factory.mktemp("chart-cache")
+def shared_cache(tmp_path_factory):
+    """One cache folder (SITEGEN_CACHE_DIR) for the whole run: static chart images, chart templates and the Vega
+    bundle are made once, not per test; each project's build cache lies in it under the project's path."""
+    folder = tmp_path_factory.mktemp("cache")
     previous = os.environ.get("SITEGEN_CACHE_DIR")
     os.environ["SITEGEN_CACHE_DIR"] = str(folder)
     yield folder

@@ -3,16 +3,18 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import write_csv
+from helpers import write_csv
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sitegen.alerts import baseline, report_alerts, robust_z
-from sitegen.config import Alerts
+from sitegen.data.load import load_client_data
 from sitegen.errors import Diagnostics
-from sitegen.kpis import client_facts, report_kpis
-from sitegen.load import load_client_data
-from sitegen.periods import month
+from sitegen.metrics.alerts import report_alerts
+from sitegen.metrics.baselines import baseline, robust_z
+from sitegen.metrics.facts import client_facts
+from sitegen.metrics.periods import month
+from sitegen.metrics.report import report_kpis
+from sitegen.metrics.thresholds import AlertThresholds
 
 START = date(2026, 9, 1)
 SPIKE, BOUGHT, CRISIS = date(2026, 10, 10), date(2026, 10, 20), date(2026, 10, 25)
@@ -59,7 +61,7 @@ def alerts(tmp_path_factory):
                                          title="Price update")])
     facts = client_facts(load_client_data(data, Diagnostics()))
     kpis = report_kpis(facts, month(2026, 10), month(2026, 9), {"spend": 2000.0, "cpa": 50.0})
-    return report_alerts(facts, kpis, Alerts(), ["spend", "likes"])
+    return report_alerts(facts, kpis, AlertThresholds(), ["spend", "likes"])
 
 
 def _of(alerts, kind):

@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from helpers_project import build
+from helpers import build
 from loopback import CHROMIUM, chromium, serving
 
 REPO = Path(__file__).resolve().parents[1]

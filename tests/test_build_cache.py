@@ -8,38 +8,37 @@ import time
 from pathlib import Path
 from types import SimpleNamespace
 
-from helpers_project import run_cli, tree_digest
+from helpers import run_cli, tree_digest
 
-from sitegen.build import build
-from sitegen.cache import BuildCache, digest
-from sitegen.datacache import RACY_NS
-from sitegen.pages import OutputFile
-
-CACHE = Path(".sitegen-cache/build")
+from sitegen.build import BuildOptions, build
+from sitegen.build.cache import BuildCache
+from sitegen.build.plan import digest
+from sitegen.render.files import OutputFile
+from sitegen.storage import RACY_NS, build_cache
 
 
 def test_second_build_with_nothing_changed_reuses_everything(demo_project, tmp_path):
-    first = build(demo_project, tmp_path / "out")
+    first = build(demo_project, BuildOptions(output=tmp_path / "out"))
     assert first.work["reports computed"] == 9
     page = tmp_path / "out/harbor-coffee/2026-10/index.html"
     inode = page.stat().st_ino
     before = tree_digest(tmp_path / "out")
-    again = build(demo_project, tmp_path / "out")
+    again = build(demo_project, BuildOptions(output=tmp_path / "out"))
     assert dict(again.work) == {} and again.explain == []
     assert tree_digest(tmp_path / "out") == before
     assert page.stat().st_ino == inode  # unchanged files are hard-linked into the new site, not rewritten
-    assert (demo_project / CACHE / "client-harbor-coffee.pickle").is_file()
-    fresh = build(demo_project, tmp_path / "fresh", use_cache=False)
+    assert (build_cache(demo_project) / "client-harbor-coffee.pickle").is_file()
+    fresh = build(demo_project, BuildOptions(output=tmp_path / "fresh", use_cache=False))
     assert fresh.work["reports computed"] == 9 and tree_digest(tmp_path / "fresh") == before
 
 
 def test_one_clients_data_rebuilds_that_client_only(demo_project, tmp_path):
-    build(demo_project, tmp_path / "out")
+    build(demo_project, BuildOptions(output=tmp_path / "out"))
     data = demo_project / "content/harbor-coffee/data/ads-2026-10.csv"
     lines = data.read_text().splitlines()
     head, _, _ = lines[-1].rpartition(",")
     data.write_text("\n".join([*lines[:-1], f"{head},12.34"]) + "\n")
-    result = build(demo_project, tmp_path / "out")
+    result = build(demo_project, BuildOptions(output=tmp_path / "out"))
     assert result.work["data loaded"] == 1 and result.work["reports computed"] == 3
     assert result.explain == ["harbor-coffee: its data files changed: loading them and recomputing every report"]
     assert tree_digest(tmp_path / "out") == tree_digest(_fresh(demo_project, tmp_path))
@@ -49,9 +48,9 @@ def test_template_change_rerenders_without_recomputing(demo_project, tmp_path):
     theme = demo_project / "themes/default/templates/partials"
     theme.mkdir(parents=True)
     (theme / "alerts.html").write_text('<ul class="alerts"></ul>\n')
-    build(demo_project, tmp_path / "out")
+    build(demo_project, BuildOptions(output=tmp_path / "out"))
     (theme / "alerts.html").write_text('<ul class="alerts mine"></ul>\n')
-    result = build(demo_project, tmp_path / "out")
+    result = build(demo_project, BuildOptions(output=tmp_path / "out"))
     assert result.work["pages rendered"] == 9 and "reports computed" not in result.work
     assert all("its text or the templates changed" in line for line in result.explain)
     # pages rendered from the numbers read back from the cache on disk are the pages of a fresh build
@@ -77,22 +76,22 @@ def test_a_page_made_where_a_cached_one_was_freed_is_not_taken_for_it():
 
 
 def test_a_damaged_or_foreign_cache_is_ignored(demo_project, tmp_path):
-    build(demo_project, tmp_path / "out")
-    pickle = demo_project / CACHE / "client-harbor-coffee.pickle"
+    build(demo_project, BuildOptions(output=tmp_path / "out"))
+    pickle = build_cache(demo_project) / "client-harbor-coffee.pickle"
     data = bytearray(pickle.read_bytes())
     data[-10] ^= 0xFF  # not signed by this user's key any more
     pickle.write_bytes(bytes(data))
-    (demo_project / CACHE / "client-fjord-outdoor.pickle").write_bytes(b"garbage")
-    result = build(demo_project, tmp_path / "out")
+    (build_cache(demo_project) / "client-fjord-outdoor.pickle").write_bytes(b"garbage")
+    result = build(demo_project, BuildOptions(output=tmp_path / "out"))
     assert result.work["data loaded"] == 2
     assert tree_digest(tmp_path / "out") == tree_digest(_fresh(demo_project, tmp_path))
 
 
 def test_only_some_clients_keep_the_others_cached(demo_project, tmp_path):
-    build(demo_project, tmp_path / "all")
-    one = build(demo_project, tmp_path / "one", clients=["harbor-coffee"])
+    build(demo_project, BuildOptions(output=tmp_path / "all"))
+    one = build(demo_project, BuildOptions(output=tmp_path / "one", clients=["harbor-coffee"]))
     assert dict(one.work) == {}
-    assert dict(build(demo_project, tmp_path / "all").work) == {}
+    assert dict(build(demo_project, BuildOptions(output=tmp_path / "all")).work) == {}
 
 
 def test_explain_on_the_command_line(demo_project, tmp_path):
@@ -112,7 +111,7 @@ def test_cache_keys_are_the_same_in_every_process():
     import subprocess
     import sys
 
-    code = ("from sitegen.cache import digest; from sitegen.config import SiteConfig; "
+    code = ("from sitegen.build.plan import digest; from sitegen.project.settings import SiteConfig; "
             "print(digest(SiteConfig(), {'b', 'a', 'c'}, frozenset({'x', 'y'})))")
     seen = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                            env={"PYTHONHASHSEED": str(seed), "PATH": ""}).stdout for seed in (1, 2, 3)}
@@ -127,7 +126,7 @@ def _settle(folder: Path) -> None:
 
 
 def _fresh(project: Path, tmp_path: Path) -> Path:
-    build(project, tmp_path / "fresh", use_cache=False)
+    build(project, BuildOptions(output=tmp_path / "fresh", use_cache=False))
     return tmp_path / "fresh"
 
 
@@ -135,31 +134,31 @@ def test_unchanged_clients_are_linked_by_name_and_their_pages_read_only_when_nee
     """A client with nothing changed is linked from the output by file name; its cached pages (the
     `.body` file) are read only when a file has to be written, and a damaged body means a rebuild."""
     out = tmp_path / "out"
-    build(demo_project, out)
+    build(demo_project, BuildOptions(output=out))
     before = tree_digest(out)
     gone = out / "harbor-coffee/2026-10/kpis.json"
     gone.unlink()  # the output lost a file: the client's pages are read from its body and written
-    again = build(demo_project, out)
+    again = build(demo_project, BuildOptions(output=out))
     assert dict(again.work) == {} and tree_digest(out) == before
-    (demo_project / CACHE / "client-harbor-coffee.body").write_bytes(b"garbage")
+    (build_cache(demo_project) / "client-harbor-coffee.body").write_bytes(b"garbage")
     gone.unlink()
-    result = build(demo_project, out)
+    result = build(demo_project, BuildOptions(output=out))
     assert result.work["reports computed"] == 3 and tree_digest(out) == before
     assert result.explain == ["harbor-coffee: its cached pages could not be read: built again"]
-    assert dict(build(demo_project, out).work) == {}  # and the rebuilt client is cached again
+    assert dict(build(demo_project, BuildOptions(output=out)).work) == {}  # and the rebuilt client is cached again
 
 
 def test_pool_workers_write_their_pages_and_cache_and_later_builds_reuse_them(tmp_path):
     from sitegen.demo import generate_many
     generate_many(tmp_path / "p", 3, 2)
     expected = tmp_path / "expected"
-    build(tmp_path / "p", expected, jobs=1, use_cache=False)
-    first = build(tmp_path / "p", tmp_path / "out", jobs=2)  # the workers write pages and cache
+    build(tmp_path / "p", BuildOptions(output=expected, jobs=1, use_cache=False))
+    first = build(tmp_path / "p", BuildOptions(output=tmp_path / "out", jobs=2))  # the workers write pages and cache
     assert first.work["reports computed"] == 6 and first.files == len(tree_digest(expected)) - 1  # (not the marker)
-    assert sorted(p.name for p in (tmp_path / "p" / CACHE).glob("client-*")) == [
+    assert sorted(p.name for p in build_cache(tmp_path / "p").glob("client-*")) == [
         f"client-client-000{i}.{kind}" for i in (1, 2, 3) for kind in ("body", "pickle")]
     for output in ("other", "out"):  # from the cached pages, then linked from the current site
-        again = build(tmp_path / "p", tmp_path / output, jobs=2)
+        again = build(tmp_path / "p", BuildOptions(output=tmp_path / output, jobs=2))
         assert dict(again.work) == {} and tree_digest(tmp_path / output) == tree_digest(expected)
     assert tree_digest(tmp_path / "out") == tree_digest(expected)
 
@@ -167,24 +166,24 @@ def test_pool_workers_write_their_pages_and_cache_and_later_builds_reuse_them(tm
 def test_workers_work_out_new_clients_keys_and_the_next_build_hashes_no_data_file(tmp_path, monkeypatch):
     """A client the cache has never seen gets its keys from the worker that builds it (PlanLater): the same keys
     the parent would make, and its file hashes come back, so the next build only stats the data files."""
-    from sitegen import cache, cache_store
-    from sitegen.build import _environment, _palette
+    from sitegen.build import cache_disk, plan
     from sitegen.demo import generate_many
     from sitegen.errors import Diagnostics
     from sitegen.i18n import language
-    from sitegen.project import discover
-    from sitegen.themes import resolve_theme
+    from sitegen.project.discover import discover
+    from sitegen.render.palette import client_palette
+    from sitegen.render.themes import page_environment, resolve_theme
 
     generate_many(tmp_path / "p", 3, 2)
     _settle(tmp_path / "p")
-    build(tmp_path / "p", tmp_path / "out", jobs=2)
-    stored = cache_store.load(tmp_path / "p" / ".sitegen-cache")
+    build(tmp_path / "p", BuildOptions(output=tmp_path / "out", jobs=2))
+    stored = cache_disk.load(build_cache(tmp_path / "p"))
     project = discover(tmp_path / "p", Diagnostics())
     theme = resolve_theme(project.root, project.site.theme, project.site.theme_variables)
-    here = cache.BuildCache()
-    templates = here.template_keys(_environment(theme, language(project.site.locale)), theme)
+    here = BuildCache()
+    templates = here.template_keys(page_environment(theme, language(project.site.locale)), theme)
     for client in project.clients:
-        assert stored.clients[client.slug].plan == here.plan(project, client, templates, _palette(client))
+        assert stored.clients[client.slug].plan == here.plan(project, client, templates, client_palette(client))
         for path in client.data_dir.iterdir():
             assert str(path) in stored.files.known
     opened = []
@@ -193,8 +192,8 @@ def test_workers_work_out_new_clients_keys_and_the_next_build_hashes_no_data_fil
         opened.append(str(path))
         return open(path, *args, **kwargs)
 
-    monkeypatch.setattr(cache, "open", recording_open, raising=False)  # what FileDigests.of reads to hash
-    again = build(tmp_path / "p", tmp_path / "out", jobs=2)
+    monkeypatch.setattr(plan, "open", recording_open, raising=False)  # what FileDigests.of reads to hash
+    again = build(tmp_path / "p", BuildOptions(output=tmp_path / "out", jobs=2))
     assert dict(again.work) == {}
     assert not [p for p in opened if "/data/" in p]
 
@@ -204,7 +203,7 @@ def test_a_data_file_rewritten_with_its_size_and_mtime_kept_is_read_again(demo_p
     its ctime still changes, and the build sees the new numbers."""
     data = demo_project / "content/harbor-coffee/data/account-2026-10.csv"
     _settle(demo_project)
-    build(demo_project, tmp_path / "out")
+    build(demo_project, BuildOptions(output=tmp_path / "out"))
     before = data.stat()
     text = data.read_text()
     new = text.replace("2026-10-02,75859,50,", "2026-10-02,75859,90,")
@@ -215,7 +214,7 @@ def test_a_data_file_rewritten_with_its_size_and_mtime_kept_is_read_again(demo_p
     os.utime(data, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert (data.stat().st_size, data.stat().st_mtime_ns, data.stat().st_ino) == \
         (before.st_size, before.st_mtime_ns, before.st_ino)
-    result = build(demo_project, tmp_path / "out")
+    result = build(demo_project, BuildOptions(output=tmp_path / "out"))
     assert result.work["data loaded"] == 1
     assert tree_digest(tmp_path / "out") == tree_digest(_fresh(demo_project, tmp_path))
 
@@ -223,11 +222,11 @@ def test_a_data_file_rewritten_with_its_size_and_mtime_kept_is_read_again(demo_p
 def test_a_cache_that_could_not_be_written_does_not_vouch_for_the_output(demo_project, tmp_path, monkeypatch):
     """A client's cache not written (a full disk) leaves its older cache in place: the next build must not take
     the output for the pages that cache describes, or undoing the edit would keep the edited page."""
-    from sitegen import cache_store
+    from sitegen.build import cache_disk as cache_store
 
     report = demo_project / "content/harbor-coffee/2026-10.md"
     original = report.read_text()
-    build(demo_project, tmp_path / "out")
+    build(demo_project, BuildOptions(output=tmp_path / "out"))
     report.write_text(original + "\\nAn experiment.\\n")
     real = cache_store._dump
 
@@ -237,11 +236,11 @@ def test_a_cache_that_could_not_be_written_does_not_vouch_for_the_output(demo_pr
         return real(path, value, key)
 
     monkeypatch.setattr(cache_store, "_dump", disk_full_for_harbor)
-    build(demo_project, tmp_path / "out")
+    build(demo_project, BuildOptions(output=tmp_path / "out"))
     assert b"An experiment." in (tmp_path / "out/harbor-coffee/2026-10/index.html").read_bytes()
     monkeypatch.setattr(cache_store, "_dump", real)
     report.write_text(original)
-    build(demo_project, tmp_path / "out")
+    build(demo_project, BuildOptions(output=tmp_path / "out"))
     assert tree_digest(tmp_path / "out") == tree_digest(_fresh(demo_project, tmp_path))
 
 
@@ -250,26 +249,26 @@ def test_a_page_changed_in_the_output_is_not_linked_into_the_next_site(demo_proj
     (size, mtime, inode): a page edited in place, or replaced (sed -i, a post-processing step, `sitegen serve`
     previewing an edit), is written again from the cache."""
     out = tmp_path / "out"
-    build(demo_project, out)
+    build(demo_project, BuildOptions(output=out))
     edited, replaced = out / "harbor-coffee/2026-10/index.html", out / "fjord-outdoor/2026-09/kpis.json"
     with open(edited, "r+b") as handle:  # in place, the same size and inode
         handle.write(b"<!-- ")
     replaced.with_suffix(".new").write_bytes(replaced.read_bytes().replace(b"{", b"{ ", 1))
     os.replace(replaced.with_suffix(".new"), replaced)
-    result = build(demo_project, out)
+    result = build(demo_project, BuildOptions(output=out))
     assert dict(result.work) == {}  # nothing to recompute: the cached pages are written instead
     assert tree_digest(out) == tree_digest(_fresh(demo_project, tmp_path))
 
 
 def test_a_cache_written_by_other_code_is_not_read(demo_project, tmp_path, monkeypatch):
     """A change to sitegen's code (a development install keeps its version number) means a full build."""
-    from sitegen import assets, cache_store
+    from sitegen.build import cache_disk as cache_store
 
-    build(demo_project, tmp_path / "out")
-    monkeypatch.setattr(assets, "code_fingerprint", lambda: "other code")
+    build(demo_project, BuildOptions(output=tmp_path / "out"))
+    monkeypatch.setattr(cache_store, "code_fingerprint", lambda: "other code")
     cache_store._schema.cache_clear()
     try:
-        assert build(demo_project, tmp_path / "out").work["data loaded"] == 3
+        assert build(demo_project, BuildOptions(output=tmp_path / "out")).work["data loaded"] == 3
     finally:
         monkeypatch.undo()
         cache_store._schema.cache_clear()
@@ -278,18 +277,16 @@ def test_a_cache_written_by_other_code_is_not_read(demo_project, tmp_path, monke
 def test_a_template_rewritten_within_its_mtime_is_compiled_again(demo_project, tmp_path):
     """A build that keeps its cache in memory (sitegen serve) reuses its Jinja environments, which reload a
     template when its mtime changes; a template saved twice within one tick of the clock keeps its mtime."""
-    from sitegen import cache
-
     theme = demo_project / "themes/default/templates/partials"
     theme.mkdir(parents=True)
     alerts = theme / "alerts.html"
     alerts.write_text('<ul class="alerts"></ul>\n')
-    kept = cache.BuildCache()
-    build(demo_project, tmp_path / "out", cache=kept)
+    kept = BuildCache()
+    build(demo_project, BuildOptions(output=tmp_path / "out"), cache=kept)
     mtime = alerts.stat().st_mtime_ns
     alerts.write_text('<ul class="alerts mine"></ul>\n')
     os.utime(alerts, ns=(mtime, mtime))
-    assert build(demo_project, tmp_path / "out", cache=kept).work["pages rendered"] == 9
+    assert build(demo_project, BuildOptions(output=tmp_path / "out"), cache=kept).work["pages rendered"] == 9
     pages = [p.read_bytes() for p in (tmp_path / "out").glob("*/*/index.html")]
     assert len(pages) == 9
     assert all(b'<ul class="alerts mine">' in page and b'<ul class="alerts">' not in page for page in pages)
@@ -299,14 +296,14 @@ def test_hidden_folders_in_data_are_not_data(demo_project, tmp_path):
     """A .git (or an editor's) folder inside data/ is neither loaded nor a reason to rebuild, as the watcher of
     sitegen serve ignores it too."""
     data = demo_project / "content/harbor-coffee/data"
-    first = build(demo_project, tmp_path / "out")
+    first = build(demo_project, BuildOptions(output=tmp_path / "out"))
     hidden = data / ".git" / "objects"
     hidden.mkdir(parents=True)
     (hidden / "account-2026-10.csv").write_bytes((data / "account-2026-10.csv").read_bytes())
     (hidden / "pack").write_bytes(b"\x00\x01 not a data file")
-    again = build(demo_project, tmp_path / "out")
+    again = build(demo_project, BuildOptions(output=tmp_path / "out"))
     assert dict(again.work) == {} and again.warnings == first.warnings
-    assert build(demo_project, tmp_path / "fresh", use_cache=False).warnings == first.warnings
+    assert build(demo_project, BuildOptions(output=tmp_path / "fresh", use_cache=False)).warnings == first.warnings
 
 
 def _inodes(folder: Path) -> dict[str, int]:
@@ -317,13 +314,14 @@ def test_pages_written_again_from_the_cache_are_linked_by_the_build_after(demo_p
     """An unchanged client whose pages had to be written (one was edited in the output, or the last build went
     to another folder) is linked again from the next build on: the cache learns the new files' stamps."""
     out = tmp_path / "out"
-    build(demo_project, out)
-    build(demo_project, tmp_path / "elsewhere")  # the cache now vouches for that folder
+    build(demo_project, BuildOptions(output=out))
+    build(demo_project, BuildOptions(output=tmp_path / "elsewhere"))  # the cache now vouches for that folder
     with open(out / "harbor-coffee/2026-10/index.html", "r+b") as handle:
         handle.write(b"<!-- ")
-    build(demo_project, out)  # every page written (another folder last time), the edited one restored
+    # every page written (another folder last time), the edited one restored
+    build(demo_project, BuildOptions(output=out))
     written = _inodes(out)
-    again = build(demo_project, out)
+    again = build(demo_project, BuildOptions(output=out))
     assert dict(again.work) == {}
     reports = {path: inode for path, inode in written.items() if path.startswith(("harbor", "fjord", "nordlicht"))}
     assert len(reports) >= 27 and {p: _inodes(out)[p] for p in reports} == reports  # linked: the same files

@@ -4,14 +4,15 @@ from datetime import date
 import pandas as pd
 import pytest
 import vl_convert
-from conftest import write_csv
+from helpers import write_csv
 from tiny_data import TABLES
 
-from sitegen.charts import CHART_KINDS, chart_spec, columns_json, report_charts
+from sitegen.data.load import load_client_data
 from sitegen.errors import Diagnostics
-from sitegen.kpis import client_facts, report_kpis
-from sitegen.load import load_client_data
-from sitegen.periods import Period
+from sitegen.metrics.facts import client_facts
+from sitegen.metrics.periods import Period
+from sitegen.metrics.report import report_kpis
+from sitegen.render.charts import CHART_KINDS, chart_spec, columns_json, report_charts
 
 
 @pytest.fixture(scope="module")
@@ -65,14 +66,14 @@ def test_chart_templates_are_kept_in_the_user_cache_and_a_damaged_one_is_built_a
     import subprocess
     import sys
 
-    from sitegen import charts
+    from sitegen.render import charts
     monkeypatch.setenv("SITEGEN_CACHE_DIR", str(tmp_path))
     made = charts.templates(("#111111", "#222222"), "de")
     assert set(made) == {(name, ("#111111", "#222222"), "de") for name in CHART_KINDS}
     (stored,) = (tmp_path / "chart-templates").glob("*.json")
     assert json.loads(stored.read_text()) == {name: text for (name, *_), text in made.items()}
     # another process reads them and never imports Altair
-    script = ("import sys\nfrom sitegen import charts\n"
+    script = ("import sys\nfrom sitegen.render import charts\n"
               "made = charts.templates(('#111111', '#222222'), 'de')\nprint(len(made), 'altair' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
                           env={**__import__("os").environ, "SITEGEN_CACHE_DIR": str(tmp_path)})

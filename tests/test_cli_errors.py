@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from helpers_project import CSV, SITE_TOML, Run, build, error_for, make_project, run_cli, tree_digest, write
+from helpers import CLIENT_TOML, SITE_TOML, Run, build, csv_bytes, error_for, make_project, run_cli, tree_digest, write
+from tiny_data import TABLES
 
 DATA = Path("content/acme/data")
 
@@ -56,12 +57,12 @@ CASES = [
          _write(f"{DATA}/videos.csv", "video_id,posted_at,views\n7458906761674860773,2026-10-01 10:52,119638\n"),
          f"{DATA}/videos.csv", row=1, expects=("missing required column 'likes'", "videos",
                                                "video_id, posted_at, views, likes")),
-    Case("ads-without-spend", _write(f"{DATA}/ads.csv", _drop_column(CSV["ads"], "spend")),
+    Case("ads-without-spend", _write(f"{DATA}/ads.csv", _drop_column(csv_bytes(TABLES["ads"]).decode(), "spend")),
          f"{DATA}/ads.csv", row=1, expects=("missing required column 'spend'", "ads")),
-    Case("text-in-number-column", _replace(f"{DATA}/ads.csv", "23043", "lots"),
+    Case("text-in-number-column", _replace(f"{DATA}/ads.csv", "2026-10-02,B,50,5000,", "2026-10-02,B,50,lots,"),
          f"{DATA}/ads.csv", row=3, column="impressions", expects=("'lots'", "expected a whole number")),
-    Case("negative-spend", _replace(f"{DATA}/ads.csv", "129.47", "-129.47"),
-         f"{DATA}/ads.csv", row=4, column="spend", expects=("'-129.47'", "expected an amount >= 0")),
+    Case("negative-spend", _replace(f"{DATA}/ads.csv", "2026-09-30,A,999,", "2026-09-30,A,-999,"),
+         f"{DATA}/ads.csv", row=4, column="spend", expects=("'-999'", "expected an amount >= 0")),
     Case("empty-csv", _write(f"{DATA}/ads.csv", b""),
          f"{DATA}/ads.csv", expects=("empty file", "expected a header row")),
     Case("empty-xlsx", _write(f"{DATA}/more.xlsx", b""),
@@ -118,7 +119,7 @@ class CaseRun:
 
 
 def _run_case(case: Case, folder: Path) -> CaseRun:
-    project = make_project(folder / "project")
+    project = make_project(folder / "project", site_toml=SITE_TOML, client_toml=CLIENT_TOML)
     case.mutate(project)
     out = folder / "site"
     return CaseRun(project, out, build(project, out))
@@ -222,7 +223,7 @@ def test_failed_build_leaves_last_good_site_untouched(tmp_path: Path) -> None:
     good = tree_digest(out)
     assert "index.html" in good
 
-    _replace(f"{DATA}/ads.csv", "23043", "lots")(project)
+    _replace(f"{DATA}/ads.csv", "2026-10-02,B,50,5000,", "2026-10-02,B,50,lots,")(project)
     second = build(project, out)
 
     assert second.returncode == 2, second.stderr

@@ -1,6 +1,6 @@
-"""kpis.client_facts (tables sorted by time by a counting sort of whole days, daily sums by day number, taken
-before sorting) against the implementation it replaced, kept here as the reference: the same sorted tables,
-times, daily sums (to the bit), kinds and first and last day."""
+"""metrics.facts.client_facts (tables sorted by time by a counting sort of whole days, metrics.time_order; daily
+sums by day number, taken before sorting) against the plain implementation it replaced, kept here as the
+reference: the same sorted tables, times, daily sums (to the bit), kinds and first and last day."""
 
 from __future__ import annotations
 
@@ -8,37 +8,42 @@ from datetime import datetime
 
 import numpy as np
 import pandas as pd
+from fuzzing import fuzz_settings
 from hypothesis import given
 from hypothesis import strategies as st
-from test_fuzz import fuzz_settings
 
-from sitegen import kpis
-from sitegen.kinds import KINDS
-from sitegen.load import ClientData
-from sitegen.validate import typed_empty
+from sitegen.data.cells import typed_empty
+from sitegen.data.kinds import KINDS
+from sitegen.data.load import ClientData
+from sitegen.metrics import daily, facts, time_order
+from sitegen.metrics.periods import DAY_NS
 
 # --- the reference: client_facts as it was (commit f0d02eb) --------------------------------------------------
 
 
+def _flag(series: pd.Series) -> pd.Series:
+    return series.notna() & (series.astype(str).str.strip() != "")
+
+
 def _old_sum_by_day(days: pd.Series, columns: dict[str, pd.Series]):
     return days.to_numpy(dtype="datetime64[ns]").view("int64"), {
-        name: kpis._zeroed(s.to_numpy(dtype="float64")) for name, s in columns.items()}
+        name: daily._zeroed(s.to_numpy(dtype="float64")) for name, s in columns.items()}
 
 
 def old_daily_facts(data: ClientData) -> pd.DataFrame:
     ads, videos, account = data["ads"], data["videos"], data["account"]
     community, orders, hashtags = data["community"], data["orders"], data["hashtags"]
-    vid_eng = kpis._engagements(videos)
-    trend, collab = kpis._flag(videos["trend"]), kpis._flag(videos["creator"])
+    vid_eng = daily._engagements(videos)
+    trend, collab = _flag(videos["trend"]), _flag(videos["creator"])
     inbound = community["direction"] == "inbound"
     cd = inbound & community["channel"].isin(["comment", "dm"])
     negative = inbound & (community["channel"] == "comment") & (community["sentiment"] == "negative")
-    day = kpis._day
+    day = daily._day
     parts = [
         _old_sum_by_day(day(ads["date"]), {
-            **{c: ads[c] for c in kpis.ADS_SUMS}, "paid_likes": ads["likes"], "paid_comments": ads["comments"],
+            **{c: ads[c] for c in daily.ADS_SUMS}, "paid_likes": ads["likes"], "paid_comments": ads["comments"],
             "paid_shares": ads["shares"]}),
-        _old_sum_by_day(kpis.video_days(videos), {
+        _old_sum_by_day(daily.video_days(videos), {
             "organic_views": videos["views"], "organic_likes": videos["likes"],
             "organic_comments": videos["comments"], "organic_shares": videos["shares"],
             "saves": videos["saves"], "posts": pd.Series(1.0, index=videos.index),
@@ -78,7 +83,7 @@ def old_daily_facts(data: ClientData) -> pd.DataFrame:
 def old_client_facts(data: ClientData):
     tables, times = {}, {}
     for kind, table in data.tables.items():
-        when = kpis._row_times(kind, table).to_numpy(dtype="datetime64[ns]").view("int64")
+        when = facts._row_times(kind, table).to_numpy(dtype="datetime64[ns]").view("int64")
         order = np.argsort(when, kind="stable")
         tables[kind] = table if np.array_equal(order, np.arange(len(order))) else \
             table.iloc[order].reset_index(drop=True)
@@ -88,7 +93,7 @@ def old_client_facts(data: ClientData):
     kinds = frozenset(k for k, t in tables.items() if not t.empty)
     first = daily.index.min() if len(daily) else None
     last = daily.index.max() if len(daily) else None
-    return kpis.ClientFacts(sorted_data, daily, kinds, first, last, times)
+    return facts.ClientFacts(sorted_data, daily, kinds, first, last, times)
 
 
 # --- comparing ---------------------------------------------------------------------------------------------
@@ -105,7 +110,7 @@ def _same_column(a: pd.Series, b: pd.Series) -> bool:
 
 
 def assert_same_facts(data: ClientData) -> None:
-    old, new = old_client_facts(data), kpis.client_facts(data)
+    old, new = old_client_facts(data), facts.client_facts(data)
     assert new.kinds == old.kinds
     assert (new.first_day, new.last_day) == (old.first_day, old.last_day) or \
         (pd.isna(new.first_day) and pd.isna(old.first_day))
@@ -185,7 +190,7 @@ def test_many_rows_sorted_in_blocks():
     """More rows than one block of the counting sort, with NaT and unsorted days (and an Arrow text column,
     sorted by its own take), an account table that needs no sort, and times of day (the general sort)."""
     rng = np.random.default_rng(3)
-    n = 3 * kpis._BLOCK + 17
+    n = 3 * time_order._BLOCK + 17
     tables = {name: typed_empty(kind) for name, kind in KINDS.items()}
     days = (np.datetime64("2025-01-01") + rng.integers(0, 365, n).astype("timedelta64[D]")).astype("datetime64[ns]")
     days[rng.random(n) < 0.01] = np.datetime64("NaT")
@@ -201,14 +206,14 @@ def test_many_rows_sorted_in_blocks():
                  "direction": np.array(["inbound", "outbound"], dtype=object)[rng.integers(0, 2, n)]}
     tables["community"] = typed_empty(KINDS["community"]).reindex(range(n)).assign(**community)
     assert_same_facts(ClientData(tables))
-    assert kpis._time_order(tables["account"]["date"].to_numpy().view("int64")) is None
+    assert time_order.time_order(tables["account"]["date"].to_numpy().view("int64")) is None
 
 
 def test_day_numbers_are_the_days_of_normalize():
     stamps = pd.Series(pd.to_datetime([datetime(1969, 12, 31, 13), datetime(1677, 9, 22, 1), None,
                                        datetime(2262, 4, 10, 23, 59), datetime(1970, 1, 1)])).astype("datetime64[ns]")
     expected = stamps.dt.normalize().to_numpy().view("int64")
-    numbers = kpis._day_numbers(stamps)
+    numbers = daily._day_numbers(stamps)
     known = ~stamps.isna().to_numpy()
-    assert np.array_equal(numbers[known] * kpis.DAY_NS, expected[known])
+    assert np.array_equal(numbers[known] * DAY_NS, expected[known])
     assert numbers[~known].tolist() == [np.iinfo(np.int64).min]

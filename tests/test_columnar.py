@@ -1,8 +1,8 @@
-"""The column-wise loading path (columnar.py and the readers' fast path) against the row-by-row path it
-replaced (`sitegen.load.FAST = False`): the same tables (dtypes, values, even the kind of missing value),
-the same files, notes, currencies, warnings and error lines, on the fuzzers' inputs as well as on real
-exports. Small CSV files are read by the csv module, big ones in blocks by pyarrow: `STREAM_BYTES = 0`
-sends every file through the block reader."""
+"""The loader (sitegen.data: the readers' fast paths, each distinct cell typed once) against the row-by-row
+reference (reference_loader.py): the same tables (dtypes, values, even the kind of missing value), the same
+files, notes, currencies, warnings and error lines, on the fuzzers' inputs as well as on real exports. Small
+CSV files are read by the csv module, big ones in blocks by pyarrow: `stream_from=0` sends every file through
+the block reader."""
 
 from __future__ import annotations
 
@@ -12,67 +12,41 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
-from conftest import SAMPLES
+from fuzzing import fuzz_settings, json_document, mutated_pair, parquet_file, structured_csv, xlsx_workbook
+from helpers import DATA, SHARED_SAMPLES, shown_cell, table_problems, write_csv
 from hypothesis import given
 from hypothesis import strategies as st
-from test_fuzz import fuzz_settings, json_document, mutated_pair, parquet_file, structured_csv, xlsx_workbook
+from reference_loader import load_rows
+from tiny_data import TABLES
 
-import sitegen.load as load
-from sitegen import readers
-from sitegen.conventions import TEXT_DTYPE
+from sitegen.data.cells import convert as _convert
+from sitegen.data.cells import convert_fast
+from sitegen.data.conventions import TEXT_DTYPE
+from sitegen.data.load import load_client_data
+from sitegen.data.readers import delimited_stream, read_table
+from sitegen.data.recognise import recognise
+from sitegen.demo import generate_many
 from sitegen.errors import Diagnostics, SitegenError, error_lines
-from sitegen.validate import _convert, convert_fast
 
 
-def outcome(folder: Path, fast: bool, **options):
-    previous = load.FAST
-    load.FAST = fast
+def outcome(folder: Path, load=load_client_data, **options):
     diagnostics = Diagnostics()
     try:
-        result = ("ok", load.load_client_data(folder, diagnostics, **options))
+        result = ("ok", load(folder, diagnostics, **options))
     except SitegenError as exc:
         result = ("error", error_lines(exc))
     except Exception as exc:  # the row-by-row path has crashes the column-wise one fixed
         result = ("crash", repr(exc))
-    finally:
-        load.FAST = previous
     return (*result, diagnostics.warnings)
-
-
-def _cell(value):
-    if value is None or value is pd.NA:
-        return repr(value)
-    if isinstance(value, float) and np.isnan(value):
-        return "nan"
-    if isinstance(value, np.datetime64) and np.isnat(value):
-        return "NaT"
-    return (type(value).__name__, value)
-
-
-def table_problems(a: pd.DataFrame, b: pd.DataFrame, kind: str) -> list[str]:
-    if list(a.columns) != list(b.columns) or len(a) != len(b) or not a.index.equals(b.index):
-        return [f"{kind}: shape {a.shape} {list(a.columns)} vs {b.shape} {list(b.columns)}"]
-    problems = []
-    for column in a.columns:
-        x, y = a[column], b[column]
-        if x.dtype != y.dtype:
-            problems.append(f"{kind}.{column}: dtype {x.dtype} vs {y.dtype}")
-        elif x.dtype == object:
-            cells = [(_cell(p), _cell(q)) for p, q in zip(x, y) if _cell(p) != _cell(q)]
-            if cells:
-                problems.append(f"{kind}.{column}: {cells[:3]}")
-        elif not np.array_equal(x.to_numpy().view("int64"), y.to_numpy().view("int64")):
-            problems.append(f"{kind}.{column}: values {x.tolist()[:5]} vs {y.tolist()[:5]}")
-    return problems
 
 
 def differences(folder: Path, **options) -> list[str]:
     """What the column-wise path does differently from the row-by-row path on this data folder."""
-    old = outcome(folder, fast=False)
-    new = outcome(folder, fast=True, **options)
+    old = outcome(folder, load_rows)
+    new = outcome(folder, **options)
     assert new[0] != "crash", new[1]
     if old[0] == "crash":
         return []
@@ -98,9 +72,6 @@ def differences(folder: Path, **options) -> list[str]:
 def _real_nulls(path: Path, notes: list[str]) -> list[str]:
     """The row-by-row path also counted, as "read as missing", the cells of a column a file does not have when
     another file of its kind has it (pandas' NaN of the missing column); the column-wise path does not."""
-    from sitegen.load import recognise
-    from sitegen.readers import read_table
-
     _, mapping, _ = recognise(list(read_table(path).frame.columns), {})
     columns = set(mapping.values())
     phantom = [n for n in notes if n.endswith("read as missing ('-', 'N/A', ...)") and n.split("'")[1] not in columns]
@@ -117,35 +88,27 @@ def folder_of(*files: tuple[str, bytes]):
         yield folder
 
 
-@contextmanager
-def block_reader():
-    """Every CSV file through pyarrow's block reader, however small."""
-    previous = readers.STREAM_BYTES
-    readers.STREAM_BYTES = 0
-    try:
-        yield
-    finally:
-        readers.STREAM_BYTES = previous
-
-
 def assert_same(*files: tuple[str, bytes]) -> None:
     with folder_of(*files) as folder:
         assert differences(folder) == []
-        with block_reader():
-            assert differences(folder) == []
+        assert differences(folder, stream_from=0) == []  # every CSV file through the block reader, however small
 
 
 # --- real exports and the fuzzers' inputs ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", sorted(SAMPLES.rglob("*.csv")), ids=lambda p: f"{p.parent.name}/{p.name}")
-def test_samples_load_alike(path):
+@pytest.mark.parametrize("path", sorted(DATA.rglob("*.csv")), ids=lambda p: p.relative_to(DATA).as_posix())
+def test_export_fixtures_load_alike(path):
     assert_same((path.name, path.read_bytes()))
 
 
-def test_demo_client_loads_alike(tmp_path):
-    from sitegen.demo import generate_many
+@pytest.mark.skipif(not SHARED_SAMPLES.is_dir(), reason="needs ../shared/samples beside the repository")
+def test_shared_samples_load_alike():
+    for path in sorted(SHARED_SAMPLES.rglob("*.csv")):
+        assert_same((path.name, path.read_bytes()))
 
+
+def test_demo_client_loads_alike(tmp_path):
     generate_many(tmp_path, 2, 3)
     for folder in sorted(tmp_path.glob("content/*/data")):
         assert differences(folder) == []
@@ -181,7 +144,7 @@ JUNK = ["", " ", "-", "12", "012", "12.5", "12.50", "12.345", "1e5", "1E+18", "i
         "0001-01-01", "9999-12-31", "٢٠٢٦-١٠-٣١", "2026-1-5", "31.10.2026", "true", "x"]
 
 
-def _random_cell(rng: random.Random) -> str:
+def _randomshown_cell(rng: random.Random) -> str:
     choice = rng.random()
     if choice < 0.3:
         return str(rng.randint(0, 10 ** rng.randint(1, 17)))
@@ -202,16 +165,14 @@ UNICODE = ["", " ", "\xa0", "\x1c", "\u2028", "İ", "ı", "ß", "K", "ǅ", "TRUE
 def test_fast_conversion_matches_the_general_one(ctype):
     """convert_fast (Arrow, numpy, Python) gives what _convert (pandas) gives, cell by cell."""
     rng = random.Random(ctype)
-    import pyarrow as pa
-
     for size in (5, 300, 5000):
-        cells = [_random_cell(rng) for _ in range(size)] + JUNK
+        cells = [_randomshown_cell(rng) for _ in range(size)] + JUNK
         cells += ["".join(rng.choice(UNICODE + JUNK) for _ in range(rng.randint(1, 3))) for _ in range(size // 3)]
         arrow = pa.array(cells, pa.string())
         expected = _convert(pd.Series(TEXT_DTYPE.__from_arrow__(arrow)), ctype)
         fast = convert_fast(arrow, ctype)
         assert fast[0].dtype == expected[0].to_numpy().dtype
-        assert [_cell(v) for v in fast[0]] == [_cell(v) for v in expected[0].to_numpy()]
+        assert [shown_cell(v) for v in fast[0]] == [shown_cell(v) for v in expected[0].to_numpy()]
         assert fast[1].tolist() == expected[1].to_numpy(dtype=bool).tolist()
         assert fast[2].tolist() == expected[2].to_numpy(dtype=bool).tolist()
 
@@ -220,10 +181,8 @@ def test_fast_conversion_matches_the_general_one(ctype):
 
 
 def test_block_reader_on_an_ads_manager_export(tmp_path):
-    export = next((SAMPLES / "ads-manager-export").glob("*.csv"))
-    shutil.copy(export, tmp_path / export.name)
-    with block_reader():
-        assert differences(tmp_path) == []
+    shutil.copy(DATA / "ads-manager-export.csv", tmp_path / "export.csv")
+    assert differences(tmp_path, stream_from=0) == []
 
 
 def test_dates_at_the_edges_of_the_range():
@@ -232,10 +191,7 @@ def test_dates_at_the_edges_of_the_range():
 
 
 def test_located_errors_match_the_row_by_row_path(tmp_path):
-    """Bad cells in two files of one kind: the first 20 lines, then how many more, as validate words them."""
-    from conftest import write_csv
-    from tiny_data import TABLES
-
+    """Bad cells in two files of one kind: the first 20 lines, then how many more, as the reference words them."""
     rows = [dict(TABLES["ads"][0], date=f"2026-10-{i % 28 + 1:02d}", campaign=f"c{i}",
                  clicks="x" if i % 3 == 0 else "5", spend="-1" if i == 7 else "3",
                  impressions="1e16" if i == 8 else "10") for i in range(60)]
@@ -243,7 +199,7 @@ def test_located_errors_match_the_row_by_row_path(tmp_path):
     write_csv(tmp_path / "data" / "b.csv", rows[30:])
     files = [(p.name, p.read_bytes()) for p in sorted((tmp_path / "data").iterdir())]
     assert_same(*files)
-    status, lines, _ = outcome(tmp_path / "data", fast=True)
+    status, lines, _ = outcome(tmp_path / "data")
     assert status == "error" and lines[-1] == "... and 2 more problems"
     assert lines[0].endswith("a.csv:2:clicks: found 'x', expected a whole number >= 0")
     assert any(line.endswith("a.csv:9:spend: found '-1', expected an amount >= 0") for line in lines)
@@ -255,7 +211,7 @@ def test_block_reader_edge_cases(monkeypatch):
     """Small blocks, so that quoted line breaks cross a block boundary (pyarrow is asked again, allowing
     them), blank lines inside the data keep the row numbers, and rows empty in every column read are
     judged on all columns."""
-    monkeypatch.setattr(readers, "BLOCK_BYTES", 256)
+    monkeypatch.setattr(delimited_stream, "BLOCK_BYTES", 256)
     header = "Campaign name,Date,Cost,CPM,Clicks (Destination)\r\n"
     rows = [f'"C{i}, push",2026-10-{i % 28 + 1:02d},{i}.50,1.0,{i}' for i in range(60)]
     cases = {
@@ -267,6 +223,7 @@ def test_block_reader_edge_cases(monkeypatch):
         "bad cell after a break": header + "\n".join(rows[:50] + ['"C, x\ny",2026-13-01,1,1,1'] + rows[50:]),
         "totals row": header + "\n".join(rows) + "\nTotal of 60 results,-,1800.00,-,1770\n",
         "a quoted cell open at the end": header + "\n".join(rows) + '\n"C, x',  # pandas: EOF inside string
+        "a quoted cell open at the end of the last column": header + "\n".join(rows) + '\n"C, x",2026-10-01,1,1,"7',
         "no line break at the end": header + "\n".join(rows),
     }
     for text in cases.values():

@@ -5,10 +5,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sitegen.commentary import read_commentary, split_lead
 from sitegen.errors import Diagnostics, SitegenError
-from sitegen.markup import MacroError, render_commentary
-from sitegen.periods import Period, month
+from sitegen.metrics.periods import Period, month
+from sitegen.project.frontmatter import read_commentary, split_lead
+from sitegen.render.markup import MacroError, render_commentary
 
 
 def _read(tmp_path, text, name="2026-10.md", diagnostics=None):
@@ -107,7 +107,7 @@ def test_libyaml_and_pure_python_front_matter_read_the_same(meta, style):
     """Front matter is read by libyaml where PyYAML has it; it must mean what PyYAML's own parser reads."""
     import yaml
 
-    from sitegen import commentary
+    from sitegen.project import frontmatter as commentary
     text = yaml.safe_dump(meta, **style)
     assert commentary._load(text) == yaml.load(text, commentary._Loader)
     assert commentary._FastLoader is not None  # (the wheels of PyYAML ship libyaml)

@@ -1,7 +1,7 @@
 import pytest
 
-from sitegen.config import SiteConfig, load_client_config, load_site_config
 from sitegen.errors import Diagnostics, SitegenError, SitegenErrors
+from sitegen.project.settings import SiteConfig, load_client_config, load_site_config
 
 
 def test_defaults_without_a_file(tmp_path):

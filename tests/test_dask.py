@@ -17,14 +17,13 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from helpers_project import run_cli, tree_digest
+from helpers import run_cli, tree_digest
 
-from sitegen import executors
-from sitegen.assets import code_fingerprint
-from sitegen.build import build
+from sitegen.build import BuildOptions, build, executors
+from sitegen.build.executors import _on_worker, _parse, check_executor, run_tasks
 from sitegen.demo import generate_many
 from sitegen.errors import SitegenError, error_lines
-from sitegen.executors import _on_worker, _parse, check_executor, run_tasks
+from sitegen.storage import code_fingerprint
 
 distributed = pytest.importorskip("distributed")
 
@@ -54,7 +53,7 @@ def project(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def local_site(project, tmp_path_factory) -> dict[str, str]:
     output = tmp_path_factory.mktemp("local") / "site"
-    build(project, output, use_cache=False, jobs=1)
+    build(project, BuildOptions(output=output, use_cache=False, jobs=1))
     return tree_digest(output)
 
 
@@ -65,18 +64,18 @@ def _free_port() -> int:
 
 
 def test_scheduler_build_is_byte_identical(project, local_site, address, tmp_path):
-    result = build(project, tmp_path / "site", use_cache=False, executor=address)
+    result = build(project, BuildOptions(output=tmp_path / "site", use_cache=False, executor=address))
     assert result.clients == 3 and result.reports == 6
     assert tree_digest(tmp_path / "site") == local_site
 
 
 def test_tcp_address_works_too(project, local_site, cluster, tmp_path):
-    build(project, tmp_path / "site", use_cache=False, executor=cluster.scheduler_address)
+    build(project, BuildOptions(output=tmp_path / "site", use_cache=False, executor=cluster.scheduler_address))
     assert tree_digest(tmp_path / "site") == local_site
 
 
 def test_dask_local_build_is_byte_identical(project, local_site, tmp_path):
-    build(project, tmp_path / "site", use_cache=False, jobs=2, executor="dask-local")
+    build(project, BuildOptions(output=tmp_path / "site", use_cache=False, jobs=2, executor="dask-local"))
     assert tree_digest(tmp_path / "site") == local_site
 
 
@@ -97,7 +96,7 @@ def test_bad_data_gives_the_same_located_error(project, address, tmp_path):
     messages = []
     for executor in ("local", address):
         with pytest.raises(SitegenError) as failed:
-            build(broken, tmp_path / "site", use_cache=False, executor=executor)
+            build(broken, BuildOptions(output=tmp_path / "site", use_cache=False, executor=executor))
         messages.append(error_lines(failed.value))
     assert messages[0] == messages[1]
     assert any(BAD_FILE in line and ":3:" in line for line in messages[0]), messages[0]
@@ -149,7 +148,7 @@ def test_a_scheduler_without_workers(project, tmp_path, monkeypatch):
     with distributed.LocalCluster(n_workers=0, processes=False, protocol="tcp", host="127.0.0.1",
                                   dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}) \
             as empty, pytest.raises(SitegenError) as failed:
-        build(project, tmp_path / "site", use_cache=False, executor=empty.scheduler_address)
+        build(project, BuildOptions(output=tmp_path / "site", use_cache=False, executor=empty.scheduler_address))
     assert str(failed.value) == (f"--executor: the Dask scheduler at {empty.scheduler_address} has no workers "
                                  f"(waited 0.5 s); start some with `dask worker {empty.scheduler_address}`")
 
@@ -189,7 +188,8 @@ def test_without_dask_the_error_says_what_to_install(monkeypatch):
 
 def test_a_local_build_does_not_import_dask():
     code = ("import sys; from sitegen.cli import main; from sitegen.build import build; "
-            "from sitegen.executors import run_tasks; assert list(run_tasks(str, [1, 2], 1, 'local')) == ['1', '2']; "
+            "from sitegen.build.executors import run_tasks; "
+            "assert list(run_tasks(str, [1, 2], 1, 'local')) == ['1', '2']; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

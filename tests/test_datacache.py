@@ -1,4 +1,5 @@
-"""The conversion cache (sitegen/datacache.py): a big file's typed cells kept as Parquet, keyed by its bytes."""
+"""The conversion cache (sitegen.data.conversion_cache): a big file's typed cells kept as Parquet, keyed by its
+bytes."""
 
 from __future__ import annotations
 
@@ -6,20 +7,19 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLES, write_csv
-from test_columnar import table_problems
+from helpers import DATA, german_resave, table_problems, write_csv
 from tiny_data import TABLES
 
-import sitegen.columnar
-import sitegen.datacache
+from sitegen import storage
+from sitegen.data import combine, conversion_cache, load
+from sitegen.data.load import load_client_data
 from sitegen.errors import Diagnostics, SitegenError, error_lines
-from sitegen.load import load_client_data
 
 
 @pytest.fixture(autouse=True)
 def cache_every_file(monkeypatch):
     """Cache files of any size (the tests' files are small)."""
-    monkeypatch.setattr(sitegen.datacache, "CACHE_MIN_BYTES", 0)
+    monkeypatch.setattr(load, "CACHE_MIN_BYTES", 0)
 
 
 def _load(folder: Path, cache: Path | None, columns=None):
@@ -50,13 +50,11 @@ def _entries(cache: Path) -> list[Path]:
 def data_folder(tmp_path) -> Path:
     """Exports as downloaded (totals row, currency, unknown columns, a German one with 1.234,56 and 31.10.2026)
     and every kind of tiny table, so every column type goes through the cache."""
-    from test_real_exports import ADS_EXPORT, REAL_EXPORT, german
-
     folder = tmp_path / "data"
     folder.mkdir()
-    shutil.copy(ADS_EXPORT, folder / "ads-manager.csv")
-    shutil.copy(REAL_EXPORT, folder / "real.csv")
-    german(ADS_EXPORT, folder / "german.csv")
+    shutil.copy(DATA / "ads-manager-export.csv", folder / "ads-manager.csv")
+    shutil.copy(DATA / "ads-manager-real.csv", folder / "real.csv")
+    german_resave(DATA / "ads-manager-export.csv", folder / "german.csv")
     for kind, rows in TABLES.items():
         if kind != "ads":
             write_csv(folder / f"{kind}.csv", [{**row, "mood": "fine"} for row in rows])  # an unknown column
@@ -75,7 +73,7 @@ def test_a_hit_gives_what_converting_gives(data_folder, tmp_path, monkeypatch):
     def no_typing(kind, sources):
         raise AssertionError(f"typed again: {[s.path.name for s in sources]}")
 
-    monkeypatch.setattr(sitegen.columnar, "type_sources", no_typing)
+    monkeypatch.setattr(combine, "type_sources", no_typing)
     again = _load(data_folder, cache)  # every file from the cache
     assert _same(reference, again) == []
     assert _entries(cache) == stored
@@ -138,14 +136,14 @@ def test_files_with_bad_cells_are_not_stored_and_say_where(tmp_path):
 
 
 def test_big_files_only(tmp_path, monkeypatch):
-    monkeypatch.setattr(sitegen.datacache, "CACHE_MIN_BYTES", 10_000)
-    export = next((SAMPLES / "ads-manager-export").glob("*.csv"))
+    monkeypatch.setattr(load, "CACHE_MIN_BYTES", 1_000)
+    export = DATA / "ads-manager-export.csv"
     folder = tmp_path / "data"
     folder.mkdir()
     shutil.copy(export, folder / "big.csv")
     write_csv(folder / "account.csv", TABLES["account"])
     _load(folder, tmp_path / "cache")
-    assert export.stat().st_size > 10_000
+    assert export.stat().st_size > 1_000 > (folder / "account.csv").stat().st_size
     assert len(_entries(tmp_path / "cache")) == 1
 
 
@@ -154,14 +152,12 @@ def test_an_unchanged_file_is_not_read_again(data_folder, tmp_path, monkeypatch)
     remembered; a write changes the ctime, a file written just now is scanned every time."""
     import os
 
-    import sitegen.readers
-
     cache = tmp_path / "cache"
-    monkeypatch.setattr(sitegen.datacache, "RACY_NS", 0)
+    monkeypatch.setattr(storage, "RACY_NS", 0)
     reference = _load(data_folder, cache)
     scans = []
-    real_scan = sitegen.readers.scan_file
-    monkeypatch.setattr(sitegen.readers, "scan_file", lambda path, digest=True: scans.append(path) or
+    real_scan = conversion_cache.scan_file
+    monkeypatch.setattr(conversion_cache, "scan_file", lambda path, digest=True: scans.append(path) or
                         real_scan(path, digest))
     assert _same(reference, _load(data_folder, cache)) == []
     assert scans == []
@@ -172,7 +168,7 @@ def test_an_unchanged_file_is_not_read_again(data_folder, tmp_path, monkeypatch)
     changed = _load(data_folder, cache)
     assert scans == [path]
     assert changed[0]["account"]["followers"].tolist()[1] == 1012
-    monkeypatch.setattr(sitegen.datacache, "RACY_NS", 10**18)  # every file "just written": always scanned
+    monkeypatch.setattr(storage, "RACY_NS", 10**18)  # every file "just written": always scanned
     for note in (cache / "data" / "stat").iterdir():
         note.unlink()
     scans.clear()

@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_tables import demo_kpis  # noqa: F401 (a fixture)
 
-from sitegen.exports import _kpis_json_by_json, kpis_json
-from sitegen.kpis import ReportKpis, Tables
-from sitegen.periods import month
-from sitegen.tables import ReportColumns
+from sitegen.metrics.periods import month
+from sitegen.metrics.report import ReportKpis, Tables
+from sitegen.render.exports import _kpis_json_by_json, kpis_json
+from sitegen.render.report_columns import ReportColumns
 
 TABLES = ("campaigns", "videos", "sources", "codes", "hashtags", "days")
 
@@ -85,6 +85,6 @@ def test_random_tables(tables, has_data, profit, values):
 
 
 def _kpi_ids():
-    from sitegen.catalogue import KPI_IDS
+    from sitegen.metrics.catalogue import KPI_IDS
 
     return KPI_IDS

@@ -11,7 +11,7 @@ from babel.numbers import format_currency, format_decimal, format_percent
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from sitegen.formatting import Formatter, _percent_pattern, currency_format, decimal_format, percent_format
+from sitegen.render.formatting import Formatter, _percent_pattern, currency_format, decimal_format, percent_format
 
 LOCALES = ["en_US", "en_GB", "de_DE", "de_CH", "fr_FR", "fr_CH", "en_IN", "ja_JP", "sv_SE", "nl_NL", "pt_BR",
            "ar_EG", "he_IL", "fa_IR", "es_ES", "it_IT", "pl_PL", "ru_RU", "tr_TR", "da_DK", "nb_NO", "fi_FI"]

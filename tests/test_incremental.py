@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.build import build
-from sitegen.cache import BuildCache, FileDigests
+from sitegen.build import BuildOptions, build
+from sitegen.build.cache import BuildCache
+from sitegen.build.plan import FileDigests
+from sitegen.build.writer import MARKER
 from sitegen.demo import generate_many
 from sitegen.errors import SitegenError
-from sitegen.write import MARKER, LiveSite
+from sitegen.serve.live_site import LiveSite
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -41,11 +43,11 @@ class Live:
 
     def build(self, changed=()):
         self.cache.forget(changed)
-        return build(self.root, self.output, cache=self.cache, write=self.site.write)
+        return build(self.root, BuildOptions(output=self.output), cache=self.cache, writer=self.site)
 
     def assert_same_as_fresh(self, tmp: Path) -> None:
         fresh = tmp / "fresh"
-        build(self.root, fresh)
+        build(self.root, BuildOptions(output=fresh))
         assert tree(self.output) == tree(fresh)
 
 
@@ -205,21 +207,29 @@ def test_template_error_page_is_not_cached_as_empty(live, tmp_path):
 
 
 def test_live_site_writes_only_changed_files(tmp_path):
-    from sitegen.pages import OutputFile
+    from sitegen.render.files import OutputFile
+
+    def publish(files: list[OutputFile]) -> None:
+        site.add(files)
+        site.commit()
 
     output = tmp_path / "out"
     site = LiveSite(output)
-    site.write([OutputFile("a/index.html", b"one"), OutputFile("b/x.json", b"x")])
+    publish([OutputFile("a/index.html", b"one"), OutputFile("b/x.json", b"x")])
     assert (output / MARKER).is_file()
     inode = (output / "b/x.json").stat().st_ino
-    site.write([OutputFile("a/index.html", b"two"), OutputFile("b/x.json", b"x"), OutputFile("c/new.csv", b"n")])
+    publish([OutputFile("a/index.html", b"two"), OutputFile("b/x.json", b"x"), OutputFile("c/new.csv", b"n")])
     assert (output / "a/index.html").read_bytes() == b"two" and (output / "c/new.csv").read_bytes() == b"n"
     assert (output / "b/x.json").stat().st_ino == inode  # untouched
-    site.write([OutputFile("a/index.html", b"two")])
+    publish([OutputFile("a/index.html", b"two")])
     assert not (output / "b").exists() and not (output / "c").exists()
     assert sorted(p.name for p in output.iterdir()) == [MARKER, "a"]  # no temp files left
     with pytest.raises(SitegenError):
-        site.write([OutputFile("../escape.html", b"x")])
+        site.add([OutputFile("../escape.html", b"x")])
+    site.add([OutputFile("a/index.html", b"three")])
+    site.discard()  # a failed build: nothing it added is published, and the next build starts afresh
+    publish([OutputFile("a/index.html", b"two")])
+    assert (output / "a/index.html").read_bytes() == b"two"
 
 
 def test_file_digests_follow_content_not_mtime(tmp_path):

@@ -30,15 +30,16 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from helpers_project import CSV, build, make_project, write
+from helpers import build, make_project
 from loopback import CHROMIUM, chromium, serving
 from markupsafe import escape
+from tiny_data import TABLES
 
+from sitegen.build.writer import MARKER
+from sitegen.data.kinds import KINDS, TIME_COLUMN
 from sitegen.demo import generate_many
-from sitegen.kinds import KINDS, TIME_COLUMN
-from sitegen.markup import render_commentary
-from sitegen.project import slugify
-from sitegen.write import MARKER
+from sitegen.project.model import slugify
+from sitegen.render.markup import render_commentary
 
 LONG = ("<img src=x onerror=alert(1)>" * 200)[:5000]  # 5,000 characters, ends in a broken tag
 
@@ -289,14 +290,14 @@ def snapshot(folder: Path, skip: list[Path]) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory, shared_chart_cache) -> Site:
+def site(tmp_path_factory, shared_cache) -> Site:
     """The hostile project, built once by the real CLI."""
     base = tmp_path_factory.getbasetemp()
     root = tmp_path_factory.mktemp("hostile") / "project"
     hostile, clients = make_hostile_project(root)
     months = tuple(sorted(p.stem for p in (root / "content" / HOSTILE_FOLDER).glob("*.md")))
     output = root / "output"
-    skip = [output, root / ".sitegen-cache", Path(os.environ.get("SITEGEN_CACHE_DIR") or shared_chart_cache)]
+    skip = [output, root / ".sitegen-cache", Path(os.environ.get("SITEGEN_CACHE_DIR") or shared_cache)]
     before = snapshot(base, skip)
     run = build(root, output)
     assert run.returncode == 0, run.stderr[-3000:]
@@ -590,9 +591,8 @@ def test_output_paths_are_slugs_and_nothing_is_written_elsewhere(site: Site) -> 
 
 
 def test_control_characters_that_xml_forbids_do_not_crash_the_build(tmp_path: Path) -> None:
-    root = make_project(tmp_path / "project", kinds=("ads",))
-    ads = CSV["ads"].replace("Autumn Sale", XML_INVALID[0], 1).replace("Retargeting", XML_INVALID[1])
-    write(root / "content" / "acme" / "data" / "ads.csv", ads)
+    rows = [dict(row, campaign=XML_INVALID[i % 2]) for i, row in enumerate(TABLES["ads"])]
+    root = make_project(tmp_path / "project", {"ads": rows}, site_toml="static_charts = true\n")
     run = build(root, tmp_path / "out")
     assert run.returncode == 0, run.stderr[-2000:]
     page = Page(tmp_path / "out" / "acme" / "2026-10" / "index.html")
@@ -770,7 +770,7 @@ def test_sanitize_commentary_setting(tmp_path: Path, sanitize: bool) -> None:
     """`sanitize_commentary = true` cleans the commentary of a report and keeps sitegen's charts and tables;
     off (the default), the author's HTML is kept as written."""
     site_toml = "static_charts = false\n" + ("sanitize_commentary = true\n" if sanitize else "")
-    root = make_project(tmp_path / "project", report=SANITIZE_REPORT, site_toml=site_toml)
+    root = make_project(tmp_path / "project", reports={"2026-10.md": SANITIZE_REPORT}, site_toml=site_toml)
     run = build(root, tmp_path / "out")
     assert run.returncode == 0, run.stderr
     assert run.warning_lines == []
@@ -780,7 +780,7 @@ def test_sanitize_commentary_setting(tmp_path: Path, sanitize: bool) -> None:
     assert 'href="https://example.com/"' in commentary and "styled" in commentary
     assert re.search(r'<figure class="chart" id="chart-1">.*?<script type="application/json" id="chart-1-spec">',
                      commentary, re.S)
-    assert '<table class="data-table table-campaigns">' in commentary and "Autumn Sale" in commentary
+    assert '<table class="data-table table-campaigns">' in commentary and '<td class="text">A</td>' in commentary
     if sanitize:
         authors_own = {"<img src='x'>", "<a href='https://example.com/'>: not a link inside the site"}
         assert set(page.problems("../../")) == authors_own

@@ -12,13 +12,13 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers_project import build as cli_build
-from helpers_project import cli_env, tree_digest
+from helpers import build as cli_build
+from helpers import cli_env, tree_digest
 
-from sitegen import write
-from sitegen.build import build
+from sitegen.build import BuildOptions, build, stage
+from sitegen.build.writer import MARKER
 from sitegen.errors import SitegenError
-from sitegen.pages import OutputFile
+from sitegen.render.files import OutputFile
 
 KILLS = 12
 
@@ -61,7 +61,7 @@ def test_builds_killed_at_random_moments_leave_the_last_good_site(demo_project, 
 
 def test_failed_build_on_bad_data_keeps_the_site_byte_for_byte(demo_project, tmp_path):
     output = tmp_path / "site"
-    build(demo_project, output)
+    build(demo_project, BuildOptions(output=output))
     before = tree_digest(output)
     bad = demo_project / "content/harbor-coffee/data/ads-2026-10.csv"
     bad.write_text(bad.read_text().replace("\n2026-10-02,", "\n2026-13-02,", 1))
@@ -74,23 +74,23 @@ def test_kill_between_the_two_renames_is_repaired_by_the_next_build(demo_project
     """Without an atomic exchange the swap is two renames; a kill between them leaves the old site
     in a retired folder, which the next build (even a failing one) puts back."""
     output = tmp_path / "site"
-    build(demo_project, output)
+    build(demo_project, BuildOptions(output=output))
     before = tree_digest(output)
     retired = tmp_path / ".site.old-killed"
     retired.mkdir()
     os.replace(output, retired / "site")  # the state a kill right after the first rename leaves
     (demo_project / "content/harbor-coffee/2026-10.md").write_text("---\nperiod: nonsense\n---\n")
     with pytest.raises(SitegenError):
-        build(demo_project, output)
+        build(demo_project, BuildOptions(output=output))
     assert tree_digest(output) == before and leftovers(output) == []
 
 
 def test_two_rename_fallback_writes_the_same_site(tmp_path, monkeypatch):
-    monkeypatch.setattr(write, "_exchange", lambda a, b: False)
+    monkeypatch.setattr(stage, "_exchange", lambda a, b: False)
     output = tmp_path / "out"
-    write.write_site([OutputFile("a.html", b"one")], output)
-    write.write_site([OutputFile("b.html", b"two")], output)
-    assert sorted(p.name for p in output.iterdir()) == [write.MARKER, "b.html"]
+    stage.write_site([OutputFile("a.html", b"one")], output)
+    stage.write_site([OutputFile("b.html", b"two")], output)
+    assert sorted(p.name for p in output.iterdir()) == [MARKER, "b.html"]
     assert leftovers(output) == []
 
 

@@ -2,12 +2,13 @@ import json
 
 import pandas as pd
 import pytest
-from conftest import write_csv
+from helpers import write_csv
 from tiny_data import TABLES
 
+from sitegen.data.kinds import KINDS
+from sitegen.data.load import load_client_data
+from sitegen.data.recognise import recognise
 from sitegen.errors import Diagnostics, SitegenError, SitegenErrors
-from sitegen.kinds import KINDS
-from sitegen.load import load_client_data, recognise
 
 
 def _write(path, rows, fmt):

@@ -4,6 +4,7 @@ fresh `markdown.markdown` give, errors and their lines included."""
 from __future__ import annotations
 
 from pathlib import Path
+from unittest import mock
 
 import markdown
 import pytest
@@ -11,7 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sitegen.errors import SitegenError
-from sitegen.markup import _ENV, MacroError, _expand_calls, markdown_html, render_commentary
+from sitegen.render import markup
+from sitegen.render.macro_calls import expand_calls
+from sitegen.render.markdown_fast import markdown_html
+from sitegen.render.markup import _ENV, MacroError, render_commentary
 
 FRAGMENTS = [
     "text", " ", "\n", "\n\n", "**bold**", "- item\n", "1. one\n", "| a | b |\n|---|---|\n| 1 | 2 |\n", "# Head\n",
@@ -55,7 +59,7 @@ def test_expansion_is_jinjas(parts, first_line):
     padded = "\n" * (first_line - 1) + source
     fast_log, jinja_log = [], []
     try:
-        fast = _expand_calls(padded, macros(fast_log))
+        fast = expand_calls(padded, macros(fast_log))
     except Exception:
         fast = "error"
     jinja = outcome(lambda: _ENV.from_string(padded).render(macros(jinja_log)))
@@ -77,18 +81,12 @@ def _macros_for_pages(log):
 @given(parts=st.lists(st.sampled_from(FRAGMENTS), max_size=10), first_line=st.integers(1, 4),
        sanitize=st.booleans())
 def test_commentary_is_what_jinja_and_markdown_made(parts, first_line, sanitize):
-    import sitegen.markup as markup
-
     source = "".join(parts)
     got = outcome(lambda: str(render_commentary(source, Path("r.md"), first_line, _macros_for_pages([]),
                                                 sanitize=sanitize)))
-    original = markup._expand_calls
-    try:
-        markup._expand_calls = lambda source, macros: None  # Jinja only
+    with mock.patch.object(markup, "expand_calls", lambda source, macros: None):  # Jinja only
         want = outcome(lambda: str(render_commentary(source, Path("r.md"), first_line, _macros_for_pages([]),
                                                      sanitize=sanitize)))
-    finally:
-        markup._expand_calls = original
     assert got == want
 
 
@@ -128,7 +126,7 @@ MARKER = "sgm0123456789ab"
 def test_tokens_are_swapped_as_the_marker_regex_did(parts):
     import re
 
-    from sitegen.markup import swap_tokens
+    from sitegen.render.markup import swap_tokens
 
     store = [f"<macro {i}>" for i in range(13)]
     html = "".join(parts)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers_project import make_project, run_cli
+from helpers import make_project, run_cli
 
 from sitegen.cli import main
 from sitegen.pdf import MISSING

@@ -1,30 +1,36 @@
-"""readers._parquet_cells (pyarrow reads a column as a dictionary; only its distinct values go through pandas)
-against the implementation it replaced (pandas reads the whole column, pd.factorize), kept here as the
-reference: every row's text must be the same, and a column one cannot read, the other cannot either."""
+"""The Parquet reader's fast way, readers.parquet._parquet_cells (pyarrow reads a column as a dictionary; only
+its distinct values go through pandas), against the implementation it replaced (pandas reads the whole column,
+pd.factorize), kept here as the reference: every row's text must be the same, and a column one cannot read, the
+other cannot either."""
 
 from __future__ import annotations
 
 import datetime as dt
 import decimal
 import io
+import tempfile
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from fuzzing import cells, fuzz_settings
 from hypothesis import given
 from hypothesis import strategies as st
-from test_fuzz import cells, fuzz_settings
 
-from sitegen import readers
-from sitegen.columnar import Column
-from sitegen.readers import NotPlain, _code_type, _column_text, _fast_dtype
+from sitegen.data.encoded import Column
+from sitegen.data.encoded import code_type as _code_type
+from sitegen.data.readers import parquet as readers
+from sitegen.data.readers.as_text import column_text as _column_text
+from sitegen.data.readers.as_text import factorizes_alike as _fast_dtype
+from sitegen.data.readers.base import NotPlain
 
 
 def old_parquet_cells(path: Path, wanted: list[str], rows: int, schema) -> dict:
-    """readers._parquet_cells as it was (commit f0d02eb)."""
+    """_parquet_cells as it was (commit f0d02eb): pandas reads the whole column."""
     import pyarrow.types as pat
 
     columns = {}
@@ -77,12 +83,9 @@ def assert_same_cells(path: Path, fast: bool = False) -> None:
         whole.append(name)
         return original(path, name, *args)
 
-    readers._parquet_text = counted
-    try:
+    with mock.patch.object(readers, "_parquet_text", counted):
         for name in [n for n in schema.names if n not in index]:
             assert _outcome(readers._parquet_cells, path, name) == _outcome(old_parquet_cells, path, name), name
-    finally:
-        readers._parquet_text = original
     if fast:
         assert [n for n in whole if readers._encodable(schema.field(n).type)] == []
 
@@ -150,16 +153,11 @@ def test_typed_columns_read_alike(arrays, row_group_size, block_rows):
     with io.BytesIO() as buffer:
         pq.write_table(table, buffer, row_group_size=row_group_size)  # row groups: a dictionary each
         data = buffer.getvalue()
-    import tempfile
-
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "t.parquet"
         path.write_bytes(data)
-        default, readers.PARQUET_ROWS = readers.PARQUET_ROWS, block_rows
-        try:
+        with mock.patch.object(readers, "PARQUET_ROWS", block_rows):
             assert_same_cells(path, fast=True)
-        finally:
-            readers.PARQUET_ROWS = default
 
 
 # --- files pandas wrote (its metadata: index columns, dtypes) ----------------------------------------------------

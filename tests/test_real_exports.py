@@ -1,7 +1,7 @@
-"""Exports as TikTok Ads Manager, TikTok Studio and spreadsheets write them (issue 3)."""
+"""Exports as TikTok Ads Manager, TikTok Studio and spreadsheets write them: the small files of tests/data in the
+formats of real downloads, and the larger real samples of ../shared/samples where they are."""
 
 import csv
-import io
 import json
 import shutil
 import subprocess
@@ -12,21 +12,16 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import SAMPLES, make_project
+from helpers import DATA, german_resave, make_project, shared_samples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sitegen.build import build
+from sitegen.build import BuildOptions, build
+from sitegen.data.load import load_client_data
 from sitegen.errors import Diagnostics, SitegenError
-from sitegen.load import load_client_data
 
-ADS_EXPORT = next((SAMPLES / "ads-manager-export").glob("*.csv"))
-REAL_EXPORT = next((SAMPLES / "real").glob("*.csv"))
-GERMAN_HEADERS = {"Campaign name": "Kampagnenname", "Ad Group Name": "Anzeigengruppenname", "Date": "Datum",
-                  "Ad Name": "Anzeigenname", "Cost": "Kosten", "Impression": "Impressionen",
-                  "Clicks (Destination)": "Klicks (Ziel)", "Conversions": "Konversionen", "Currency": "Währung",
-                  "Reach": "Reichweite", "Video views": "Videoaufrufe", "Paid likes": "Bezahlte Likes",
-                  "Total complete payment value": "Umsatz"}
+ADS_EXPORT = DATA / "ads-manager-export.csv"  # every column Ads Manager can write (see tests/data/README.md)
+REAL_EXPORT = DATA / "ads-manager-real.csv"  # the columns of a real download, IDR
 
 
 def load(folder: Path, columns=None):
@@ -42,65 +37,65 @@ def data_dir(tmp_path: Path, *files: Path) -> Path:
     return folder
 
 
-def german(source: Path, target: Path) -> Path:
-    """The export as a German spreadsheet saves it: ';', 1.234,56, 31.10.2026, German headers, cp1252."""
-    rows = list(csv.reader(io.StringIO(source.read_text(encoding="utf-8-sig"))))
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([GERMAN_HEADERS.get(h, h) for h in rows[0]])
-    for row in rows[1:]:
-        cells = []
-        for cell in row:
-            if len(cell) == 10 and cell[4] == "-" and cell[7] == "-":
-                cell = f"{cell[8:]}.{cell[5:7]}.{cell[:4]}"
-            elif cell.replace(".", "", 1).isdigit():
-                whole, _, frac = cell.partition(".")
-                whole = f"{int(whole):,}".replace(",", ".")
-                cell = whole + ("," + frac if frac else "")
-            cells.append(cell)
-        writer.writerow(cells)
-    target.write_bytes(out.getvalue().encode("cp1252", errors="replace"))
-    return target
-
-
 def test_real_export_loads_as_downloaded(tmp_path):
     data, warnings = load(data_dir(tmp_path, REAL_EXPORT))
+    ads = data["ads"]
+    assert len(ads) == 9 and warnings == []
+    assert ads["spend"].sum() == 5_835_000  # the "Total of 9 results" row is not counted
+    assert ads["impressions"].sum() == 494_100 and ads["clicks"].sum() == 1_900 and ads["conversions"].sum() == 39
+    assert data.currencies == {"IDR"}
+    [info] = data.files
+    assert "totals row matches (spend, impressions, clicks, conversions)" in info.notes
+    assert (ads["spend"] == 0).sum() == 3  # zero-activity rows are kept
+
+
+def test_shared_real_export_loads_as_downloaded(tmp_path):
+    export = next((shared_samples() / "real").glob("*.csv"))
+    data, warnings = load(data_dir(tmp_path, export))
     ads = data["ads"]
     assert len(ads) == 5928 and warnings == []
     assert ads["spend"].sum() == 598143548  # the "Total of 5928 results" row, which is not counted
     assert ads["clicks"].sum() == 248038 and ads["conversions"].sum() == 8498
-    assert data.currencies == {"IDR"}
-    [info] = data.files
-    assert "totals row matches (spend, impressions, clicks, conversions)" in info.notes
-    assert (ads["spend"] == 0).sum() > 0  # zero-activity rows are kept
+    assert "totals row matches (spend, impressions, clicks, conversions)" in data.files[0].notes
 
 
-def test_full_column_export_maps_every_metric(tmp_path):
-    data, warnings = load(data_dir(tmp_path, ADS_EXPORT))
-    ads = data["ads"]
-    assert warnings == [] and len(ads) == 251 and data.currencies == {"USD"}
-    assert round(ads["spend"].sum(), 2) == 71912.88
+def _maps_every_metric(ads: pd.DataFrame) -> None:
     for column in ("reach", "video_views", "views_2s", "views_6s", "likes", "comments", "shares", "follows",
                    "profile_visits", "revenue"):
         assert ads[column].notna().all() and ads[column].sum() > 0, column
     assert ads["campaign"].str.contains("<b>Summer</b>", regex=False).any()
 
 
+def test_full_column_export_maps_every_metric(tmp_path):
+    data, warnings = load(data_dir(tmp_path, ADS_EXPORT))
+    ads = data["ads"]
+    assert warnings == [] and len(ads) == 8 and data.currencies == {"USD"}
+    assert round(ads["spend"].sum(), 2) == 2000.00 and round(ads["revenue"].sum(), 2) == 4451.50
+    assert ads["clicks"].sum() == 2_600 and ads["video_views"].sum() == 108_000 and ads["likes"].sum() == 3_200
+    _maps_every_metric(ads)
+
+
+def test_shared_full_column_export_maps_every_metric(tmp_path):
+    data, warnings = load(data_dir(tmp_path, next((shared_samples() / "ads-manager-export").glob("*.csv"))))
+    ads = data["ads"]
+    assert warnings == [] and len(ads) == 251 and round(ads["spend"].sum(), 2) == 71912.88
+    _maps_every_metric(ads)
+
+
 def test_real_export_builds_a_report_in_its_currency(tmp_path):
     root = make_project(tmp_path, {}, {"2024-01.md": "January: {{ kpi('spend') }}"})
     shutil.copy(REAL_EXPORT, root / "content/acme/data" / REAL_EXPORT.name)
-    build(root, root / "output")
+    build(root, BuildOptions(output=root / "output"))
     document = json.loads((root / "output/acme/2024-01/kpis.json").read_text())
     assert document["currency"] == "IDR"
-    frame = pd.read_csv(REAL_EXPORT, encoding="utf-8-sig").iloc[:-1]
-    assert document["kpis"]["spend"]["value"] == frame.loc[frame["Date"].str.startswith("2024-01"), "Cost"].sum()
+    assert document["kpis"]["spend"]["value"] == 3_250_000  # the export's rows of January 2024
 
 
 def test_german_resave_gives_the_same_numbers(tmp_path):
     english, _ = load(data_dir(tmp_path / "en", ADS_EXPORT))
     folder = tmp_path / "de" / "data"
     folder.mkdir(parents=True)
-    german(ADS_EXPORT, folder / "export.csv")
+    german_resave(ADS_EXPORT, folder / "export.csv")
     german_data, warnings = load(folder)
     assert warnings == []
     pd.testing.assert_frame_equal(german_data["ads"], english["ads"])
@@ -140,7 +135,7 @@ def test_user_column_mapping_and_suggestions(tmp_path):
 def test_mapping_in_client_toml_reaches_the_loader(tmp_path):
     root = make_project(tmp_path, {}, {"2026-10.md": "x"}, client_toml='[columns]\n"Ausgaben netto" = "spend"\n')
     (root / "content/acme/data/x.csv").write_text("Datum;Kampagne;Ausgaben netto\n01.10.2026;A;12,50\n")
-    build(root, root / "output")
+    build(root, BuildOptions(output=root / "output"))
     assert json.loads((root / "output/acme/2026-10/kpis.json").read_text())["kpis"]["spend"]["value"] == 12.5
 
 
@@ -273,11 +268,11 @@ def test_check_command(tmp_path):
     run = subprocess.run([sys.executable, "-m", "sitegen", "check", str(root)], capture_output=True, text=True,
                          env={"CI": "1", "PATH": "/usr/bin:/bin"})
     assert run.returncode == 0, run.stderr
-    assert "acme (acme): 1 files, 251 rows, 2026-08-01 to 2026-10-31" in run.stdout
+    assert "acme (acme): 1 files, 8 rows, 2026-09-07 to 2026-10-31" in run.stdout
     assert "totals row matches" in run.stdout
     as_json = subprocess.run([sys.executable, "-m", "sitegen", "check", str(root), "--json"], capture_output=True,
                              text=True)
-    assert json.loads(as_json.stdout)["clients"][0]["files"][0]["rows"] == 251
+    assert json.loads(as_json.stdout)["clients"][0]["files"][0]["rows"] == 8
     (root / "content/acme/data/bad.csv").write_text("date,campaign,spend\n2026-10-01,A,lots\n")
     run = subprocess.run([sys.executable, "-m", "sitegen", "check", str(root)], capture_output=True, text=True)
     assert run.returncode == 2 and "bad.csv:2:spend: found 'lots', expected an amount >= 0" in run.stderr

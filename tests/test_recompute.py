@@ -29,11 +29,11 @@ from pathlib import Path
 import duckdb
 import pytest
 import yaml
-from helpers_project import REPO, cli_env
+from helpers import REPO, cli_env
 
-from sitegen.catalogue import KPIS
+from sitegen.data.kinds import KINDS
 from sitegen.demo import generate_many, generic_client, month_range
-from sitegen.kinds import KINDS
+from sitegen.metrics.catalogue import KPIS
 
 pytestmark = pytest.mark.slow
 

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import make_project
+from helpers import make_project
 from tiny_data import TABLES
 
 REPORT = "---\nperiod: {start: 2026-10-01, end: 2026-10-02}\n---\nFirst version.\n"

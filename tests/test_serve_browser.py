@@ -2,7 +2,7 @@
 overlay over the last good page, and fixing it clears the overlay."""
 
 import pytest
-from conftest import make_project
+from helpers import make_project
 from test_serve import REPORT, Preview
 from tiny_data import TABLES
 

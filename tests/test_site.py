@@ -10,15 +10,16 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import make_project
+from helpers import make_project
 from tiny_data import TABLES
 
-from sitegen.build import build
-from sitegen.catalogue import KPI_IDS
+from sitegen.build import BuildOptions, build
+from sitegen.build.stage import write_site
+from sitegen.build.writer import MARKER
 from sitegen.errors import SitegenError
-from sitegen.pages import OutputFile
-from sitegen.project import slugify
-from sitegen.write import MARKER, write_site
+from sitegen.metrics.catalogue import KPI_IDS
+from sitegen.project.model import slugify
+from sitegen.render.files import OutputFile
 
 GOLDEN = Path(__file__).parent / "golden"
 EVIL = '<script>alert("x")</script> & <b onmouseover=alert(1)>'
@@ -53,7 +54,7 @@ def site(tmp_path_factory):
     root = make_project(tmp_path_factory.mktemp("proj"), evil_tables(), {"2026-10.md": REPORT},
                         client_toml=CLIENT, site_toml='title = "Agency & Co"\nstatic_charts = true\n')
     out = root / "output"
-    build(root, out)
+    build(root, BuildOptions(output=out))
     return out
 
 
@@ -141,11 +142,11 @@ def test_german_client_is_formatted_in_german(site):
 def test_failed_build_keeps_previous_site(tmp_path):
     root = make_project(tmp_path, {"ads": TABLES["ads"]}, {"2026-10.md": "Hi"})
     out = tmp_path / "output"
-    build(root, out)
+    build(root, BuildOptions(output=out))
     before = tree(out, skip=())
     (root / "content/acme/data/ads.csv").write_text("date,campaign,spend\n2026-10-01,A,lots\n")
     with pytest.raises(SitegenError):
-        build(root, out)
+        build(root, BuildOptions(output=out))
     assert tree(out, skip=()) == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".output")] == []
 
@@ -156,10 +157,10 @@ def test_refuses_foreign_output_folder(tmp_path):
     foreign.mkdir()
     (foreign / "thesis.docx").write_text("precious")
     with pytest.raises(SitegenError, match="not made by sitegen"):
-        build(root, foreign)
+        build(root, BuildOptions(output=foreign))
     assert (foreign / "thesis.docx").read_text() == "precious"
     with pytest.raises(SitegenError, match="holds the project's sources"):
-        build(root, root / "content")
+        build(root, BuildOptions(output=root / "content"))
 
 
 def test_writer_refuses_escaping_and_conflicting_paths(tmp_path):
@@ -181,13 +182,13 @@ def test_duplicate_report_slugs_are_an_error(tmp_path):
     root = make_project(tmp_path, {"ads": TABLES["ads"]},
                         {"2026-10.md": "A", "october.md": "---\nslug: 2026-10\nperiod: 2026-10\n---\nB"})
     with pytest.raises(SitegenError, match="report slug '2026-10' is also used by"):
-        build(root, tmp_path / "out")
+        build(root, BuildOptions(output=tmp_path / "out"))
 
 
 def test_deterministic_output(tmp_path):
     root = make_project(tmp_path, evil_tables(), {"2026-10.md": REPORT}, client_toml=CLIENT)
-    build(root, tmp_path / "a")
-    build(root, tmp_path / "b")
+    build(root, BuildOptions(output=tmp_path / "a"))
+    build(root, BuildOptions(output=tmp_path / "b"))
     digest = {k: hashlib.sha256(v).hexdigest() for k, v in tree(tmp_path / "a", skip=()).items()}
     assert digest == {k: hashlib.sha256(v).hexdigest() for k, v in tree(tmp_path / "b", skip=()).items()}
 
@@ -215,30 +216,30 @@ def test_golden_output(site):
 def test_worker_processes_give_the_same_site_and_errors(tmp_path):
     from sitegen.demo import generate_many
     generate_many(tmp_path / "p", 3, 2)
-    build(tmp_path / "p", tmp_path / "one", jobs=1)
-    build(tmp_path / "p", tmp_path / "two", jobs=2)
+    build(tmp_path / "p", BuildOptions(output=tmp_path / "one", jobs=1))
+    build(tmp_path / "p", BuildOptions(output=tmp_path / "two", jobs=2))
     assert tree(tmp_path / "one", skip=()) == tree(tmp_path / "two", skip=())
     broken = sorted((tmp_path / "p" / "content").glob("*/data/ads-*.csv"))[-1]
     lines = broken.read_text().splitlines()
     lines[1] = lines[1].replace(lines[1].split(",")[0], "someday", 1)
     broken.write_text("\n".join(lines) + "\n")
     with pytest.raises(SitegenError) as info:
-        build(tmp_path / "p", tmp_path / "two", jobs=2)
+        build(tmp_path / "p", BuildOptions(output=tmp_path / "two", jobs=2))
     assert str(info.value) == f"{broken}:2:date: found 'someday', expected a date like 2026-10-31"
 
 
 def test_worker_pool_is_forked_only_when_that_is_safe(tmp_path, monkeypatch):
-    import sitegen.assets
-    from sitegen import executors
+    from sitegen.build import executors
     from sitegen.demo import generate_many
+    from sitegen.render import assets
     generate_many(tmp_path / "p", 3, 2)
-    build(tmp_path / "p", tmp_path / "one", jobs=1)
+    build(tmp_path / "p", BuildOptions(output=tmp_path / "one", jobs=1))
     # in a fresh process (this one may run other threads, and vl-convert's engine): fork, unless another
     # thread runs (it may hold a lock at the fork that the child would wait on forever); the pool is forked
     script = """if __name__ == "__main__":
     import sys, threading
     from pathlib import Path
-    from sitegen import build, executors
+    from sitegen.build import BuildOptions, build, executors
     print(executors.start_method(True), executors.start_method(False))
     stop = threading.Event()
     waiter = threading.Thread(target=stop.wait)
@@ -248,7 +249,7 @@ def test_worker_pool_is_forked_only_when_that_is_safe(tmp_path, monkeypatch):
     waiter.join()
     used, real = [], executors.start_method
     executors.start_method = lambda safe: used.append(real(safe)) or used[-1]
-    build.build(Path(sys.argv[1]), Path(sys.argv[2]), jobs=2, use_cache=False)
+    build(Path(sys.argv[1]), BuildOptions(output=Path(sys.argv[2]), jobs=2, use_cache=False))
     print(*used)
 """
     done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "p"), str(tmp_path / "forked")],
@@ -257,8 +258,8 @@ def test_worker_pool_is_forked_only_when_that_is_safe(tmp_path, monkeypatch):
     used = []
     real = executors.start_method
     monkeypatch.setattr(executors, "start_method", lambda safe: used.append(real(safe)) or used[-1])
-    monkeypatch.setattr(sitegen.assets, "_engine_started", True)  # vl-convert's engine ran here: spawn
-    build(tmp_path / "p", tmp_path / "spawned", jobs=2, use_cache=False)
+    monkeypatch.setattr(assets, "_engine_started", True)  # vl-convert's engine ran here: spawn
+    build(tmp_path / "p", BuildOptions(output=tmp_path / "spawned", jobs=2, use_cache=False))
     assert used == ["spawn"]
     assert tree(tmp_path / "one", skip=()) == tree(tmp_path / "forked", skip=()) == tree(tmp_path / "spawned", skip=())
 
@@ -266,13 +267,13 @@ def test_worker_pool_is_forked_only_when_that_is_safe(tmp_path, monkeypatch):
 def test_report_shows_data_coverage_and_missing_days(tmp_path):
     rows = [dict(date=f"2026-10-{d:02d}", campaign="A", spend="1") for d in (1, 2, 4, 5)]
     root = make_project(tmp_path, {"ads": rows}, {"2026-10.md": "x"})
-    build(root, root / "output")
+    build(root, BuildOptions(output=root / "output"))
     page = (root / "output/acme/2026-10/index.html").read_text()
     assert "Data from Oct 1, 2026 to Oct 5, 2026; no data on Oct 3, 2026" in page
 
 
 def test_bundled_demo_builds_without_warnings(tmp_path):
-    result = build(Path(__file__).resolve().parents[1], tmp_path / "demo", strict=True)
+    result = build(Path(__file__).resolve().parents[1], BuildOptions(output=tmp_path / "demo", strict=True))
     assert result.reports == 9 and result.warnings == []
 
 

@@ -9,12 +9,15 @@ import io
 
 import numpy as np
 import pandas as pd
+from fuzzing import fuzz_settings
 from hypothesis import given
 from hypothesis import strategies as st
-from test_fuzz import fuzz_settings
 
-from sitegen import load, readers
-from sitegen.columns import _alias_keys, _ignored_keys, header_key, is_known_header
+from sitegen.data import combine
+from sitegen.data.headers import _alias_keys, _ignored_keys, header_key, is_known_header
+from sitegen.data.readers import delimited_small
+from sitegen.data.readers.base import SCAN_ROWS
+from sitegen.data.readers.delimited_head import find_header, head_lines, split_lines
 
 # the characters that matter to either reader, and some that do not
 PIECES = st.sampled_from([",", ";", "\t", "|", "\n", "\r", "\r\n", " ", "a", "1", ".", "-", "\x0b", "\x1c", "\x85",
@@ -25,21 +28,21 @@ PIECES = st.sampled_from([",", ";", "\t", "|", "\n", "\r", "\r\n", " ", "a", "1"
 @given(st.lists(PIECES, max_size=60), st.sampled_from([",", ";", "\t", "|"]))
 def test_plain_lines_split_as_the_csv_module_reads_them(pieces, delimiter):
     text = "".join(pieces)
-    lines = readers._plain_lines(text)
+    lines = delimited_small.plain_lines(text)
     if lines is None:
         assert any(c in text for c in '"\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029')
         return
     expected = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
-    assert readers._split(lines, delimiter) == expected
+    assert split_lines(lines, delimiter) == expected
     # what _header parsed: the same rows, but that joining the lines drops an empty last one (no row to find)
-    head = list(csv.reader(io.StringIO("\n".join(readers._head_lines(text)), newline=""), delimiter=delimiter))
-    split = readers._split(lines[:readers.SCAN_ROWS], delimiter)
+    head = list(csv.reader(io.StringIO("\n".join(head_lines(text)), newline=""), delimiter=delimiter))
+    split = split_lines(lines[:SCAN_ROWS], delimiter)
     assert split in (head, [*head, []])
-    assert readers._find_header(split) == readers._find_header(head)
+    assert find_header(split) == find_header(head)
 
 
 def test_a_line_as_long_as_the_field_limit_goes_to_the_csv_module():
-    assert readers._plain_lines("a," + "x" * csv.field_size_limit()) is None
+    assert delimited_small.plain_lines("a," + "x" * csv.field_size_limit()) is None
 
 
 @fuzz_settings(300)
@@ -65,7 +68,7 @@ def test_tables_from_blocks_are_the_tables_pandas_makes(dtypes, n):
             arrays[f"c{i}"] = np.array([["a", None, pd.NA, True][j % 4] for j in range(n)], dtype=object)
         else:
             arrays[f"c{i}"] = (np.datetime64("2026-01-01") + np.arange(n)).astype("datetime64[ns]")
-    made = load._consolidated(arrays, n)
+    made = combine._consolidated(arrays, n)
     expected = pd.DataFrame({k: pd.Series(v, dtype=v.dtype, copy=False) for k, v in arrays.items()})
     expected.index = pd.RangeIndex(n)
     pd.testing.assert_frame_equal(made, expected, check_exact=True)
@@ -75,7 +78,7 @@ def test_tables_from_blocks_are_the_tables_pandas_makes(dtypes, n):
 
 def old_find_header(rows: list[list[str]]) -> int:
     """readers._find_header as it was (commit f0d02eb): every row of the first ones scored."""
-    rows = rows[:readers.SCAN_ROWS]
+    rows = rows[:SCAN_ROWS]
     scores = [sum(int(bool(c.strip()) and is_known_header(c)) for c in row) for row in rows]
     best = max(scores, default=0)
     return scores.index(best) if best >= 2 else 0
@@ -85,7 +88,7 @@ def old_find_header(rows: list[list[str]]) -> int:
 @given(st.lists(st.lists(st.sampled_from(["Date", "Campaign name", "Cost", "CPM", " ", "", "Report", "12.5", "x",
                                           "Clicks (Destination)", "Total of 3 results"]), max_size=6), max_size=34))
 def test_the_header_row_is_found_as_before(rows):
-    assert readers._find_header(rows) == old_find_header(rows)
+    assert find_header(rows) == old_find_header(rows)
 
 
 CELLS = st.one_of(st.from_regex(r"-?[0-9]{0,17}(\.[0-9]{0,7})?", fullmatch=True),
@@ -101,8 +104,8 @@ def test_plain_cells_as_the_regular_expression_finds_them(cells, ctype):
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from sitegen import columnar
-    from sitegen import conventions as conv
+    from sitegen.data import conventions as conv
+    from sitegen.data import distinct as columnar
 
     group = columnar._Group(ctype, {}, pa.array(cells, pa.string()))
     plain = conv.PLAIN_NUMBER if ctype in columnar.NUMBER_TYPES else conv.ISO_DATE
@@ -127,15 +130,15 @@ def test_even_files_read_as_line_by_line(rows, header, newline, delimiter):
         path.write_text(text, encoding="utf-8")
         outcomes = []
         for even in (True, False):
-            original = readers._even_table
+            original = delimited_small._even_table
             if not even:
-                readers._even_table = lambda *args: None
+                delimited_small._even_table = lambda *args: None
             try:
-                outcomes.append(_table_outcome(readers._open_csv_rows(path)))
+                outcomes.append(_table_outcome(delimited_small.open_rows(path)))
             except Exception as exc:  # the same error either way
                 outcomes.append(repr(exc))
             finally:
-                readers._even_table = original
+                delimited_small._even_table = original
         assert outcomes[0] == outcomes[1]
 
 
@@ -149,7 +152,7 @@ def _table_outcome(table):
 def test_an_even_file_is_split_all_at_once(tmp_path):
     path = tmp_path / "ads.csv"
     path.write_text("date,campaign,spend\r\n2026-10-01,a b,1.5\r\n2026-10-02,,2\r\n", encoding="utf-8")
-    table = readers._even_table(path, path.read_text().splitlines(), 0, ",", None)
+    table = delimited_small._even_table(path, path.read_text().splitlines(), 0, ",", None)
     assert _table_outcome(table) == (["date", "campaign", "spend"], 1, [], [2, 3],
                                      {"date": ["2026-10-01", "2026-10-02"], "campaign": ["a b", ""],
                                       "spend": ["1.5", "2"]})

@@ -10,9 +10,9 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from helpers_project import build as cli_build
+from helpers import build as cli_build
 
-from sitegen.write import MARKER
+from sitegen.build.writer import MARKER
 
 CLIENTS = ("fjord-outdoor", "harbor-coffee", "nordlicht-kosmetik")
 

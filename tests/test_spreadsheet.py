@@ -5,8 +5,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from sitegen.data.readers.xlsx import XlsxTable, cell_text, dedupe, read_xlsx
 from sitegen.errors import SitegenError
-from sitegen.spreadsheet import XlsxTable, cell_text, dedupe, read_xlsx
 
 KNOWN = {"date", "campaign", "spend", "cost", "impressions", "clicks", "video id", "posted", "active", "ctr",
          "duration", "time"}

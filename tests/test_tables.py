@@ -1,5 +1,5 @@
-"""The report's tables, written column by column and without Jinja for the default theme's partials,
-come out exactly as the pandas row-by-row version rendered through the theme's templates did."""
+"""The report's tables, read and formatted column by column, come out exactly as the pandas row-by-row version
+(kept here as the reference) made them."""
 
 from __future__ import annotations
 
@@ -12,44 +12,26 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from markupsafe import Markup
 
-from sitegen.build import _environment
-from sitegen.charts import CHART_KINDS, chart_spec
-from sitegen.formatting import Formatter
 from sitegen.i18n import _, speaking
-from sitegen.kpis import ReportKpis, Tables
-from sitegen.pages import (
-    _SHIPPED,
-    WRITTEN_PARTIALS,
-    _alerts_partial,
-    _card_partial,
-    _chart_partial,
-    _table_fields,
-    spec_json_html,
-)
-from sitegen.periods import month
-from sitegen.tables import (
+from sitegen.metrics.periods import month
+from sitegen.metrics.report import ReportKpis, Tables
+from sitegen.render.charts import CHART_KINDS, chart_spec
+from sitegen.render.formatting import Formatter
+from sitegen.render.report_columns import FrameColumns, ReportColumns, itertuples_values
+from sitegen.render.tables import (
     CHART_COLUMNS,
     TABLE_KINDS,
-    FrameColumns,
     RenderedTable,
-    ReportColumns,
     cell,
     chart_table,
-    itertuples_values,
     render_table,
-    table_html,
 )
-from sitegen.themes import resolve_theme
 
 REPO = Path(__file__).resolve().parents[1]
-THEME = resolve_theme(REPO, "default")
-LANGS = ["en", "de"]
 settings.register_profile("tables", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 words = st.text(alphabet=st.sampled_from(list("ab <>&'\"%()é–\n")), max_size=8)
-units = st.sampled_from(["text", "date", "count", "money", "percent", "multiple"])
 
 
 # -- the pandas version these replace ---------------------------------------------------------
@@ -66,7 +48,7 @@ def old_render_table(name, kpis, fmt, limit=None):
 
 
 def old_chart_table(name, kpis, fmt):
-    frame = CHART_KINDS[name].rows(kpis)
+    frame = CHART_KINDS[name].frame(kpis)
     if frame.empty:
         return None
     columns = CHART_COLUMNS[name]
@@ -86,74 +68,6 @@ def outcome(make, *args):
     except Exception as exc:
         return type(exc)
     return fields(made) if made is None or isinstance(made, RenderedTable) else made
-
-
-# -- the partials -----------------------------------------------------------------------------
-
-@st.composite
-def tables(draw):
-    headers = tuple(draw(st.lists(st.tuples(words, units), min_size=1, max_size=4)))
-    shown = draw(st.integers(0, 4))
-    columns = [[draw(words) for _ in range(shown)] for _ in headers]
-    return RenderedTable(draw(words), draw(words), headers, columns, shown + draw(st.integers(0, 3)))
-
-
-@settings(settings.get_profile("tables"), max_examples=300)
-@given(table=tables(), lang=st.sampled_from(LANGS))
-def test_table_partial(table, lang):
-    with speaking(lang):
-        assert table_html(table) == _environment(THEME, lang).get_template("partials/table.html").render(table=table)
-
-
-@settings(settings.get_profile("tables"), max_examples=300)
-@given(number=st.integers(1, 30), title=words, image=st.sampled_from([None, "charts/likes_daily.svg", "a&b.svg"]),
-       spec=st.one_of(st.none(), words.map(lambda w: spec_json_html('{"x": "' + w + '"}'))), table=st.none() | tables(),
-       lang=st.sampled_from(LANGS))
-def test_chart_partial(number, title, image, spec, table, lang):
-    table = table if spec else None
-    with speaking(lang):
-        summary = _("Data table") if table else None
-        expected = _environment(THEME, lang).get_template("partials/chart.html").render(
-            id=f"chart-{number}", name="likes_daily", title=title, image=image, spec=spec,
-            data=dict(_table_fields(table), summary=summary) if table else None)
-        assert _chart_partial(f"chart-{number}", title, image, spec, table, summary) == expected
-
-
-@settings(settings.get_profile("tables"), max_examples=100)
-@given(alerts=st.lists(st.fixed_dictionaries({"severity": words, "kind": words, "text": words}), max_size=3),
-       lang=st.sampled_from(LANGS))
-def test_alerts_partial(alerts, lang):
-    with speaking(lang):
-        assert _alerts_partial(alerts) == _environment(THEME, lang).get_template("partials/alerts.html").render(
-            alerts=alerts)
-
-
-@settings(settings.get_profile("tables"), max_examples=300)
-@given(card=st.fixed_dictionaries({
-    "id": words, "label": words, "value": words, "previous": words, "change": words, "direction": words,
-    "quality": words, "target": st.none() | words, "attainment": words,
-    "status": st.sampled_from([None, "", "beaten", "missed", "<other>"])}), lang=st.sampled_from(LANGS))
-def test_card_partial(card, lang):
-    with speaking(lang):
-        assert _card_partial(card) == _environment(THEME, lang).get_template("partials/kpi_card.html").render(
-            card=card)
-
-
-def test_the_partials_written_in_python_are_the_shipped_files():
-    """pages.py writes these partials itself while the file is the one it was written after: a changed
-    partial is rendered by Jinja (correct, but slower) until pages.py and WRITTEN_PARTIALS follow it."""
-    import hashlib
-
-    for name, digest in WRITTEN_PARTIALS.items():
-        assert hashlib.sha256((_SHIPPED / name).read_bytes()).hexdigest() == digest, name
-
-
-def test_markup_is_not_escaped_twice():
-    table = RenderedTable("t", "A & B", (("<b>", "text"),), [["x < y"]], 1)
-    html = table_html(table)
-    assert 'aria-label="A &amp; B"' in html and "<th scope=\"col\" class=\"text\">&lt;b&gt;</th>" in html
-    assert "<td class=\"text\">x &lt; y</td>" in html
-    assert isinstance(spec_json_html("{}"), Markup)
 
 
 # -- rows and cells ---------------------------------------------------------------------------
@@ -257,12 +171,13 @@ def test_chart_tables_from_the_charts_arrays_are_the_pandas_ones(days_frame, oth
 @pytest.fixture(scope="module")
 def demo_kpis():
     """(client, kpis, chart specs) of every report of the bundled demo project."""
-    from sitegen.charts import report_charts
+    from sitegen.data.load import load_client_data
     from sitegen.errors import Diagnostics
     from sitegen.i18n import language
-    from sitegen.kpis import client_facts, report_kpis
-    from sitegen.load import load_client_data
-    from sitegen.project import discover
+    from sitegen.metrics.facts import client_facts
+    from sitegen.metrics.report import report_kpis
+    from sitegen.project.discover import discover
+    from sitegen.render.charts import report_charts
 
     project = discover(REPO, Diagnostics())
     found = []
@@ -291,7 +206,7 @@ def test_chart_rows_that_are_not_plain_arrays_go_through_the_frame():
                           "has_data": [True, True]})
     kpis, fmt = kpis_with({"days": frame}), Formatter("en_US", "USD")
     expected = old_chart_table("followers_daily", kpis, fmt)
-    kpis.memo(("chart", "followers_daily"), lambda: {"date": list(frame["date"]), "followers": [12.0, 3.5]})
+    kpis.chart_rows["followers_daily"] = {"date": list(frame["date"]), "followers": [12.0, 3.5]}
     assert fields(chart_table("followers_daily", kpis, fmt, "{}")) == expected
 
 
@@ -367,18 +282,3 @@ def test_arrays_read_as_the_dataframe_gives_them(array):
     frame = pd.DataFrame({"x": array})
     theirs = [row[0] for row in frame.itertuples(index=False, name=None)]
     assert len(values) == len(theirs) and all(shown_same(a, b) for a, b in zip(values, theirs))
-
-
-def test_a_theme_partial_or_an_edited_one_is_rendered_by_jinja(tmp_path):
-    from sitegen.pages import _shipped
-    from sitegen.themes import environment
-
-    project = tmp_path / "project"
-    mine = project / "themes" / "mine"
-    (mine / "templates" / "partials").mkdir(parents=True)
-    (mine / "theme.toml").write_text('name = "mine"\nextends = "default"\n')
-    env = environment(resolve_theme(project, "mine"))
-    assert all(_shipped(env, name) for name in WRITTEN_PARTIALS)
-    (mine / "templates" / "partials" / "table.html").write_text((_SHIPPED / "partials/table.html").read_text())
-    env = environment(resolve_theme(project, "mine"))
-    assert not _shipped(env, "partials/table.html") and _shipped(env, "partials/chart.html")

@@ -12,15 +12,16 @@ import jinja2
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
-from helpers_project import build as cli_build
+from helpers import build as cli_build
 
-from sitegen import chart_images
-from sitegen.build import build
+from sitegen.build import BuildOptions, build
+from sitegen.build.writer import MARKER
 from sitegen.errors import SitegenError
-from sitegen.formatting import Formatter
-from sitegen.i18n import LOCALE_DIR, d3_format_locale
-from sitegen.themes import builtin_themes, environment, resolve_theme
-from sitegen.write import MARKER
+from sitegen.i18n import LOCALE_DIR
+from sitegen.render import chart_images
+from sitegen.render.d3_locale import d3_format_locale
+from sitegen.render.formatting import Formatter
+from sitegen.render.themes import builtin_themes, environment, resolve_theme
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -57,7 +58,7 @@ def test_project_overrides_theme_which_overrides_its_parent(demo_project, tmp_pa
     themes = demo_project / "themes" / "dashboard"
     write(themes / "templates/partials/kpi_card.html", '<div class="card project-card">{{ card.label }}</div>\n')
     write(themes / "static/dashboard.css", "/* the project's own */\n")
-    build(demo_project, tmp_path / "out")
+    build(demo_project, BuildOptions(output=tmp_path / "out"))
     html = page(tmp_path / "out")
     assert "project-card" in html  # the project's partial
     assert 'class="dash-grid"' in html  # the dashboard theme's report.html
@@ -71,7 +72,7 @@ def test_template_extends_its_parents_version_of_itself(demo_project, tmp_path):
     write(demo_project / "themes/dashboard/templates/report.html",
           '{% extends "dashboard:report.html" %}\n'
           '{% block commentary %}<p class="agency-note">Reviewed</p>{{ super() }}{% endblock %}\n')
-    build(demo_project, tmp_path / "out")
+    build(demo_project, BuildOptions(output=tmp_path / "out"))
     html = page(tmp_path / "out")
     assert '<p class="agency-note">Reviewed</p><details class="section commentary' in html
     assert 'class="dash-grid"' in html
@@ -82,10 +83,10 @@ def test_own_theme_with_manifest_variables_and_site_overrides(demo_project, tmp_
     write(demo_project / "themes/agency/templates/partials/alerts.html",
           '<p class="cols">{{ theme.columns }} {{ theme.name }}</p>\n')
     set_site(demo_project, 'theme = "default"', 'theme = "agency"')
-    build(demo_project, tmp_path / "a")
+    build(demo_project, BuildOptions(output=tmp_path / "a"))
     assert '--dash-columns: 3' in page(tmp_path / "a") and '<p class="cols">3 agency</p>' in page(tmp_path / "a")
     set_site(demo_project, 'theme = "agency"', 'theme = "agency"\n[theme_variables]\ncolumns = 1')
-    build(demo_project, tmp_path / "b")
+    build(demo_project, BuildOptions(output=tmp_path / "b"))
     assert '--dash-columns: 1' in page(tmp_path / "b")
 
 
@@ -133,7 +134,7 @@ def test_white_label_output_carries_no_sitegen_branding(demo_project, tmp_path):
     set_site(demo_project, "[branding]\n", '[branding]\nfavicon = "brand/icon.svg"\nfont_file = "brand/font.woff2"\n')
     client_toml = demo_project / "content/harbor-coffee/client.toml"
     client_toml.write_text(re.sub(r'primary_color = "#\w+"', 'primary_color = "#123456"', client_toml.read_text()))
-    build(demo_project, tmp_path / "out")
+    build(demo_project, BuildOptions(output=tmp_path / "out"))
     out = tmp_path / "out"
     for path in out.rglob("*"):
         if path.is_file() and path.name != MARKER:
@@ -151,7 +152,7 @@ def test_white_label_output_carries_no_sitegen_branding(demo_project, tmp_path):
 def test_without_branding_the_footer_names_the_tool(demo_project, tmp_path):
     text = (demo_project / "sitegen.toml").read_text()
     (demo_project / "sitegen.toml").write_text(re.sub(r"\[branding\][^\[]*", "", text))
-    build(demo_project, tmp_path / "out")
+    build(demo_project, BuildOptions(output=tmp_path / "out"))
     assert "Made with sitegen" in page(tmp_path / "out", "harbor-coffee")
 
 
@@ -171,7 +172,7 @@ def test_numbers_follow_the_clients_locale(locale, currency, money, percent):
 
 
 def test_german_report_has_german_words_formats_and_chart_locale(demo_project, tmp_path):
-    build(demo_project, tmp_path / "out")
+    build(demo_project, BuildOptions(output=tmp_path / "out"))
     html = page(tmp_path / "out")
     assert '<html lang="de-DE">' in html
     for words in ("Zusammenfassung", "Likes und Engagement", "Daten vom 01.07.2026 bis 31.10.2026", "Ausgaben"):
@@ -236,7 +237,7 @@ def test_every_chart_has_a_static_svg_drawn_once(demo_project, tmp_path, monkeyp
     drawn = []
     real = chart_images._render
     monkeypatch.setattr(chart_images, "_render", lambda *a: drawn.append(a[0]) or real(*a))
-    build(demo_project, tmp_path / "out")
+    build(demo_project, BuildOptions(output=tmp_path / "out"))
     html = page(tmp_path / "out")
     images = re.findall(r'<img class="chart-static" src="(charts/\w+\.svg)"', html)
     specs = re.findall(r'id="chart-\d+-spec"', html)
@@ -246,20 +247,15 @@ def test_every_chart_has_a_static_svg_drawn_once(demo_project, tmp_path, monkeyp
     assert any("Okt." in svg for svg in svgs)  # the date axis in German, as on the page
     first = len(drawn)
     assert first > 0
-    build(demo_project, tmp_path / "again")
+    build(demo_project, BuildOptions(output=tmp_path / "again"))
     assert len(drawn) == first  # the second build draws nothing: every image comes from the cache
 
 
 def test_static_charts_can_be_turned_off(demo_project, tmp_path):
     set_site(demo_project, "static_charts = true", "static_charts = false")
-    build(demo_project, tmp_path / "out")
+    build(demo_project, BuildOptions(output=tmp_path / "out"))
     assert not list((tmp_path / "out").rglob("*.svg"))
     assert 'class="chart-static"' not in page(tmp_path / "out")
-
-
-def test_chart_cache_lives_in_the_project_by_default(demo_project, monkeypatch):
-    monkeypatch.delenv("SITEGEN_CACHE_DIR")
-    assert chart_images.cache_root(demo_project) == demo_project / ".sitegen-cache"
 
 
 def test_theme_folder_copy_is_independent(tmp_path):

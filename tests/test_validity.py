@@ -24,7 +24,7 @@ from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 import pytest
-from helpers_project import build
+from helpers import build
 from loopback import CHROMIUM, chromium, serving
 
 try:

@@ -8,13 +8,13 @@ import webbrowser
 from collections.abc import Callable
 from pathlib import Path
 
-from sitegen import cache_store
-from sitegen.build import build, default_output
-from sitegen.chart_images import CACHE_FOLDER
+from sitegen.build import cache_disk
+from sitegen.build.site import BuildOptions, build, default_output
 from sitegen.errors import SitegenError, error_lines
+from sitegen.serve.live_site import LiveSite
 from sitegen.serve.server import BuildState, PreviewServer
 from sitegen.serve.watch import Watcher
-from sitegen.write import LiveSite
+from sitegen.storage import build_cache
 
 
 def serve(project_dir: Path, output: Path | None, host: str, port: int, open_browser: bool, poll: bool,
@@ -23,7 +23,7 @@ def serve(project_dir: Path, output: Path | None, host: str, port: int, open_bro
     output = (output or default_output(project_dir)).resolve()
     state = BuildState()
     lock = threading.Lock()
-    cache = cache_store.load(project_dir / CACHE_FOLDER)  # start from the last `sitegen build`, if any
+    cache = cache_disk.load(build_cache(project_dir))  # start from the last `sitegen build`, if any
     site = LiveSite(output)
 
     def rebuild(changed: set[str] = frozenset()) -> None:
@@ -31,7 +31,7 @@ def serve(project_dir: Path, output: Path | None, host: str, port: int, open_bro
             started = time.perf_counter()
             cache.forget(changed)
             try:
-                result = build(project_dir, output, cache=cache, write=site.write)
+                result = build(project_dir, BuildOptions(output=output), cache=cache, writer=site)
             except SitegenError as exc:
                 state.publish(error_lines(exc))
                 for line in error_lines(exc):

@@ -1,0 +1,158 @@
+"""One client, stage by stage: load its data, compute each report's numbers (KPIs, alerts, charts and their
+images), render its pages. With the client's previous output and this build's keys (`plan`), only what the keys
+say changed is redone: data is loaded only if some report's numbers changed, and pages whose key matches are
+reused. Nothing is written here."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import jinja2
+
+from sitegen.build.outputs import ClientOutput, Computed, ReportOutput, timed
+from sitegen.build.plan import ClientPlan
+from sitegen.data.load import load_client_data
+from sitegen.errors import Diagnostics, SitegenError
+from sitegen.i18n import language, translator
+from sitegen.metrics.alerts import report_alerts
+from sitegen.metrics.facts import client_facts
+from sitegen.metrics.kpis import has_data, missing_days
+from sitegen.metrics.report import report_kpis
+from sitegen.project.frontmatter import Commentary
+from sitegen.project.model import BRAND_FILES, Client, Project, report_slug
+from sitegen.render.chart_images import chart_svgs
+from sitegen.render.charts import report_charts
+from sitegen.render.files import OutputFile
+from sitegen.render.pages import render_client
+from sitegen.render.palette import client_palette
+from sitegen.render.report_page import ReportResult, report_entry, report_files
+from sitegen.render.themes import Theme, page_environment
+from sitegen.storage import project_cache
+
+
+def build_client(project: Project, client: Client, theme: Theme, plan: ClientPlan | None = None,
+                 previous: ClientOutput | None = None) -> ClientOutput:
+    """Load, compute and render one client's reports (what `plan` and `previous` do not spare)."""
+    out = ClientOutput(client.slug, plan=plan)
+    diagnostics = Diagnostics()
+    same_data = plan is not None and previous is not None and previous.plan is not None \
+        and previous.plan.data == plan.data
+    known = previous.report_outputs if same_data else []
+    by_page = {r.keys[1]: r for r in known if r.keys}
+    by_numbers = {r.keys[0]: r.computed for r in known if r.keys}
+    keys = plan.reports if plan else [None] * len(client.reports)
+    need_numbers = [k is None or k[0] not in by_numbers for k in keys]
+    if same_data:
+        out.load_warnings, out.currencies, out.data_span = previous.load_warnings, previous.currencies, \
+            previous.data_span
+        out.facts = previous.facts
+    if any(need_numbers) and out.facts is None and not _load(out, project, client):
+        return out
+    for warning in out.load_warnings:
+        diagnostics.warn(warning)
+    client = _with_data_currency(client, out.currencies, diagnostics)
+    env = page_environment(theme, language(client.locale))
+    for report, key, needed in zip(client.reports, keys, need_numbers):
+        computed = _compute(out, project, client, report) if needed else by_numbers[key[0]]
+        if not computed.has_data:
+            diagnostics.warn(f"no data in the report period {report.period.start} to {report.period.end}",
+                             report.path)
+        done = by_page.get(key[1]) if key else None
+        if done is None:
+            done = _render_report(out, env, project, client, report, key, computed)
+        out.report_outputs.append(done)
+        out.files.extend(done.files)
+    _client_page(out, env, project, client, previous)
+    lang = language(client.locale)
+    untranslated = set(out.index_untranslated).union(*(r.untranslated for r in out.report_outputs))
+    for warning in translator(lang).warnings(untranslated):
+        diagnostics.warn(warning)
+    out.reports = len(client.reports)
+    out.warnings = diagnostics.warnings
+    return out
+
+
+def _load(out: ClientOutput, project: Project, client: Client) -> bool:
+    """Load the client's data into `out.facts`; False (and the errors in `out.errors`) when it has bad data."""
+    loading = Diagnostics()
+    try:
+        with timed(out.timings, "load"):
+            data = load_client_data(client.data_dir, loading, client.columns, project_cache(project.root))
+    except SitegenError as exc:
+        out.errors.extend(getattr(exc, "errors", [exc]))
+        out.warnings = loading.warnings
+        return False
+    with timed(out.timings, "kpis"):
+        out.facts = client_facts(data)
+    out.work["data loaded"] += 1
+    out.load_warnings, out.currencies = loading.warnings, data.currencies
+    f = out.facts
+    out.data_span = (f.first_day.date() if f.first_day is not None else None,
+                     f.last_day.date() if f.last_day is not None else None)
+    return True
+
+
+def _compute(out: ClientOutput, project: Project, client: Client, report: Commentary) -> Computed:
+    facts, t = out.facts, out.timings
+    with timed(t, "kpis"):
+        kpis = report_kpis(facts, report.period, report.comparison, {**client.targets, **report.targets})
+        alerts = report_alerts(facts, kpis, client.alerts, list(report.summary_kpis or project.site.summary_kpis))
+    with timed(t, "charts"):
+        charts = report_charts(kpis, client_palette(client), language(client.locale))
+        images = chart_svgs(charts, client.locale, client.currency, project_cache(project.root)) \
+            if project.site.static_charts else {}
+    out.work["reports computed"] += 1
+    return Computed(kpis, alerts, charts, missing_days(facts, report.period), has_data(facts, report.period), images)
+
+
+def _render_report(out: ClientOutput, env: jinja2.Environment, project: Project, client: Client,
+                   report: Commentary, key: tuple[str, str] | None, computed: Computed) -> ReportOutput:
+    result = ReportResult(report, report_slug(report), computed.kpis, computed.alerts, computed.charts,
+                          *out.data_span, computed.missing_days, computed.images)
+    out.work["pages rendered"] += 1
+    try:
+        with timed(out.timings, "pages"), translator(language(client.locale)).recording() as untranslated:
+            files = report_files(env, project, client, result)
+    except SitegenError as exc:
+        out.errors.append(exc)
+        files = []
+    # a page that failed keeps no key: it is never reused
+    return ReportOutput(key if files or not key else (key[0], ""), computed, files, untranslated)
+
+
+def _client_page(out: ClientOutput, env: jinja2.Environment, project: Project, client: Client,
+                 previous: ClientOutput | None) -> None:
+    """The client's index page and branding files, reused when their key did not change."""
+    plan = out.plan
+    if previous is not None and previous.plan is not None and plan is not None and previous.plan.index == plan.index:
+        out.index, out.index_untranslated = previous.index, previous.index_untranslated
+    else:
+        with timed(out.timings, "pages"), translator(language(client.locale)).recording() as untranslated:
+            out.index = _client_files(env, project, client, out.report_outputs)
+        out.index_untranslated = untranslated
+        out.work["client pages rendered"] += 1
+    out.files.extend(out.index)
+
+
+def _client_files(env: jinja2.Environment, project: Project, client: Client,
+                  reports: list[ReportOutput]) -> list[OutputFile]:
+    entries = [report_entry(ReportResult(r, report_slug(r), o.computed.kpis, o.computed.alerts, o.computed.charts))
+               for r, o in zip(client.reports, reports)]
+    files = [OutputFile(f"{client.slug}/index.html", render_client(env, project, client, entries))]
+    for key, path in sorted(client.brand_files.items()):
+        files.append(OutputFile(f"{client.slug}/{BRAND_FILES[key]}{path.suffix.lower()}", path.read_bytes()))
+    return files
+
+
+def _with_data_currency(client: Client, currencies: set[str], diagnostics: Diagnostics) -> Client:
+    """Exports name their currency; it wins over the site's default, not over client.toml."""
+    if len(currencies) > 1:
+        diagnostics.warn(f"the data mixes currencies ({', '.join(sorted(currencies))}); amounts are added as "
+                         f"they are and shown in {client.currency}", client.data_dir)
+    elif currencies and client.currency not in currencies:
+        (currency,) = currencies
+        if not client.currency_set:
+            return dataclasses.replace(client, currency=currency)
+        diagnostics.warn(f"the data is in {currency} but client.toml sets currency = {client.currency!r}",
+                         client.data_dir)
+    return client

@@ -1,0 +1,176 @@
+"""The build cache's keys: a hash of the contents each part of a client's output depends on, never of
+modification times.
+
+- a client's loaded data by its data files and column mapping;
+- a report's numbers (KPI tables, alerts, chart specs) by that data key, its period, comparison, targets
+  and the settings;
+- a report's page by those numbers, its commentary, the client's and the site's settings and the theme
+  templates the page is rendered from (what its template extends, includes or imports).
+
+A file's contents are hashed again when its stat changed (size, mtime, ctime, inode) or the watcher named it,
+so an unchanged project costs one `stat` per file, and a touched but unchanged file rebuilds nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from pathlib import Path
+
+import jinja2
+import jinja2.meta
+from pydantic import BaseModel
+
+from sitegen import __version__
+from sitegen.data.files import is_data_name
+from sitegen.project.model import Client, Project, report_slug
+from sitegen.storage import settled, stat_signature
+
+
+def digest(*parts) -> str:
+    """A hash of values (dataclasses, pydantic settings, paths, dates, strings) that is the same in every
+    process: not a pickle, whose sets come out in an order that changes with each interpreter's hash seed."""
+    text = json.dumps(_canonical(parts), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def _canonical(value):
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, BaseModel):
+        return [type(value).__name__, _canonical(value.model_dump(mode="python"))]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [type(value).__name__, {f.name: _canonical(getattr(value, f.name)) for f in dataclasses.fields(value)}]
+    if isinstance(value, dict):
+        return {json.dumps(_canonical(k), sort_keys=True, default=str): _canonical(v) for k, v in value.items()}
+    if isinstance(value, set | frozenset):
+        return sorted((_canonical(v) for v in value), key=lambda v: json.dumps(v, sort_keys=True, default=str))
+    if isinstance(value, list | tuple):
+        return [_canonical(v) for v in value]
+    if isinstance(value, Path | date | datetime):
+        return str(value)
+    raise TypeError(f"cannot hash a {type(value).__name__} for the build cache")
+
+
+class FileDigests:
+    """Content hashes of files, recomputed when a file's stat changed (`storage.stat_signature`) or it was named
+    as changed; a hash is remembered only for a file that had settled (`storage.settled`), as the conversion
+    cache does."""
+
+    def __init__(self) -> None:
+        self.known: dict[str, tuple[tuple[int, ...], str]] = {}
+
+    def forget(self, paths: Iterable[Path | str]) -> None:
+        for path in paths:
+            self.known.pop(str(path), None)
+
+    def of(self, path: Path | str, st: os.stat_result | None = None) -> str:
+        path = str(path)
+        try:
+            st = st or os.stat(path)
+        except OSError:
+            return "missing"
+        signature = stat_signature(st)
+        known = self.known.get(path)
+        if known is not None and known[0] == signature:
+            return known[1]
+        try:
+            with open(path, "rb") as handle:
+                value = hashlib.blake2b(handle.read(), digest_size=16).hexdigest()
+                after = os.fstat(handle.fileno())
+        except OSError:
+            return "unreadable"
+        if settled(after) and stat_signature(after) == signature:
+            self.known[path] = (signature, value)
+        return value
+
+    def of_folder(self, folder: Path, include: Callable[[str], bool]) -> str:
+        """One hash of every file under folder whose name `include` accepts (in folders it accepts), with their
+        relative paths."""
+        found = []
+
+        def walk(path: str, rel: str) -> None:
+            with os.scandir(path) as entries:
+                for entry in entries:
+                    if entry.is_dir():
+                        if include(entry.name):
+                            walk(entry.path, f"{rel}{entry.name}/")
+                    elif entry.is_file() and include(entry.name):
+                        found.append((f"{rel}{entry.name}", self.of(entry.path, entry.stat())))
+
+        try:
+            walk(str(folder), "")
+        except OSError:
+            return "missing"
+        return digest(sorted(found))
+
+
+def template_file(env: jinja2.Environment, name: str) -> str | None:
+    try:
+        return env.loader.get_source(env, name)[1]
+    except jinja2.TemplateNotFound:
+        return None
+
+
+def template_closure(env: jinja2.Environment, roots: Iterable[str]) -> list[str] | None:
+    """Every template the roots extend, include or import; None if one names its template at run time."""
+    seen: set[str] = set()
+    todo = list(roots)
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            source = env.loader.get_source(env, name)[0]
+            referenced = list(jinja2.meta.find_referenced_templates(env.parse(source)))
+        except jinja2.TemplateError:
+            continue  # the render reports it, with its file and line
+        if None in referenced:
+            return None
+        todo.extend(referenced)
+    return sorted(seen)
+
+
+@dataclasses.dataclass(frozen=True)
+class ClientPlan:
+    """The cache keys of one client's parts in this build."""
+
+    data: str
+    reports: tuple[tuple[str, str], ...]  # (numbers key, page key) per report, in the client's order
+    index: str
+
+
+def client_plan(files: FileDigests, project: Project, client: Client, templates: dict[str, str],
+                palette: tuple[str, ...]) -> ClientPlan:
+    """The client's cache keys; `files` hashes its data files (the slow part: every byte of them is read)."""
+    settings = digest(dataclasses.replace(client, reports=()))
+    data = digest(__version__, client.columns, files.of_folder(client.data_dir, is_data_name))
+    site = digest(__version__, project.site, project.brand_files, project.split)
+    numbers_base = digest(data, settings, site, palette)  # any settings change recomputes (rare; safe)
+    reports = []
+    for report in client.reports:
+        numbers = digest(numbers_base, report.period, report.comparison, report.targets, report.summary_kpis)
+        page = digest(numbers, report, report_slug(report), settings, site, templates["report"])
+        reports.append((numbers, page))
+    index = digest(settings, site, templates["client"],
+                   [(r.title, report_slug(r), n) for r, (n, _) in zip(client.reports, reports)],
+                   [(k, files.of(p)) for k, p in sorted(client.brand_files.items())])
+    return ClientPlan(data, tuple(reports), index)
+
+
+@dataclasses.dataclass(frozen=True)
+class PlanLater:
+    """A client the cache has never seen is built whatever its keys: a worker works them out beside the build
+    (hashing its data files there, not serially before the pool starts) and sends its file hashes back."""
+
+    templates: dict[str, str]
+    palette: tuple[str, ...]
+
+    def make(self, project: Project, client: Client) -> tuple[ClientPlan, dict]:
+        files = FileDigests()
+        return client_plan(files, project, client, self.templates, self.palette), files.known

@@ -1,0 +1,289 @@
+"""How a cell is typed by its column's type (date, datetime, int, money, float, text, id, bool, enum), and the
+error a cell that cannot be read gets: file, spreadsheet row, column, what was found, what was expected."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from sitegen.data.conventions import TEXT_DTYPE
+from sitegen.data.kinds import Kind, expected
+from sitegen.errors import SitegenError, raise_all
+
+MAX_CELL_ERRORS = 21
+_TRUE = {"true", "1", "yes", "y", "wahr", "ja"}
+_FALSE = {"false", "0", "no", "n", "falsch", "nein"}
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?$")
+_SCIENTIFIC = re.compile(r"^\d(?:[.,]\d+)?[eE]\+?\d+$")
+
+# the days a nanosecond timestamp holds: a date outside them (a typo like 3000-01-01) is a bad cell
+EARLIEST, LATEST = pd.Timestamp.min.ceil("D"), pd.Timestamp.max.floor("D")
+
+# counts and amounts from 10^15 on are typos (1e300), and overflow the formatting of sums (Babel's Decimal)
+MAX_NUMBER = 1e15
+
+
+def raise_cell_errors(errors: list[SitegenError], kind: Kind) -> None:
+    order = list(kind.columns)
+    raise_all(sorted(errors, key=lambda e: (str(e.file), e.row or 1 << 62, order.index(e.column))))
+
+
+def cell_error(found, ctype: str, far: bool, limits: str, path: Path, row: int, column: str) -> SitegenError:
+    """The error for one bad cell, quoting it as the user wrote it."""
+    found_text = "an empty cell" if _is_blank(pd.Series([found])).iloc[0] else f"{_short(found)!r}"
+    wanted = expected(ctype) + (limits if far else "")
+    return SitegenError(f"found {found_text}, expected {wanted}", path, row, column)
+
+
+def more_cells_error(count: int, ctype: str, path: Path, column: str) -> SitegenError:
+    return SitegenError(f"{count} more cells in this column that are not {expected(ctype)} (not listed one by one)",
+                        path, None, column)
+
+
+def locator(origins: list[tuple[Path, np.ndarray]]):
+    """Maps a row of the combined table to (file, spreadsheet row)."""
+    ends = np.cumsum([len(rows) for _, rows in origins])
+
+    def locate(i: int) -> tuple[Path, int]:
+        k = int(np.searchsorted(ends, i, side="right"))
+        start = ends[k - 1] if k else 0
+        return origins[k][0], int(origins[k][1][i - start])
+    return locate
+
+
+def _short(value) -> str:
+    text = str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _is_blank(series: pd.Series) -> pd.Series:
+    if series.dtype == object or pd.api.types.is_string_dtype(series):
+        return series.isna() | (series.astype(str).str.strip() == "")
+    return series.isna()
+
+
+def convert(series: pd.Series, ctype: str) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """(typed values, mask of cells present but unreadable, mask of blank cells)."""
+    blank = _is_blank(series)
+    if ctype in ("text", "id"):
+        text = series.str.strip() if pd.api.types.is_string_dtype(series) else series.map(_as_text)
+        values = text.where(~blank, None).astype(object)
+        # a spreadsheet that saved an ID as a number wrote 7.45891E+18: its digits are gone
+        bad = text.str.match(_SCIENTIFIC).fillna(False) if ctype == "id" else pd.Series(False, index=series.index)
+        return values, bad.astype(bool), blank
+    if ctype in ("int", "money", "float"):
+        return (*_convert_number(series, ctype, blank), blank)
+    if ctype in ("date", "datetime"):
+        return (*_convert_time(series, ctype, blank), blank)
+    lowered = series.astype(str).str.strip().str.lower()
+    if ctype == "bool":
+        values = pd.Series(np.where(lowered.isin(_TRUE), True, np.where(lowered.isin(_FALSE), False, None)),
+                           index=series.index, dtype=object)
+        return values.where(~blank, None), ~blank & values.isna(), blank
+    allowed = ctype[5:].split("|")
+    values = lowered.where(~blank, None).astype(object)
+    return values, ~blank & ~lowered.isin(allowed), blank
+
+
+def _as_text(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _convert_number(series: pd.Series, ctype: str, blank: pd.Series):
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        numbers = series.astype("float64")
+    else:
+        numbers = pd.to_numeric(series.astype(str).str.strip().where(~blank, None), errors="coerce")
+    bad = ~blank & (numbers.isna() | ~np.isfinite(numbers.fillna(0)) | (numbers < 0) | (numbers >= MAX_NUMBER))
+    if ctype == "int":
+        bad |= ~blank & numbers.notna() & (numbers % 1 != 0)
+    return numbers.where(~bad).astype("float64"), bad
+
+
+def _convert_time(series: pd.Series, ctype: str, blank: pd.Series):
+    if pd.api.types.is_datetime64_any_dtype(series):
+        stamps = series.dt.tz_localize(None) if series.dt.tz is not None else series
+        bad = pd.Series(False, index=series.index)
+    else:
+        text = series.map(lambda v: v.isoformat(sep=" ") if hasattr(v, "isoformat") else str(v).strip())
+        pattern = _DATE if ctype == "date" else _DATETIME
+        shape_ok = text.str.match(pattern) | (text.str.match(_DATE) if ctype == "datetime" else False)
+        if ctype == "date":  # a date column may hold midnight timestamps from spreadsheets
+            shape_ok |= text.str.match(r"^\d{4}-\d{2}-\d{2} 00:00(:00)?$")
+        stamps = pd.to_datetime(text.where(shape_ok & ~blank), errors="coerce", format="mixed")
+        stamps = stamps.where(stamps.between(pd.Timestamp.min, pd.Timestamp.max))
+        bad = ~blank & stamps.isna()
+    if ctype == "date":
+        stamps = stamps.dt.normalize()
+    return stamps.astype("datetime64[ns]"), bad
+
+
+# Cells that every parser reads alike: ASCII digits only, few enough of them that the nearest double is
+# the one to_numeric gives (it rounds correctly; checked in tests/test_columnar.py), no sign, no exponent.
+_SIMPLE_NUMBER = r"^[0-9]{1,15}(?:\.[0-9]{1,6})?$"
+_SIMPLE_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_SIMPLE_DATETIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[ T][0-9]{2}:[0-9]{2}(?::[0-9]{2})?)?$"
+
+# years whose every day a nanosecond timestamp holds (the first and last year are cut short)
+_SAFE_YEARS = (EARLIEST.year + 1, LATEST.year - 1)
+PYTHON_MAX = 4096  # distinct cells up to which a Python loop beats pandas' per-call cost
+
+
+def simple_cells(trimmed, ctype: str) -> np.ndarray:
+    """Which cells (trimmed Arrow strings) of a number or date column convert_fast converts in bulk."""
+    pattern = _SIMPLE_NUMBER if ctype in ("int", "money", "float") else _SIMPLE_DATE if ctype == "date" \
+        else _SIMPLE_DATETIME
+    return pc.match_substring_regex(trimmed, pattern).to_numpy(zero_copy_only=False)
+
+
+def convert_fast(cells, ctype: str, trimmed: bool = False,
+                 simple: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`convert` of Arrow strings (no nulls), as numpy arrays: (values, bad, blank).
+
+    The same values and masks, with plainly written numbers and ISO dates converted in bulk by Arrow, text
+    in Python (pandas' string methods follow Python's `re`), and only unusual cells through `convert`.
+    `trimmed`: the cells have no whitespace around them; `simple`: simple_cells of them, known already."""
+    n = len(cells)
+    trimmed = cells if trimmed else pc.utf8_trim_whitespace(cells)  # what `_is_blank` and `str.strip()` see
+    blank = pc.equal(trimmed, "").to_numpy(zero_copy_only=False)
+    if ctype in ("text", "id"):
+        if n > PYTHON_MAX:
+            values, bad, blank_s = convert(_text(cells), ctype)
+            return values.to_numpy(), bad.to_numpy(dtype=bool), blank_s.to_numpy(dtype=bool)
+        values = np.empty(n, dtype=object)
+        values[:] = trimmed.to_pylist()
+        if blank.any():
+            values[blank] = pd.NA
+        bad = np.zeros(n, dtype=bool)
+        if ctype == "id":
+            bad = np.array([not b and _SCIENTIFIC.match(v) is not None for v, b in zip(values, blank)], dtype=bool)
+        return values, bad, blank
+    if ctype == "bool" or ctype.startswith("enum:"):
+        lowered = pc.utf8_lower(trimmed)
+        if ctype == "bool":
+            true = pc.is_in(lowered, value_set=pa.array(sorted(_TRUE))).to_numpy(zero_copy_only=False)
+            false = pc.is_in(lowered, value_set=pa.array(sorted(_FALSE))).to_numpy(zero_copy_only=False)
+            values = np.full(n, None, dtype=object)
+            values[true & ~blank] = True
+            values[false & ~true & ~blank] = False
+            return values, ~blank & ~true & ~false, blank
+        allowed = pc.is_in(lowered, value_set=pa.array(ctype[5:].split("|"))).to_numpy(zero_copy_only=False)
+        values = np.empty(n, dtype=object)
+        values[:] = lowered.to_pylist()
+        if blank.any():
+            values[blank] = np.nan
+        return values, ~blank & ~allowed, blank
+    number = ctype in ("int", "money", "float")
+    simple = simple_cells(trimmed, ctype) if simple is None else simple.copy()
+    if number:
+        values = np.full(n, np.nan)
+        if simple.any():
+            values[simple] = pc.cast(trimmed.filter(pa.array(simple)), pa.float64()).to_numpy(zero_copy_only=False)
+    else:
+        values = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+        if simple.any():
+            stamps = _simple_stamps(trimmed.filter(pa.array(simple)))
+            ok = ~np.isnat(stamps)
+            where = np.flatnonzero(simple)
+            values[where[ok]] = stamps[ok]
+            simple[where[~ok]] = False  # out of the safe years, or no such day: the general code decides
+    bad = np.zeros(n, dtype=bool)
+    rest = np.flatnonzero(~simple & ~blank)
+    if number:  # `_convert_number` on the cells read so far (NaN where blank)
+        with np.errstate(invalid="ignore"):
+            bad = ~blank & (np.isnan(values) | np.isinf(values) | (values < 0) | (values >= MAX_NUMBER))
+            if ctype == "int":
+                bad |= ~blank & ~np.isnan(values) & (values % 1 != 0)
+        values = np.where(bad, np.nan, values)
+    if len(rest):
+        sub_values, sub_bad, sub_blank = convert(_text(cells.take(pa.array(rest))), ctype)
+        values[rest] = sub_values.to_numpy(dtype=values.dtype)
+        bad[rest] = sub_bad.to_numpy(dtype=bool)
+        blank[rest] = sub_blank.to_numpy(dtype=bool)
+    return values, bad, blank
+
+
+def _text(cells) -> pd.Series:
+
+    return pd.Series(TEXT_DTYPE.__from_arrow__(cells))
+
+
+def _simple_stamps(cells) -> np.ndarray:
+    """Cells of _SIMPLE_DATE or _SIMPLE_DATETIME (ASCII, so one byte a character) as datetime64[ns], read
+    digit by digit from Arrow's buffer; NaT for days that do not exist or lie outside the safe years."""
+    n = len(cells)
+    offsets = np.frombuffer(cells.buffers()[1], dtype=np.int32)[cells.offset:cells.offset + n + 1]
+    data = np.frombuffer(cells.buffers()[2], dtype=np.uint8)
+    length = np.diff(offsets)
+    fields = np.zeros((n, 6), dtype=np.int64)  # year, month, day, hour, minute, second
+    places = {10: [(0, 4), (5, 7), (8, 10)], 16: [(0, 4), (5, 7), (8, 10), (11, 13), (14, 16)],
+              19: [(0, 4), (5, 7), (8, 10), (11, 13), (14, 16), (17, 19)]}
+    for size, spans in places.items():
+        rows = np.flatnonzero(length == size)
+        if not len(rows):
+            continue
+        digits = data[offsets[rows, None] + np.arange(size)].astype(np.int64) - ord("0")
+        for k, (a, b) in enumerate(spans):  # (numpy's integer matmul is slow)
+            value = digits[:, a]
+            for j in range(a + 1, b):
+                value = value * 10 + digits[:, j]
+            fields[rows, k] = value
+    year, month, day, hour, minute, second = fields.T
+    ok = ((year >= _SAFE_YEARS[0]) & (year <= _SAFE_YEARS[1]) & (month >= 1) & (month <= 12) & (day >= 1)
+          & (hour < 24) & (minute < 60) & (second < 60))
+    months = np.where(ok, (year - 1970) * 12 + month - 1, 0).astype("datetime64[M]")
+    days = months.astype("datetime64[D]") + np.where(ok, day - 1, 0).astype("timedelta64[D]")
+    ok &= (days.astype("datetime64[M]") == months)  # the 31st of a 30-day month rolls over
+    stamps = days.astype("datetime64[ns]") + (hour * 3600 + minute * 60 + second).astype("timedelta64[s]")
+    return np.where(ok, stamps, np.datetime64("NaT"))
+
+
+def range_limits(ctype: str) -> str:
+    """What `out_of_range` adds to the expectation of a cell outside sitegen's range."""
+    if ctype in ("int", "money", "float"):
+        return " and below 10^15"
+    if ctype in ("date", "datetime"):
+        return f" between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d}"
+    return ""
+
+
+def out_of_range(values: pd.Series, raw: pd.Series, ctype: str) -> tuple[np.ndarray, str]:
+    """Cells that were read as a number or date but lie outside the range sitegen holds, and that range,
+    for the error message."""
+    if not values.isna().any():
+        return np.zeros(len(values), dtype=bool), ""
+    text = raw.astype(str).str.strip()
+    if ctype in ("int", "money", "float"):
+        numbers = pd.to_numeric(text, errors="coerce")
+        return (np.isfinite(numbers) & (numbers.abs() >= MAX_NUMBER)).to_numpy(), " and below 10^15"
+    if ctype in ("date", "datetime"):
+        year = pd.to_numeric(text.str.extract(r"^(\d{4})-\d{2}-\d{2}(?:$|[ T])", expand=False), errors="coerce")
+        far = values.isna() & ((year < EARLIEST.year + 1) | (year > LATEST.year - 1))
+        return far.to_numpy(), f" between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d}"
+    return np.zeros(len(values), dtype=bool), ""
+
+
+def blank_value(ctype: str):
+    """What an empty cell of a column the data has becomes (pd.NA for text, NaN for an enum, None for bool)."""
+    values, _, _ = convert(pd.Series(TEXT_DTYPE.__from_arrow__(pa.array([""], pa.string()))), ctype)
+    return values.iloc[0]
+
+
+def typed_empty_column(ctype: str, n: int) -> pd.Series:
+    if ctype in ("int", "money", "float"):
+        return pd.Series(np.full(n, np.nan), dtype="float64")
+    if ctype in ("date", "datetime"):
+        return pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]")
+    return pd.Series([None] * n, dtype=object)
+
+
+def typed_empty(kind: Kind) -> pd.DataFrame:
+    return pd.DataFrame({c: typed_empty_column(t, 0) for c, t in kind.columns.items()})

@@ -1,0 +1,283 @@
+"""Stage 1, per kind: the files of one kind typed (each distinct cell once, see `distinct`) and made one table.
+Bad cells are raised together, figures checked for plausibility, rows repeated across files counted once."""
+
+from __future__ import annotations
+
+import ctypes
+import dataclasses
+import sys
+import threading
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow
+
+from sitegen.data.cells import (
+    MAX_CELL_ERRORS,
+    blank_value,
+    cell_error,
+    locator,
+    more_cells_error,
+    raise_cell_errors,
+    range_limits,
+    typed_empty,
+    typed_empty_column,
+)
+from sitegen.data.conversion_cache import ConversionCache
+from sitegen.data.distinct import Source, Typed, file_numbers, type_sources
+from sitegen.data.kinds import TIME_COLUMN, Kind
+from sitegen.data.plausibility import in_two_files, plausibility
+from sitegen.errors import Diagnostics
+
+
+@dataclass
+class CachedFile:
+    """A file whose typed cells came from the conversion cache."""
+    path: Path
+    kind: Kind
+    typed: Typed
+    row_numbers: np.ndarray
+    first: date | None = None
+    last: date | None = None
+
+
+Item = Source | CachedFile  # a file of a kind, ready to be combined
+
+
+def combine(kind: Kind, items: list[Item], diagnostics: Diagnostics,
+            cache: ConversionCache | None) -> tuple[pd.DataFrame, list[Typed]]:
+    """All files of one kind as one typed table, and each file's typed cells (`distinct.Typed`).
+
+    A row repeated exactly in a later file (overlapping drops) is counted once; repeats inside one file are
+    kept, since two interactions or two ads may well look alike."""
+    if not items:
+        return typed_empty(kind), []
+    typed = _typed(kind, items)
+    for item, t in zip(items, typed):
+        for message, row, column in t.warnings:
+            diagnostics.warn(message, item.path, row, column)
+    origins = [(i.path, i.row_numbers) for i in items]
+    _raise_bad_cells(kind, typed, origins)
+    writers = _keep_in_cache(cache, kind, items, typed)
+    try:
+        table, arrays = _typed_table(kind, items, typed)
+        file_of = file_numbers([t.rows for t in typed])
+        times = arrays[TIME_COLUMN[kind.name]]
+        _note_ranges(times, items, typed)
+        plausibility(table, kind, origins, file_of, diagnostics, quick=True, arrays=arrays)
+        # rows repeated exactly share their time: only then is it worth hashing whole rows
+        if len(items) > 1 and in_two_files(times, file_of):
+            table = drop_repeats(table, kind, origins, file_of, diagnostics)
+    finally:
+        for writer in writers:
+            writer.join()
+        if writers:
+            release_memory()
+    return table, typed
+
+
+def _typed(kind: Kind, items: list[Item]) -> list[Typed]:
+    """Each file's typed cells: small files typed together, a file for the cache on its own (its entry must not
+    depend on the files beside it), a cached file as it was stored."""
+    fresh = [i for i in items if isinstance(i, Source)]
+    together = [s for s in fresh if s.cache_key is None]
+    typed_of = dict(zip(map(id, together), type_sources(kind, together) if together else []))
+    for s in fresh:
+        if s.cache_key is not None:
+            typed_of[id(s)] = type_sources(kind, [s])[0]
+    for s in fresh:
+        s.columns = {}  # typed now: let the cells as read go
+    return [typed_of[id(i)] if isinstance(i, Source) else i.typed for i in items]
+
+
+def _keep_in_cache(cache: ConversionCache | None, kind: Kind, items: list[Item],
+                   typed: list[Typed]) -> list[threading.Thread]:
+    """Threads writing the new files' typed cells into the conversion cache while the table is made (pyarrow
+    lets go of the GIL); the caller joins them."""
+    writers = []
+    for item, t in zip(items, typed):
+        if cache is not None and isinstance(item, Source) and item.cache_key is not None:
+            snapshot = dataclasses.replace(t, columns=dict(t.columns))  # _typed_table takes from t.columns
+            writers.append(threading.Thread(target=cache.put, name="sitegen conversion cache", args=(
+                item.cache_key, kind, snapshot, item.row_numbers, item.prepare_warnings)))
+            writers[-1].start()
+    return writers
+
+
+def _note_ranges(times: np.ndarray, items: list[Item], typed: list[Typed]) -> None:
+    """Each file's first and last day, for all files at once from the time column (NaT left out)."""
+    times = times.astype("datetime64[ns]", copy=False).view("int64")
+    rows = np.array([t.rows for t in typed], dtype=np.int64)
+    starts = (np.cumsum(rows) - rows)[rows > 0]  # files without rows (a totals row alone) have no range
+    if not len(starts):
+        return
+    nat, top = np.iinfo(np.int64).min, np.iinfo(np.int64).max
+    if len(starts) == 1:  # one file: no n-sized temporaries
+        known = times != nat
+        present, low, high = [int(np.count_nonzero(known))], [times.min(where=known, initial=top)], [times.max()]
+    else:
+        missing = times == nat
+        present = np.add.reduceat(~missing, starts)
+        low = np.minimum.reduceat(np.where(missing, top, times), starts)
+        high = np.maximum.reduceat(times, starts)  # NaT is the smallest int64
+    epoch, day = date(1970, 1, 1).toordinal(), 86_400_000_000_000
+    for item, count, first, last in zip([i for i, n in zip(items, rows) if n], present, low, high):
+        if count:  # (numpy's ns -> day conversion overflows near 1677)
+            item.first, item.last = (date.fromordinal(epoch + int(v) // day) for v in (first, last))
+
+
+def _raise_bad_cells(kind: Kind, typed: list[Typed], origins: list[tuple[Path, np.ndarray]]) -> None:
+    """validate's errors: per column the first bad cells in file order, then how many more."""
+    if not any(t.bad for t in typed):
+        return
+    errors = []
+    for col, ctype in kind.columns.items():
+        listed, total, more_at = [], 0, None
+        for (path, numbers), t in zip(origins, typed):
+            if col not in t.bad:
+                continue
+            rows, found, far = t.bad[col]
+            for j in range(min(len(rows), MAX_CELL_ERRORS + 1 - len(listed) - (more_at is not None))):
+                if len(listed) < MAX_CELL_ERRORS:
+                    listed.append((path, int(numbers[rows[j]]), found[j], bool(far[j])))
+                elif more_at is None:
+                    more_at = path
+            total += len(rows)
+        for path, row, found, far in listed:
+            errors.append(cell_error(found, ctype, far, range_limits(ctype), path, row, col))
+        if total > MAX_CELL_ERRORS:
+            errors.append(more_cells_error(total - MAX_CELL_ERRORS, ctype, more_at, col))
+    raise_cell_errors(errors, kind)
+
+
+BIG_TABLE = 250_000  # rows from which a table's columns keep their own arrays (see _typed_table)
+
+
+def _typed_table(kind: Kind, items: list[Item], typed: list[Typed]) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """The typed cells of all files of one kind as one table (validate's frame), and its columns' arrays.
+
+    A big table is not consolidated (pandas would copy every float column into one 2-D block, doubling the
+    memory for a moment), and its columns that no file has share one array of missing values: copy-on-write
+    keeps them apart should one ever be written to. The files' encoded cells are released column by column."""
+    present = {c for t in typed for c in t.columns}
+    n = sum(t.rows for t in typed)
+    big = n >= BIG_TABLE
+    shared: dict[str, pd.Series] = {}
+    out = {}
+    for col, ctype in kind.columns.items():
+        if col not in present:
+            if not big:
+                out[col] = typed_empty_column(ctype, n).to_numpy()
+                continue
+            group = "float" if ctype in ("int", "money", "float") else "time" if ctype in ("date", "datetime") else ""
+            if group not in shared:
+                shared[group] = typed_empty_column(ctype, 0) if not n else _missing(ctype, n)
+            out[col] = shared[group].copy(deep=False)
+            continue
+        parts = _column_parts(typed, col, ctype, big)
+        array = parts[0] if len(parts) == 1 else np.concatenate(parts)
+        del parts
+        out[col] = pd.Series(array, dtype=array.dtype, copy=False) if big else array
+    if not big:
+        return _consolidated(out, n), out
+    frame = pd.DataFrame(out, copy=False)
+    frame.index = pd.RangeIndex(len(frame))
+    return frame, {col: series.to_numpy() for col, series in out.items()}
+
+
+def _column_parts(typed: list[Typed], col: str, ctype: str, big: bool) -> list[np.ndarray]:
+    """One column's typed cells, file after file (missing values where a file has no such column); consecutive
+    files with the same typed values (typed together) in one take of all their codes."""
+    parts: list[np.ndarray] = []
+    pending: list = []
+    for t in [*typed, None]:
+        cells = None if t is None else t.columns.pop(col, None) if big else t.columns.get(col)
+        if cells is not None and cells.codes is not None and (not pending or pending[0].values is cells.values):
+            pending.append(cells)
+            continue
+        if pending:
+            codes = pending[0].codes if len(pending) == 1 else np.concatenate([c.codes for c in pending])
+            parts.append(pending[0].values.take(codes))
+            pending.clear()
+        if t is None:
+            break
+        if cells is not None:
+            parts.append(cells.array())
+        elif ctype in ("int", "money", "float"):
+            parts.append(np.full(t.rows, np.nan))
+        elif ctype in ("date", "datetime"):
+            parts.append(np.full(t.rows, np.datetime64("NaT"), dtype="datetime64[ns]"))
+        else:
+            parts.append(np.full(t.rows, blank_value(ctype), dtype=object))
+    return parts
+
+
+def _consolidated(arrays: dict[str, np.ndarray], n: int) -> pd.DataFrame:
+    """pd.DataFrame({name: pd.Series(values, dtype=values.dtype)}) with a RangeIndex, made from its blocks
+    (the columns of one type stacked): a monthly drop's table in a fifth of the time."""
+    try:
+        from pandas.api.internals import create_dataframe_from_blocks
+    except ImportError:  # pandas before 2.3
+        frame = pd.DataFrame({k: pd.Series(v, dtype=v.dtype, copy=False) for k, v in arrays.items()})
+        frame.index = pd.RangeIndex(n)
+        return frame
+    names = list(arrays)
+    where: dict[np.dtype, list[int]] = {}
+    for i, values in enumerate(arrays.values()):
+        where.setdefault(values.dtype, []).append(i)
+    blocks = [(np.stack([arrays[names[i]] for i in columns]), np.array(columns, dtype=np.intp))
+              for columns in where.values()]
+    return create_dataframe_from_blocks(blocks, index=pd.RangeIndex(n), columns=pd.Index(names))
+
+
+def _missing(ctype: str, n: int) -> pd.Series:
+    """typed_empty_column, made without a list of n Nones."""
+    if ctype in ("int", "money", "float", "date", "datetime"):
+        return typed_empty_column(ctype, n)
+    values = np.empty(n, dtype=object)
+    values.fill(None)
+    return pd.Series(values, dtype=object, copy=False)
+
+
+def drop_repeats(table: pd.DataFrame, kind: Kind, origins: list[tuple[Path, np.ndarray]], file_of: np.ndarray,
+                 diagnostics: Diagnostics) -> pd.DataFrame:
+    """The table without rows that repeat a row of an earlier file exactly, with a warning naming the first."""
+    hashes = pd.util.hash_pandas_object(table, index=False).to_numpy()
+    # the k-th copy of a row in its own file matches only the k-th copy in an earlier file
+    nth = pd.DataFrame({"file": file_of, "hash": hashes}).groupby(["file", "hash"]).cumcount().to_numpy()
+    dupes = pd.DataFrame({"hash": hashes, "nth": nth}).duplicated(keep="first").to_numpy()
+    if not dupes.any():
+        return table
+    locate = locator(origins)
+    first = int(np.flatnonzero(dupes)[0])
+    original = int(np.flatnonzero((hashes == hashes[first]) & (nth == nth[first]))[0])
+    path, row = locate(first)
+    was_path, was_row = locate(original)
+    diagnostics.warn(f"{int(dupes.sum())} {kind.name} rows repeat rows of another file exactly, each counted "
+                     f"once (this row repeats {was_path.name}:{was_row})", path, row)
+    return table[~dupes].reset_index(drop=True)
+
+
+def release_memory() -> None:
+    """Give the memory kept for reuse back to the system, after a big file is read and once it is loaded: what
+    pyarrow's pool keeps (10 M rows: 400 MB, which numpy, allocating elsewhere, would not reuse), and what the
+    C library keeps in its arenas (300 MB)."""
+    pyarrow.default_memory_pool().release_unused()
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@lru_cache(maxsize=1)
+def _malloc_trim():
+    """glibc's malloc_trim, None elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return None

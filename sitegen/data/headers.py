@@ -1,0 +1,136 @@
+"""Header names as exports write them, mapped onto the canonical columns of each data kind.
+
+Headers are compared by a key that ignores case, spacing (incl. non-breaking spaces), full-width
+brackets and punctuation, and a trailing plural "s": "Clicks (Destination)", "clicks（destination）"
+and "Click destination" are one key. Users map headers the table does not know in `[columns]`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from functools import cache, lru_cache
+
+from sitegen.data.kinds import KINDS
+
+# canonical column -> header spellings of TikTok Ads Manager, TikTok Studio and German spreadsheets
+ALIASES: dict[str, tuple[str, ...]] = {
+    "date": ("date", "by day", "day", "stat time day", "datum", "tag"),
+    "campaign": ("campaign name", "campaign", "kampagnenname", "kampagne", "kampagnen name"),
+    "ad_group": ("ad group name", "ad group", "adgroup name", "anzeigengruppenname", "anzeigengruppe",
+                 "anzeigengruppen name"),
+    "ad": ("ad name", "ad", "anzeigenname", "anzeige", "anzeigen name"),
+    "spend": ("cost", "spend", "total cost", "amount spent", "kosten", "ausgaben", "gesamtkosten"),
+    "impressions": ("impression", "impressions", "impressionen"),
+    "reach": ("reach", "reichweite"),
+    "clicks": ("clicks (destination)", "clicks", "click", "klicks (ziel)", "klicks"),
+    "video_views": ("video views", "video view", "videoaufrufe", "video aufrufe"),
+    "views_2s": ("2-second video views", "2 second video views", "2-sekunden-videoaufrufe",
+                 "videoaufrufe (2 sekunden)"),
+    "views_6s": ("6-second video views", "6 second video views", "6-sekunden-videoaufrufe",
+                 "videoaufrufe (6 sekunden)"),
+    "likes": ("paid likes", "likes", "gefällt mir", "bezahlte likes", "total likes"),
+    "comments": ("paid comments", "comments", "kommentare", "bezahlte kommentare", "total comments"),
+    "shares": ("paid shares", "shares", "geteilt", "bezahlte shares", "total shares"),
+    "follows": ("paid follows", "follows", "bezahlte follows"),
+    "profile_visits": ("paid profile visits", "profile visits", "profilbesuche", "bezahlte profilbesuche"),
+    "conversions": ("conversions", "conversion", "konversionen", "conversions (click)"),
+    "revenue": ("total complete payment value", "complete payment value", "purchase value",
+                "total purchase value", "revenue", "umsatz", "gesamtwert der abgeschlossenen zahlungen"),
+    "currency": ("currency", "währung"),
+    "video_id": ("video id", "item id", "post id"),
+    "video_link": ("video link", "link", "videolink"),
+    "posted_at": ("post time", "posted at", "publish time", "veröffentlichungszeit", "veröffentlicht am"),
+    "title": ("video title", "title", "titel", "videotitel", "caption"),
+    "views": ("total views", "views", "video views", "aufrufe"),
+    "saves": ("saves", "total saves", "favorites", "gespeichert"),
+    "followers": ("followers", "follower", "total followers"),
+    "new_followers": ("new followers", "difference in followers from previous day", "neue follower"),
+    "profile_views": ("profile views", "profilaufrufe"),
+}
+
+# Columns exports carry that sitegen recomputes or does not need: read silently, never trusted.
+IGNORED = frozenset({
+    "cpc (destination)", "cpc", "cpm", "ctr (destination)", "ctr", "cpa", "cost per conversion",
+    "conversion rate", "cvr", "cvr (clicks)", "cost per 1000 people reached", "frequency", "time",
+    "average play time per video view", "video views at 25%", "video views at 50%", "video views at 75%",
+    "video views at 100%", "kpc", "tkp", "klickrate", "kosten pro konversion", "konversionsrate",
+    "result", "results", "cost per result", "result rate", "status", "primary status", "currency code",
+})
+
+# Columns that help reading a file but are not part of any kind.
+EXTRA = frozenset({"currency", "video_link"})
+
+# Where one header means different canonical columns in different kinds.
+KIND_PREFERENCE = {"videos": {"video views": "views", "likes": "likes", "total views": "views"}}
+
+
+@lru_cache(maxsize=8192)  # bounded: the first rows' cells of every file are asked about (is_known_header)
+def header_key(name: object) -> str:
+    text = unicodedata.normalize("NFKC", str(name)).replace("\ufeff", "").replace("\xa0", " ").casefold()
+    text = re.sub(r"[^\w%]+", " ", text).strip()
+    return re.sub(r"(?<=[a-z])s\b$", "", text)  # "impressions" and "impression" are one key
+
+
+@cache
+def _alias_keys() -> dict[str, str]:
+    keys: dict[str, str] = {}
+    for kind in KINDS.values():
+        for canonical in kind.columns:
+            keys.setdefault(header_key(canonical), canonical)
+            keys.setdefault(header_key(canonical.replace("_", " ")), canonical)
+    for canonical, spellings in ALIASES.items():
+        for spelling in (canonical, canonical.replace("_", " "), *spellings):
+            keys.setdefault(header_key(spelling), canonical)
+    return keys
+
+
+@cache
+def _ignored_keys() -> frozenset[str]:
+    return frozenset(header_key(h) for h in IGNORED)
+
+
+_ASCII_LETTER = re.compile("[A-Za-z]")
+
+
+def is_known_header(name: object) -> bool:
+    if isinstance(name, str) and name.isascii() and _ASCII_LETTER.search(name) is None and _keys_have_letters():
+        return False  # a number, a date: its key has no letter, and every known key has one
+    key = header_key(name)
+    return key in _alias_keys() or key in _ignored_keys()
+
+
+@cache
+def _keys_have_letters() -> bool:
+    """Whether every known key holds an ASCII letter (header_key of ASCII text without letters has none)."""
+    return all(_ASCII_LETTER.search(k) for k in (*_alias_keys(), *_ignored_keys()))
+
+
+def map_headers(headers: list[str], kind_name: str, user: dict[str, str]) -> dict[str, str]:
+    """File header -> canonical column for one kind (headers that map nowhere are left out)."""
+    kind = KINDS[kind_name]
+    wanted = set(kind.columns) | EXTRA
+    user_keys = {header_key(k): v for k, v in user.items()}
+    preference = {header_key(k): v for k, v in KIND_PREFERENCE.get(kind_name, {}).items()}
+    mapping: dict[str, str] = {}
+    taken: set[str] = set()
+    for header in headers:
+        key = header_key(header)
+        canonical = user_keys.get(key) or preference.get(key) or _alias_keys().get(key)
+        if canonical in wanted and canonical not in taken:
+            mapping[header] = canonical
+            taken.add(canonical)
+    return mapping
+
+
+def unmapped(headers: list[str], mapping: dict[str, str]) -> list[str]:
+    ignored = _ignored_keys()
+    return [h for h in headers if h not in mapping and header_key(h) not in ignored and str(h).strip()]
+
+
+def suggestions(header: str, limit: int = 3) -> list[str]:
+    """Known header spellings closest to an unknown one, as 'spelling (column)'."""
+    keys = _alias_keys()
+    close = difflib.get_close_matches(header_key(header), list(keys), n=limit, cutoff=0.6)
+    return [f"{k!r} ({keys[k]})" for k in close]

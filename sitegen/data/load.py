@@ -1,0 +1,165 @@
+"""Stage 1: a client's data folder as typed tables, one per kind.
+
+Exports load as they were downloaded or re-saved: each file is read by its format's reader (`readers`), its
+kind recognised by its columns (`recognise`, the header aliases of `headers` and the user's `[columns]`), its
+totals row dropped and cross-checked (`totals`); then the files of each kind are typed and made one table
+(`combine`). Bad cells are collected and raised together; big files' typed cells are kept in the conversion
+cache (`conversion_cache`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sitegen.data.combine import CachedFile, Item, combine, release_memory
+from sitegen.data.conversion_cache import CACHE_MIN_BYTES, ConversionCache
+from sitegen.data.distinct import Source
+from sitegen.data.encoded import TextCells
+from sitegen.data.files import data_paths
+from sitegen.data.kinds import KINDS, Kind
+from sitegen.data.readers import READABLE, STREAM_BYTES, open_table, read_table
+from sitegen.data.readers.base import NotPlain, TextTable, from_raw, scan_file
+from sitegen.data.recognise import missing_columns_message, recognise, unknown_columns
+from sitegen.data.totals import drop_totals
+from sitegen.errors import Diagnostics, SitegenError, raise_all
+
+
+@dataclass
+class DataFile:
+    path: Path
+    kind: str
+    rows: int
+    first: date | None = None
+    last: date | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ClientData:
+    tables: dict[str, pd.DataFrame]
+    files: list[DataFile] = field(default_factory=list)
+    currencies: set[str] = field(default_factory=set)  # from the files' currency columns
+
+    def __getitem__(self, kind: str) -> pd.DataFrame:
+        return self.tables[kind]
+
+
+def load_client_data(data_dir: Path, diagnostics: Diagnostics, columns: dict[str, str] | None = None,
+                     cache_dir: Path | None = None, *, stream_from: int = STREAM_BYTES) -> ClientData:
+    """A client's data folder as typed tables, one per kind.
+
+    `columns`: the user's header mapping; `cache_dir`: the project's cache folder, whose `data/` keeps big
+    files' typed cells by their contents (None: no cache); `stream_from`: the size from which a delimited file
+    is read in blocks."""
+    if not data_dir.is_dir():
+        raise SitegenError("data folder is missing, expected data files (CSV, XLSX, Parquet, JSON) here",
+                           data_dir)
+    cache = ConversionCache(cache_dir, columns) if cache_dir is not None else None
+    errors: list[SitegenError] = []
+    items: dict[str, list[Item]] = {k: [] for k in KINDS}
+    big = False
+    for path in data_paths(data_dir):
+        item, size = _read_file(path, columns or {}, cache, diagnostics, errors, stream_from)
+        big |= size >= CACHE_MIN_BYTES
+        if item is not None:
+            items[item.kind.name].append(item)
+    data = _combined(items, diagnostics, cache, errors)
+    del items
+    if big:
+        release_memory()
+    raise_all(errors)
+    return data
+
+
+def _read_file(path: Path, columns: dict[str, str], cache: ConversionCache | None, diagnostics: Diagnostics,
+               errors: list[SitegenError], stream_from: int) -> tuple[Item | None, int]:
+    """(the file prepared, or None when it is not data or has errors, which go to `errors`; its size)."""
+    if path.suffix.lower() not in READABLE:
+        diagnostics.warn(f"not a data file (expected {', '.join(READABLE)}), ignored", path)
+        return None, 0
+    warnings: list[tuple[str, int | None, str | None]] = []
+    size = 0
+    try:
+        size = path.stat().st_size
+        return prepare(path, columns, cache, warnings, size, stream_from), size
+    except SitegenError as exc:
+        errors.extend(getattr(exc, "errors", [exc]))
+        return None, size
+    finally:
+        for message, row, column in warnings:
+            diagnostics.warn(message, path, row, column)
+        if size >= CACHE_MIN_BYTES:
+            release_memory()
+
+
+def _combined(items: dict[str, list[Item]], diagnostics: Diagnostics, cache: ConversionCache | None,
+              errors: list[SitegenError]) -> ClientData:
+    tables, files, currencies = {}, [], set()
+    for name, kind_items in items.items():
+        try:
+            tables[name], typed = combine(KINDS[name], kind_items, diagnostics, cache)
+        except SitegenError as exc:
+            errors.extend(getattr(exc, "errors", [exc]))
+            continue
+        for item, t in zip(kind_items, typed):
+            files.append(DataFile(item.path, name, t.rows, item.first, item.last, t.notes))
+            currencies |= t.currencies
+    return ClientData(tables, sorted(files, key=lambda f: f.path), currencies)
+
+
+def prepare(path: Path, user_columns: dict[str, str], cache: ConversionCache | None,
+            warnings: list[tuple[str, int | None, str | None]], size: int, stream_from: int = STREAM_BYTES) -> Item:
+    """One file as a `Source` (its cells as text under canonical names, without its totals row), or as a
+    `CachedFile` when the conversion cache holds its typed cells."""
+    key, scan = None, None
+    if cache is not None and size >= CACHE_MIN_BYTES:
+        scan = cache.scan(path)
+        key = cache.key(scan.digest, path)
+        hit = cache.get(key)
+        if hit is not None:
+            warnings.extend(hit.prepare_warnings)
+            return CachedFile(path, hit.kind, hit.typed, hit.row_numbers)
+    elif size >= stream_from:
+        scan = scan_file(path, digest=False)
+    table = open_table(path, scan, size, stream_from)
+    try:
+        read = _read(table, path, user_columns)
+    except NotPlain:  # the fast reader gave up half-way: the general one decides
+        table = from_raw(read_table(path))
+        read = _read(table, path, user_columns)
+    warnings.extend(read.warnings)
+    cells, numbers, totals = drop_totals(read.cells, read.numbers, table.names[0], read.mapping)
+    check_lossy_ids(table.lossy_ids, read.kind, read.mapping, path)
+    return Source(path, read.kind, {read.mapping[h]: cells[h] for h in read.mapping}, numbers, list(table.notes),
+                  read.mapping, totals, list(read.warnings), key)
+
+
+@dataclass
+class _Read:
+    kind: Kind
+    mapping: dict[str, str]  # header as written -> canonical column
+    numbers: np.ndarray  # spreadsheet row of each row
+    cells: dict[str, TextCells]  # header -> cells, of the mapped columns and the first
+    warnings: list[tuple[str, int | None, str | None]]  # unknown columns
+
+
+def _read(table: TextTable, path: Path, user_columns: dict[str, str]) -> _Read:
+    headers = table.names
+    kind, mapping, candidates = recognise(headers, user_columns)
+    if kind is None:
+        if table.lazy:  # a file that cannot be read at all says so first
+            read_table(path)
+        raise SitegenError(missing_columns_message(headers, candidates, user_columns), path, table.header_row)
+    numbers, cells = table.read([*mapping, headers[0]])
+    return _Read(kind, mapping, numbers, cells, unknown_columns(headers, kind, mapping, table.header_row))
+
+
+def check_lossy_ids(lossy_ids: list[tuple[int, str]], kind: Kind, mapping: dict[str, str], path: Path) -> None:
+    """An ID column the spreadsheet stored as a number has lost digits: one located error per cell."""
+    raise_all([SitegenError("found an ID stored as a number, expected the ID as text (Excel keeps only 15 digits "
+                            "of a number; format the column as text and export again)", path, row, mapping[header])
+               for row, header in lossy_ids if kind.columns.get(mapping.get(header, "")) == "id"])

@@ -1,0 +1,52 @@
+"""Delimited text files (CSV, TSV, TXT), as exports and spreadsheets save them: the general reader, pandas'
+C parser over the decoded text, which every other way of reading such a file is measured against."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sitegen.data.readers.base import SCAN_ROWS, FileScan, RawTable, Reader, TextTable, check_width
+from sitegen.data.readers.delimited_head import decode, delimiter_name, find_header, notes, sniff_delimiter
+from sitegen.data.readers.delimited_small import open_rows
+from sitegen.data.readers.delimited_stream import open_stream
+from sitegen.errors import SitegenError
+
+
+def read_delimited(path: Path) -> RawTable:
+    text, note = decode(path)
+    if not text.strip():
+        raise SitegenError("empty file, expected a header row and data rows", path, 1)
+    delimiter = sniff_delimiter(text)
+    head = list(csv.reader(io.StringIO("\n".join(text.splitlines()[:SCAN_ROWS]), newline=""), delimiter=delimiter))
+    header_index = find_header(head)
+    check_width(len(head[header_index]) if head else 0, path, header_index + 1,
+                f" (cells read as separated by {delimiter_name(delimiter)})")
+    frame = pd.read_csv(io.StringIO(text), sep=delimiter, skiprows=header_index, header=0, dtype=str,
+                        keep_default_na=False, skip_blank_lines=False, engine="c")
+    frame = frame.fillna("")
+    frame.columns = [str(c).strip() for c in frame.columns]
+    frame = frame.loc[:, [not c.startswith("Unnamed: ") and c != "" for c in frame.columns]]
+    numbers = np.arange(len(frame), dtype=np.int64) + header_index + 2
+    filled = (frame != "").any(axis=1).to_numpy() if len(frame.columns) else np.zeros(len(frame), bool)
+    return RawTable(frame[filled].reset_index(drop=True), numbers[filled], header_index + 1,
+                    notes(header_index, delimiter, note))
+
+
+class DelimitedReader(Reader):
+    suffixes = (".csv", ".tsv", ".txt")
+
+    def read(self, path: Path) -> RawTable:
+        return read_delimited(path)
+
+    def open(self, path: Path, size: int, scan: FileScan | None, stream_from: int) -> TextTable | None:
+        try:
+            return open_stream(path, scan) if size >= stream_from else open_rows(path)
+        except SitegenError:
+            raise
+        except Exception:  # anything unforeseen: the general reader decides, with its own messages
+            return None

@@ -1,0 +1,81 @@
+"""Which kind of data a file holds, told by its columns: the kind whose required columns the file has and
+which knows most of its columns; and what to say when no kind fits."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+
+from sitegen.data.headers import map_headers, suggestions, unmapped
+from sitegen.data.kinds import KINDS, Kind
+
+
+def recognise(headers: list[str], user: dict[str, str]) -> tuple[Kind | None, dict[str, str], list[Kind]]:
+    """The kind whose required columns the file has and which knows most of its columns.
+
+    Returns (kind, header mapping, []), or (None, {}, candidates) when the kind that shares most
+    columns with the file lacks a required one."""
+    kind, mapping, candidates = _recognised(tuple(headers), tuple(user.items()))
+    return kind, dict(mapping), list(candidates)
+
+
+@lru_cache(maxsize=256)  # a client's monthly drops share their headers
+def _recognised(headers: tuple[str, ...], user: tuple[tuple[str, str], ...]):
+    headers, user = list(headers), dict(user)
+    mappings = {name: map_headers(headers, name, user) for name in KINDS}
+    present = {name: _present(m) for name, m in mappings.items()}
+    overlap = {name: len(present[name] & set(KINDS[name].columns)) for name in KINDS}
+    missing = {name: len(set(KINDS[name].required) - present[name]) for name in KINDS}
+    eligible = [k for k in KINDS.values() if not missing[k.name]]
+    best = max(eligible, key=lambda k: (overlap[k.name], len(k.required)), default=None)
+    # a kind that knows more of the columns but lacks one required column is what the user meant
+    near = [n for n in KINDS if missing[n] == 1 and overlap[n] > (overlap[best.name] if best else 0)]
+    if best is not None and not near:
+        return best, mappings[best.name], []
+    top = max(overlap[n] for n in near) if near else max(overlap.values())
+    return None, {}, [KINDS[n] for n in (near or KINDS) if overlap[n] == top and top > 0]
+
+
+def _present(mapping: dict[str, str]) -> set[str]:
+    columns = set(mapping.values())
+    if "video_link" in columns:  # TikTok Studio: the ID is part of the link
+        columns.add("video_id")
+    return columns
+
+
+def _shown(header: str) -> str:
+    """A header as written, quoted when it holds a line break or another invisible character."""
+    return header if header.isprintable() else repr(header)
+
+
+def missing_columns_message(headers: list[str], candidates: list[Kind], user: dict[str, str]) -> str:
+    found = ", ".join(map(_shown, headers)) or "none"
+    if not candidates:
+        kinds = "; ".join(f"{k.name}: {', '.join(k.required)}" for k in KINDS.values())
+        return f"unknown kind of data (columns: {found}); expected the columns of one kind ({kinds})"
+    kind = candidates[0]
+    mapping = map_headers(headers, kind.name, user)
+    missing = [c for c in kind.required if c not in _present(mapping)]
+    hints = []
+    for header in unmapped(headers, mapping):
+        close = suggestions(header)
+        if close:
+            hints.append(f"{header!r} is close to {', '.join(close)}")
+    hint = ("; " + "; ".join(hints)) if hints else ""
+    loose = unmapped(headers, mapping)
+    example = f", e.g. {json.dumps(loose[0], ensure_ascii=False)} = \"{missing[0]}\"" if loose else ""
+    return (f"missing required column {', '.join(repr(m) for m in missing)} for {kind.name} data "
+            f"(needs {', '.join(kind.required)}; file columns: {found}){hint}; "
+            f"map a column in client.toml [columns]{example}")
+
+
+def unknown_columns(headers: list[str], kind: Kind, mapping: dict[str, str],
+                    header_row: int) -> list[tuple[str, int, str]]:
+    """A warning (message, row, column) for each column the file has that its kind does not know."""
+    found = []
+    for header in unmapped(headers, mapping):
+        close = suggestions(header)
+        hint = f"; nearest known names: {', '.join(close)}" if close else ""
+        found.append((f"unknown column {header!r} for {kind.name} data (ignored; map it in [columns] if it "
+                      f"matters){hint}", header_row, header))
+    return found

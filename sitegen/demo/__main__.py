@@ -1,0 +1,3 @@
+from sitegen.demo import main
+
+main()

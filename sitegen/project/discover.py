@@ -1,0 +1,143 @@
+"""Find what a project holds: site settings, clients, their settings, data folders and reports."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from sitegen.errors import Diagnostics, SitegenError, SitegenErrors, raise_all
+from sitegen.metrics.thresholds import AlertThresholds
+from sitegen.project.frontmatter import Commentary, read_commentary
+from sitegen.project.model import CONTENT, Client, Project, report_slug, slugify
+from sitegen.project.settings import CLIENT_FILE, Branding, SiteConfig, load_client_config, load_site_config
+
+CommentaryReader = Callable[[Path, str, Diagnostics], Commentary]
+
+
+def discover(root: Path, diagnostics: Diagnostics, read: CommentaryReader = read_commentary) -> Project:
+    """`read` parses one commentary file; `sitegen serve` passes one that remembers unchanged files."""
+    root = root.resolve()
+    if not root.is_dir():
+        raise SitegenError("project folder does not exist", root)
+    site = load_site_config(root, diagnostics)
+    content = root / CONTENT
+    if not content.is_dir():
+        raise SitegenError("no content folder: expected content/<client>/ with data/ and report files", content)
+    folders = sorted(p for p in content.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+    errors: list[SitegenError] = []
+    drafts: dict[Path, list[Commentary]] = {f: [] for f in folders}
+    loose = sorted(p for p in content.glob("*.md") if p.name != "index.md")
+    for folder in folders:
+        for path in sorted(folder.glob("*.md")):
+            _collect(read, errors, drafts[folder], path, site.comparison, diagnostics)
+    clients = []
+    for folder in folders:
+        try:
+            clients.append(_client(folder, site, diagnostics))
+        except SitegenError as exc:
+            errors.extend(getattr(exc, "errors", [exc]))
+    raise_all(errors)
+    by_key = {key: c for c in clients for key in (c.slug, c.name, c.folder.name)}
+    for path in loose:
+        reports: list[Commentary] = []
+        _collect(read, errors, reports, path, site.comparison, diagnostics)
+        for report in reports:
+            owner = by_key.get(report.client or "")
+            if owner is None:
+                errors.append(_unknown_client(report, sorted(c.slug for c in clients)))
+            else:
+                drafts[owner.folder].append(report)
+    by_folder = {c.folder: c for c in clients}
+    for folder, reports in drafts.items():
+        for report in reports:
+            if report.client and by_key.get(report.client) is not by_folder[folder]:
+                errors.append(_unknown_client(report, sorted(c.slug for c in clients)))
+    raise_all(errors)
+    clients = [_with_reports(c, [r for r in drafts[c.folder] if not r.draft]) for c in clients]
+    _check_unique([(c.slug, c.folder) for c in clients], "client")
+    index_md = content / "index.md"
+    files = _brand_files(root, site.branding, None, root / "sitegen.toml")
+    return Project(root, site, tuple(clients), index_md if index_md.is_file() else None, files)
+
+
+def _collect(read: CommentaryReader, errors, into: list[Commentary], path: Path, comparison: str,
+             diagnostics: Diagnostics) -> None:
+    try:
+        into.append(read(path, comparison, diagnostics))
+    except SitegenError as exc:
+        errors.append(exc)
+
+
+def _unknown_client(report: Commentary, known: list[str]) -> SitegenError:
+    text = report.path.read_text(encoding="utf-8-sig")
+    match = re.search(r"^client\s*:", text, re.M)
+    line = text.count("\n", 0, match.start()) + 1 if match else 1
+    if report.client is None:
+        return SitegenError("front matter client: missing; a report outside a client folder must name its client "
+                            f"(known clients: {', '.join(known) or 'none'})", report.path, 1)
+    return SitegenError(f"front matter client: unknown client {report.client!r}; known clients: "
+                        f"{', '.join(known) or 'none'}", report.path, line)
+
+
+def _client(folder: Path, site: SiteConfig, diagnostics: Diagnostics) -> Client:
+    config_path = folder / CLIENT_FILE
+    cfg = load_client_config(config_path, diagnostics)
+    name = cfg.name or folder.name
+    slug = slugify(cfg.slug or folder.name)
+    if not slug:
+        raise SitegenError(f"cannot make a URL slug from {cfg.slug or folder.name!r}; set slug = \"...\"",
+                           config_path if config_path.exists() else folder)
+    branding = Branding(**{**site.branding.model_dump(exclude_none=True),
+                           **cfg.branding.model_dump(exclude_none=True)})
+    try:
+        alerts = AlertThresholds(**{**site.alerts.model_dump(), **cfg.alerts})
+    except ValidationError as exc:
+        raise SitegenErrors([SitegenError(f"alerts.{'.'.join(map(str, e['loc']))}: "
+                                          f"{e['msg'].removeprefix('Value error, ')}", config_path)
+                             for e in exc.errors()]) from None
+    files = _brand_files(folder, cfg.branding, cfg.logo, config_path)
+    return Client(slug=slug, name=name, folder=folder, locale=cfg.locale or site.locale,
+                  currency=cfg.currency or site.currency, timezone=cfg.timezone or site.timezone,
+                  targets={**site.targets, **cfg.targets}, alerts=alerts, branding=branding, brand_files=files,
+                  reports=(), columns={**site.columns, **cfg.columns}, currency_set=cfg.currency is not None)
+
+
+def _brand_files(base: Path, branding: Branding, logo: str | None, config_path: Path) -> dict[str, Path]:
+    """The branding files a config file sets itself (a client's own, not the ones it inherits)."""
+    settings = {"logo": logo or branding.logo, "favicon": branding.favicon, "font_file": branding.font_file}
+    files = {}
+    for key, setting in settings.items():
+        if setting:
+            try:
+                path = (base / setting).resolve()
+                found = path.is_file()
+            except (OSError, ValueError):  # a NUL, a name too long for the file system
+                found = False
+            if not found:
+                raise SitegenError(f"{key} file not found: {setting[:200]!r}", config_path)
+            files[key] = path
+    return files
+
+
+def _with_reports(client: Client, reports: list[Commentary]) -> Client:
+    slugs = [(report_slug(r), r.path) for r in reports]
+    _check_unique(slugs, "report")
+    ordered = sorted(reports, key=lambda r: (r.period.start, r.period.end, report_slug(r)), reverse=True)
+    return Client(**{**client.__dict__, "reports": tuple(ordered)})
+
+
+def _check_unique(items: list[tuple[str, Path]], what: str) -> None:
+    seen: dict[str, Path] = {}
+    errors = []
+    for slug, path in items:
+        if not slug:
+            errors.append(SitegenError(f"cannot make a URL slug for this {what}; set slug: in front matter", path))
+        elif slug in seen:
+            errors.append(SitegenError(f"{what} slug {slug!r} is also used by {seen[slug]}; "
+                                       f"two {what}s would be written to one path", path))
+        else:
+            seen[slug] = path
+    raise_all(errors)

@@ -1,0 +1,65 @@
+"""What a project is made of: its site settings, its clients (each with settings, a data folder and reports)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from sitegen.metrics.thresholds import AlertThresholds
+from sitegen.project.frontmatter import Commentary
+from sitegen.project.settings import Branding, SiteConfig
+
+CONTENT = "content"
+DATA = "data"
+BRAND_FILES = {"logo": "logo", "favicon": "favicon", "font_file": "font"}  # setting -> name in the output
+
+
+def slugify(text: str) -> str:
+    """Lower-case ASCII letters, digits and single hyphens: can never leave its folder."""
+    ascii_text = unicodedata.normalize("NFKD", text.replace("ß", "ss")).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80].strip("-")
+
+
+@dataclass(frozen=True)
+class Client:
+    slug: str
+    name: str
+    folder: Path
+    locale: str
+    currency: str
+    timezone: str
+    targets: dict[str, float]
+    alerts: AlertThresholds
+    branding: Branding
+    brand_files: dict[str, Path]  # logo, favicon, font_file set in client.toml
+    reports: tuple[Commentary, ...]
+    columns: dict[str, str]  # [columns] of the site and the client: header -> canonical column
+    currency_set: bool  # client.toml names the currency (else a single currency in the data wins)
+
+    @property
+    def data_dir(self) -> Path:
+        return self.folder / DATA
+
+    @property
+    def logo(self) -> Path | None:
+        return self.brand_files.get("logo")
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    site: SiteConfig
+    clients: tuple[Client, ...]
+    index_md: Path | None
+    brand_files: dict[str, Path]  # logo, favicon, font_file set in sitegen.toml
+    split: bool = False  # one self-contained site per client (`build --split`): output/<client>/ is its root
+
+    def client_root(self, client: Client) -> str:
+        """The folder of the output that a client's pages treat as the site root."""
+        return f"{client.slug}/" if self.split else ""
+
+
+def report_slug(report: Commentary) -> str:
+    return slugify(report.slug or report.path.stem)

@@ -1,0 +1,212 @@
+"""Site (`sitegen.toml`) and client (`client.toml`) settings, validated as a schema.
+
+Every error is collected and reported at once with its file and key; unknown keys
+are warnings (failures under --strict).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel import Locale, UnknownLocaleError
+from babel.numbers import list_currencies
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from sitegen.data.kinds import KINDS
+from sitegen.errors import Diagnostics, SitegenError, raise_all
+from sitegen.metrics.catalogue import DEFAULT_SUMMARY_KPIS, KPI_IDS, SECTIONS
+from sitegen.metrics.thresholds import AlertThresholds
+
+SITE_FILE = "sitegen.toml"
+CLIENT_FILE = "client.toml"
+HEX_COLOUR = r"^#[0-9a-fA-F]{6}$"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+def _check_kpi_ids(ids) -> None:
+    unknown = sorted(set(ids) - set(KPI_IDS))
+    if unknown:
+        raise ValueError(f"unknown KPI id {', '.join(unknown)}; known ids: {', '.join(KPI_IDS)}")
+
+
+def _check_locale(value: str | None) -> str | None:
+    if value is not None:
+        try:
+            Locale.parse(value.replace("-", "_"))
+        except (UnknownLocaleError, ValueError):
+            raise ValueError(f"unknown locale {value!r}, expected e.g. 'en_US' or 'de_DE'") from None
+        return value.replace("-", "_")
+    return value
+
+
+def _check_currency(value: str | None) -> str | None:
+    if value is not None and value not in list_currencies():
+        raise ValueError(f"unknown currency {value!r}, expected an ISO 4217 code like 'EUR'")
+    return value
+
+
+def _check_timezone(value: str | None) -> str | None:
+    if value is not None:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}, expected e.g. 'Europe/Berlin'") from None
+    return value
+
+
+class Branding(_Model):
+    """Agency branding; a client's `[branding]` overrides single keys."""
+
+    agency: str | None = None
+    logo: str | None = Field(None, description="Image path, relative to the file that sets it.")
+    primary_color: str | None = Field(None, pattern=HEX_COLOUR)
+    accent_color: str | None = Field(None, pattern=HEX_COLOUR)
+    font: str | None = Field(None, description="CSS font-family list; with font_file, the brand font comes first.")
+    font_file: str | None = Field(None, description="A font file (woff2, woff, ttf, otf) shipped with the site.")
+    favicon: str | None = Field(None, description="Icon path (ico, png, svg), relative to the file that sets it.")
+    footer: str | None = None
+
+
+class _Settings(_Model):
+    locale: str | None = None
+    currency: str | None = None
+    timezone: str | None = None
+    targets: dict[str, float] = Field(default_factory=dict)
+    columns: dict[str, str] = Field(default_factory=dict,
+                                    description="Header as written in a file = canonical column name.")
+
+    _locale = field_validator("locale")(classmethod(lambda cls, v: _check_locale(v)))
+    _currency = field_validator("currency")(classmethod(lambda cls, v: _check_currency(v)))
+    _timezone = field_validator("timezone")(classmethod(lambda cls, v: _check_timezone(v)))
+
+    @field_validator("targets")
+    @classmethod
+    def _targets(cls, v: dict[str, float]) -> dict[str, float]:
+        _check_kpi_ids(v)
+        return v
+
+    @field_validator("columns")
+    @classmethod
+    def _columns(cls, v: dict[str, str]) -> dict[str, str]:
+        known = sorted({c for kind in KINDS.values() for c in kind.columns} | {"currency", "video_link"})
+        wrong = [f"{header!r} = {name!r}" for header, name in v.items() if name not in known]
+        if wrong:
+            raise ValueError(f"{', '.join(wrong)}: not a canonical column; known columns: {', '.join(known)}")
+        return v
+
+
+class SiteConfig(_Settings):
+    title: str = "TikTok reports"
+    base_url: str = ""
+    theme: str = "default"
+    theme_variables: dict[str, Any] = Field(default_factory=dict, description="Override the theme's [variables].")
+    static_charts: bool = Field(False, description="Also draw every chart as an SVG file for readers without "
+                                 "JavaScript (about 60 ms a chart, cached).")
+    sanitize_commentary: bool = Field(False, description="Clean the HTML of commentary and content/index.md with nh3: "
+                                      "keep what markdown writes, drop scripts, styles, event handlers and "
+                                      "javascript: links (for commentary written by people outside the team).")
+    locale: str = "en_US"
+    currency: str = "USD"
+    timezone: str = "UTC"
+    comparison: Literal["previous", "previous_year", "none"] = "previous"
+    branding: Branding = Branding()
+    alerts: AlertThresholds = AlertThresholds()
+    summary_kpis: list[str] = Field(default_factory=lambda: list(DEFAULT_SUMMARY_KPIS))
+    sections: list[str] = Field(default_factory=lambda: list(SECTIONS))
+
+    @field_validator("summary_kpis")
+    @classmethod
+    def _summary(cls, v: list[str]) -> list[str]:
+        _check_kpi_ids(v)
+        return v
+
+    @field_validator("sections")
+    @classmethod
+    def _sections(cls, v: list[str]) -> list[str]:
+        return check_sections(v)
+
+
+class ClientConfig(_Settings):
+    name: str | None = None
+    slug: str | None = None
+    logo: str | None = None
+    branding: Branding = Branding()
+    alerts: dict[str, float] = Field(default_factory=dict)
+
+    @field_validator("alerts")
+    @classmethod
+    def _alerts(cls, v: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(v) - set(AlertThresholds.model_fields))
+        if unknown:
+            known = ", ".join(AlertThresholds.model_fields)
+            raise ValueError(f"unknown alert setting {', '.join(unknown)}; known: {known}")
+        return v
+
+
+def check_sections(sections: list[str]) -> list[str]:
+    unknown = [s for s in sections if s not in SECTIONS]
+    if unknown:
+        raise ValueError(f"unknown section {', '.join(unknown)}; known sections: {', '.join(SECTIONS)}")
+    return sections
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise SitegenError(f"not UTF-8 text ({exc.reason})", path) from None
+    except (RecursionError, ValueError) as exc:  # nesting too deep, an integer of thousands of digits
+        if not isinstance(exc, tomllib.TOMLDecodeError):
+            raise SitegenError(f"invalid TOML: {_one_line(str(exc))[:200]}", path) from None
+        match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        row, col = (int(match[1]), int(match[2])) if match else (None, None)
+        raise SitegenError(f"invalid TOML: {message}", path, row, col) from None
+
+
+def _validate(model: type[_Model], data: dict[str, Any], path: Path, diagnostics: Diagnostics):
+    try:
+        parsed = model.model_validate(data)
+    except ValidationError as exc:
+        errors = []
+        for err in exc.errors():
+            key = _one_line(".".join(str(p) for p in err["loc"])) or "(top level)"
+            message = _one_line(err["msg"].removeprefix("Value error, "))
+            errors.append(SitegenError(f"{key}: {message}", path))
+        raise_all(errors)
+    _warn_unknown_keys(parsed, path, diagnostics)
+    return parsed
+
+
+def _one_line(text: str) -> str:
+    """A key or value from the file as it reads on one line (a quoted key may hold a line break)."""
+    return text.replace("\r", "\\r").replace("\n", "\\n")
+
+
+def _warn_unknown_keys(model: BaseModel, path: Path, diagnostics: Diagnostics, prefix: str = "") -> None:
+    for key in sorted(model.model_extra or {}):
+        diagnostics.warn(f"unknown key {_one_line(prefix + str(key))} (ignored)", path)
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if isinstance(value, BaseModel):
+            _warn_unknown_keys(value, path, diagnostics, f"{prefix}{name}.")
+
+
+def load_site_config(project: Path, diagnostics: Diagnostics) -> SiteConfig:
+    path = project / SITE_FILE
+    if not path.exists():
+        return SiteConfig()
+    return _validate(SiteConfig, read_toml(path), path, diagnostics)
+
+
+def load_client_config(path: Path, diagnostics: Diagnostics) -> ClientConfig:
+    if not path.exists():
+        return ClientConfig()
+    return _validate(ClientConfig, read_toml(path), path, diagnostics)

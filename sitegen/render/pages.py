@@ -1,0 +1,87 @@
+"""The site's index page and each client's page, and what every page's template sees (site, brand, language).
+
+Every value that comes from data or config reaches HTML through Jinja's autoescaping."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from sitegen import __version__
+from sitegen.errors import SitegenError
+from sitegen.i18n import language, speaking
+from sitegen.metrics.periods import Period
+from sitegen.project.model import BRAND_FILES, Client, Project
+from sitegen.render.files import ASSETS
+from sitegen.render.formatting import Formatter
+
+
+@dataclass(frozen=True)
+class ReportEntry:
+    """A report as its client's page lists it."""
+
+    title: str
+    slug: str
+    period: Period
+    alerts: int  # critical alerts and warnings
+
+
+def brand(project: Project, client: Client | None, root: str) -> dict:
+    """Branding for a page `root` below the site's root: a client's own files win over the site's."""
+    branding = client.branding if client else project.site.branding
+    urls = {}
+    client_folder = root if project.split else f"{root}{client.slug}/" if client else ""
+    for key, name in BRAND_FILES.items():
+        if client and key in client.brand_files:
+            urls[key] = f"{client_folder}{name}{client.brand_files[key].suffix.lower()}"
+        elif key in project.brand_files:
+            urls[key] = f"{root}{ASSETS}/{name}{project.brand_files[key].suffix.lower()}"
+    font = branding.font
+    if "font_file" in urls:
+        font = '"Brand", ' + (font or "system-ui, sans-serif")
+    return {"agency": branding.agency, "primary": branding.primary_color or "#0f766e",
+            "accent": branding.accent_color or "#f97316", "font": font, "logo": urls.get("logo"),
+            "favicon": urls.get("favicon"), "font_url": urls.get("font_file"), "footer": branding.footer}
+
+
+def site_context(project: Project) -> dict:
+    return {"title": project.site.title, "version": __version__}
+
+
+def html_lang(locale: str) -> str:
+    return locale.replace("_", "-")
+
+
+def render_template(env: jinja2.Environment, template: str, context: dict, source: Path | None = None) -> bytes:
+    try:
+        return env.get_template(template).render(context).encode("utf-8")
+    except jinja2.TemplateSyntaxError as exc:
+        raise SitegenError(f"template syntax error: {exc.message}", exc.filename or template, exc.lineno) from None
+    except jinja2.TemplateError as exc:
+        raise SitegenError(f"template error while rendering {source or template}: {exc}", template) from None
+
+
+def render_client(env: jinja2.Environment, project: Project, client: Client, entries: list[ReportEntry]) -> bytes:
+    with speaking(language(client.locale)):
+        fmt = Formatter(client.locale, client.currency)
+        reports = [{"title": r.title, "url": f"{r.slug}/index.html",
+                    "period": f"{fmt.date(r.period.start)} – {fmt.date(r.period.end)}", "alerts": r.alerts}
+                   for r in entries]
+        root = "" if project.split else "../"
+        context = {"site": site_context(project), "brand": brand(project, client, root), "root": root,
+                   "split": project.split,
+                   "lang": html_lang(client.locale), "client": {"name": client.name, "slug": client.slug},
+                   "reports": reports}
+        return render_template(env, "client.html", context)
+
+
+def render_index(env: jinja2.Environment, project: Project, intro: Markup, report_counts: dict[str, int]) -> bytes:
+    with speaking(language(project.site.locale)):
+        clients = [{"name": c.name, "url": f"{c.slug}/index.html", "reports": report_counts.get(c.slug, 0)}
+                   for c in sorted(project.clients, key=lambda c: (c.name.casefold(), c.slug))]
+        context = {"site": site_context(project), "brand": brand(project, None, ""), "root": "", "split": False,
+                   "lang": html_lang(project.site.locale), "clients": clients, "intro": intro}
+        return render_template(env, "index.html", context)

@@ -1,0 +1,251 @@
+"""The loader's reference: the row-by-row path, every cell of every file typed where it stands, through the
+same rules as sitegen.data (conventions, cells, totals, plausibility). The product types each distinct cell
+once (sitegen.data.distinct); tests/test_columnar.py and the fuzz tests check that both give the same tables,
+warnings and errors. Kept here, out of the product, as what the fast path is measured against."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sitegen.data import conventions as conv
+from sitegen.data.cells import (
+    MAX_CELL_ERRORS,
+    cell_error,
+    convert,
+    locator,
+    more_cells_error,
+    out_of_range,
+    raise_cell_errors,
+    typed_empty,
+    typed_empty_column,
+)
+from sitegen.data.combine import drop_repeats
+from sitegen.data.distinct import VIDEO_IN_LINK
+from sitegen.data.files import data_paths
+from sitegen.data.kinds import KINDS, TIME_COLUMN, Kind
+from sitegen.data.load import ClientData, DataFile, check_lossy_ids
+from sitegen.data.plausibility import plausibility
+from sitegen.data.readers import READABLE, read_table
+from sitegen.data.readers.base import RawTable
+from sitegen.data.recognise import missing_columns_message, recognise, unknown_columns
+from sitegen.data.totals import CROSS_CHECKED, TOTALS_ROW, cross_check
+from sitegen.errors import Diagnostics, SitegenError, raise_all
+
+
+@dataclass
+class PreparedFile:
+    """One file with canonical columns, cells in plain form, not yet typed."""
+
+    path: Path
+    kind: Kind
+    frame: pd.DataFrame
+    row_numbers: np.ndarray
+    notes: list[str]
+    currencies: set[str]
+    totals: pd.Series | None = None  # the export's totals row, if it had one
+    mapping: dict[str, str] = field(default_factory=dict)  # header as written -> canonical column
+    first: date | None = None  # set once the cells are typed
+    last: date | None = None
+
+
+def load_rows(data_dir: Path, diagnostics: Diagnostics, columns: dict[str, str] | None = None) -> ClientData:
+    """The row-by-row path: pandas reads every file as text, every cell is typed where it stands."""
+    paths = data_paths(data_dir)
+    errors: list[SitegenError] = []
+    parts: dict[str, list[PreparedFile]] = {k: [] for k in KINDS}
+    for path in paths:
+        if path.suffix.lower() not in READABLE:
+            diagnostics.warn(f"not a data file (expected {', '.join(READABLE)}), ignored", path)
+            continue
+        try:
+            prepared = prepare_file(path, diagnostics, columns or {})
+        except SitegenError as exc:
+            errors.extend(getattr(exc, "errors", [exc]))
+            continue
+        parts[prepared.kind.name].append(prepared)
+    tables, files, currencies = {}, [], set()
+    for name, prepared in parts.items():
+        try:
+            tables[name] = _combine(KINDS[name], prepared, diagnostics)
+        except SitegenError as exc:
+            errors.extend(getattr(exc, "errors", [exc]))
+            continue
+        for p in prepared:
+            files.append(DataFile(p.path, name, len(p.frame), p.first, p.last, p.notes))
+            currencies |= p.currencies
+    raise_all(errors)
+    return ClientData(tables, sorted(files, key=lambda f: f.path), currencies)
+
+
+def prepare_file(path: Path, diagnostics: Diagnostics, user_columns: dict[str, str]) -> PreparedFile:
+    """Read one file, recognise its kind and map its headers; its cells are interpreted per kind."""
+    raw = read_table(path)
+    headers = list(raw.frame.columns)
+    kind, mapping, candidates = recognise(headers, user_columns)
+    if kind is None:
+        raise SitegenError(missing_columns_message(headers, candidates, user_columns), path, raw.header_row)
+    for message, row, column in unknown_columns(headers, kind, mapping, raw.header_row):
+        diagnostics.warn(message, path, row, column)
+    raw, totals = _without_totals(raw)
+    frame = raw.frame[list(mapping)].rename(columns=mapping)
+    check_lossy_ids(raw.lossy_ids, kind, mapping, path)
+    return PreparedFile(path, kind, frame, raw.row_numbers, list(raw.notes), set(), totals=totals, mapping=mapping)
+
+
+def _without_totals(raw: RawTable) -> tuple[RawTable, pd.Series | None]:
+    """Ads Manager's last row "Total of N results" is not data: drop it, keep it to cross-check."""
+    if raw.frame.empty:
+        return raw, None
+    first = raw.frame.iloc[:, 0].astype(str).str.strip()
+    is_total = first.str.match(TOTALS_ROW).to_numpy()
+    if not is_total.any():
+        return raw, None
+    totals = raw.frame[is_total].iloc[-1]
+    kept = RawTable(raw.frame[~is_total].reset_index(drop=True), raw.row_numbers[~is_total], raw.header_row,
+                    raw.notes, raw.lossy_ids)
+    return kept, totals
+
+
+def _plain_cells(frame: pd.DataFrame, kind: Kind, conventions: conv.Conventions) -> pd.DataFrame:
+    numbers = [c for c in frame.columns if kind.columns.get(c) in ("int", "money", "float")]
+    times = [c for c in frame.columns if kind.columns.get(c) in ("date", "datetime")]
+    time_cells = pd.concat([frame[c] for c in times]) if times else pd.Series([], dtype=object)
+    day_first, why_dates = conv.detect_date_order(time_cells, prefer_day_first=False)
+    plain = all((conv.is_plain_number(frame[c]) | (frame[c] == "")).all() for c in numbers)
+    if numbers and not plain:  # the common case of plain numbers needs no detection or rewriting
+        cells = conv.numeric_text(pd.concat([frame[c] for c in numbers]))
+        decimal, why = conv.detect_decimal(cells, prefer_comma=day_first == "dmy")
+        conventions.decimal = decimal
+        if decimal == ",":
+            conventions.notes.append("decimal comma (1.234,56)")
+        if why:
+            conventions.ambiguous.append(why)
+        for c in numbers:
+            frame[c] = conv.normalise_numbers(frame[c], decimal)
+    if times:
+        if why_dates:
+            day_first, why_dates = conv.detect_date_order(time_cells, prefer_day_first=conventions.decimal == ",")
+            conventions.ambiguous.append(why_dates)
+        conventions.date_order = day_first
+        if day_first != "ymd":
+            conventions.notes.append("dates as " + {"dmy": "day.month.year", "mdy": "month/day/year"}[day_first])
+        for c in times:
+            frame[c] = conv.normalise_dates(frame[c], day_first)
+    return frame
+
+
+def _cross_check(frame: pd.DataFrame, totals: pd.Series, mapping: dict[str, str], decimal: str, path: Path,
+                 diagnostics: Diagnostics) -> str:
+    sums = {column: pd.to_numeric(frame[column].replace("", None), errors="coerce").sum()
+            for column in CROSS_CHECKED if column in mapping.values()}
+    note, warning = cross_check(sums, {h: str(totals[h]) for h in mapping if h in totals.index}, mapping, decimal)
+    if warning:
+        diagnostics.warn(warning, path)
+    return note
+
+
+def interpret(kind: Kind, files: list[PreparedFile], diagnostics: Diagnostics) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(cells in plain form, cells as written) of all files of one kind, with each file's conventions.
+
+    Work is done on all files at once; only a file whose numbers or dates are not already plain
+    (1234.56, 2026-10-31) is looked at on its own to detect its decimal mark and date order."""
+    written = pd.concat([f.frame for f in files], ignore_index=True) if len(files) > 1 else files[0].frame
+    written = written.reset_index(drop=True)
+    file_of = np.repeat(np.arange(len(files)), [len(f.frame) for f in files])
+    found = [conv.Conventions() for _ in files]
+    frame = conv.blank_null_tokens(written, conv.Conventions())
+    for column in frame.columns:
+        blanked = (frame[column] == "").to_numpy() & (written[column].astype(str).str.strip() != "").to_numpy()
+        for i, n in enumerate(np.bincount(file_of[blanked], minlength=len(files))):
+            if n:
+                found[i].nulls[column] = int(n)
+    odd = np.zeros(len(frame), dtype=bool)
+    for column in frame.columns:
+        ctype = kind.columns.get(column)
+        if ctype in ("int", "money", "float"):
+            odd |= ~(conv.is_plain_number(frame[column]) | (frame[column] == "")).to_numpy()
+        elif ctype in ("date", "datetime"):
+            odd |= ~(conv.is_iso_date(frame[column]) | (frame[column] == "")).to_numpy()
+    for i in np.unique(file_of[odd]):
+        rows = np.flatnonzero(file_of == i)
+        part = _plain_cells(frame.iloc[rows].copy(), kind, found[i])
+        for column in part.columns:
+            frame.loc[rows, column] = part[column].to_numpy()
+    if kind.name == "videos" and "video_link" in frame.columns:
+        from_link = frame["video_link"].str.extract(VIDEO_IN_LINK)[0].fillna("")
+        frame["video_id"] = frame["video_id"].where(frame["video_id"] != "", from_link) \
+            if "video_id" in frame.columns else from_link
+    for i, f in enumerate(files):
+        mine = frame.iloc[np.flatnonzero(file_of == i)]
+        if "currency" in mine.columns:
+            f.currencies = set(mine["currency"].unique()) - {""}
+        for guess in found[i].ambiguous:
+            diagnostics.warn(guess, f.path)
+        f.notes += found[i].notes + [f"{n} cells in column {c!r} read as missing ('-', 'N/A', ...)"
+                                     for c, n in sorted(found[i].nulls.items())]
+        if f.totals is not None:
+            f.notes.append(_cross_check(mine, f.totals, f.mapping, found[i].decimal, f.path, diagnostics))
+    extra = [c for c in ("currency", "video_link") if c in frame.columns]
+    return frame.drop(columns=extra), written.drop(columns=extra)
+
+
+def _combine(kind: Kind, files: list[PreparedFile], diagnostics: Diagnostics) -> pd.DataFrame:
+    """All files of one kind as one typed table.
+
+    A row repeated exactly in a later file (overlapping drops) is counted once; repeats inside
+    one file are kept, since two interactions or two ads may well look alike."""
+    if not files:
+        return typed_empty(kind)
+    raw, shown = interpret(kind, files, diagnostics)
+    origins = [(f.path, f.row_numbers) for f in files]
+    table = validate(raw, kind, origins, shown)
+    file_of = np.repeat(np.arange(len(files)), [len(f.frame) for f in files])
+    _note_ranges(table, kind, files, file_of)
+    plausibility(table, kind, origins, file_of, diagnostics)
+    if len(files) > 1:
+        table = drop_repeats(table, kind, origins, file_of, diagnostics)
+    return table
+
+
+def _note_ranges(table: pd.DataFrame, kind: Kind, files: list[PreparedFile], file_of: np.ndarray) -> None:
+    times = table[TIME_COLUMN[kind.name]]
+    for i, f in enumerate(files):
+        mine = times[file_of == i]
+        if mine.notna().any():
+            f.first, f.last = mine.min().date(), mine.max().date()
+
+
+def validate(raw: pd.DataFrame, kind: Kind, origins: list[tuple[Path, np.ndarray]],
+             shown: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Type every cell of `raw` (the rows of `origins`' files, in order); bad cells are errors,
+    quoted as in `shown` (the cells as the user wrote them) when given."""
+    shown = raw if shown is None else shown
+    errors: list[SitegenError] = []
+    out = {}
+    locate = locator(origins)
+    for col, ctype in kind.columns.items():
+        if col not in raw.columns:
+            out[col] = typed_empty_column(ctype, len(raw))
+            continue
+        values, bad, missing = convert(raw[col], ctype)
+        if col in kind.required:
+            bad = bad | missing
+        bad_rows = np.flatnonzero(bad.to_numpy())
+        far, limits = out_of_range(values, raw[col], ctype)
+        for i in bad_rows[:MAX_CELL_ERRORS]:
+            found = shown[col].iloc[i] if col in shown.columns else ""  # a video ID from a link: no cell
+            path, row = locate(int(i))
+            errors.append(cell_error(found, ctype, bool(far[i]), limits, path, row, col))
+        if len(bad_rows) > MAX_CELL_ERRORS:
+            path, _ = locate(int(bad_rows[MAX_CELL_ERRORS]))
+            errors.append(more_cells_error(len(bad_rows) - MAX_CELL_ERRORS, ctype, path, col))
+        out[col] = values
+    raise_cell_errors(errors, kind)
+    frame = pd.DataFrame(out)
+    frame.index = pd.RangeIndex(len(frame))
+    return frame
