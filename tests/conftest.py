@@ -9,6 +9,14 @@ from pathlib import Path
 import pytest
 from helpers import DATA, REPO
 
+from sitegen.data.load import load_client_data
+from sitegen.errors import Diagnostics
+from sitegen.i18n import language
+from sitegen.metrics.facts import client_facts
+from sitegen.metrics.report import report_kpis
+from sitegen.project.discover import discover
+from sitegen.render.charts import report_charts
+
 
 @pytest.fixture(scope="session")
 def canonical_dir(tmp_path_factory) -> Path:
@@ -41,3 +49,16 @@ def demo_project(tmp_path) -> Path:
     shutil.copytree(REPO / "content", root / "content")
     shutil.copy(REPO / "sitegen.toml", root / "sitegen.toml")
     return root
+
+
+@pytest.fixture(scope="session")
+def demo_kpis():
+    """(client, kpis, chart specs) of every report of the bundled demo project."""
+    project = discover(REPO, Diagnostics())
+    found = []
+    for client in project.clients:
+        facts = client_facts(load_client_data(client.data_dir, Diagnostics(), client.columns))
+        for report in client.reports:
+            kpis = report_kpis(facts, report.period, report.comparison, {**client.targets, **report.targets})
+            found.append((client, kpis, report_charts(kpis, lang=language(client.locale))))
+    return found

@@ -8,6 +8,7 @@ from datetime import datetime
 
 import numpy as np
 import pandas as pd
+import pytest
 from fuzzing import fuzz_settings
 from hypothesis import given
 from hypothesis import strategies as st
@@ -186,9 +187,12 @@ def test_client_facts_match_the_old_implementation(data):
     assert_same_facts(data)
 
 
-def test_many_rows_sorted_in_blocks():
+@pytest.mark.parametrize("scatter", [True, False], ids=["columns scattered", "iloc"])
+def test_many_rows_sorted_in_blocks(scatter, monkeypatch):
     """More rows than one block of the counting sort, with NaT and unsorted days (and an Arrow text column,
-    sorted by its own take), an account table that needs no sort, and times of day (the general sort)."""
+    sorted by its own take), an account table that needs no sort, and times of day (the general sort); the
+    tables reordered column by column as big ones are, and with iloc as small ones are."""
+    monkeypatch.setattr(time_order, "SCATTER_FROM", 0 if scatter else 10**9)
     rng = np.random.default_rng(3)
     n = 3 * time_order._BLOCK + 17
     tables = {name: typed_empty(kind) for name, kind in KINDS.items()}

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from markupsafe import Markup
 
 from sitegen.i18n import _, speaking
-from sitegen.render.partials import SHIPPED, WRITTEN_PARTIALS, alerts_html, card_html, chart_html, shipped, table_html
+from sitegen.render.partials import SHIPPED, WRITTEN_PARTIALS, card_html, chart_html, shipped, table_html
 from sitegen.render.report_page import _table_fields, spec_json_html
 from sitegen.render.tables import RenderedTable
 from sitegen.render.themes import environment, page_environment, resolve_theme
@@ -45,7 +45,7 @@ def test_table_partial(table, lang):
 @given(number=st.integers(1, 30), title=words, image=st.sampled_from([None, "charts/likes_daily.svg", "a&b.svg"]),
        spec=st.one_of(st.none(), words.map(lambda w: spec_json_html('{"x": "' + w + '"}'))), table=st.none() | tables(),
        lang=st.sampled_from(LANGS))
-def testchart_html(number, title, image, spec, table, lang):
+def test_chart_partial(number, title, image, spec, table, lang):
     table = table if spec else None
     with speaking(lang):
         summary = _("Data table") if table else None
@@ -55,21 +55,12 @@ def testchart_html(number, title, image, spec, table, lang):
         assert chart_html(f"chart-{number}", title, image, spec, table, summary) == expected
 
 
-@settings(settings.get_profile("partials"), max_examples=100)
-@given(alerts=st.lists(st.fixed_dictionaries({"severity": words, "kind": words, "text": words}), max_size=3),
-       lang=st.sampled_from(LANGS))
-def testalerts_html(alerts, lang):
-    with speaking(lang):
-        assert alerts_html(alerts) == page_environment(THEME, lang).get_template("partials/alerts.html").render(
-            alerts=alerts)
-
-
 @settings(settings.get_profile("partials"), max_examples=300)
 @given(card=st.fixed_dictionaries({
     "id": words, "label": words, "value": words, "previous": words, "change": words, "direction": words,
     "quality": words, "target": st.none() | words, "attainment": words,
     "status": st.sampled_from([None, "", "beaten", "missed", "<other>"])}), lang=st.sampled_from(LANGS))
-def testcard_html(card, lang):
+def test_card_partial(card, lang):
     with speaking(lang):
         assert card_html(card) == page_environment(THEME, lang).get_template("partials/kpi_card.html").render(
             card=card)
@@ -88,8 +79,6 @@ def test_markup_is_not_escaped_twice():
     assert 'aria-label="A &amp; B"' in html and "<th scope=\"col\" class=\"text\">&lt;b&gt;</th>" in html
     assert "<td class=\"text\">x &lt; y</td>" in html
     assert isinstance(spec_json_html("{}"), Markup)
-
-
 
 
 def test_a_theme_partial_or_an_edited_one_is_rendered_by_jinja(tmp_path):

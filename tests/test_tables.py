@@ -168,27 +168,6 @@ def test_chart_tables_from_the_charts_arrays_are_the_pandas_ones(days_frame, oth
             assert outcome(chart_table, name, kpis, fmt) == expected
 
 
-@pytest.fixture(scope="module")
-def demo_kpis():
-    """(client, kpis, chart specs) of every report of the bundled demo project."""
-    from sitegen.data.load import load_client_data
-    from sitegen.errors import Diagnostics
-    from sitegen.i18n import language
-    from sitegen.metrics.facts import client_facts
-    from sitegen.metrics.report import report_kpis
-    from sitegen.project.discover import discover
-    from sitegen.render.charts import report_charts
-
-    project = discover(REPO, Diagnostics())
-    found = []
-    for client in project.clients:
-        facts = client_facts(load_client_data(client.data_dir, Diagnostics(), client.columns))
-        for report in client.reports:
-            kpis = report_kpis(facts, report.period, report.comparison, {**client.targets, **report.targets})
-            found.append((client, kpis, report_charts(kpis, lang=language(client.locale))))
-    return found
-
-
 def test_demo_tables_are_the_pandas_ones(demo_kpis):
     for client, kpis, charts in demo_kpis:
         fmt = Formatter(client.locale, client.currency)

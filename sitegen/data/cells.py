@@ -144,106 +144,107 @@ def simple_cells(trimmed, ctype: str) -> np.ndarray:
     return pc.match_substring_regex(trimmed, pattern).to_numpy(zero_copy_only=False)
 
 
-def convert_fast(cells, ctype: str, trimmed: bool = False,
+def convert_fast(cells: pa.Array, ctype: str, trimmed: bool = False,
                  simple: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """`convert` of Arrow strings (no nulls), as numpy arrays: (values, bad, blank).
 
     The same values and masks, with plainly written numbers and ISO dates converted in bulk by Arrow, text
     in Python (pandas' string methods follow Python's `re`), and only unusual cells through `convert`.
     `trimmed`: the cells have no whitespace around them; `simple`: simple_cells of them, known already."""
-    n = len(cells)
     trimmed = cells if trimmed else pc.utf8_trim_whitespace(cells)  # what `_is_blank` and `str.strip()` see
     blank = pc.equal(trimmed, "").to_numpy(zero_copy_only=False)
     if ctype in ("text", "id"):
-        if n > PYTHON_MAX:
-            values, bad, blank_s = convert(_text(cells), ctype)
-            return values.to_numpy(), bad.to_numpy(dtype=bool), blank_s.to_numpy(dtype=bool)
-        values = np.empty(n, dtype=object)
-        values[:] = trimmed.to_pylist()
-        if blank.any():
-            values[blank] = pd.NA
-        bad = np.zeros(n, dtype=bool)
-        if ctype == "id":
-            bad = np.array([not b and _SCIENTIFIC.match(v) is not None for v, b in zip(values, blank)], dtype=bool)
-        return values, bad, blank
+        return _text_cells(cells, trimmed, blank, ctype)
     if ctype == "bool" or ctype.startswith("enum:"):
-        lowered = pc.utf8_lower(trimmed)
-        if ctype == "bool":
-            true = pc.is_in(lowered, value_set=pa.array(sorted(_TRUE))).to_numpy(zero_copy_only=False)
-            false = pc.is_in(lowered, value_set=pa.array(sorted(_FALSE))).to_numpy(zero_copy_only=False)
-            values = np.full(n, None, dtype=object)
-            values[true & ~blank] = True
-            values[false & ~true & ~blank] = False
-            return values, ~blank & ~true & ~false, blank
-        allowed = pc.is_in(lowered, value_set=pa.array(ctype[5:].split("|"))).to_numpy(zero_copy_only=False)
-        values = np.empty(n, dtype=object)
-        values[:] = lowered.to_pylist()
-        if blank.any():
-            values[blank] = np.nan
-        return values, ~blank & ~allowed, blank
-    number = ctype in ("int", "money", "float")
+        return _choice_cells(trimmed, blank, ctype)
     simple = simple_cells(trimmed, ctype) if simple is None else simple.copy()
-    if number:
-        values = np.full(n, np.nan)
-        if simple.any():
-            values[simple] = pc.cast(trimmed.filter(pa.array(simple)), pa.float64()).to_numpy(zero_copy_only=False)
+    if ctype in ("int", "money", "float"):
+        values, bad = _simple_numbers(trimmed, simple, blank, ctype)
     else:
-        values = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
-        if simple.any():
-            stamps = _simple_stamps(trimmed.filter(pa.array(simple)))
-            ok = ~np.isnat(stamps)
-            where = np.flatnonzero(simple)
-            values[where[ok]] = stamps[ok]
-            simple[where[~ok]] = False  # out of the safe years, or no such day: the general code decides
-    bad = np.zeros(n, dtype=bool)
+        values, bad = _simple_times(trimmed, simple), np.zeros(len(cells), dtype=bool)
     rest = np.flatnonzero(~simple & ~blank)
-    if number:  # `_convert_number` on the cells read so far (NaN where blank)
-        with np.errstate(invalid="ignore"):
-            bad = ~blank & (np.isnan(values) | np.isinf(values) | (values < 0) | (values >= MAX_NUMBER))
-            if ctype == "int":
-                bad |= ~blank & ~np.isnan(values) & (values % 1 != 0)
-        values = np.where(bad, np.nan, values)
     if len(rest):
-        sub_values, sub_bad, sub_blank = convert(_text(cells.take(pa.array(rest))), ctype)
-        values[rest] = sub_values.to_numpy(dtype=values.dtype)
-        bad[rest] = sub_bad.to_numpy(dtype=bool)
-        blank[rest] = sub_blank.to_numpy(dtype=bool)
+        rest_values, rest_bad, rest_blank = convert(_text(cells.take(pa.array(rest))), ctype)
+        values[rest] = rest_values.to_numpy(dtype=values.dtype)
+        bad[rest] = rest_bad.to_numpy(dtype=bool)
+        blank[rest] = rest_blank.to_numpy(dtype=bool)
     return values, bad, blank
 
 
-def _text(cells) -> pd.Series:
-
-    return pd.Series(TEXT_DTYPE.__from_arrow__(cells))
-
-
-def _simple_stamps(cells) -> np.ndarray:
-    """Cells of _SIMPLE_DATE or _SIMPLE_DATETIME (ASCII, so one byte a character) as datetime64[ns], read
-    digit by digit from Arrow's buffer; NaT for days that do not exist or lie outside the safe years."""
+def _text_cells(cells: pa.Array, trimmed: pa.Array, blank: np.ndarray,
+                ctype: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     n = len(cells)
-    offsets = np.frombuffer(cells.buffers()[1], dtype=np.int32)[cells.offset:cells.offset + n + 1]
-    data = np.frombuffer(cells.buffers()[2], dtype=np.uint8)
-    length = np.diff(offsets)
-    fields = np.zeros((n, 6), dtype=np.int64)  # year, month, day, hour, minute, second
-    places = {10: [(0, 4), (5, 7), (8, 10)], 16: [(0, 4), (5, 7), (8, 10), (11, 13), (14, 16)],
-              19: [(0, 4), (5, 7), (8, 10), (11, 13), (14, 16), (17, 19)]}
-    for size, spans in places.items():
-        rows = np.flatnonzero(length == size)
-        if not len(rows):
+    if n > PYTHON_MAX:
+        values, bad, blank_s = convert(_text(cells), ctype)
+        return values.to_numpy(), bad.to_numpy(dtype=bool), blank_s.to_numpy(dtype=bool)
+    values = np.empty(n, dtype=object)
+    values[:] = trimmed.to_pylist()
+    if blank.any():
+        values[blank] = pd.NA
+    bad = np.zeros(n, dtype=bool)
+    if ctype == "id":
+        bad = np.array([not b and _SCIENTIFIC.match(v) is not None for v, b in zip(values, blank)], dtype=bool)
+    return values, bad, blank
+
+
+def _choice_cells(trimmed: pa.Array, blank: np.ndarray, ctype: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """bool and enum cells."""
+    lowered = pc.utf8_lower(trimmed)
+    if ctype == "bool":
+        true = pc.is_in(lowered, value_set=pa.array(sorted(_TRUE))).to_numpy(zero_copy_only=False)
+        false = pc.is_in(lowered, value_set=pa.array(sorted(_FALSE))).to_numpy(zero_copy_only=False)
+        values = np.full(len(trimmed), None, dtype=object)
+        values[true & ~blank] = True
+        values[false & ~true & ~blank] = False
+        return values, ~blank & ~true & ~false, blank
+    allowed = pc.is_in(lowered, value_set=pa.array(ctype[5:].split("|"))).to_numpy(zero_copy_only=False)
+    values = np.empty(len(trimmed), dtype=object)
+    values[:] = lowered.to_pylist()
+    if blank.any():
+        values[blank] = np.nan
+    return values, ~blank & ~allowed, blank
+
+
+def _simple_numbers(trimmed: pa.Array, simple: np.ndarray, blank: np.ndarray,
+                    ctype: str) -> tuple[np.ndarray, np.ndarray]:
+    """The simple cells as numbers, checked as `_convert_number` checks them (NaN where blank)."""
+    values = np.full(len(trimmed), np.nan)
+    if simple.any():
+        values[simple] = pc.cast(trimmed.filter(pa.array(simple)), pa.float64()).to_numpy(zero_copy_only=False)
+    with np.errstate(invalid="ignore"):
+        bad = ~blank & (np.isnan(values) | np.isinf(values) | (values < 0) | (values >= MAX_NUMBER))
+        if ctype == "int":
+            bad |= ~blank & ~np.isnan(values) & (values % 1 != 0)
+    return np.where(bad, np.nan, values), bad
+
+
+TIME_BLOCK = 1 << 16  # cells cast at a time: a cell Arrow refuses sends only its block the general way
+
+
+def _simple_times(trimmed: pa.Array, simple: np.ndarray) -> np.ndarray:
+    """The simple cells as datetime64[ns] by Arrow's strict ISO 8601 cast, a block of cells at a time. A block
+    it refuses (a day that does not exist, 24:00, a year a nanosecond timestamp cannot hold), and a day outside
+    the safe years, are left to the general conversion (`simple` is cleared there)."""
+    values = np.full(len(trimmed), np.datetime64("NaT"), dtype="datetime64[ns]")
+    where = np.flatnonzero(simple)
+    chosen = trimmed.filter(pa.array(simple))
+    for start in range(0, len(where), TIME_BLOCK):
+        block = chosen.slice(start, TIME_BLOCK)
+        at = where[start:start + TIME_BLOCK]
+        try:
+            stamps = pc.cast(block, pa.timestamp("ns"))
+        except pa.ArrowInvalid:
+            simple[at] = False
             continue
-        digits = data[offsets[rows, None] + np.arange(size)].astype(np.int64) - ord("0")
-        for k, (a, b) in enumerate(spans):  # (numpy's integer matmul is slow)
-            value = digits[:, a]
-            for j in range(a + 1, b):
-                value = value * 10 + digits[:, j]
-            fields[rows, k] = value
-    year, month, day, hour, minute, second = fields.T
-    ok = ((year >= _SAFE_YEARS[0]) & (year <= _SAFE_YEARS[1]) & (month >= 1) & (month <= 12) & (day >= 1)
-          & (hour < 24) & (minute < 60) & (second < 60))
-    months = np.where(ok, (year - 1970) * 12 + month - 1, 0).astype("datetime64[M]")
-    days = months.astype("datetime64[D]") + np.where(ok, day - 1, 0).astype("timedelta64[D]")
-    ok &= (days.astype("datetime64[M]") == months)  # the 31st of a 30-day month rolls over
-    stamps = days.astype("datetime64[ns]") + (hour * 3600 + minute * 60 + second).astype("timedelta64[s]")
-    return np.where(ok, stamps, np.datetime64("NaT"))
+        years = pc.year(stamps).to_numpy(zero_copy_only=False)
+        safe = (years >= _SAFE_YEARS[0]) & (years <= _SAFE_YEARS[1])
+        values[at[safe]] = stamps.to_numpy(zero_copy_only=False)[safe]
+        simple[at[~safe]] = False
+    return values
+
+
+def _text(cells: pa.Array) -> pd.Series:
+    return pd.Series(TEXT_DTYPE.__from_arrow__(cells))
 
 
 def range_limits(ctype: str) -> str:

@@ -2,8 +2,9 @@
 
 A stable sort of 10 million rows by time, done the plain way (`np.argsort(kind="stable")`, `frame.iloc[order]`),
 is most of the time taken to load a big export: rows of whole days are placed by a counting sort, a block of rows
-at a time, and columns are scattered through the inverse permutation rather than gathered in random order.
-tests/test_client_facts.py checks both against the plain way."""
+at a time, and the columns of a big table are scattered through the inverse permutation rather than gathered in
+random order (a small table is reordered the plain way, which is faster there). tests/test_client_facts.py
+checks both against the plain way, on small tables and on tables over SCATTER_FROM rows."""
 
 from __future__ import annotations
 
@@ -13,21 +14,22 @@ import pandas as pd
 from sitegen.metrics.periods import DAY_NS
 
 _NAT = np.iinfo(np.int64).min  # NaT as int64
+SCATTER_FROM = 250_000  # rows from which a table is reordered column by column
 
 
 def reordered(table: pd.DataFrame, inverse: np.ndarray) -> pd.DataFrame:
-    """table.iloc[order] with a fresh index, where row i goes to inverse[i], column by column: numpy columns
-    are scattered through the inverse permutation (a gather in random order is 4x slower on 10 M rows; a
-    gather and a scatter by blocks 1.4x), and a column with no value at all is the same in any order, so it
-    is kept as it is."""
+    """table.iloc[order] with a fresh index, where row i goes to inverse[i]. A big table column by column:
+    numpy columns are scattered through the inverse permutation (a gather in random order is several times
+    slower on millions of rows), and a column with no value at all is the same in any order, so it is kept as
+    it is."""
+    order = np.empty_like(inverse)
+    order[inverse] = np.arange(len(inverse))
+    if len(table) < SCATTER_FROM:
+        return table.iloc[order].reset_index(drop=True)
     columns = {}
-    order = None
     for name in table.columns:
         series = table[name]
         if not isinstance(series.dtype, np.dtype):  # an extension array (Arrow text): its own take
-            if order is None:
-                order = np.empty_like(inverse)
-                order[inverse] = np.arange(len(inverse))
             columns[name] = pd.Series(series.array.take(order), name=name)
             continue
         values = series.to_numpy()

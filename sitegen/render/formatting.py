@@ -1,15 +1,11 @@
 """Numbers, money, percentages and dates in the reader's locale (Babel). None is shown as "–".
 
-A report formats about a thousand numbers, so Babel's work that does not depend on the number (parsing
-the locale and the pattern, looking up symbols) is done once per locale and pattern (`NumberFormat`),
-and the text of a float or a date is remembered. The digits are still Babel's: the same Decimal steps
-as `NumberPattern.apply` (tests/test_formatting.py compares the two on random numbers).
+Numbers go through `number_format.NumberFormat` (Babel's digits, its lookups done once per locale and pattern),
+and the text of a date is remembered.
 """
 
 from __future__ import annotations
 
-import decimal
-import math
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -17,134 +13,13 @@ from functools import cache
 
 from babel import Locale
 from babel.dates import format_date
-from babel.numbers import (
-    NumberPattern,
-    get_currency_precision,
-    get_currency_symbol,
-    get_decimal_symbol,
-    get_group_symbol,
-    parse_pattern,
-)
+from babel.numbers import parse_pattern
 
 from sitegen.i18n import _
 from sitegen.metrics.catalogue import KPIS
+from sitegen.render.number_format import REMEMBERED, NumberFormat
 
 NA = "–"
-_REMEMBERED = 100_000  # texts a NumberFormat or date style remembers (a few MB at most)
-
-
-class NumberFormat:
-    """`NumberPattern.apply(value, locale, currency=currency)` with the lookups done once.
-
-    Babel's own code formats what the fast path does not take: anything but a finite int or float,
-    scientific and significant-digit patterns, long currency names, patterns or symbols with quotes.
-    """
-
-    def __init__(self, pattern: NumberPattern, locale: Locale, currency: str | None = None):
-        self.pattern, self.locale, self.currency = pattern, locale, currency
-        self.scale = pattern.scale
-        frac = (get_currency_precision(currency),) * 2 if currency else pattern.frac_prec
-        self.frac_min, self.frac_max = frac
-        self.quantum = decimal.Decimal(10) ** (-frac[1])  # babel's get_decimal_quantum
-        self.int_min = pattern.int_prec[0]
-        self.group_first, self.group_rest = pattern.grouping
-        self.group, self.decimal = get_group_symbol(locale), get_decimal_symbol(locale)
-        affixes = [pattern.prefix[0], pattern.prefix[1], pattern.suffix[0], pattern.suffix[1]]
-        if currency is not None:
-            affixes = [a.replace("¤¤", currency.upper()).replace("¤", get_currency_symbol(currency, locale))
-                       if "¤" in a else a for a in affixes]
-        self.prefix, self.suffix = affixes[:2], affixes[2:]
-        self.show_number = pattern.number_pattern != ""
-        self.fast = (pattern.exp_prec is None and "@" not in pattern.pattern
-                     and not any("¤¤¤" in a for a in (*pattern.prefix, *pattern.suffix))
-                     and not any("'" in a for a in (*affixes, self.group, self.decimal)))
-        self.remembered: dict[float, str] = {}
-
-    def __call__(self, value) -> str:
-        if type(value) is float and value:  # not 0.0: -0.0 == 0.0 but is written "-0"
-            text = self.remembered.get(value)
-            if text is None:
-                text = self._format(value)
-                if len(self.remembered) < _REMEMBERED:
-                    self.remembered[value] = text
-            return text
-        return self._format(value)
-
-    def _format(self, value) -> str:
-        kind = type(value)
-        if not self.fast or not (kind is int or (kind is float and math.isfinite(value))):
-            return self.pattern.apply(value, self.locale, currency=self.currency)
-        parts = self._rounded(value)
-        if parts is None:
-            parts = self._rounded_decimal(value)
-        negative, whole, fraction = parts
-        # _format_int
-        if len(whole) < self.int_min:
-            whole = "0" * (self.int_min - len(whole)) + whole
-        size = self.group_first
-        if len(whole) > size:
-            groups = ""
-            while len(whole) > size:
-                groups = self.group + whole[-size:] + groups
-                whole = whole[:-size]
-                size = self.group_rest
-            whole += groups
-        # _format_frac
-        fraction = fraction or "0"
-        low, high = self.frac_min, self.frac_max
-        if len(fraction) < low:
-            fraction += "0" * (low - len(fraction))
-        if high == 0 or (low == 0 and int(fraction) == 0):
-            fraction = ""
-        else:
-            while len(fraction) > low and fraction[-1] == "0":
-                fraction = fraction[:-1]
-            fraction = self.decimal + fraction
-        return self.prefix[negative] + (whole + fraction if self.show_number else "") + self.suffix[negative]
-
-    def _rounded_decimal(self, value) -> tuple[bool, str, str]:
-        """Sign, whole and fraction digits of the value rounded as NumberPattern.apply rounds it."""
-        number = decimal.Decimal(str(value))
-        if self.scale:
-            number = number.scaleb(self.scale)
-        rounded = abs(number).normalize().quantize(self.quantum)
-        whole, _, fraction = f"{rounded:f}".partition(".")
-        return number.is_signed(), whole, fraction
-
-    def _rounded(self, value) -> tuple[bool, str, str] | None:
-        """`_rounded_decimal` in integers: the shortest decimal text of the number (what Decimal(str(value))
-        reads), scaled and rounded half to even at the pattern's decimals. None where Decimal's context
-        would round or refuse (more than 17 digits in, 28 out)."""
-        text = str(value)
-        negative = text[0] == "-"
-        if negative:
-            text = text[1:]
-        mantissa, _, exponent = text.partition("e")
-        whole, _, fraction = mantissa.partition(".")
-        places = self.frac_max
-        # nothing to round (290.01 as money, 12.0 as a count): the digits as they are
-        if not exponent and not self.scale and len(whole) <= 17 and (len(fraction) <= places or fraction == "0"):
-            return negative, whole, fraction.ljust(places, "0")[:places] if places else ""
-        digits = (whole + fraction).lstrip("0")
-        if len(digits) > 17:
-            return None
-        digits = int(digits or "0")
-        drop = len(fraction) - (int(exponent) if exponent else 0) - self.scale - places  # digits to round off
-        if drop <= 0:
-            kept = digits * 10 ** -drop
-        else:
-            unit = 10 ** drop
-            kept, rest = divmod(digits, unit)
-            if 2 * rest > unit or (2 * rest == unit and kept & 1):
-                kept += 1
-        text = str(kept)
-        if len(text) > 28:
-            return None
-        if not places:
-            return negative, text, ""
-        if len(text) <= places:
-            text = "0" * (places - len(text) + 1) + text
-        return negative, text[:-places], text[-places:]
 
 
 @cache
@@ -183,7 +58,7 @@ def format_day(value: date, locale: str, style: str = "medium") -> str:
     text = known.get(value)
     if text is None:
         text = format_date(value, format=style, locale=locale)
-        if len(known) < _REMEMBERED:
+        if len(known) < REMEMBERED:
             known[value] = text
     return text
 

@@ -22,11 +22,6 @@ def json_value(value):
     return value
 
 
-def records(frame: pd.DataFrame) -> list[dict]:
-    columns = list(frame.columns)
-    return [{c: json_value(v) for c, v in zip(columns, row)} for row in frame.itertuples(index=False, name=None)]
-
-
 def json_values(values: np.ndarray) -> list:
     """json_value of every item of a column, with numpy doing the common column types at once."""
     kind = values.dtype.kind

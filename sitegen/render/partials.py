@@ -1,8 +1,8 @@
-"""The default theme's stock partials (`partials/chart.html`, `kpi_card.html`, `alerts.html`, `table.html`)
+"""The default theme's most used partials (`partials/chart.html`, `kpi_card.html`, `table.html`)
 written directly as HTML, the same bytes Jinja would render from them, while the theme's partial is the
 shipped file itself (checked by its SHA-256): a report shows about a thousand cells, cards and charts, and
 rendering them through Jinja costs more than the rest of the page. A theme's own partial, or an edited one,
-is always rendered by Jinja. tests/test_tables.py renders both ways and compares the bytes."""
+is always rendered by Jinja. tests/test_partials.py renders both ways and compares the bytes."""
 
 from __future__ import annotations
 
@@ -81,7 +81,6 @@ SHIPPED = builtin_themes() / "default" / "templates"
 # the default theme's partials that pages.py writes itself, by the SHA-256 of the file it writes the same
 # bytes as; a changed file (or a theme's own) is rendered by Jinja (tests/test_tables.py checks these)
 WRITTEN_PARTIALS = {
-    "partials/alerts.html": "1796f3149ff41ab9339e913e8e0f0720082f99b6381e99eabe80d042c164e4c5",
     "partials/chart.html": "436cbfb8379ab094cc074040cb8ef3a3518af655473cc877881c4b96ba13bfab",
     "partials/kpi_card.html": "03bce21c1c715e8d23b30157050cc911b491c1f42abaa471c049e90ac51a45bc",
     "partials/table.html": "4bfa1f15c5ecc6b7f19b747973d56d0c5379e49b63151c80e053bd04c9c6281e",
@@ -150,16 +149,4 @@ def card_html(card: dict) -> str:
             out.append(f' <span class="badge missed">{gettext_html("missed")}</span>')
         out.append("</div>")
     out.append("</div>\n")
-    return "".join(out)
-
-
-def alerts_html(alerts: list[dict]) -> str:
-    """partials/alerts.html of the default theme."""
-    out = ['<ul class="alerts">\n']
-    for alert in alerts:
-        out.append(f'  <li class="alert {html_text(alert["severity"])} alert-{html_text(alert["kind"])}">'
-                   f'{html_text(alert["text"])}</li>\n')
-    if not alerts:
-        out.append(f'  <li class="alert info">{gettext_html("Nothing unusual in this period.")}</li>\n')
-    out.append("</ul>\n")
     return "".join(out)

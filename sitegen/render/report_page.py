@@ -25,7 +25,7 @@ from sitegen.render.formatting import Formatter
 from sitegen.render.highlights import alert_view
 from sitegen.render.markup import MacroError, render_commentary
 from sitegen.render.pages import ReportEntry, brand, html_lang, render_template, site_context
-from sitegen.render.partials import alerts_html, card_html, chart_html, shipped, table_html
+from sitegen.render.partials import card_html, chart_html, shipped, table_html
 from sitegen.render.report_columns import ReportColumns
 from sitegen.render.tables import TABLE_KINDS, RenderedTable, chart_table, render_table
 
@@ -129,8 +129,6 @@ class PageContext:
         if name == "alerts":
             shown = self.alerts if limit is None else self.alerts[:limit]
             alerts = [alert_view(a, self.fmt) for a in shown]
-            if self.shipped("partials/alerts.html"):
-                return Markup(alerts_html(alerts))
             return Markup(self.env.get_template("partials/alerts.html").render(alerts=alerts))
         table = render_table(name, self.kpis, self.fmt, limit, self.columns)
         if self.shipped("partials/table.html"):
@@ -204,9 +202,6 @@ def render_report(env: jinja2.Environment, project: Project, client: Client, res
             "show_summary": "summary" in (c.sections or project.site.sections),
             "cards": [page.shown_card(k) for k in summary_kpis],
             "highlights": highlights,
-            # report.html shows this instead of including partials/alerts.html when it is set
-            "highlights_html": Markup(alerts_html(highlights)) if highlights and
-            page.shipped("partials/alerts.html") else None,
             "lead": lead, "body": body, "sections": sections,
             "coverage": {"first": fmt.date(result.data_first) if result.data_first else None,
                          "last": fmt.date(result.data_last) if result.data_last else None,

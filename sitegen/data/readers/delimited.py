@@ -12,7 +12,7 @@ import pandas as pd
 
 from sitegen.data.readers.base import SCAN_ROWS, FileScan, RawTable, Reader, TextTable, check_width
 from sitegen.data.readers.delimited_head import decode, delimiter_name, find_header, notes, sniff_delimiter
-from sitegen.data.readers.delimited_small import open_rows
+from sitegen.data.readers.delimited_small import SMALL_BYTES, open_rows
 from sitegen.data.readers.delimited_stream import open_stream
 from sitegen.errors import SitegenError
 
@@ -44,6 +44,8 @@ class DelimitedReader(Reader):
         return read_delimited(path)
 
     def open(self, path: Path, size: int, scan: FileScan | None, stream_from: int) -> TextTable | None:
+        if stream_from > size >= SMALL_BYTES:
+            return None  # pandas reads these faster than Python splits them, and holds them whole
         try:
             return open_stream(path, scan) if size >= stream_from else open_rows(path)
         except SitegenError:
