@@ -230,10 +230,10 @@ def test_a_cache_that_could_not_be_written_does_not_vouch_for_the_output(demo_pr
     report.write_text(original + "\\nAn experiment.\\n")
     real = cache_store._dump
 
-    def disk_full_for_harbor(path, value, key):
+    def disk_full_for_harbor(path, value, key, *codec):
         if "harbor" in path.name:
             raise OSError(28, "No space left on device")
-        return real(path, value, key)
+        return real(path, value, key, *codec)
 
     monkeypatch.setattr(cache_store, "_dump", disk_full_for_harbor)
     build(demo_project, BuildOptions(output=tmp_path / "out"))

@@ -17,6 +17,7 @@ import os
 import pickle
 import secrets
 import struct
+import zlib
 from pathlib import Path
 
 from sitegen import __version__
@@ -26,22 +27,29 @@ from sitegen.build.plan import ClientPlan
 from sitegen.build.writer import file_stamp
 from sitegen.storage import code_fingerprint, write_atomic
 
-MAGIC = b"sitegen-cache-3\n"
+MAGIC = b"sitegen-cache-4\n"
 _SIZE = struct.Struct("<Q")  # the pickle's length, before the compressed bytes (zstd needs it to decompress)
+ZSTD, ZLIB = b"s", b"z"  # a file's first byte after its signature: how its pickle is compressed
 
 
-def _compress(data: bytes) -> bytes:
-    """zstd through pyarrow (already loaded): a third of zlib's time at a better ratio on a client's pages."""
+def _compress(data: bytes, codec: bytes) -> bytes:
+    """A client's pages and numbers in zstd through pyarrow (loaded by the build that made them; a third of
+    zlib's time at a better ratio); what every build reads (heads, the shared state) in zlib, so that a build
+    that finds nothing changed does not load pyarrow to read them."""
+    if codec == ZLIB:
+        return ZLIB + zlib.compress(data, 1)
     import pyarrow
 
-    return _SIZE.pack(len(data)) + pyarrow.compress(data, codec="zstd", asbytes=True)
+    return ZSTD + _SIZE.pack(len(data)) + pyarrow.compress(data, codec="zstd", asbytes=True)
 
 
 def _decompress(body: bytes) -> bytes:
+    if body[:1] == ZLIB:
+        return zlib.decompress(memoryview(body)[1:])
     import pyarrow
 
-    (size,) = _SIZE.unpack_from(body)
-    return pyarrow.decompress(memoryview(body)[_SIZE.size:], decompressed_size=size, codec="zstd", asbytes=True)
+    (size,) = _SIZE.unpack_from(body, 1)
+    return pyarrow.decompress(memoryview(body)[1 + _SIZE.size:], decompressed_size=size, codec="zstd", asbytes=True)
 
 
 def _key() -> bytes | None:
@@ -72,8 +80,8 @@ def _schema() -> str:
     return f"{__version__} {code_fingerprint()} {shapes}"
 
 
-def _dump(path: Path, value, key: bytes) -> None:
-    body = _compress(pickle.dumps((_schema(), value), protocol=5))
+def _dump(path: Path, value, key: bytes, codec: bytes = ZLIB) -> None:
+    body = _compress(pickle.dumps((_schema(), value), protocol=5), codec)
     signature = hmac.new(key, body, hashlib.sha256).digest()
     write_atomic(path, MAGIC + signature + body)
 
@@ -131,7 +139,7 @@ def save_client(store: Path, output: ClientOutput, written: Path) -> None:
     head = dataclasses.replace(whole, files=[], index=[], report_outputs=[
         dataclasses.replace(r, computed=None, files=[]) for r in output.report_outputs])
     try:
-        _dump(store / f"client-{output.slug}{BODY}{NEW}", whole, key)
+        _dump(store / f"client-{output.slug}{BODY}{NEW}", whole, key, ZSTD)
         stamps = {f.path: file_stamp(written / f.path) for f in output.files}
         _dump(store / f"client-{output.slug}.pickle{NEW}", (head, stamps), key)
     except OSError:
