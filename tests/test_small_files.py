@@ -105,54 +105,10 @@ def test_plain_cells_as_the_regular_expression_finds_them(cells, ctype):
     import pyarrow.compute as pc
 
     from sitegen.data import conventions as conv
-    from sitegen.data import distinct as columnar
+    from sitegen.data import file_conventions
+    from sitegen.data.groups import NUMBER_TYPES, Group
 
-    group = columnar._Group(ctype, {}, pa.array(cells, pa.string()))
-    plain = conv.PLAIN_NUMBER if ctype in columnar.NUMBER_TYPES else conv.ISO_DATE
-    expected = columnar.fullmatch(group.clean, plain) | pc.equal(group.clean, "").to_numpy(zero_copy_only=False)
-    assert columnar._plain_cells(group, plain).tolist() == expected.tolist()
-
-
-@fuzz_settings(300)
-@given(st.lists(st.lists(st.sampled_from(["", "a", "1.5", " ", "x y", "é"]), min_size=1, max_size=4), min_size=1,
-                max_size=8),
-       st.sampled_from(["date,spend,campaign", "date;spend", "a,,b", "date", "x,Unnamed: 1", "a,a"]),
-       st.sampled_from(["\n", "\r\n"]), st.sampled_from([",", ";"]))
-def test_even_files_read_as_line_by_line(rows, header, newline, delimiter):
-    """A file whose rows are as wide as its header (cells split all at once) against the same file read line
-    by line (_even_table turned off)."""
-    import tempfile
-    from pathlib import Path
-
-    text = newline.join([header.replace(",", delimiter)] + [delimiter.join(r) for r in rows]) + newline
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "t.csv"
-        path.write_text(text, encoding="utf-8")
-        outcomes = []
-        for even in (True, False):
-            original = delimited_small._even_table
-            if not even:
-                delimited_small._even_table = lambda *args: None
-            try:
-                outcomes.append(_table_outcome(delimited_small.open_rows(path)))
-            except Exception as exc:  # the same error either way
-                outcomes.append(repr(exc))
-            finally:
-                delimited_small._even_table = original
-        assert outcomes[0] == outcomes[1]
-
-
-def _table_outcome(table):
-    if table is None:
-        return None
-    numbers, cells = table.read(table.names)
-    return table.names, table.header_row, table.notes, numbers.tolist(), {k: list(v) for k, v in cells.items()}
-
-
-def test_an_even_file_is_split_all_at_once(tmp_path):
-    path = tmp_path / "ads.csv"
-    path.write_text("date,campaign,spend\r\n2026-10-01,a b,1.5\r\n2026-10-02,,2\r\n", encoding="utf-8")
-    table = delimited_small._even_table(path, path.read_text().splitlines(), 0, ",", None)
-    assert _table_outcome(table) == (["date", "campaign", "spend"], 1, [], [2, 3],
-                                     {"date": ["2026-10-01", "2026-10-02"], "campaign": ["a b", ""],
-                                      "spend": ["1.5", "2"]})
+    group = Group(ctype, {}, pa.array(cells, pa.string()))
+    plain = conv.PLAIN_NUMBER if ctype in NUMBER_TYPES else conv.ISO_DATE
+    expected = file_conventions.fullmatch(group.clean, plain) | pc.equal(group.clean, "").to_numpy(zero_copy_only=False)
+    assert file_conventions._plain_cells(group, plain).tolist() == expected.tolist()

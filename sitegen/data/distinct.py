@@ -28,20 +28,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from sitegen.data import conventions as conv
-from sitegen.data.cells import PYTHON_MAX, convert_fast, out_of_range, simple_cells
+from sitegen.data.cells import MAX_CELL_ERRORS, convert_fast, out_of_range
 from sitegen.data.encoded import Column, TextCells
+from sitegen.data.file_conventions import apply_conventions, odd_rows
+from sitegen.data.groups import NUMBER_TYPES, TIME_TYPES, Group, arrow_text, text_series, unique_groups
 from sitegen.data.kinds import Kind
 from sitegen.data.totals import CROSS_CHECKED, cross_check
 
-NUMBER_TYPES = ("int", "money", "float")
-TIME_TYPES = ("date", "datetime")
-_NULLS = pa.array(sorted(conv.NULL_TOKENS), pa.string())
 VIDEO_IN_LINK = re.compile(r"/video/(\d{8,})")  # TikTok Studio's exports give a video's ID in its link
-
-
-def text_series(values: pa.Array) -> pd.Series:
-    """Arrow strings as the pandas text the row-by-row path works on (no copy)."""
-    return pd.Series(conv.TEXT_DTYPE.__from_arrow__(values), copy=False)
 
 
 @dataclass
@@ -90,33 +84,6 @@ class Typed:
     rows: int
 
 
-
-
-@dataclass
-class _Group:
-    """Columns of one type sharing their distinct cells (or one column with its own, for a big file)."""
-
-    ctype: str  # the kind's column type; "extra" for currency and video_link
-    codes: dict[str, np.ndarray]  # column -> the batch's rows as positions in `written`
-    written: pa.Array  # distinct cells as written
-    clean: pa.Array = None  # the same, trimmed, tokens blanked (conventions.blank_null_tokens), rewritten
-    token: np.ndarray = None  # per distinct cell: a missing-value token
-    trimmed: pa.Array = None  # `clean` as first made (trimmed); it is `clean` until conventions rewrite it
-    _simple: tuple = None  # (clean, cells.simple_cells of it)
-
-    def __post_init__(self) -> None:
-        trimmed = pc.utf8_trim_whitespace(self.written)
-        self.token = pc.is_in(pc.utf8_lower(trimmed), value_set=_NULLS).to_numpy(zero_copy_only=False)
-        self.clean = pc.if_else(pa.array(self.token), "", trimmed) if self.token.any() else trimmed
-        self.trimmed = self.clean
-
-    def simple(self) -> np.ndarray:
-        """cells.simple_cells of `clean` (a number or date group), kept until `clean` changes."""
-        if self._simple is None or self._simple[0] is not self.clean:
-            self._simple = (self.clean, simple_cells(self.clean, self.ctype))
-        return self._simple[1]
-
-
 def type_sources(kind: Kind, sources: list[Source]) -> list[Typed]:
     """Type the cells of several files of one kind; one `Typed` per file, in order.
 
@@ -127,7 +94,7 @@ def type_sources(kind: Kind, sources: list[Source]) -> list[Typed]:
     if len(sources) == 1:
         return [_type_one(kind, sources[0])]
     names, groups, file_of = _groups(kind, sources)
-    odd = _odd_rows(kind, groups, len(file_of))
+    odd = odd_rows(kind, groups, len(file_of))
     odd_files = set(np.unique(file_of[odd]).tolist()) if odd.any() else set()
     if not odd_files:
         return _type_batch(kind, sources, names, groups, file_of)
@@ -139,8 +106,8 @@ def type_sources(kind: Kind, sources: list[Source]) -> list[Typed]:
 def _type_one(kind: Kind, source: Source) -> Typed:
     names, groups, file_of = _groups(kind, [source])
     found = conv.Conventions()
-    if _odd_rows(kind, groups, len(source)).any():
-        _apply_conventions(kind, names, groups, found)
+    if odd_rows(kind, groups, len(source)).any():
+        apply_conventions(kind, names, groups, found)
     return _type_batch(kind, [source], names, groups, file_of, [(found.notes, found.ambiguous, found.decimal)])[0]
 
 
@@ -148,18 +115,18 @@ def _ctype(kind: Kind, name: str) -> str:
     return kind.columns.get(name, "extra")
 
 
-def _groups(kind: Kind, sources: list[Source]) -> tuple[list[str], dict[str, _Group], np.ndarray]:
+def _groups(kind: Kind, sources: list[Source]) -> tuple[list[str], dict[str, Group], np.ndarray]:
     """(columns in order, column -> its group, each row's file): cells of one type dictionary-encoded
     together; a column a file read in blocks (already encoded) keeps its own distinct cells."""
     names = list(dict.fromkeys(c for s in sources for c in s.columns))
     lengths = [len(s) for s in sources]
     file_of = file_numbers(lengths)
-    groups: dict[str, _Group] = {}
+    groups: dict[str, Group] = {}
     stacked: dict[str, list[str]] = {}
     for name in names:
         parts = [s.columns.get(name) for s in sources]
         if len(parts) == 1 and isinstance(parts[0], Column):
-            groups[name] = _Group(_ctype(kind, name), {name: parts[0].codes}, parts[0].uniques)
+            groups[name] = Group(_ctype(kind, name), {name: parts[0].codes}, parts[0].uniques)
         else:
             stacked.setdefault(_ctype(kind, name) if name != "video_link" else "link", []).append(name)
     for columns in stacked.values():
@@ -169,7 +136,7 @@ def _groups(kind: Kind, sources: list[Source]) -> tuple[list[str], dict[str, _Gr
             column = Column.encode(pa.array(cells, pa.string()))
         else:
             column = Column.encode(pa.chunked_array([_strings(p, n) for p, n in parts], pa.string()))
-        group = _Group(_ctype(kind, columns[0]), {}, column.uniques)
+        group = Group(_ctype(kind, columns[0]), {}, column.uniques)
         n = len(file_of)
         for i, name in enumerate(columns):
             group.codes[name] = column.codes[i * n:(i + 1) * n]
@@ -194,112 +161,9 @@ def _strings(cells, n: int) -> pa.Array:
     return pa.array(list(cells), pa.string())
 
 
-def _unique_groups(groups: dict[str, _Group], names: list[str]) -> list[tuple[_Group, list[str]]]:
-    """Each group once, with its columns in order."""
-    seen: dict[int, tuple[_Group, list[str]]] = {}
-    for name in names:
-        group = groups[name]
-        seen.setdefault(id(group), (group, []))[1].append(name)
-    return list(seen.values())
-
-
-def _odd_rows(kind: Kind, groups: dict[str, _Group], n: int) -> np.ndarray:
-    """Rows with a number or date not written plainly (1234.56, 2026-10-31): their file has conventions."""
-    odd = np.zeros(n, dtype=bool)
-    for group, columns in _unique_groups(groups, list(groups)):
-        types = (NUMBER_TYPES, conv.PLAIN_NUMBER), (TIME_TYPES, conv.ISO_DATE)
-        plain = next((p for t, p in types if group.ctype in t), None)
-        if plain is None:
-            continue
-        bad = ~_plain_cells(group, plain)
-        if bad.any():
-            for name in columns:
-                odd |= bad[group.codes[name]]
-    return odd
-
-
-def _plain_cells(group: _Group, plain: re.Pattern) -> np.ndarray:
-    """fullmatch(group.clean, plain) | (group.clean == ""), the simple cells (convert_fast's, which the group
-    keeps for it) looked at without a regular expression: a simple number is plain unless it has three
-    decimals (1.234 could mean 1234), a simple date or time is an ISO date."""
-    clean = group.clean
-    simple = group.simple()
-    result = simple.copy()
-    if group.ctype in NUMBER_TYPES and simple.any():
-        dot = pc.find_substring(clean, ".").to_numpy(zero_copy_only=False)
-        size = pc.binary_length(clean).to_numpy(zero_copy_only=False)  # (simple cells are ASCII)
-        result &= (dot < 0) | (size - dot - 1 != 3)
-    rest = np.flatnonzero(~simple)
-    if len(rest):
-        cells = clean.take(pa.array(rest))
-        result[rest] = fullmatch(cells, plain) | pc.equal(cells, "").to_numpy(zero_copy_only=False)
-    return result
-
-
-def fullmatch(cells: pa.Array, pattern: re.Pattern) -> np.ndarray:
-    """`Series.str.fullmatch(pattern)` of pandas' Arrow strings, which follows Python's `re` (for ASCII text
-    pandas, and so this, asks RE2; for other text Python)."""
-    if pc.all(pc.string_is_ascii(cells)).as_py() is not False:
-        return pc.match_substring_regex(cells, f"^(?:{pattern.pattern})$").to_numpy(zero_copy_only=False)
-    if len(cells) > PYTHON_MAX:
-        return text_series(cells).str.fullmatch(pattern.pattern).to_numpy(dtype=bool)
-    return np.array([pattern.fullmatch(v) is not None for v in cells.to_pylist()], dtype=bool)
-
-
-def _present(group: _Group, name: str) -> tuple[pd.Series, np.ndarray]:
-    """(distinct cells of the column that occur, their counts)."""
-    counts = np.bincount(group.codes[name], minlength=len(group.clean))
-    where = np.flatnonzero(counts)
-    return text_series(group.clean.take(pa.array(where))), counts[where]
-
-
-def _first_cell(group: _Group, name: str) -> str | None:
-    """The first non-empty cell of the column, in row order."""
-    empty = pc.equal(group.clean, "").to_numpy(zero_copy_only=False)
-    codes = group.codes[name]
-    rows = np.flatnonzero(~empty[codes])
-    return group.clean[int(codes[rows[0]])].as_py() if len(rows) else None
-
-
-def _apply_conventions(kind: Kind, names: list[str], groups: dict[str, _Group],
-                       conventions: conv.Conventions) -> None:
-    """Detect one file's conventions on its distinct cells, then rewrite its numbers and dates in plain form."""
-    numbers = [c for c in names if _ctype(kind, c) in NUMBER_TYPES]
-    times = [c for c in names if _ctype(kind, c) in TIME_TYPES]
-    time_cells = pd.concat([_present(groups[c], c)[0] for c in times]) if times else pd.Series([], dtype=object)
-    first = next((cell for cell in (_first_cell(groups[c], c) for c in times) if cell is not None), None)
-    day_first, why_dates = conv.detect_date_order(time_cells, prefer_day_first=False, sample=first)
-    present = [_present(groups[c], c) for c in numbers]
-    plain = all((conv.is_plain_number(cells) | (cells == "")).all() for cells, _ in present)
-    if numbers and not plain:
-        cells = conv.numeric_text(pd.concat([p[0] for p in present]))
-        weights = np.concatenate([p[1] for p in present])
-        decimal, why = conv.detect_decimal(cells, prefer_comma=day_first == "dmy", weights=weights)
-        conventions.decimal = decimal
-        if decimal == ",":
-            conventions.notes.append("decimal comma (1.234,56)")
-        if why:
-            conventions.ambiguous.append(why)
-        for group, _ in _unique_groups(groups, numbers):
-            group.clean = _arrow(conv.normalise_numbers(text_series(group.clean), decimal))
-    if times:
-        if why_dates:
-            day_first, why_dates = conv.detect_date_order(time_cells, prefer_day_first=conventions.decimal == ",",
-                                                          sample=first)
-            conventions.ambiguous.append(why_dates)
-        conventions.date_order = day_first
-        if day_first != "ymd":
-            conventions.notes.append("dates as " + {"dmy": "day.month.year", "mdy": "month/day/year"}[day_first])
-        for group, _ in _unique_groups(groups, times):
-            group.clean = _arrow(conv.normalise_dates(text_series(group.clean), day_first))
-
-
-def _arrow(series: pd.Series) -> pa.Array:
-    return pa.array(series.astype(object), pa.string())
-
-
-def _type_batch(kind: Kind, sources: list[Source], names: list[str], groups: dict[str, _Group],
+def _type_batch(kind: Kind, sources: list[Source], names: list[str], groups: dict[str, Group],
                 file_of: np.ndarray, found: list[tuple[list[str], list[str], str]] | None = None) -> list[Typed]:
+    """Each file's `Typed` from the batch's groups; `found`: each file's conventions (notes, guesses, decimal)."""
     found = found or [([], [], ".")] * len(sources)
     starts = np.concatenate([[0], np.cumsum([len(s) for s in sources])])
     slices = [slice(int(starts[i]), int(starts[i + 1])) for i in range(len(sources))]
@@ -309,40 +173,14 @@ def _type_batch(kind: Kind, sources: list[Source], names: list[str], groups: dic
             names = [*names, "video_id"]
     results = [Typed({}, list(s.notes) + list(found[i][0]), [(w, None, None) for w in found[i][1]], set(), {},
                      len(s)) for i, s in enumerate(sources)]
-    nulls: list[dict[str, int]] = [{} for _ in sources]
-    for name in names:
-        group = groups[name]
-        if group.token.any():
-            per_file = np.bincount(file_of[group.token[group.codes[name]]], minlength=len(sources))
-            for i, n in enumerate(per_file):
-                if n:
-                    nulls[i][name] = int(n)
     if "currency" in groups:
         group = groups["currency"]
-        for i, part in enumerate(slices):
+        for result, part in zip(results, slices):
             values = group.clean.take(pa.array(np.unique(group.codes["currency"][part]))).to_pylist()
-            results[i].currencies = set(values) - {""}
-    typed_names = [n for n in kind.columns if n in groups]
-    for group, columns in _unique_groups(groups, typed_names):
-        ctype = group.ctype
-        simple = group.simple() if ctype in NUMBER_TYPES or ctype in TIME_TYPES else None
-        typed, bad, blank = convert_fast(group.clean, ctype, trimmed=group.clean is group.trimmed, simple=simple)
-        far = None
-        for name in columns:
-            codes = group.codes[name]
-            bad_here = bad | blank if name in kind.required else bad
-            bad_rows = bad_here[codes] if bad_here.any() else None
-            if bad_rows is not None and not bad_rows.any():
-                bad_rows = None
-            if bad_rows is not None and far is None:
-                far = out_of_range(pd.Series(typed), text_series(group.clean), ctype)[0]
-            for i, part in enumerate(slices):
-                results[i].columns[name] = Cells(codes[part], typed)
-                if bad_rows is not None:
-                    rows = np.flatnonzero(bad_rows[part])
-                    if len(rows):
-                        first = codes[part][rows[:22]]
-                        results[i].bad[name] = (rows, [group.written[int(k)].as_py() for k in first], far[first])
+            result.currencies = set(values) - {""}
+    for group, columns in unique_groups(groups, [n for n in kind.columns if n in groups]):
+        _type_group(kind, group, columns, slices, results)
+    nulls = _null_counts(names, groups, file_of, len(sources))
     for i, s in enumerate(sources):
         results[i].notes += [f"{n} cells in column {c!r} read as missing ('-', 'N/A', ...)"
                              for c, n in sorted(nulls[i].items())]
@@ -356,14 +194,49 @@ def _type_batch(kind: Kind, sources: list[Source], names: list[str], groups: dic
     return results
 
 
-def _video_id_from_link(groups: dict[str, _Group], pattern) -> None:
+def _type_group(kind: Kind, group: Group, columns: list[str], slices: list[slice], results: list[Typed]) -> None:
+    """Type a group's distinct cells once; each of its columns, in each file, takes them by its codes."""
+    ctype = group.ctype
+    simple = group.simple() if ctype in NUMBER_TYPES or ctype in TIME_TYPES else None
+    typed, bad, blank = convert_fast(group.clean, ctype, trimmed=group.clean is group.trimmed, simple=simple)
+    far = None
+    for name in columns:
+        codes = group.codes[name]
+        bad_here = bad | blank if name in kind.required else bad
+        bad_rows = bad_here[codes] if bad_here.any() else None
+        if bad_rows is not None and not bad_rows.any():
+            bad_rows = None
+        if bad_rows is not None and far is None:
+            far = out_of_range(pd.Series(typed), text_series(group.clean), ctype)[0]
+        for result, part in zip(results, slices):
+            result.columns[name] = Cells(codes[part], typed)
+            rows = np.flatnonzero(bad_rows[part]) if bad_rows is not None else ()
+            if len(rows):  # the first bad cells as written (the error lists MAX_CELL_ERRORS, then a count)
+                first = codes[part][rows[:MAX_CELL_ERRORS + 1]]
+                result.bad[name] = (rows, [group.written[int(k)].as_py() for k in first], far[first])
+
+
+def _null_counts(names: list[str], groups: dict[str, Group], file_of: np.ndarray, files: int) -> list[dict[str, int]]:
+    """Per file, per column: the cells read as missing because they held a missing-value token."""
+    nulls: list[dict[str, int]] = [{} for _ in range(files)]
+    for name in names:
+        group = groups[name]
+        if group.token.any():
+            per_file = np.bincount(file_of[group.token[group.codes[name]]], minlength=files)
+            for i, n in enumerate(per_file):
+                if n:
+                    nulls[i][name] = int(n)
+    return nulls
+
+
+def _video_id_from_link(groups: dict[str, Group], pattern) -> None:
     """TikTok Studio: the ID is part of the link; a row without an ID of its own takes the link's."""
     link = groups["video_link"]
     link_codes = link.codes["video_link"]
-    linked = _arrow(text_series(link.clean).str.extract(pattern)[0].fillna(""))
+    linked = arrow_text(text_series(link.clean).str.extract(pattern)[0].fillna(""))
     own = groups.get("video_id")
     if own is None:  # no cell to quote: an ID missing from the link is an empty cell
-        group = _Group("id", {"video_id": link_codes}, pa.array([""] * len(linked), pa.string()))
+        group = Group("id", {"video_id": link_codes}, pa.array([""] * len(linked), pa.string()))
         group.clean, group.token = linked, np.zeros(len(linked), dtype=bool)
         groups["video_id"] = group
         return
@@ -376,13 +249,13 @@ def _video_id_from_link(groups: dict[str, _Group], pattern) -> None:
     unique, inverse = np.unique(pairs, return_inverse=True)
     codes[~has_own] = len(own.clean) + inverse
     mine, theirs = unique // len(linked), unique % len(linked)
-    group = _Group("id", {"video_id": codes}, pa.concat_arrays([own.written, own.written.take(pa.array(mine))]))
+    group = Group("id", {"video_id": codes}, pa.concat_arrays([own.written, own.written.take(pa.array(mine))]))
     group.clean = pa.concat_arrays([own.clean, linked.take(pa.array(theirs))])
     group.token = np.concatenate([own.token, own.token[mine]])
     groups["video_id"] = group
 
 
-def _column_sum(group: _Group, codes: np.ndarray):
+def _column_sum(group: Group, codes: np.ndarray):
     """What the totals row is checked against for one file: its cells as numbers (nullable), summed in row order."""
     counts = np.bincount(codes, minlength=len(group.clean))
     where = np.flatnonzero(counts)

@@ -28,11 +28,10 @@ def discover(root: Path, diagnostics: Diagnostics, read: CommentaryReader = read
         raise SitegenError("no content folder: expected content/<client>/ with data/ and report files", content)
     folders = sorted(p for p in content.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
     errors: list[SitegenError] = []
-    drafts: dict[Path, list[Commentary]] = {f: [] for f in folders}
-    loose = sorted(p for p in content.glob("*.md") if p.name != "index.md")
+    reports: dict[Path, list[Commentary]] = {f: [] for f in folders}
     for folder in folders:
         for path in sorted(folder.glob("*.md")):
-            _collect(read, errors, drafts[folder], path, site.comparison, diagnostics)
+            _collect(read, errors, reports[folder], path, site.comparison, diagnostics)
     clients = []
     for folder in folders:
         try:
@@ -40,27 +39,37 @@ def discover(root: Path, diagnostics: Diagnostics, read: CommentaryReader = read
         except SitegenError as exc:
             errors.extend(getattr(exc, "errors", [exc]))
     raise_all(errors)
-    by_key = {key: c for c in clients for key in (c.slug, c.name, c.folder.name)}
-    for path in loose:
-        reports: list[Commentary] = []
-        _collect(read, errors, reports, path, site.comparison, diagnostics)
-        for report in reports:
-            owner = by_key.get(report.client or "")
-            if owner is None:
-                errors.append(_unknown_client(report, sorted(c.slug for c in clients)))
-            else:
-                drafts[owner.folder].append(report)
-    by_folder = {c.folder: c for c in clients}
-    for folder, reports in drafts.items():
-        for report in reports:
-            if report.client and by_key.get(report.client) is not by_folder[folder]:
-                errors.append(_unknown_client(report, sorted(c.slug for c in clients)))
+    loose = sorted(p for p in content.glob("*.md") if p.name != "index.md")
+    _place_reports(read, loose, clients, reports, site.comparison, diagnostics, errors)
     raise_all(errors)
-    clients = [_with_reports(c, [r for r in drafts[c.folder] if not r.draft]) for c in clients]
+    clients = [_with_reports(c, [r for r in reports[c.folder] if not r.draft]) for c in clients]
     _check_unique([(c.slug, c.folder) for c in clients], "client")
     index_md = content / "index.md"
     files = _brand_files(root, site.branding, None, root / "sitegen.toml")
     return Project(root, site, tuple(clients), index_md if index_md.is_file() else None, files)
+
+
+def _place_reports(read: CommentaryReader, loose: list[Path], clients: list[Client],
+                   reports: dict[Path, list[Commentary]], comparison: str, diagnostics: Diagnostics,
+                   errors: list[SitegenError]) -> None:
+    """The reports outside a client folder go to the client their front matter names; a report whose `client:`
+    names another client than its folder's, or none that exists, is an error."""
+    by_key = {key: c for c in clients for key in (c.slug, c.name, c.folder.name)}
+    known = sorted(c.slug for c in clients)
+    for path in loose:
+        found: list[Commentary] = []
+        _collect(read, errors, found, path, comparison, diagnostics)
+        for report in found:
+            owner = by_key.get(report.client or "")
+            if owner is None:
+                errors.append(_unknown_client(report, known))
+            else:
+                reports[owner.folder].append(report)
+    by_folder = {c.folder: c for c in clients}
+    for folder, placed in reports.items():
+        for report in placed:
+            if report.client and by_key.get(report.client) is not by_folder[folder]:
+                errors.append(_unknown_client(report, known))
 
 
 def _collect(read: CommentaryReader, errors, into: list[Commentary], path: Path, comparison: str,

@@ -135,77 +135,93 @@ def _stream(path: Path, offset: int, delimiter: str, width: int, wanted: list[in
             header_index: int, newlines: bool, final: bool) -> tuple[np.ndarray, dict, bool]:
     """(row numbers, position -> Column, whether every row had a cell in the `judged` columns); when not
     `final` and some row had none, nothing is returned (the caller reads again, judging every column)."""
-    names = [f"c{i}" for i in range(width)]
-    read = sorted(set(wanted) | set(judged))
+    blocks = _Blocks([f"c{i}" for i in range(width)], sorted(set(wanted) | set(judged)), wanted, judged)
     with open(path, "rb") as handle:
-        size = handle.seek(0, io.SEEK_END)
-        handle.seek(size - 1)
-        ends_line = size > offset and handle.read(1) in (b"\r", b"\n")
-        handle.seek(offset)
-        # one more row after the file's: a quoted cell left open at the end of the file (pandas: "EOF inside
-        # string", pyarrow: a cell up to the end) takes it in, so its absence tells
-        source = _Appended(handle, (b"" if ends_line else b"\n") + delimiter.join([_END] * width).encode() + b"\n")
-        reader = pcsv.open_csv(
-            io.BufferedReader(source, buffer_size=BLOCK_BYTES),
-            read_options=pcsv.ReadOptions(column_names=names, block_size=BLOCK_BYTES, use_threads=False),
-            parse_options=pcsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True, escape_char=False,
-                                            newlines_in_values=newlines, ignore_empty_lines=False),
-            convert_options=pcsv.ConvertOptions(column_types={names[i]: pa.string() for i in read},
-                                                strings_can_be_null=False, quoted_strings_can_be_null=False,
-                                                include_columns=[names[i] for i in read]))
-        blocks: dict[int, list] = {i: [] for i in wanted}  # per column: (codes in the block, its distinct cells)
-        filled_parts, last = [], None
-
-        def encode(batch):
-            """(the rows to keep (None: all), each wanted column's (codes, distinct cells), the last cell)."""
-            encoded = {i: pc.dictionary_encode(batch.column(names[i])) for i in read}
-            # a row is kept when one of its judged cells is not empty; no empty cell in a column: every row
-            filled = None
-            if all(pc.any(pc.equal(encoded[i].dictionary, "")).as_py() for i in judged):
-                filled = np.zeros(batch.num_rows, dtype=bool)
-                for i in judged:
-                    empty = pc.equal(encoded[i].dictionary, "").to_numpy(zero_copy_only=False)
-                    filled |= ~empty[encoded[i].indices.to_numpy(zero_copy_only=False)]
-            parts = {}
-            for i in blocks:
-                codes = encoded[i].indices.to_numpy(zero_copy_only=False)
-                parts[i] = (codes.astype(code_type(len(encoded[i].dictionary))), encoded[i].dictionary)
-            return filled, parts, batch.column(names[read[0]])[-1].as_py() if batch.num_rows else None, batch.num_rows
-
-        def keep(result) -> None:
-            nonlocal last
-            filled, parts, last, rows = result
-            filled_parts.append(np.ones(rows, dtype=bool) if filled is None else filled)
-            for i, part in parts.items():
-                blocks[i].append(part)
-
+        reader = _reader(handle, offset, delimiter, blocks, newlines)
         # a block is encoded in a second thread while pyarrow parses the next one (both let go of the GIL)
         with concurrent.futures.ThreadPoolExecutor(1) as encoder:
             pending = collections.deque()
             for batch in reader:
-                pending.append(encoder.submit(encode, batch))
+                pending.append(encoder.submit(blocks.encode, batch))
                 del batch
                 if len(pending) > 1:
-                    keep(pending.popleft().result())
+                    blocks.keep(*pending.popleft().result())
             while pending:
-                keep(pending.popleft().result())
-    if last != _END:
+                blocks.keep(*pending.popleft().result())
+    if blocks.last != _END:
         raise NotPlain("a quoted cell is still open at the end of the file")
-    filled = np.concatenate(filled_parts)[:-1]  # without the row added after the file's
+    filled = np.concatenate(blocks.filled)[:-1]  # without the row added after the file's
     complete = bool(filled.all())
     if not complete and not final:
         return np.zeros(0, np.int64), {}, False
     numbers = np.arange(len(filled), dtype=np.int64) + header_index + 2
-    if not complete:
-        numbers = numbers[filled]
-    columns = {}
-    for i in list(blocks):
-        parts = blocks.pop(i)  # one column at a time: its blocks are freed once merged
-        if parts:
-            codes, uniques = merged(parts, len(filled) + 1)
-            codes, uniques = codes[:-1], uniques.cast(pa.string())
-            del parts
-        else:
-            codes, uniques = np.zeros(0, dtype=np.uint8), pa.array([], pa.string())
-        columns[i] = Column(codes if complete else codes[filled], uniques)
-    return numbers, columns, complete
+    return (numbers if complete else numbers[filled]), blocks.columns(filled, complete), complete
+
+
+def _reader(handle, offset: int, delimiter: str, blocks: _Blocks, newlines: bool) -> pcsv.CSVStreamingReader:
+    """pyarrow's block reader of the file from `offset` on, every column read as text."""
+    size = handle.seek(0, io.SEEK_END)
+    handle.seek(size - 1)
+    ends_line = size > offset and handle.read(1) in (b"\r", b"\n")
+    handle.seek(offset)
+    # one more row after the file's: a quoted cell left open at the end of the file (pandas: "EOF inside
+    # string", pyarrow: a cell up to the end) takes it in, so its absence tells
+    end = (b"" if ends_line else b"\n") + delimiter.join([_END] * len(blocks.names)).encode() + b"\n"
+    names = blocks.names
+    return pcsv.open_csv(
+        io.BufferedReader(_Appended(handle, end), buffer_size=BLOCK_BYTES),
+        read_options=pcsv.ReadOptions(column_names=names, block_size=BLOCK_BYTES, use_threads=False),
+        parse_options=pcsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True, escape_char=False,
+                                        newlines_in_values=newlines, ignore_empty_lines=False),
+        convert_options=pcsv.ConvertOptions(column_types={names[i]: pa.string() for i in blocks.read},
+                                            strings_can_be_null=False, quoted_strings_can_be_null=False,
+                                            include_columns=[names[i] for i in blocks.read]))
+
+
+class _Blocks:
+    """What the blocks of a big file gave: per wanted column each block's codes and distinct cells, which rows
+    had a cell in a judged column, and the first read cell of the last row (the row added after the file's)."""
+
+    def __init__(self, names: list[str], read: list[int], wanted: list[int], judged: list[int]):
+        self.names, self.read, self.judged = names, read, judged
+        self.parts: dict[int, list[tuple[np.ndarray, pa.Array]]] = {i: [] for i in wanted}
+        self.filled: list[np.ndarray] = []
+        self.last: str | None = None
+
+    def encode(self, batch: pa.RecordBatch) -> tuple:
+        """(which rows to keep (None: all), each wanted column's (codes, distinct cells), the last cell, rows)."""
+        encoded = {i: pc.dictionary_encode(batch.column(self.names[i])) for i in self.read}
+        # a row is kept when one of its judged cells is not empty; no empty cell in a column: every row
+        filled = None
+        if all(pc.any(pc.equal(encoded[i].dictionary, "")).as_py() for i in self.judged):
+            filled = np.zeros(batch.num_rows, dtype=bool)
+            for i in self.judged:
+                empty = pc.equal(encoded[i].dictionary, "").to_numpy(zero_copy_only=False)
+                filled |= ~empty[encoded[i].indices.to_numpy(zero_copy_only=False)]
+        parts = {}
+        for i in self.parts:
+            codes = encoded[i].indices.to_numpy(zero_copy_only=False)
+            parts[i] = (codes.astype(code_type(len(encoded[i].dictionary))), encoded[i].dictionary)
+        last = batch.column(self.names[self.read[0]])[-1].as_py() if batch.num_rows else None
+        return filled, parts, last, batch.num_rows
+
+    def keep(self, filled: np.ndarray | None, parts: dict, last: str | None, rows: int) -> None:
+        self.filled.append(np.ones(rows, dtype=bool) if filled is None else filled)
+        for i, part in parts.items():
+            self.parts[i].append(part)
+        self.last = last
+
+    def columns(self, filled: np.ndarray, complete: bool) -> dict[int, Column]:
+        """Each wanted column, its blocks' codes numbered alike; one column at a time, its blocks freed once
+        merged."""
+        columns = {}
+        for i in list(self.parts):
+            parts = self.parts.pop(i)
+            if parts:
+                codes, uniques = merged(parts, len(filled) + 1)
+                codes, uniques = codes[:-1], uniques.cast(pa.string())
+                del parts
+            else:
+                codes, uniques = np.zeros(0, dtype=np.uint8), pa.array([], pa.string())
+            columns[i] = Column(codes if complete else codes[filled], uniques)
+        return columns

@@ -86,21 +86,21 @@ def cell_text(value) -> str:
         return str(value)
     if kind is float:
         return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, dt.datetime):
-        if value.time() == dt.time(0):
-            return value.date().isoformat()
-        return value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, dt.time):
-        return value.isoformat()
-    if isinstance(value, dt.timedelta):
-        return _duration(value)
+    if isinstance(value, dt.date | dt.time | dt.timedelta):
+        return _moment_text(value)
     if isinstance(value, int):  # subclasses, should a caller pass them
         return str(int(value))
     if isinstance(value, float):
         return cell_text(float(value))
     return str(value).strip()
+
+
+def _moment_text(value: dt.date | dt.time | dt.timedelta) -> str:
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(sep=" ")
+    if isinstance(value, dt.timedelta):
+        return _duration(value)
+    return value.isoformat()
 
 
 def _duration(value: dt.timedelta) -> str:
