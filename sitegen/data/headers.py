@@ -67,7 +67,7 @@ KIND_PREFERENCE = {"videos": {"video views": "views", "likes": "likes", "total v
 
 
 @lru_cache(maxsize=8192)  # bounded: the first rows' cells of every file are asked about (is_known_header)
-def header_key(name: object) -> str:
+def header_key(name: str) -> str:
     text = unicodedata.normalize("NFKC", str(name)).replace("\ufeff", "").replace("\xa0", " ").casefold()
     text = re.sub(r"[^\w%]+", " ", text).strip()
     return re.sub(r"(?<=[a-z])s\b$", "", text)  # "impressions" and "impression" are one key
@@ -94,7 +94,7 @@ def _ignored_keys() -> frozenset[str]:
 _ASCII_LETTER = re.compile("[A-Za-z]")
 
 
-def is_known_header(name: object) -> bool:
+def is_known_header(name: str) -> bool:
     if isinstance(name, str) and name.isascii() and _ASCII_LETTER.search(name) is None and _keys_have_letters():
         return False  # a number, a date: its key has no letter, and every known key has one
     key = header_key(name)

@@ -96,7 +96,7 @@ def _parquet_cells(path: Path, wanted: list[str], rows: int, schema) -> dict:
     return columns
 
 
-def _block_codes(array) -> tuple[np.ndarray, object]:
+def _block_codes(array: pa.Array) -> tuple[np.ndarray, pa.Array]:
     """(codes, distinct values) of a block of cells (a missing value, if any, is the last value)."""
     if not pa.types.is_dictionary(array.type):
         array = pc.dictionary_encode(array)
