@@ -181,6 +181,7 @@ def client_data(draw) -> ClientData:
     return ClientData(tables)
 
 
+@pytest.mark.slow  # random client tables: the fast lane leaves them out
 @fuzz_settings(150)
 @given(client_data())
 def test_client_facts_match_the_old_implementation(data):

@@ -114,6 +114,7 @@ def test_demo_client_loads_alike(tmp_path):
         assert differences(folder) == []
 
 
+@pytest.mark.slow  # fuzzed inputs: the fast lane leaves them out
 @fuzz_settings(120)
 @given(mutated_pair, st.sampled_from(["alone", "beside the original"]))
 def test_mutated_csv_loads_alike(pair, company):
@@ -122,12 +123,14 @@ def test_mutated_csv_loads_alike(pair, company):
     assert_same(*files)
 
 
+@pytest.mark.slow  # fuzzed inputs: the fast lane leaves them out
 @fuzz_settings(80)
 @given(structured_csv())
 def test_structured_csv_loads_alike(data):
     assert_same(("data.csv", data))
 
 
+@pytest.mark.slow  # fuzzed inputs: the fast lane leaves them out
 @fuzz_settings(30)
 @given(st.one_of(json_document().map(lambda d: ("rows.json", d)), parquet_file().map(lambda d: ("t.parquet", d)),
                  xlsx_workbook().map(lambda d: ("book.xlsx", d))))

@@ -25,6 +25,8 @@ from sitegen.demo import generate_many
 from sitegen.errors import SitegenError, error_lines
 from sitegen.storage import code_fingerprint
 
+pytestmark = pytest.mark.slow  # a Dask LocalCluster and scheduler; the fast lane leaves them out
+
 distributed = pytest.importorskip("distributed")
 
 BAD_FILE = "content/client-0002/data/videos-2026-10.csv"

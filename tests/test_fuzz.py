@@ -48,6 +48,8 @@ from sitegen.errors import Diagnostics, SitegenError
 from sitegen.project.discover import discover
 from sitegen.project.frontmatter import read_commentary
 
+pytestmark = pytest.mark.slow  # hundreds of fuzzed files and CLI builds; the fast lane leaves them out
+
 # --- the data tests -----------------------------------------------------------------------------------------
 
 # Minimal inputs found by this fuzzer, each once a crash, a hang or a misleading message, with what loading them
@@ -489,6 +491,7 @@ def test_commentary(data):
 # reserves about 2 GB of it) and its peak RSS written at exit, for the real bound `CLI_PEAK_LIMIT`.
 _LIMITED = """
 import atexit, resource, runpy, sys
+
 limit, report = int(sys.argv.pop(1)), sys.argv.pop(1)
 resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
 atexit.register(lambda: open(report, "w").write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)))

@@ -100,6 +100,7 @@ markdown_texts = st.lists(st.sampled_from([
 ]), max_size=12).map("".join)
 
 
+@pytest.mark.slow  # 2,000 random texts: the fast lane leaves them out
 @settings(max_examples=2000, deadline=None)
 @given(texts=st.lists(markdown_texts, min_size=1, max_size=4))
 def test_reused_markdown_is_fresh_markdown(texts):

@@ -16,6 +16,8 @@ import pytest
 from helpers import make_project
 from tiny_data import TABLES
 
+pytestmark = pytest.mark.slow  # a preview server over real HTTP with real file events; the fast lane leaves it out
+
 REPORT = "---\nperiod: {start: 2026-10-01, end: 2026-10-02}\n---\nFirst version.\n"
 
 

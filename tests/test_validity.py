@@ -32,6 +32,7 @@ try:
 except ImportError:  # the browser tests skip themselves
     sync_api = None
 
+pytestmark = pytest.mark.slow  # two whole sites built, checked by the Nu HTML Checker (Java); not in the fast lane
 REPO = Path(__file__).resolve().parents[1]
 THEMES = ("default", "dashboard")
 # each theme's site is served under its own sub-path: no page may reach above it
