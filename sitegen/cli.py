@@ -1,4 +1,4 @@
-"""Command line: `sitegen build [PROJECT_DIR] [--output DIR] [--strict]`.
+"""The command line (click): `sitegen build`, `check`, `pdf` and `serve` (docs/user-guide/cli.md).
 
 User mistakes exit with code 2 and one line per problem, never a traceback."""
 

@@ -1,4 +1,4 @@
-"""Stages 3 to 5, and the orchestrator: building each client (data → numbers → pages), deciding what the build
+"""The orchestrator, and what it drives: building each client (data → numbers → pages), deciding what the build
 cache spares, running clients in worker processes, and writing the site so that it replaces the previous one
 in one step. `build()` (in `site`) is the one entry point."""
 

@@ -1,4 +1,5 @@
-"""The KPI catalogue of the brief: ids, labels, units and which direction is better.
+"""The KPI catalogue: ids, labels, units, sections and which direction is better (docs/user-guide/kpis.md
+defines each).
 
 Labels and section titles are English message ids, translated where they are shown."""
 

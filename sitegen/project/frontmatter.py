@@ -1,4 +1,4 @@
-"""Stage 4: read report files: YAML front matter (title, period, comparison, sections) and the
+"""Report files: YAML front matter (title, period, comparison, sections) and the
 markdown commentary, split into its lead paragraph and the rest. The macros in the text are
 expanded later, when the page is rendered with the report's numbers."""
 

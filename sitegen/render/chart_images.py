@@ -1,4 +1,4 @@
-"""Stage 3b: a static SVG of every chart, for printing and for readers without JavaScript.
+"""A static SVG of every chart, for printing and for readers without JavaScript.
 
 vl-convert renders a chart in ~20 ms once its engine has started (~0.5 s per process), so images
 are cached on disk (the project's cache, `svg/`) by a hash of everything that shapes them: the spec, the locale

@@ -1,4 +1,4 @@
-"""Stage 3: Vega-Lite chart specs.
+"""A report's charts as Vega-Lite specs.
 
 Each chart kind is built with Altair once per process, against a named dataset; a report's
 chart is that template with the report's rows spliced in as JSON text. That costs well under
