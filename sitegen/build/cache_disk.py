@@ -135,7 +135,7 @@ def save_client(store: Path, output: ClientOutput, written: Path) -> None:
     key = _key()
     if key is None:
         return
-    whole = dataclasses.replace(output, facts=None)  # loaded data stays out: ~1 MB a client, cheap to load again
+    whole = dataclasses.replace(output, facts=None)  # loaded data stays out: large, and cheap to load again
     head = dataclasses.replace(whole, files=[], index=[], report_outputs=[
         dataclasses.replace(r, computed=None, files=[]) for r in output.report_outputs])
     try:

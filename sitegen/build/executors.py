@@ -94,7 +94,7 @@ def run_tasks(function: Callable[[Any], Any], tasks: Sequence[Any], jobs: int, e
 
 
 def start_method(fork_safe: bool) -> str:
-    """fork saves each worker a second of imports, but a forked child can hang on a lock another thread
+    """fork saves each worker its imports, but a forked child can hang on a lock another thread
     held at the fork (a preview server's, a progress bar's) or on vl-convert's engine: spawn then."""
     if fork_safe and threading.active_count() == 1 and sys.platform == "linux" \
             and "fork" in multiprocessing.get_all_start_methods():

@@ -57,8 +57,7 @@ def time_order(when: np.ndarray) -> np.ndarray | None:
     table); None when the rows are in time order already.
 
     Times of whole days (dates) within 65,535 days of each other are numbered (NaT first) and placed by a
-    counting sort, a block of rows at a time: no n-sized order and no n log n sort (10 M rows: 0.3 s, not
-    1.5 s)."""
+    counting sort, a block of rows at a time: no n-sized order and no n log n sort."""
     n = len(when)
     if _is_sorted(when):
         return None

@@ -105,7 +105,7 @@ class _Loader(_Checked, yaml.SafeLoader):
     pass
 
 
-# libyaml's parser, where PyYAML has it: 6x faster, which counts with 12,000 reports to discover; the pure
+# libyaml's parser, where PyYAML has it: much faster, which counts with thousands of reports to discover; the pure
 # Python one reads front matter libyaml refuses, so that the error message is always the same
 _FastLoader = type("_FastLoader", (_Checked, yaml.CSafeLoader), {}) if yaml.__with_libyaml__ else None
 

@@ -108,7 +108,7 @@ class SiteConfig(_Settings):
     theme: str = "default"
     theme_variables: dict[str, Any] = Field(default_factory=dict, description="Override the theme's [variables].")
     static_charts: bool = Field(False, description="Also draw every chart as an SVG file for readers without "
-                                 "JavaScript (about 60 ms a chart, cached).")
+                                 "JavaScript (slow to draw, so cached).")
     sanitize_commentary: bool = Field(False, description="Clean the HTML of commentary and content/index.md with nh3: "
                                       "keep what markdown writes, drop scripts, styles, event handlers and "
                                       "javascript: links (for commentary written by people outside the team).")

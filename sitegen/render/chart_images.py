@@ -1,8 +1,8 @@
 """A static SVG of every chart, for printing and for readers without JavaScript.
 
-vl-convert renders a chart in ~20 ms once its engine has started (~0.5 s per process), so images
-are cached on disk (the project's cache, `svg/`) by a hash of everything that shapes them: the spec, the locale
-and the vl-convert version. A rebuild renders only charts whose data or wording changed.
+vl-convert is slow to start and to render, so images are cached on disk (the project's cache, `svg/`) by a
+hash of everything that shapes them: the spec, the locale and the vl-convert version. A rebuild renders only
+charts whose data or wording changed.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def _xml_safe(value):
 
 
 def _render(spec: str, locale: str, currency: str) -> str:
-    vl_convert = start_engine()  # (its engine starts with the first chart drawn: half a second)
+    vl_convert = start_engine()  # (its engine starts with the first chart drawn)
     static = _xml_safe(json.loads(spec))
     static["width"] = STATIC_WIDTH
     static["background"] = "white"

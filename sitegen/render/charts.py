@@ -1,8 +1,8 @@
 """A report's charts as Vega-Lite specs.
 
 Each chart kind is built with Altair once per process, against a named dataset; a report's
-chart is that template with the report's rows spliced in as JSON text. That costs well under
-a millisecond per chart instead of 10-40 ms for building an Altair chart each time.
+chart is that template with the report's rows spliced in as JSON text, far cheaper than building
+an Altair chart each time.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from sitegen.storage import code_fingerprint, keep, user_cache
 
 
 class _Altair:
-    """altair, imported on first use: only building a chart template needs it (half a second to import),
+    """altair, imported on first use: only building a chart template needs it (slow to import),
     and worker processes get their templates from the parent."""
 
     def __getattr__(self, name: str):
@@ -256,7 +256,7 @@ def _template(name: str, palette: tuple[str, ...], lang: str) -> str:
 
 def _stored_or_built(palette: tuple[str, ...], lang: str) -> ChartTemplates:
     """The templates from the user's cache, where an earlier build with the same sitegen and Altair left
-    them; else built (importing Altair and building ten charts: most of a second) and stored there."""
+    them; else built (importing Altair and building ten charts) and stored there."""
     key = hashlib.sha256(json.dumps([code_fingerprint(), version("altair"), palette, lang]).encode()).hexdigest()
     path = user_cache() / "chart-templates" / f"{key[:32]}.json"
     try:

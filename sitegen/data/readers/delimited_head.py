@@ -31,11 +31,11 @@ def decode(path: Path) -> tuple[str, str | None]:
 
 def sniff_delimiter(text: str, lines: list[str] | None = None) -> str:
     sample = "\n".join(text.splitlines()[:SCAN_ROWS] if lines is None else lines)
-    if len(sample) > SNIFF_CHARS:  # the sniffer's quote regex takes quadratic time: 60 kB of '," ' took 40 s
+    if len(sample) > SNIFF_CHARS:  # the sniffer's quote regex takes quadratic time on long samples
         cut = sample.rfind("\n", 0, SNIFF_CHARS)
         sample = sample[:cut if cut > 0 else SNIFF_CHARS]
     present = [d for d in ",;\t|" if d in sample]
-    if len(present) <= 1:  # what the sniffer (or its fallback below) would say, without its 1 ms
+    if len(present) <= 1:  # what the sniffer (or its fallback below) would say, without running it
         return present[0] if present else ","
     try:
         return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
