@@ -9,6 +9,7 @@ import io
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from fuzzing import fuzz_settings
 from hypothesis import given
 from hypothesis import strategies as st
@@ -17,7 +18,8 @@ from sitegen.data import combine
 from sitegen.data.headers import _alias_keys, _ignored_keys, header_key, is_known_header
 from sitegen.data.readers import delimited_small
 from sitegen.data.readers.base import SCAN_ROWS
-from sitegen.data.readers.delimited_head import find_header, head_lines, split_lines
+from sitegen.data.readers.delimited_head import find_header, head_lines, sniff_delimiter, split_lines
+from sitegen.data.totals import TOTALS_ROW, total_rows
 
 # the characters that matter to either reader, and some that do not
 PIECES = st.sampled_from([",", ";", "\t", "|", "\n", "\r", "\r\n", " ", "a", "1", ".", "-", "\x0b", "\x1c", "\x85",
@@ -112,3 +114,34 @@ def test_plain_cells_as_the_regular_expression_finds_them(cells, ctype):
     plain = conv.PLAIN_NUMBER if ctype in NUMBER_TYPES else conv.ISO_DATE
     expected = file_conventions.fullmatch(group.clean, plain) | pc.equal(group.clean, "").to_numpy(zero_copy_only=False)
     assert file_conventions._plain_cells(group, plain).tolist() == expected.tolist()
+
+
+def _sniffed(sample: str) -> str:
+    """What sniff_delimiter stands for: csv.Sniffer on the sample, by counts where it gives up."""
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        counts = {d: sample.count(d) for d in ",;\t|"}
+        return max(counts, key=counts.get) if any(counts.values()) else ","
+
+
+@fuzz_settings(300)
+@given(st.lists(PIECES, max_size=60))
+def test_the_delimiter_is_the_sniffers(pieces):
+    text = "".join(pieces)
+    lines = text.splitlines()[:SCAN_ROWS]
+    assert sniff_delimiter(text) == _sniffed("\n".join(lines))
+
+
+TOTALS_PIECES = st.sampled_from(["Total", "TOTAL", "total of 5928 results", "Totals", "Gesamt", "gesamtsumme",
+                                 "Summe", "ſumme", "Insgesamt", "subtotal", "Totally", " Total", "x", "1", "",
+                                 "é", "\u0130", "K | ABO"])
+
+
+@fuzz_settings(300)
+@given(st.lists(st.lists(TOTALS_PIECES, max_size=3).map("".join), min_size=1, max_size=12))
+def test_totals_rows_are_the_ones_the_regular_expression_finds(cells):
+    expected = np.array([TOTALS_ROW.match(c.strip()) is not None for c in cells])
+    for given_cells in (tuple(cells), pa.array(cells, pa.string())):
+        found = total_rows(given_cells)
+        assert (found if found is not None else np.zeros(len(cells), bool)).tolist() == expected.tolist()
