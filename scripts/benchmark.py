@@ -13,7 +13,7 @@ busy VM) and per stage (summed over worker processes), peak memory and output si
   no-cache  `--no-cache`: everything rebuilt, converted data (Parquet cache) reused
 A benchmark, not a test: nothing here asserts a time.
 
-Where the project lies matters: on the VM the README's figures come from, creating a file in a new folder
+Where the project lies matters: on the VM of docs/benchmarks.md, creating a file in a new folder
 under /tmp cost about 0.6 ms of system time, under /work 0.03 ms (`--keep` picks the folder).
 """
 

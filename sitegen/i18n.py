@@ -1,8 +1,8 @@
 """The words sitegen writes, in the client's language: gettext catalogues read with Babel.
 
 Catalogues live in `sitegen/locale/<language>/LC_MESSAGES/messages.po` and are extracted from the
-code and the built-in themes with `pybabel extract -F babel.cfg` (see the README). A string with no
-translation falls back to English; every such miss is recorded so `--strict` can report it.
+code and the built-in themes with `pybabel extract -F babel.cfg` (scripts/update_catalogues.py does it).
+A string with no translation falls back to English; every such miss is recorded so `--strict` can report it.
 """
 
 from __future__ import annotations

@@ -6,9 +6,9 @@ report, the client's raw CSV files are loaded into DuckDB with `read_csv` and ev
 compared with `kpis.json` (`value`, `previous`, and the `change`, `target` and `attainment` derived from them).
 
 Nothing of sitegen's loading or KPI code is used (no sitegen.load, sitegen.kpis, sitegen.periods): sitegen builds
-the site, and `sitegen.kinds` only names the canonical columns and their types. Periods, comparison periods and
+the site, and `sitegen.data.kinds` only names the canonical columns and their types. Periods, comparison periods and
 targets are read from the front matter and TOML files here. Where the brief leaves a choice open, the SQL follows
-the rule sitegen's README documents, cited in a comment beside it.
+the rule sitegen's docs (docs/user-guide) document, cited in a comment beside it.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from sitegen.metrics.catalogue import KPIS
 
 pytestmark = pytest.mark.slow
 
-# The catalogue of the brief (product.md, "KPI catalogue"), ids as listed in the README.
+# The catalogue of the brief (product.md, "KPI catalogue"), ids as listed in docs/user-guide/kpis.md.
 KPI_IDS = (
     "spend", "impressions", "reach", "clicks", "video_views", "conversions", "revenue", "likes", "organic_likes",
     "paid_likes", "comments", "shares", "saves", "engagements", "views", "engagement_rate", "like_rate",
@@ -152,7 +152,7 @@ def _month(year: int, month: int) -> tuple[date, date]:
 
 
 def _period(value, stem: str) -> tuple[date, date]:
-    """README, Report files: `period: "2026-10"` or {start:, end:}; default: the file name."""
+    """docs/user-guide/reports.md: `period: "2026-10"` or {start:, end:}; default: the file name."""
     if value is None:
         value = stem
     if isinstance(value, dict):
@@ -168,7 +168,7 @@ def _minus_year(day: date) -> date:
 
 
 def _comparison(value, period: tuple[date, date]) -> tuple[date, date] | None:
-    """README: "previous" compares a calendar month with the previous calendar month, and any other period with the
+    """reports.md: "previous" compares a calendar month with the previous calendar month, and any other period with the
     same number of days just before it; previous_year: the same days a year earlier; none: no comparison."""
     if isinstance(value, dict):
         return _period(value, "")
@@ -224,7 +224,7 @@ def load_client(data_dir: Path) -> duckdb.DuckDBPyConnection:
             else:
                 selected.append(f'"{header}" AS {c}')
         cols = ", ".join(columns)
-        # README, Data kinds: "Several files of one kind form one table (monthly drops add up); a row repeated
+        # docs/user-guide/data.md: "Several files of one kind form one table (monthly drops add up); a row repeated
         # exactly in another file is counted once" (and, load.py: repeats inside one file are kept). The k-th copy
         # of a row in one file is the same row as the k-th copy in another file: keep one per (row, k).
         con.execute(f"""
@@ -286,7 +286,7 @@ c AS (SELECT count(*) FILTER (WHERE cd) AS inbound_cd,
              count(*) FILTER (WHERE direction = 'inbound' AND channel = 'mention') AS mentions FROM com_p),
 o AS (SELECT coalesce(sum(orders), 0) AS orders, coalesce(sum(revenue), 0) AS revenue FROM ord_p),
 t AS (SELECT coalesce(sum(posts), 0) AS posts, coalesce(sum(views), 0) AS views FROM tag_p),
--- follower_growth (README): followers at the period's last day minus the last count before the period (the first
+-- follower_growth (kpis.md): followers at the period's last day minus the last count before the period (the first
 -- count in it when the data starts inside the period); without follower counts, the sum of new_followers.
 counted AS (SELECT date, followers FROM account WHERE followers IS NOT NULL),
 f_in AS (SELECT count(*) AS n, arg_max(followers, date) AS last_in, arg_min(followers, date) AS first_in
@@ -297,7 +297,7 @@ f AS (SELECT CASE WHEN f_in.n > 0 THEN f_in.last_in - coalesce(f_before.last_bef
                   WHEN f_new.n > 0 THEN f_new.new_followers END AS growth,
              CASE WHEN f_in.n > 0 THEN coalesce(f_before.last_before, f_in.first_in) END AS start_count
       FROM f_in, f_before, f_new),
--- negative_ratio (README): negative inbound comments on the videos commented on in the period / the likes of those
+-- negative_ratio (kpis.md): negative inbound comments on the videos commented on in the period / the likes of those
 -- videos (lifetime likes for lifetime rows, in-period likes for daily rows)
 commented AS (SELECT video_id, sentiment FROM com_p
               WHERE direction = 'inbound' AND channel = 'comment' AND video_id IS NOT NULL),
@@ -307,7 +307,7 @@ n AS (SELECT (SELECT count(*) FROM commented WHERE video_id IN (FROM video_likes
              (SELECT count(*) FROM commented WHERE sentiment = 'negative'
                                                AND video_id IN (FROM video_likes SELECT video_id)) AS negative,
              (SELECT sum(likes) FROM video_likes WHERE video_id IN (FROM commented SELECT video_id)) AS likes),
--- code_roi (README): (code revenue - spend) / spend over the sources that name a campaign with spend
+-- code_roi (kpis.md): (code revenue - spend) / spend over the sources that name a campaign with spend
 source_spend AS (SELECT s.revenue, camp.spend
                  FROM (SELECT source, sum(revenue) AS revenue FROM ord_p GROUP BY source) s
                  JOIN (SELECT campaign, sum(spend) AS spend FROM ads_p GROUP BY campaign) camp

@@ -107,7 +107,7 @@ BLOCKS_TABLE = re.compile(r"<!-- blocks -->(.*?)<!-- /blocks -->", re.S)
 
 
 def documented_blocks() -> list[tuple[str, str]]:
-    table = BLOCKS_TABLE.search((REPO / "README.md").read_text(encoding="utf-8"))[1]
+    table = BLOCKS_TABLE.search((REPO / "docs/user-guide/themes.md").read_text(encoding="utf-8"))[1]
     pairs = []
     for line in table.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
