@@ -8,11 +8,15 @@ import time
 from pathlib import Path
 from types import SimpleNamespace
 
-from helpers import run_cli, tree_digest
+import pytest
+from helpers import REPO, run_cli, tree_digest, write
 
 from sitegen.build import BuildOptions, build
 from sitegen.build.cache import BuildCache
 from sitegen.build.plan import digest
+from sitegen.build.stage import Stage, write_site
+from sitegen.build.writer import MARKER, file_stamp
+from sitegen.errors import SitegenError
 from sitegen.render.files import OutputFile
 from sitegen.storage import RACY_NS, build_cache
 
@@ -30,6 +34,55 @@ def test_second_build_with_nothing_changed_reuses_everything(demo_project, tmp_p
     assert (build_cache(demo_project) / "client-harbor-coffee.pickle").is_file()
     fresh = build(demo_project, BuildOptions(output=tmp_path / "fresh", use_cache=False))
     assert fresh.work["reports computed"] == 9 and tree_digest(tmp_path / "fresh") == before
+
+
+def test_a_build_that_changed_nothing_leaves_the_published_site_in_place(demo_project, tmp_path):
+    out = tmp_path / "out"
+    build(demo_project, BuildOptions(output=out))
+    folder, marker = out.stat(), (out / MARKER).stat()
+    again = build(demo_project, BuildOptions(output=out))
+    assert dict(again.work) == {}
+    assert (out.stat().st_ino, (out / MARKER).stat().st_mtime_ns) == (folder.st_ino, marker.st_mtime_ns)
+    assert not list(tmp_path.glob(".out.*"))  # no staging folder left beside it
+
+
+def test_anything_else_in_the_output_goes_with_the_next_build(demo_project, tmp_path):
+    out = tmp_path / "out"
+    build(demo_project, BuildOptions(output=out))
+    expected = tree_digest(out)
+    write(out / "harbor-coffee/stray.html", "not built by sitegen")
+    build(demo_project, BuildOptions(output=out))
+    assert tree_digest(out) == expected
+    (out / "empty").mkdir()
+    build(demo_project, BuildOptions(output=out))
+    assert not (out / "empty").exists() and tree_digest(out) == expected
+
+
+def test_pages_rendered_again_to_the_same_bytes_keep_the_site_and_are_linked_next_time(demo_project, tmp_path):
+    out = tmp_path / "out"
+    card = write(demo_project / "themes/default/templates/partials/kpi_card.html",
+                 (REPO / "themes/default/templates/partials/kpi_card.html").read_text(encoding="utf-8"))
+    build(demo_project, BuildOptions(output=out))
+    page = out / "harbor-coffee/2026-10/index.html"
+    folder, inode = out.stat().st_ino, page.stat().st_ino
+    card.write_text(card.read_text(encoding="utf-8") + "{# a comment: the same pages #}\n", encoding="utf-8")
+    again = build(demo_project, BuildOptions(output=out))
+    assert again.work["pages rendered"] == 9
+    assert (out.stat().st_ino, page.stat().st_ino) == (folder, inode)
+    third = build(demo_project, BuildOptions(output=out))  # the cache took the published pages' stamps
+    assert dict(third.work) == {} and page.stat().st_ino == inode
+
+
+def test_a_published_file_gone_during_the_build_stops_it(tmp_path):
+    out = tmp_path / "out"
+    write_site([OutputFile("a.html", b"a"), OutputFile("b.html", b"b")], out)
+    stage = Stage(out)
+    assert stage.link({"a.html": file_stamp(out / "a.html")})
+    (out / "a.html").unlink()
+    with pytest.raises(SitegenError, match="changed during the build"):
+        stage.add([OutputFile("c.html", b"c")])
+    stage.discard()
+    assert sorted(p.name for p in out.iterdir()) == [MARKER, "b.html"]
 
 
 def test_one_clients_data_rebuilds_that_client_only(demo_project, tmp_path):

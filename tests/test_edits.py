@@ -84,6 +84,8 @@ EDITS: dict[str, Callable[[Path], None]] = {
         (root / CLIENT / "data" / "ads-2026-10.csv").read_text().replace(",", ",1", 3)),
     "data file added": _new_data_file,
     "data file deleted": _delete_data_file,
+    "report deleted": lambda root: (root / REPORT).unlink(),
+    "client deleted": lambda root: shutil.rmtree(root / CLIENT),
     "commentary": _append(REPORT, "\nOne more line of commentary.\n"),
     "commentary macro": _append(REPORT, '\nROAS was {{ kpi("roas") }}.\n'),
     "front matter title": _front('title: "A new title"'),

@@ -18,13 +18,14 @@ import pickle
 import secrets
 import struct
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 from sitegen import __version__
 from sitegen.build.cache import BuildCache
 from sitegen.build.outputs import ClientOutput, Computed, ReportOutput
 from sitegen.build.plan import ClientPlan
-from sitegen.build.writer import file_stamp
+from sitegen.build.writer import Stamp
 from sitegen.storage import code_fingerprint, write_atomic
 
 MAGIC = b"sitegen-cache-4\n"
@@ -127,9 +128,9 @@ NEW = ".new"  # a client's cache written by a build that has not finished yet
 BODY = ".body"  # a client's pages and numbers; its `.pickle` holds only what deciding what to rebuild needs
 
 
-def save_client(store: Path, output: ClientOutput, written: Path) -> None:
-    """Keep a client built in this run, to be put in place by `finish` (or dropped by `discard`); `written`:
-    the folder its files were written into (the build's stage), for their stamps.
+def save_client(store: Path, output: ClientOutput, stamp: Callable[[str], Stamp | None]) -> None:
+    """Keep a client built in this run, to be put in place by `finish` (or dropped by `discard`); `stamp`: the
+    stamp of each of its files in the new site (`SiteWriter.stamp`).
 
     Until the build has swapped its site in, the cache must keep describing the site in the output."""
     key = _key()
@@ -140,7 +141,7 @@ def save_client(store: Path, output: ClientOutput, written: Path) -> None:
         dataclasses.replace(r, computed=None, files=[]) for r in output.report_outputs])
     try:
         _dump(store / f"client-{output.slug}{BODY}{NEW}", whole, key, ZSTD)
-        stamps = {f.path: file_stamp(written / f.path) for f in output.files}
+        stamps = {f.path: stamp(f.path) for f in output.files}
         _dump(store / f"client-{output.slug}.pickle{NEW}", (head, stamps), key)
     except OSError:
         pass  # a read-only project only costs the next build its time

@@ -174,7 +174,7 @@ def _place(run: _Run, out: ClientOutput) -> None:
         # built here, or reused but written (not linked): the cache gets the new files' stamps, or the next
         # build could not link them either
         if run.store is not None and (out.work or not linked) and not out.errors and out.written is None:
-            cache_disk.save_client(run.store, out, run.writer.folder)
+            cache_disk.save_client(run.store, out, run.writer.stamp)
             run.built.add(out.slug)
         if run.store is not None:  # written: what the rest of the build needs of it is its name
             cache.clients[out.slug] = dataclasses.replace(out, files=[], report_outputs=[], index=[])

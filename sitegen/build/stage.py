@@ -66,7 +66,10 @@ def _exchange(a: Path, b: Path) -> bool:
 
 class Stage:
     """A new site written file by file into a temporary folder beside the output (a `SiteWriter`); `commit` puts
-    it in place of the old one in one step, `discard` removes it (the old site stays as it was)."""
+    it in place of the old one in one step, `discard` removes it (the old site stays as it was).
+
+    Files the new site shares with the published one are hard-linked from it, but only once the new site turns
+    out to differ: a build that changed nothing leaves the published site in place, untouched."""
 
     def __init__(self, output: Path):
         output = output.absolute()
@@ -77,6 +80,8 @@ class Stage:
         self.folder = Path(tempfile.mkdtemp(prefix=f".{output.name}.tmp-", dir=output.parent))
         self.seen: set[str] = set()
         self.made: set[Path] = set()
+        self.kept: list[str] = []  # published files that are files of the new site too, not linked yet
+        self.differs = False  # something was written: the new site replaces the published one
 
     def _target(self, path: str) -> Path:
         target = self.folder / path
@@ -85,44 +90,82 @@ class Stage:
             self.made.add(target.parent)
         return target
 
+    def _differ(self) -> None:
+        """The new site is not the published one: link the files kept so far into it."""
+        if self.differs:
+            return
+        self.differs = True
+        for path in self.kept:
+            try:
+                os.link(self.output / path, self._target(path))
+            except OSError:
+                raise SitegenError("the published site changed during the build: build again",
+                                   self.output / path) from None
+        self.kept = []
+
+    def _keep(self, path: str) -> bool:
+        """Take the published file as the new site's (its stamp or bytes were checked); False if it is gone."""
+        if not self.differs:
+            self.kept.append(path)
+            return True
+        try:
+            os.link(self.output / path, self._target(path))
+        except OSError:
+            return False  # gone, or a file system without hard links
+        return True
+
+    def _published(self, f: OutputFile, stamp: Stamp | None) -> bool:
+        """Is the published file this one: by the stamp it was written with, or (while nothing differs) by its
+        bytes, so that a build that changed nothing keeps the published site?"""
+        published = self.output / f.path
+        if stamp is not None:
+            return file_stamp(published) == stamp
+        if self.differs:
+            return False
+        try:
+            return published.stat().st_size == len(f.data) and published.read_bytes() == f.data
+        except OSError:
+            return False
+
     def add(self, files: list[OutputFile], unchanged: dict[str, Stamp] | None = None) -> None:
         """Write files; those in `unchanged` are hard-linked from the current output if its file still has the
         stamp (the swap never modifies a file in place, so the link stays right)."""
         check_paths(files, self.seen)
         for f in files:
-            target = self._target(f.path)
-            stamp = unchanged.get(f.path) if unchanged else None
-            if stamp is not None and file_stamp(self.output / f.path) == stamp:
-                try:
-                    os.link(self.output / f.path, target)
-                    continue
-                except OSError:
-                    pass  # gone, or a file system without hard links: write it
-            target.write_bytes(f.data)
+            if self._published(f, unchanged.get(f.path) if unchanged else None) and self._keep(f.path):
+                continue
+            self._differ()
+            self._target(f.path).write_bytes(f.data)
 
     def claim(self, paths: list[str]) -> None:
         check_paths([OutputFile(p, b"") for p in paths], self.seen)
+        self._differ()
 
     def link(self, stamps: dict[str, Stamp | None]) -> bool:
+        if any(stamp is None or file_stamp(self.output / path) != stamp for path, stamp in stamps.items()):
+            return False
         seen = set(self.seen)
         check_paths([OutputFile(p, b"") for p in stamps], seen)
         linked = []
-        for path, stamp in stamps.items():
-            target = self._target(path)
-            try:
-                if stamp is None or file_stamp(self.output / path) != stamp:
-                    raise FileNotFoundError(path)
-                os.link(self.output / path, target)
-            except OSError:
+        for path in stamps:
+            if not self._keep(path):
                 for done in linked:
                     done.unlink(missing_ok=True)
                 return False
-            linked.append(target)
+            linked.append(self.folder / path)
         self.seen = seen
         return True
 
+    def stamp(self, path: str) -> Stamp | None:
+        written = file_stamp(self.folder / path)
+        return written if written is not None or self.differs else file_stamp(self.output / path)
+
     def commit(self) -> None:
         staging, output = self.folder, self.output
+        if not self.differs and _files(output) == {*self.kept, MARKER}:
+            shutil.rmtree(staging, ignore_errors=True)  # the published site is the new one, to the byte
+            return
+        self._differ()
         (staging / MARKER).write_text("This folder is written by sitegen and replaced on every build.\n")
         os.chmod(staging, 0o755)
         if not output.exists():
@@ -137,6 +180,29 @@ class Stage:
 
     def discard(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _files(folder: Path, prefix: str = "") -> set[str] | None:
+    """Every file below `folder`, by its path relative to it; None if there is anything else (a link, an
+    empty folder), which a new site never holds."""
+    found: set[str] = set()
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return found if not prefix else None
+    if prefix and not entries:
+        return None
+    for entry in entries:
+        if entry.is_symlink():
+            return None
+        if entry.is_dir():
+            inner = _files(Path(entry.path), f"{prefix}{entry.name}/")
+            if inner is None:
+                return None
+            found |= inner
+        else:
+            found.add(prefix + entry.name)
+    return found
 
 
 def _retire(folder: Path, output: Path) -> None:

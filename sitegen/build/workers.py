@@ -14,7 +14,7 @@ from sitegen.build.client import build_client
 from sitegen.build.executors import LOCAL, run_tasks
 from sitegen.build.outputs import ClientOutput, Sink, timed
 from sitegen.build.plan import ClientPlan, PlanLater
-from sitegen.build.writer import write_files
+from sitegen.build.writer import file_stamp, write_files
 from sitegen.i18n import language
 from sitegen.project.model import Client, Project
 from sitegen.render.assets import engine_started
@@ -55,7 +55,7 @@ def _build_client_job(task: Task) -> ClientOutput:
         with timed(out.timings, "write"):
             written = write_files(sink.folder, out.files)
             if sink.store is not None and out.work:
-                cache_disk.save_client(sink.store, out, sink.folder)
+                cache_disk.save_client(sink.store, out, lambda path: file_stamp(sink.folder / path))
         # what the parent still needs: what was built and why (the cache keeps it as the client's head)
         out = dataclasses.replace(out, files=[], index=[], report_outputs=[], written=written)
     out.digests = digests

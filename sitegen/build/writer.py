@@ -38,8 +38,12 @@ class SiteWriter(Protocol):
         """Take these files (path -> stamp) from the published site as they are; False, and nothing taken, if
         one is missing or no longer has the stamp it was written with."""
 
+    def stamp(self, path: str) -> Stamp | None:
+        """The stamp of the new site's file `path` as it stands (a file taken from the published site has that
+        file's), for the build cache; None where it is not known before `commit`."""
+
     def commit(self) -> None:
-        """Publish the new site."""
+        """Publish the new site (a site that is the published one to the byte leaves it in place)."""
 
     def discard(self) -> None:
         """Drop the new site."""
@@ -68,7 +72,7 @@ def file_stamp(path: Path) -> Stamp | None:
 
 
 def output_state(output: Path) -> OutputState | None:
-    """What identifies the output folder a build wrote (its marker is rewritten by every build)."""
+    """What identifies the output folder a build wrote (its marker is new whenever a new site is published)."""
     try:
         st = (output / MARKER).stat()
     except OSError:

@@ -37,6 +37,9 @@ class LiveSite:
     def link(self, stamps: dict[str, Stamp | None]) -> bool:
         return False  # a client's files are compared by their bytes: the build reads them
 
+    def stamp(self, path: str) -> Stamp | None:
+        return None  # files are renamed into place at commit; the preview keeps no build cache on disk
+
     def discard(self) -> None:
         self.pending, self.seen = [], set()
 
