@@ -20,7 +20,6 @@ per-process state), so start workers as `dask worker ADDRESS --nworkers N --nthr
 
 from __future__ import annotations
 
-import asyncio
 import importlib.util
 import multiprocessing
 import socket
@@ -155,6 +154,8 @@ def _connect(client_class, address: str):
     except OSError as exc:
         raise SitegenError(f"--executor: cannot reach the Dask scheduler at {address}: "
                            f"{exc.strerror or exc.__class__.__name__}; is `dask scheduler` running there?") from None
+    import asyncio  # (only here: importing it would cost every build)
+
     try:  # something listens there: is it a Dask scheduler? (a failed Client would linger on exit)
         asyncio.run(_handshake(address))
     except Exception as exc:

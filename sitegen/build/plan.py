@@ -38,9 +38,14 @@ def digest(*parts) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def _canonical(value):
-    if isinstance(value, str | int | float | bool) or value is None:
+    if type(value) in _PLAIN or isinstance(value, str | int | float | bool) or value is None:
         return value
+    if type(value) is tuple or type(value) is list:
+        return [_canonical(v) for v in value]
     if isinstance(value, BaseModel):
         return [type(value).__name__, _canonical(value.model_dump(mode="python"))]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -106,7 +111,7 @@ class FileDigests:
             walk(str(folder), "")
         except OSError:
             return "missing"
-        return digest(sorted(found))
+        return digest("\n".join(f"{name}\0{value}" for name, value in sorted(found)))
 
 
 def template_file(env: jinja2.Environment, name: str) -> str | None:
