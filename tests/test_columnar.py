@@ -231,3 +231,12 @@ def test_block_reader_edge_cases(monkeypatch):
     }
     for text in cases.values():
         assert_same(("export.csv", text.encode()))
+
+
+@pytest.mark.parametrize("ending", ["", "\n", "\r\n"])
+@pytest.mark.parametrize("last", ['"2', '"2\n2026-10-03,7,1', '"2,"'])
+def test_a_quote_left_open_in_the_last_column_is_read_as_the_general_reader_reads_it(tmp_path, last, ending):
+    """pyarrow reads an open quote as a cell up to the end of the file: the row the block reader appends after
+    the file's must then be missing, and the file goes to the general reader."""
+    (tmp_path / "account.csv").write_text(f"date,followers,new_followers\n2026-10-01,5,1\n2026-10-02,6,{last}{ending}")
+    assert differences(tmp_path, stream_from=0) == []
