@@ -132,7 +132,7 @@ def _community_days(community: pd.DataFrame) -> DaySums:
     return _sum_by_day(community["received_at"], {
         "inbound_cd": cd.astype(float), "answered_cd": answered.astype(float),
         "leads": (inbound & _Labels(community["lead"]).is_(True)).astype(float),
-        # the brief: outbound comments and likes on other accounts' content (not DMs or mentions)
+        # outbound_interactions (docs/user-guide/kpis.md): outbound comments and likes, not DMs or mentions
         "outbound": (direction.is_("outbound") & channel.is_("comment", "like")).astype(float),
         "mentions": (inbound & channel.is_("mention")).astype(float),
         "negative_comments": negative.astype(float),
