@@ -43,7 +43,7 @@ def check_project(project_dir: Path) -> CheckResult:
     for client in project.clients:
         result = ClientCheck(client.slug, client.name)
         try:
-            result.files = load_client_data(client.data_dir, diagnostics, client.columns).files
+            result.files = load_client_data(client.data_dir, diagnostics, options=client.load_options).files
         except SitegenError as exc:
             result.errors = list(getattr(exc, "errors", [exc]))
         clients.append(result)

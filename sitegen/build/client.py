@@ -77,7 +77,8 @@ def _load(out: ClientOutput, project: Project, client: Client) -> bool:
     loading = Diagnostics()
     try:
         with timed(out.timings, "load"):
-            data = load_client_data(client.data_dir, loading, client.columns, project_cache(project.root))
+            data = load_client_data(client.data_dir, loading, cache_dir=project_cache(project.root),
+                                     options=client.load_options)
     except SitegenError as exc:
         out.errors.extend(getattr(exc, "errors", [exc]))
         out.warnings = loading.warnings

@@ -26,6 +26,7 @@ import pyarrow.parquet as pq
 from sitegen.data.cells import blank_value
 from sitegen.data.distinct import Cells, Typed
 from sitegen.data.kinds import KINDS, Kind
+from sitegen.data.options import LoadOptions
 from sitegen.data.readers.base import FileScan, scan_file
 from sitegen.storage import atomic_file, code_fingerprint, keep, settled, stat_signature
 
@@ -47,9 +48,9 @@ class Entry:
 
 
 class ConversionCache:
-    def __init__(self, root: Path, columns: dict[str, str] | None = None) -> None:
+    def __init__(self, root: Path, options: LoadOptions | None = None) -> None:
         self.folder = Path(root) / FOLDER
-        self.columns = dict(columns or {})
+        self.options = options or LoadOptions()
 
     def scan(self, path: Path) -> FileScan:
         """scan_file(path) (the hash of the file's bytes), from the last scan when the file's stat_signature is
@@ -73,7 +74,7 @@ class ConversionCache:
 
     def key(self, digest: str, path: Path) -> str:
         parts = [FORMAT, code_fingerprint("data"), pd.__version__, pa.__version__, digest, path.suffix.lower(),
-                 sorted(self.columns.items())]
+                 self.options.cache_key()]
         return hashlib.blake2b(json.dumps(parts).encode(), digest_size=20).hexdigest()
 
     def path(self, key: str) -> Path:

@@ -21,6 +21,7 @@ from sitegen.data.distinct import Source
 from sitegen.data.encoded import TextCells
 from sitegen.data.files import data_paths
 from sitegen.data.kinds import KINDS, Kind
+from sitegen.data.options import LoadOptions
 from sitegen.data.readers import READABLE, STREAM_BYTES, open_table, read_table
 from sitegen.data.readers.base import NotPlain, TextTable, from_raw, scan_file
 from sitegen.data.recognise import missing_columns_message, recognise, unknown_columns
@@ -49,21 +50,23 @@ class ClientData:
 
 
 def load_client_data(data_dir: Path, diagnostics: Diagnostics, columns: dict[str, str] | None = None,
-                     cache_dir: Path | None = None, *, stream_from: int = STREAM_BYTES) -> ClientData:
+                     cache_dir: Path | None = None, *, stream_from: int = STREAM_BYTES,
+                     options: LoadOptions | None = None) -> ClientData:
     """A client's data folder as typed tables, one per kind.
 
-    `columns`: the user's header mapping; `cache_dir`: the project's cache folder, whose `data/` keeps big
-    files' typed cells by their contents (None: no cache); `stream_from`: the size from which a delimited file
-    is read in blocks."""
+    `columns`: the user's header mapping (or `options`, the client's settings for loading, which hold it);
+    `cache_dir`: the project's cache folder, whose `data/` keeps big files' typed cells by their contents
+    (None: no cache); `stream_from`: the size from which a delimited file is read in blocks."""
+    options = options or LoadOptions(dict(columns or {}))
     if not data_dir.is_dir():
         raise SitegenError("data folder is missing, expected data files (CSV, XLSX, Parquet, JSON) here",
                            data_dir)
-    cache = ConversionCache(cache_dir, columns) if cache_dir is not None else None
+    cache = ConversionCache(cache_dir, options) if cache_dir is not None else None
     errors: list[SitegenError] = []
     items: dict[str, list[Item]] = {k: [] for k in KINDS}
     big = False
     for path in data_paths(data_dir):
-        item, size = _read_file(path, columns or {}, cache, diagnostics, errors, stream_from)
+        item, size = _read_file(path, options.columns, cache, diagnostics, errors, stream_from)
         big |= size >= CACHE_MIN_BYTES
         if item is not None:
             items[item.kind.name].append(item)

@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from sitegen.data.options import LoadOptions
 from sitegen.metrics.thresholds import AlertThresholds
 from sitegen.project.frontmatter import Commentary
 from sitegen.project.settings import Branding, SiteConfig
@@ -41,6 +42,10 @@ class Client:
     @property
     def data_dir(self) -> Path:
         return self.folder / DATA
+
+    @property
+    def load_options(self) -> LoadOptions:
+        return LoadOptions(dict(self.columns), self.timezone)
 
     @property
     def logo(self) -> Path | None:

@@ -1,0 +1,28 @@
+"""What a client's settings tell the loader beyond the files themselves: the user's header mapping, the time
+zone its days are counted in, and per file (or folder) the dates a file does not write."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True)
+class FileDates:
+    """Dates set in client.toml for the files a pattern matches."""
+
+    downloaded: date | None = None  # the download day: dates without a year end no later than it
+    start: date | None = None  # a file whose rows have no date covers start..end
+    end: date | None = None
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    columns: dict[str, str] = field(default_factory=dict)  # file header -> canonical column
+    timezone: str = "UTC"  # shop timestamps with a UTC offset are counted on their day here
+    files: dict[str, FileDates] = field(default_factory=dict)  # glob relative to data/ -> its dates
+
+    def cache_key(self) -> list:
+        """What of the options changes how a file is read (for the conversion cache's key)."""
+        return [sorted(self.columns.items()), self.timezone,
+                sorted((k, repr(v)) for k, v in self.files.items())]
