@@ -315,6 +315,7 @@ VALID_TEXT = {  # cells that fit a column type, in the forms exports write them
     "date": _DAY_TEXT,
     "datetime": _TIME_TEXT,
     "int": st.integers(0, 10**9).map(str) | st.integers(1000, 10**7).map(lambda n: f"{n:,}") | st.just("-"),
+    "net": st.integers(-10**6, 10**9).map(str) | st.just("-"),
     "money": _AMOUNTS.map(str) | _AMOUNTS.map(lambda d: f"{d:,.2f}".replace(",", " ").replace(".", ",")),
     "float": st.floats(0, 1e6).map(lambda f: f"{f:.3f}"),
     "text": st.text(min_size=1, max_size=12),
@@ -338,7 +339,8 @@ def table_columns(draw) -> list[tuple[str, str | None]]:
     columns = []
     if draw(st.integers(0, 3)):
         kind = KINDS[draw(st.sampled_from(sorted(KINDS)))]
-        optional = draw(st.lists(st.sampled_from(sorted(kind.optional)), max_size=4, unique=True))
+        optional = draw(st.lists(st.sampled_from(sorted(kind.optional)), max_size=4, unique=True)) \
+            if kind.optional else []
         for column in [*kind.required, *optional]:
             spellings = [column, *ALIASES.get(column, ())]
             columns.append((_respell(draw(st.sampled_from(spellings)), draw(SPELLINGS)), kind.columns[column]))

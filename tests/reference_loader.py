@@ -24,11 +24,11 @@ from sitegen.data.cells import (
     typed_empty,
     typed_empty_column,
 )
-from sitegen.data.combine import drop_repeats
 from sitegen.data.distinct import VIDEO_IN_LINK
 from sitegen.data.files import data_paths
-from sitegen.data.kinds import KINDS, TIME_COLUMN, Kind
+from sitegen.data.kinds import KINDS, NUMBER_TYPES, TIME_COLUMN, Kind
 from sitegen.data.load import ClientData, DataFile, check_lossy_ids
+from sitegen.data.overlaps import settle_overlaps
 from sitegen.data.plausibility import plausibility
 from sitegen.data.readers import READABLE, read_table
 from sitegen.data.readers.base import RawTable
@@ -112,7 +112,7 @@ def _without_totals(raw: RawTable) -> tuple[RawTable, pd.Series | None]:
 
 
 def _plain_cells(frame: pd.DataFrame, kind: Kind, conventions: conv.Conventions) -> pd.DataFrame:
-    numbers = [c for c in frame.columns if kind.columns.get(c) in ("int", "money", "float")]
+    numbers = [c for c in frame.columns if kind.columns.get(c) in NUMBER_TYPES]
     times = [c for c in frame.columns if kind.columns.get(c) in ("date", "datetime")]
     time_cells = pd.concat([frame[c] for c in times]) if times else pd.Series([], dtype=object)
     day_first, why_dates = conv.detect_date_order(time_cells, prefer_day_first=False)
@@ -167,7 +167,7 @@ def interpret(kind: Kind, files: list[PreparedFile], diagnostics: Diagnostics) -
     odd = np.zeros(len(frame), dtype=bool)
     for column in frame.columns:
         ctype = kind.columns.get(column)
-        if ctype in ("int", "money", "float"):
+        if ctype in NUMBER_TYPES:
             odd |= ~(conv.is_plain_number(frame[column]) | (frame[column] == "")).to_numpy()
         elif ctype in ("date", "datetime"):
             odd |= ~(conv.is_iso_date(frame[column]) | (frame[column] == "")).to_numpy()
@@ -208,7 +208,9 @@ def _combine(kind: Kind, files: list[PreparedFile], diagnostics: Diagnostics) ->
     _note_ranges(table, kind, files, file_of)
     plausibility(table, kind, origins, file_of, diagnostics)
     if len(files) > 1:
-        table = drop_repeats(table, kind, origins, file_of, diagnostics)
+        table, notes = settle_overlaps(table, kind, origins, file_of, diagnostics)
+        for index, note in notes.items():
+            files[index].notes.append(note)
     return table
 
 

@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from sitegen.data.conventions import TEXT_DTYPE
-from sitegen.data.kinds import Kind, expected
+from sitegen.data.kinds import NUMBER_TYPES, TIME_TYPES, Kind, expected
 from sitegen.errors import SitegenError, raise_all
 
 MAX_CELL_ERRORS = 21
@@ -77,9 +77,9 @@ def convert(series: pd.Series, ctype: str) -> tuple[pd.Series, pd.Series, pd.Ser
         # a spreadsheet that saved an ID as a number wrote 7.45891E+18: its digits are gone
         bad = text.str.match(_SCIENTIFIC).fillna(False) if ctype == "id" else pd.Series(False, index=series.index)
         return values, bad.astype(bool), blank
-    if ctype in ("int", "money", "float"):
+    if ctype in NUMBER_TYPES:
         return (*_convert_number(series, ctype, blank), blank)
-    if ctype in ("date", "datetime"):
+    if ctype in TIME_TYPES:
         return (*_convert_time(series, ctype, blank), blank)
     lowered = series.astype(str).str.strip().str.lower()
     if ctype == "bool":
@@ -102,8 +102,9 @@ def _convert_number(series: pd.Series, ctype: str, blank: pd.Series):
         numbers = series.astype("float64")
     else:
         numbers = pd.to_numeric(series.astype(str).str.strip().where(~blank, None), errors="coerce")
-    bad = ~blank & (numbers.isna() | ~np.isfinite(numbers.fillna(0)) | (numbers < 0) | (numbers >= MAX_NUMBER))
-    if ctype == "int":
+    negative = (numbers < 0) if ctype != "net" else pd.Series(False, index=series.index)
+    bad = ~blank & (numbers.isna() | ~np.isfinite(numbers.fillna(0)) | negative | (numbers.abs() >= MAX_NUMBER))
+    if ctype in ("int", "net"):
         bad |= ~blank & numbers.notna() & (numbers % 1 != 0)
     return numbers.where(~bad).astype("float64"), bad
 
@@ -139,7 +140,7 @@ PYTHON_MAX = 4096  # distinct cells up to which a Python loop beats pandas' per-
 
 def simple_cells(trimmed, ctype: str) -> np.ndarray:
     """Which cells (trimmed Arrow strings) of a number or date column convert_fast converts in bulk."""
-    pattern = _SIMPLE_NUMBER if ctype in ("int", "money", "float") else _SIMPLE_DATE if ctype == "date" \
+    pattern = _SIMPLE_NUMBER if ctype in NUMBER_TYPES else _SIMPLE_DATE if ctype == "date" \
         else _SIMPLE_DATETIME
     return pc.match_substring_regex(trimmed, pattern).to_numpy(zero_copy_only=False)
 
@@ -158,7 +159,7 @@ def convert_fast(cells: pa.Array, ctype: str, trimmed: bool = False,
     if ctype == "bool" or ctype.startswith("enum:"):
         return _choice_cells(trimmed, blank, ctype)
     simple = simple_cells(trimmed, ctype) if simple is None else simple.copy()
-    if ctype in ("int", "money", "float"):
+    if ctype in NUMBER_TYPES:
         values, bad = _simple_numbers(trimmed, simple, blank, ctype)
     else:
         values, bad = _simple_times(trimmed, simple), np.zeros(len(cells), dtype=bool)
@@ -212,8 +213,9 @@ def _simple_numbers(trimmed: pa.Array, simple: np.ndarray, blank: np.ndarray,
     if simple.any():
         values[simple] = pc.cast(trimmed.filter(pa.array(simple)), pa.float64()).to_numpy(zero_copy_only=False)
     with np.errstate(invalid="ignore"):
-        bad = ~blank & (np.isnan(values) | np.isinf(values) | (values < 0) | (values >= MAX_NUMBER))
-        if ctype == "int":
+        negative = (values < 0) if ctype != "net" else np.zeros(len(values), dtype=bool)
+        bad = ~blank & (np.isnan(values) | np.isinf(values) | negative | (np.abs(values) >= MAX_NUMBER))
+        if ctype in ("int", "net"):
             bad |= ~blank & ~np.isnan(values) & (values % 1 != 0)
     return np.where(bad, np.nan, values), bad
 
@@ -249,9 +251,9 @@ def _text(cells: pa.Array) -> pd.Series:
 
 def range_limits(ctype: str) -> str:
     """What `out_of_range` adds to the expectation of a cell outside sitegen's range."""
-    if ctype in ("int", "money", "float"):
+    if ctype in NUMBER_TYPES:
         return " and below 10^15"
-    if ctype in ("date", "datetime"):
+    if ctype in TIME_TYPES:
         return f" between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d}"
     return ""
 
@@ -262,10 +264,10 @@ def out_of_range(values: pd.Series, raw: pd.Series, ctype: str) -> tuple[np.ndar
     if not values.isna().any():
         return np.zeros(len(values), dtype=bool), ""
     text = raw.astype(str).str.strip()
-    if ctype in ("int", "money", "float"):
+    if ctype in NUMBER_TYPES:
         numbers = pd.to_numeric(text, errors="coerce")
         return (np.isfinite(numbers) & (numbers.abs() >= MAX_NUMBER)).to_numpy(), " and below 10^15"
-    if ctype in ("date", "datetime"):
+    if ctype in TIME_TYPES:
         year = pd.to_numeric(text.str.extract(r"^(\d{4})-\d{2}-\d{2}(?:$|[ T])", expand=False), errors="coerce")
         far = values.isna() & ((year < EARLIEST.year + 1) | (year > LATEST.year - 1))
         return far.to_numpy(), f" between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d}"
@@ -279,9 +281,9 @@ def blank_value(ctype: str):
 
 
 def typed_empty_column(ctype: str, n: int) -> pd.Series:
-    if ctype in ("int", "money", "float"):
+    if ctype in NUMBER_TYPES:
         return pd.Series(np.full(n, np.nan), dtype="float64")
-    if ctype in ("date", "datetime"):
+    if ctype in TIME_TYPES:
         return pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]")
     return pd.Series([None] * n, dtype=object)
 

@@ -20,7 +20,6 @@ from sitegen.data.cells import (
     MAX_CELL_ERRORS,
     blank_value,
     cell_error,
-    locator,
     more_cells_error,
     raise_cell_errors,
     range_limits,
@@ -29,7 +28,8 @@ from sitegen.data.cells import (
 )
 from sitegen.data.conversion_cache import ConversionCache
 from sitegen.data.distinct import Source, Typed, file_numbers, type_sources
-from sitegen.data.kinds import TIME_COLUMN, Kind
+from sitegen.data.kinds import NUMBER_TYPES, TIME_COLUMN, TIME_TYPES, Kind
+from sitegen.data.overlaps import settle_overlaps
 from sitegen.data.plausibility import in_two_files, plausibility
 from sitegen.errors import Diagnostics
 
@@ -52,8 +52,8 @@ def combine(kind: Kind, items: list[Item], diagnostics: Diagnostics,
             cache: ConversionCache | None) -> tuple[pd.DataFrame, list[Typed]]:
     """All files of one kind as one typed table, and each file's typed cells (`distinct.Typed`).
 
-    A row repeated exactly in a later file (overlapping drops) is counted once; repeats inside one file are
-    kept, since two interactions or two ads may well look alike."""
+    A row that several files report is counted once (`overlaps`); repeats inside one file are kept, since two
+    interactions or two ads may well look alike."""
     if not items:
         return typed_empty(kind), []
     typed = _typed(kind, items)
@@ -69,9 +69,11 @@ def combine(kind: Kind, items: list[Item], diagnostics: Diagnostics,
         times = arrays[TIME_COLUMN[kind.name]]
         _note_ranges(times, items, typed)
         plausibility(table, kind, origins, file_of, diagnostics, quick=True, arrays=arrays)
-        # rows repeated exactly share their time: only then is it worth hashing whole rows
+        # rows that two files report share their time: only then is it worth comparing whole rows
         if len(items) > 1 and in_two_files(times, file_of):
-            table = drop_repeats(table, kind, origins, file_of, diagnostics)
+            table, notes = settle_overlaps(table, kind, origins, file_of, diagnostics)
+            for index, note in notes.items():
+                typed[index].notes.append(note)
     finally:
         for writer in writers:
             writer.join()
@@ -173,7 +175,7 @@ def _typed_table(kind: Kind, items: list[Item], typed: list[Typed]) -> tuple[pd.
             if not big:
                 out[col] = typed_empty_column(ctype, n).to_numpy()
                 continue
-            group = "float" if ctype in ("int", "money", "float") else "time" if ctype in ("date", "datetime") else ""
+            group = "float" if ctype in NUMBER_TYPES else "time" if ctype in TIME_TYPES else ""
             if group not in shared:
                 shared[group] = typed_empty_column(ctype, 0) if not n else _missing(ctype, n)
             out[col] = shared[group].copy(deep=False)
@@ -207,9 +209,9 @@ def _column_parts(typed: list[Typed], col: str, ctype: str, big: bool) -> list[n
             break
         if cells is not None:
             parts.append(cells.array())
-        elif ctype in ("int", "money", "float"):
+        elif ctype in NUMBER_TYPES:
             parts.append(np.full(t.rows, np.nan))
-        elif ctype in ("date", "datetime"):
+        elif ctype in TIME_TYPES:
             parts.append(np.full(t.rows, np.datetime64("NaT"), dtype="datetime64[ns]"))
         else:
             parts.append(np.full(t.rows, blank_value(ctype), dtype=object))
@@ -236,30 +238,11 @@ def _consolidated(arrays: dict[str, np.ndarray], n: int) -> pd.DataFrame:
 
 def _missing(ctype: str, n: int) -> pd.Series:
     """typed_empty_column, made without a list of n Nones."""
-    if ctype in ("int", "money", "float", "date", "datetime"):
+    if ctype in NUMBER_TYPES + TIME_TYPES:
         return typed_empty_column(ctype, n)
     values = np.empty(n, dtype=object)
     values.fill(None)
     return pd.Series(values, dtype=object, copy=False)
-
-
-def drop_repeats(table: pd.DataFrame, kind: Kind, origins: list[tuple[Path, np.ndarray]], file_of: np.ndarray,
-                 diagnostics: Diagnostics) -> pd.DataFrame:
-    """The table without rows that repeat a row of an earlier file exactly, with a warning naming the first."""
-    hashes = pd.util.hash_pandas_object(table, index=False).to_numpy()
-    # the k-th copy of a row in its own file matches only the k-th copy in an earlier file
-    nth = pd.DataFrame({"file": file_of, "hash": hashes}).groupby(["file", "hash"]).cumcount().to_numpy()
-    dupes = pd.DataFrame({"hash": hashes, "nth": nth}).duplicated(keep="first").to_numpy()
-    if not dupes.any():
-        return table
-    locate = locator(origins)
-    first = int(np.flatnonzero(dupes)[0])
-    original = int(np.flatnonzero((hashes == hashes[first]) & (nth == nth[first]))[0])
-    path, row = locate(first)
-    was_path, was_row = locate(original)
-    diagnostics.warn(f"{int(dupes.sum())} {kind.name} rows repeat rows of another file exactly, each counted "
-                     f"once (this row repeats {was_path.name}:{was_row})", path, row)
-    return table[~dupes].reset_index(drop=True)
 
 
 def release_memory() -> None:

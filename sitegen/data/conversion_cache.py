@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 
 from sitegen.data.cells import blank_value
 from sitegen.data.distinct import Cells, Typed
-from sitegen.data.kinds import KINDS, Kind
+from sitegen.data.kinds import KINDS, NUMBER_TYPES, TIME_TYPES, Kind
 from sitegen.data.options import LoadOptions
 from sitegen.data.readers.base import FileScan, scan_file
 from sitegen.storage import atomic_file, code_fingerprint, keep, settled, stat_signature
@@ -174,17 +174,17 @@ def _read(path: Path) -> Entry:
 def _from_arrow(array, ctype: str, missing_value) -> Cells:
 
     if not isinstance(array, pa.DictionaryArray):  # Parquet gives back strings only still encoded
-        if ctype in ("int", "money", "float"):
+        if ctype in NUMBER_TYPES:
             return Cells(None, array.to_numpy(zero_copy_only=False).astype("float64", copy=False))
-        if ctype in ("date", "datetime"):
+        if ctype in TIME_TYPES:
             return Cells(None, array.to_numpy(zero_copy_only=False).astype("datetime64[ns]", copy=False))
         array = array.dictionary_encode()
     dictionary = array.dictionary
     indices = array.indices
     n = len(dictionary)
-    if ctype in ("int", "money", "float"):
+    if ctype in NUMBER_TYPES:
         values = dictionary.to_numpy(zero_copy_only=False).astype("float64")
-    elif ctype in ("date", "datetime"):
+    elif ctype in TIME_TYPES:
         values = dictionary.to_numpy(zero_copy_only=False).astype("datetime64[ns]")
     else:
         values = np.empty(n, dtype=object)

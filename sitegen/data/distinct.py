@@ -31,8 +31,8 @@ from sitegen.data import conventions as conv
 from sitegen.data.cells import MAX_CELL_ERRORS, convert_fast, out_of_range
 from sitegen.data.encoded import Column, TextCells
 from sitegen.data.file_conventions import apply_conventions, odd_rows
-from sitegen.data.groups import NUMBER_TYPES, TIME_TYPES, Group, arrow_text, text_series, unique_groups
-from sitegen.data.kinds import Kind
+from sitegen.data.groups import Group, arrow_text, text_series, unique_groups
+from sitegen.data.kinds import NUMBER_TYPES, TIME_TYPES, Kind
 from sitegen.data.totals import CROSS_CHECKED, cross_check
 
 VIDEO_IN_LINK = re.compile(r"/video/(\d{8,})")  # TikTok Studio's exports give a video's ID in its link

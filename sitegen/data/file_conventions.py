@@ -13,8 +13,8 @@ import pyarrow.compute as pc
 
 from sitegen.data import conventions as conv
 from sitegen.data.cells import PYTHON_MAX
-from sitegen.data.groups import NUMBER_TYPES, TIME_TYPES, Group, arrow_text, text_series, unique_groups
-from sitegen.data.kinds import Kind
+from sitegen.data.groups import Group, arrow_text, text_series, unique_groups
+from sitegen.data.kinds import NUMBER_TYPES, TIME_TYPES, Kind
 
 
 def odd_rows(kind: Kind, groups: dict[str, Group], n: int) -> np.ndarray:

@@ -14,8 +14,6 @@ import pyarrow.compute as pc
 from sitegen.data import conventions as conv
 from sitegen.data.cells import simple_cells
 
-NUMBER_TYPES = ("int", "money", "float")
-TIME_TYPES = ("date", "datetime")
 _NULLS = pa.array(sorted(conv.NULL_TOKENS), pa.string())
 
 

@@ -46,7 +46,14 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "views": ("total views", "views", "video views", "aufrufe"),
     "saves": ("saves", "total saves", "favorites", "gespeichert"),
     "followers": ("followers", "follower", "total followers"),
-    "new_followers": ("new followers", "difference in followers from previous day", "neue follower"),
+    "new_followers": ("new followers", "neue follower"),
+    "net_followers": ("difference in followers from previous day", "net followers", "follower change",
+                      "net follower change", "netto follower"),
+    "viewers": ("total viewers", "viewers", "zuschauer"),
+    "new_viewers": ("new viewers", "neue zuschauer"),
+    "returning_viewers": ("returning viewers", "wiederkehrende zuschauer"),
+    "hour": ("hour", "stunde"),
+    "active_followers": ("active followers", "aktive follower"),
     "profile_views": ("profile views", "profilaufrufe"),
 }
 

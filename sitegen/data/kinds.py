@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# Column types: date, datetime, int, money (float >= 0), float, text, id, bool, and enum:<a|b|c>.
+# Column types: date, datetime, int, net (a whole number that may be negative: a day's change), money (float >= 0),
+# float, text, id, bool, and enum:<a|b|c>.
+NUMBER_TYPES = ("int", "net", "money", "float")
+TIME_TYPES = ("date", "datetime")
 
 
 @dataclass(frozen=True)
@@ -30,9 +33,11 @@ KINDS: dict[str, Kind] = {
              {"title": "text", "date": "date", "comments": "int", "shares": "int", "saves": "int",
               "new_followers": "int", "avg_watch_seconds": "float", "duration_seconds": "float",
               "trend": "text", "creator": "text", "paid": "bool"}),
+        # TikTok Studio's daily figures are changes of lifetime totals: deleted comments make a day negative
         Kind("account", {"date": "date"},
-             {"followers": "int", "new_followers": "int", "profile_views": "int", "video_views": "int",
-              "likes": "int"}),
+             {"followers": "int", "new_followers": "int", "net_followers": "net", "profile_views": "int",
+              "video_views": "int", "likes": "net", "comments": "net", "shares": "net", "viewers": "int",
+              "new_viewers": "int", "returning_viewers": "int"}),
         Kind("community",
              {"received_at": "datetime", "channel": "enum:comment|dm|mention|video_reply|like",
               "direction": "enum:inbound|outbound"},
@@ -41,17 +46,19 @@ KINDS: dict[str, Kind] = {
         Kind("orders", {"date": "date", "code": "text", "orders": "int", "revenue": "money"},
              {"source": "text"}),
         Kind("hashtags", {"date": "date", "hashtag": "text", "posts": "int"}, {"views": "int"}),
+        Kind("follower_activity", {"date": "date", "hour": "int", "active_followers": "int"}, {}),
     ]
 }
 
 # The column that places a row of each kind in time (videos: `date` when present, see kpis).
 TIME_COLUMN = {"ads": "date", "videos": "posted_at", "account": "date", "community": "received_at",
-               "orders": "date", "hashtags": "date"}
+               "orders": "date", "hashtags": "date", "follower_activity": "date"}
 
 EXPECTED = {
     "date": "a date like 2026-10-31",
     "datetime": "a date and time like 2026-10-31 14:05",
     "int": "a whole number >= 0",
+    "net": "a whole number (a change: may be negative)",
     "money": "an amount >= 0",
     "float": "a number >= 0",
     "bool": "true or false",

@@ -55,7 +55,8 @@ def in_two_files(column: pd.Series | np.ndarray, file_of: np.ndarray) -> bool:
     return bool(((values[1:] == values[:-1]) & (files[1:] != files[:-1])).any())
 
 
-DAY_KEYS = {"ads": ["date", "campaign", "ad_group", "ad"], "account": ["date"], "orders": ["date", "code"],
+# (account days reported by two files are merged, and their differences reported, by `overlaps`)
+DAY_KEYS = {"ads": ["date", "campaign", "ad_group", "ad"], "orders": ["date", "code"],
             "hashtags": ["date", "hashtag"]}
 
 
