@@ -26,9 +26,12 @@ def _flag(series: pd.Series) -> pd.Series:
     return series.notna() & (series.astype(str).str.strip() != "")
 
 
-def _old_sum_by_day(days: pd.Series, columns: dict[str, pd.Series]):
-    return days.to_numpy(dtype="datetime64[ns]").view("int64"), {
-        name: daily._zeroed(s.to_numpy(dtype="float64")) for name, s in columns.items()}
+def _old_sum_by_day(days: pd.Series, columns: dict[str, pd.Series], counted=(), kind=None):
+    sums = {name: daily._zeroed(s.to_numpy(dtype="float64")) for name, s in columns.items()}
+    sums.update({daily.KNOWN + name: columns[name].notna().to_numpy(dtype="float64") for name in counted})
+    if kind is not None:
+        sums[daily.ROWS[kind]] = np.ones(len(days))
+    return days.to_numpy(dtype="datetime64[ns]").view("int64"), sums
 
 
 def old_daily_facts(data: ClientData) -> pd.DataFrame:
@@ -40,10 +43,14 @@ def old_daily_facts(data: ClientData) -> pd.DataFrame:
     cd = inbound & community["channel"].isin(["comment", "dm"])
     negative = inbound & (community["channel"] == "comment") & (community["sentiment"] == "negative")
     day = daily._day
+    ads_sums = {**{c: ads[c] for c in daily.ADS_SUMS}, "paid_likes": ads["likes"], "paid_comments": ads["comments"],
+                "paid_shares": ads["shares"]}
+    account_sums = {"account_new_followers": account["new_followers"],
+                    "account_net_followers": account["net_followers"], "account_likes": account["likes"],
+                    "account_views": account["video_views"], "account_comments": account["comments"],
+                    "account_shares": account["shares"], "profile_views": account["profile_views"]}
     parts = [
-        _old_sum_by_day(day(ads["date"]), {
-            **{c: ads[c] for c in daily.ADS_SUMS}, "paid_likes": ads["likes"], "paid_comments": ads["comments"],
-            "paid_shares": ads["shares"]}),
+        _old_sum_by_day(day(ads["date"]), ads_sums, tuple(ads_sums), "ads"),
         _old_sum_by_day(daily.video_days(videos), {
             "organic_views": videos["views"], "organic_likes": videos["likes"],
             "organic_comments": videos["comments"], "organic_shares": videos["shares"],
@@ -51,10 +58,9 @@ def old_daily_facts(data: ClientData) -> pd.DataFrame:
             "trend_eng": vid_eng.where(trend, 0), "trend_views": videos["views"].where(trend, 0),
             "other_eng": vid_eng.where(~trend, 0), "other_views": videos["views"].where(~trend, 0),
             "collab_eng": vid_eng.where(collab, 0), "collab_views": videos["views"].where(collab, 0),
-            "owned_eng": vid_eng.where(~collab, 0), "owned_views": videos["views"].where(~collab, 0)}),
-        _old_sum_by_day(day(account["date"]), {
-            "account_new_followers": account["new_followers"], "account_likes": account["likes"],
-            "account_views": account["video_views"], "profile_views": account["profile_views"]}),
+            "owned_eng": vid_eng.where(~collab, 0), "owned_views": videos["views"].where(~collab, 0)},
+            ("organic_comments", "organic_shares", "saves")),
+        _old_sum_by_day(day(account["date"]), account_sums, tuple(account_sums), "account"),
         _old_sum_by_day(day(community["received_at"]), {
             "inbound_cd": cd.astype(float), "answered_cd": (cd & community["responded_at"].notna()).astype(float),
             "leads": (inbound & (community["lead"] == True)).astype(float),  # noqa: E712
@@ -65,9 +71,10 @@ def old_daily_facts(data: ClientData) -> pd.DataFrame:
             "inbound": inbound.astype(float),
             **{f"sentiment_{s}": (inbound & (community["sentiment"] == s)).astype(float)
                for s in ("positive", "neutral", "negative")}}),
-        _old_sum_by_day(day(orders["date"]), {"code_orders": orders["orders"], "code_revenue": orders["revenue"]}),
+        _old_sum_by_day(day(orders["date"]), {"code_orders": orders["orders"], "code_revenue": orders["revenue"]},
+                        ("code_revenue",), "orders"),
         _old_sum_by_day(day(hashtags["date"]), {"hashtag_posts": hashtags["posts"],
-                                                "hashtag_views": hashtags["views"]}),
+                                                "hashtag_views": hashtags["views"]}, ("hashtag_views",), "hashtags"),
     ]
     missing = np.iinfo("int64").min
     all_days = np.unique(np.concatenate([d[d != missing] for d, _ in parts]))
@@ -150,7 +157,7 @@ def _times(draw, n: int, ctype: str, spread: str) -> np.ndarray:
 def _column(draw, ctype: str, n: int, times: np.ndarray | None) -> pd.Series:
     if times is not None:
         return pd.Series(times, dtype="datetime64[ns]")
-    if ctype in ("int", "money", "float"):
+    if ctype in ("int", "net", "money", "float"):
         values = draw(st.lists(st.none() | st.integers(0, 10**6) | st.floats(0, 1e6, allow_nan=False),
                                min_size=n, max_size=n))
         return pd.Series([np.nan if v is None else float(v) for v in values], dtype="float64")

@@ -56,7 +56,7 @@ REL_TOL = 1e-9
 # projects are clean canonical exports, so there are none; a test below checks every header is canonical.
 ALIASES: dict[str, str] = {}
 
-SQL_TYPES = {"date": "DATE", "datetime": "TIMESTAMP", "int": "BIGINT", "money": "DECIMAL(38, 6)",
+SQL_TYPES = {"date": "DATE", "datetime": "TIMESTAMP", "int": "BIGINT", "net": "BIGINT", "money": "DECIMAL(38, 6)",
              "float": "DOUBLE", "bool": "BOOLEAN", "text": "VARCHAR", "id": "VARCHAR"}
 
 GENERATED_CLIENTS, GENERATED_MONTHS = 3, 3

@@ -119,7 +119,7 @@ def test_kpis_json(site):
     assert set(document["kpis"]) == set(KPI_IDS)
     assert document["kpis"]["spend"] == {"value": 150, "previous": 999, "target": None,
                                          "change": pytest.approx((150 - 999) / 999), "attainment": None,
-                                         "unit": "money"}
+                                         "unit": "money", "sources": ["ads.spend"]}
     assert document["kpis"]["roi"]["target"] == 2
     csv_text = (site / "acme/2026-10/kpis.csv").read_text()
     assert csv_text.splitlines()[0] == "kpi,label,unit,value,previous,change,target,attainment"

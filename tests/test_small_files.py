@@ -108,7 +108,8 @@ def test_plain_cells_as_the_regular_expression_finds_them(cells, ctype):
 
     from sitegen.data import conventions as conv
     from sitegen.data import file_conventions
-    from sitegen.data.groups import NUMBER_TYPES, Group
+    from sitegen.data.groups import Group
+    from sitegen.data.kinds import NUMBER_TYPES
 
     group = Group(ctype, {}, pa.array(cells, pa.string()))
     plain = conv.PLAIN_NUMBER if ctype in NUMBER_TYPES else conv.ISO_DATE

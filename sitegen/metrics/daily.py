@@ -12,6 +12,9 @@ from sitegen.metrics.periods import DAY_NS
 
 _NAT = np.iinfo(np.int64).min  # NaT as int64
 ADS_SUMS = ["spend", "impressions", "reach", "clicks", "video_views", "conversions", "revenue"]
+KNOWN = "n:"  # prefix of a sum's count of rows with a value: 0 in a period with rows means "not in the data"
+ROWS = {"ads": "ads_rows", "videos": "posts", "account": "account_days", "orders": "order_rows",
+        "hashtags": "hashtag_rows"}  # each kind's count of rows, per day
 
 
 def _day(series: pd.Series) -> pd.Series:
@@ -23,10 +26,16 @@ def video_days(videos: pd.DataFrame) -> pd.Series:
     return _day(videos["date"].fillna(videos["posted_at"]))
 
 
-def _sum_by_day(times: pd.Series, columns: dict[str, pd.Series | np.ndarray]) -> DaySums:
-    """(each row's day number, {column: values}) of one kind, to be summed per day by daily_facts."""
-    return _day_numbers(times), {name: _zeroed(s if isinstance(s, np.ndarray) else s.to_numpy(dtype="float64"))
-                                 for name, s in columns.items()}
+def _sum_by_day(times: pd.Series, columns: dict[str, pd.Series | np.ndarray], counted: tuple[str, ...] = (),
+                kind: str | None = None) -> DaySums:
+    """(each row's day number, {column: values}) of one kind, to be summed per day by daily_facts; for each
+    `counted` column also how many rows have a value (KNOWN + name), and with `kind` how many rows it has."""
+    values = {name: s if isinstance(s, np.ndarray) else s.to_numpy(dtype="float64") for name, s in columns.items()}
+    sums = {name: _zeroed(v) for name, v in values.items()}
+    sums.update({KNOWN + name: (~np.isnan(values[name])).astype("float64") for name in counted})
+    if kind is not None:
+        sums[ROWS[kind]] = np.ones(len(times))
+    return _day_numbers(times), sums
 
 
 def _day_numbers(times: pd.Series) -> np.ndarray:
@@ -89,17 +98,20 @@ def daily_facts(data: ClientData) -> pd.DataFrame:
     return _summed_by_day([_ads_days(data["ads"]), _video_days(data["videos"]), _account_days(data["account"]),
                            _community_days(data["community"]),
                            _sum_by_day(data["orders"]["date"], {"code_orders": data["orders"]["orders"],
-                                                                "code_revenue": data["orders"]["revenue"]}),
+                                                                "code_revenue": data["orders"]["revenue"]},
+                                       ("code_revenue",), "orders"),
                            _sum_by_day(data["hashtags"]["date"], {"hashtag_posts": data["hashtags"]["posts"],
-                                                                  "hashtag_views": data["hashtags"]["views"]})])
+                                                                  "hashtag_views": data["hashtags"]["views"]},
+                                       ("hashtag_views",), "hashtags")])
 
 
 DaySums = tuple[np.ndarray, dict[str, np.ndarray | None]]  # each row's day number, and the columns to add up
 
 
 def _ads_days(ads: pd.DataFrame) -> DaySums:
-    return _sum_by_day(ads["date"], {**{c: ads[c] for c in ADS_SUMS}, "paid_likes": ads["likes"],
-                                     "paid_comments": ads["comments"], "paid_shares": ads["shares"]})
+    sums = {**{c: ads[c] for c in ADS_SUMS}, "paid_likes": ads["likes"], "paid_comments": ads["comments"],
+            "paid_shares": ads["shares"]}
+    return _sum_by_day(ads["date"], sums, tuple(sums), "ads")
 
 
 def _video_days(videos: pd.DataFrame) -> DaySums:
@@ -113,13 +125,16 @@ def _video_days(videos: pd.DataFrame) -> DaySums:
         "trend_eng": _zeros_unless(trend, engagements), "trend_views": _zeros_unless(trend, views),
         "other_eng": _zeros_unless(~trend, engagements), "other_views": _zeros_unless(~trend, views),
         "collab_eng": _zeros_unless(collab, engagements), "collab_views": _zeros_unless(collab, views),
-        "owned_eng": _zeros_unless(~collab, engagements), "owned_views": _zeros_unless(~collab, views)})
+        "owned_eng": _zeros_unless(~collab, engagements), "owned_views": _zeros_unless(~collab, views)},
+        ("organic_comments", "organic_shares", "saves"))
 
 
 def _account_days(account: pd.DataFrame) -> DaySums:
-    return _sum_by_day(account["date"], {
-        "account_new_followers": account["new_followers"], "account_likes": account["likes"],
-        "account_views": account["video_views"], "profile_views": account["profile_views"]})
+    sums = {"account_new_followers": account["new_followers"], "account_net_followers": account["net_followers"],
+            "account_likes": account["likes"], "account_views": account["video_views"],
+            "account_comments": account["comments"], "account_shares": account["shares"],
+            "profile_views": account["profile_views"]}
+    return _sum_by_day(account["date"], sums, tuple(sums), "account")
 
 
 def _community_days(community: pd.DataFrame) -> DaySums:

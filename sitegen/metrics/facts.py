@@ -17,7 +17,8 @@ import pandas as pd
 
 from sitegen.data.load import ClientData
 from sitegen.metrics.baselines import Baseline
-from sitegen.metrics.daily import daily_facts, video_days
+from sitegen.metrics.daily import KNOWN, daily_facts, video_days
+from sitegen.metrics.figures import Figures
 from sitegen.metrics.periods import DAY_NS, Period, period_bounds
 from sitegen.metrics.ratios import Number, ratio
 from sitegen.metrics.time_order import reordered, time_order
@@ -45,7 +46,7 @@ class ClientFacts:
     times: dict[str, np.ndarray] = field(default_factory=dict, repr=False)  # kind -> sorted int64 ns
     # made on first use: a period's KPIs (one report's period is often the next one's comparison), a period's
     # code sources, an alert series' baseline by (series, window, minimum MAD)
-    kpis: dict[Period, dict[str, Number]] = field(default_factory=dict, repr=False)
+    kpis: dict[Period, Figures] = field(default_factory=dict, repr=False)
     sources: dict[Period, Columns] = field(default_factory=dict, repr=False)
     baselines: dict[tuple[str, int, float], Baseline] = field(default_factory=dict, repr=False)
     _arrays: dict[tuple, np.ndarray] = field(default_factory=dict, repr=False)
@@ -91,6 +92,11 @@ class ClientFacts:
     def daily_matrix(self) -> tuple[np.ndarray, np.ndarray]:
         """(each day as int64 ns, the daily facts as one float array, a column per fact)."""
         return self.daily.index.asi8, self.daily.to_numpy(dtype="float64")
+
+    @cached_property
+    def known_sums(self) -> frozenset[str]:
+        """The daily sums whose column has a value in some row (a column no file has is not summed as 0)."""
+        return frozenset(c[len(KNOWN):] for c in self.daily.columns if c.startswith(KNOWN) and self.daily[c].any())
 
     @cached_property
     def daily_positions(self) -> dict[str, int]:

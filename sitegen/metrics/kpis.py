@@ -10,11 +10,11 @@ import numpy as np
 import pandas as pd
 
 from sitegen.metrics.breakdowns import source_table
-from sitegen.metrics.catalogue import KPI_IDS
 from sitegen.metrics.daily import ADS_SUMS
 from sitegen.metrics.facts import ClientFacts, Columns
+from sitegen.metrics.figures import Figures
 from sitegen.metrics.periods import EPOCH_ORDINAL, Period, period_bounds
-from sitegen.metrics.ratios import Number, clean, ratio
+from sitegen.metrics.ratios import Number, ratio
 
 
 def has_data(facts: ClientFacts, period: Period) -> bool:
@@ -45,78 +45,95 @@ def _daily_sums(facts: ClientFacts, period: Period) -> dict[str, float]:
 
 def compute_kpis(facts: ClientFacts, period: Period) -> dict[str, Number]:
     """Every KPI id of the catalogue for one period (None = n/a)."""
+    return compute_figures(facts, period).values
+
+
+def compute_figures(facts: ClientFacts, period: Period) -> Figures:
+    """Every KPI of the catalogue for one period, with the data each came from and why an n/a is one."""
     if not has_data(facts, period):
-        return dict.fromkeys(KPI_IDS)
-    t = _daily_sums(facts, period)
-    has = facts.kinds
-    k: dict[str, Number] = {}
-
-    def total(name: str, kind: str) -> Number:
-        return t[name] if kind in has else None
-
-    def add(*values: Number) -> Number:
-        present = [v for v in values if v is not None]
-        return sum(present) if present else None
-
+        return Figures({}, facts.kinds, facts.known_sums).done()
+    f = Figures(_daily_sums(facts, period), facts.kinds, facts.known_sums)
     for c in ADS_SUMS:
-        k[c] = total(c, "ads")
-    k["paid_likes"] = total("paid_likes", "ads")
-    k["organic_likes"] = total("organic_likes", "videos")
-    k["likes"] = add(k["paid_likes"], k["organic_likes"])
-    k["comments"] = add(total("paid_comments", "ads"), total("organic_comments", "videos"))
-    k["shares"] = add(total("paid_shares", "ads"), total("organic_shares", "videos"))
-    k["saves"] = total("saves", "videos")
-    k["views"] = add(total("video_views", "ads"), total("organic_views", "videos"))
-    k["engagements"] = add(k["likes"], k["comments"], k["shares"], k["saves"])
-    k["engagement_rate"] = ratio(k["engagements"], k["views"])
-    k["like_rate"] = ratio(k["likes"], k["views"])
-    k["share_rate"] = ratio(k["shares"], k["views"])
-    k["comment_rate"] = ratio(k["comments"], k["views"])
-    k["save_rate"] = ratio(k["saves"], k["views"])
-    k["cpm"] = ratio(k["spend"], k["impressions"], 1000)
-    k["ctr"] = ratio(k["clicks"], k["impressions"])
-    k["cpc"] = ratio(k["spend"], k["clicks"])
-    k["cost_per_like"] = ratio(k["spend"], k["paid_likes"])
-    k["conversion_rate"] = ratio(k["conversions"], k["clicks"])
-    k["cpa"] = ratio(k["spend"], k["conversions"])
-    k["roas"] = ratio(k["revenue"], k["spend"])
-    k["roi"] = ratio(None if k["revenue"] is None else k["revenue"] - k["spend"], k["spend"])
-    k["conversions_per_1k_likes"] = ratio(k["conversions"], k["likes"], 1000)
-    k["follower_growth"], k["follower_growth_rate"] = follower_growth(facts, period)
-    k["reply_rate"] = ratio(total("answered_cd", "community"), total("inbound_cd", "community"))
-    k["median_response_minutes"] = median_response_minutes(facts, period) if "community" in has else None
-    k["dm_leads"] = total("leads", "community")
-    k["outbound_interactions"] = total("outbound", "community")
-    k["negative_ratio"] = negative_ratio(facts, period) if "community" in has else None
-    k["mentions"] = total("mentions", "community")
-    k["code_orders"] = total("code_orders", "orders")
-    k["code_revenue"] = total("code_revenue", "orders")
-    k["code_roi"] = code_roi(source_table(facts, period)) if "orders" in has else None
-    k["hashtag_posts"] = total("hashtag_posts", "hashtags")
-    k["hashtag_views"] = total("hashtag_views", "hashtags")
-    k["trend_lift"] = ratio(ratio(t["trend_eng"], t["trend_views"]), ratio(t["other_eng"], t["other_views"]))
-    k["collab_lift"] = ratio(ratio(t["collab_eng"], t["collab_views"]), ratio(t["owned_eng"], t["owned_views"]))
-    return {kid: clean(k[kid]) for kid in KPI_IDS}
+        f.total(c, c, "ads", c)
+    f.total("paid_likes", "paid_likes", "ads", "likes")
+    f.organic("organic_likes", ("organic_likes", "likes"), ("account_likes", "likes"))
+    f.add("likes", "paid_likes", "organic_likes")
+    for name in ("comments", "shares"):
+        f.total(f"paid_{name}", f"paid_{name}", "ads", name)
+        f.organic(f"organic_{name}", (f"organic_{name}", name), (f"account_{name}", name))
+        f.add(name, f"paid_{name}", f"organic_{name}")
+    f.total("saves", "saves", "videos", "saves")
+    f.organic("organic_views", ("organic_views", "views"), ("account_views", "video_views"))
+    f.add("views", "video_views", "organic_views")
+    f.add("engagements", "likes", "comments", "shares", "saves")
+    for rate, part in (("engagement_rate", "engagements"), ("like_rate", "likes"), ("share_rate", "shares"),
+                       ("comment_rate", "comments"), ("save_rate", "saves")):
+        f.ratio(rate, part, "views")
+    _paid_ratios(f)
+    _other_kpis(f, facts, period)
+    return f.done()
 
 
-def follower_growth(facts: ClientFacts, period: Period) -> tuple[Number, Number]:
-    """Followers at the period's end minus followers at its start.
+def _paid_ratios(f: Figures) -> None:
+    f.ratio("cpm", "spend", "impressions", 1000)
+    f.ratio("ctr", "clicks", "impressions")
+    f.ratio("cpc", "spend", "clicks")
+    f.ratio("cost_per_like", "spend", "paid_likes")
+    f.ratio("conversion_rate", "conversions", "clicks")
+    f.ratio("cpa", "spend", "conversions")
+    f.ratio("roas", "revenue", "spend")
+    profit = None if f.values["revenue"] is None or f.values["spend"] is None \
+        else f.values["revenue"] - f.values["spend"]
+    f.put("roi", ratio(profit, f.values["spend"]), "revenue", "spend")
+    f.ratio("conversions_per_1k_likes", "conversions", "likes", 1000)
+
+
+def _other_kpis(f: Figures, facts: ClientFacts, period: Period) -> None:
+    has, t = facts.kinds, f.sums
+    growth, rate, source = follower_growth(facts, period)
+    f.put("follower_growth", growth, source=source)
+    f.put("follower_growth_rate", rate, source=source if rate is not None else None)
+    f.put("reply_rate", ratio(f.sum("answered_cd", "community"), f.sum("inbound_cd", "community")),
+          source="community.responded_at")
+    f.put("median_response_minutes", median_response_minutes(facts, period) if "community" in has else None,
+          source="community.responded_at")
+    f.total("dm_leads", "leads", "community", "lead")
+    f.total("outbound_interactions", "outbound", "community", "direction")
+    f.put("negative_ratio", negative_ratio(facts, period) if "community" in has else None,
+          source="community.sentiment")
+    f.total("mentions", "mentions", "community", "channel")
+    f.total("code_orders", "code_orders", "orders", "orders")
+    f.total("code_revenue", "code_revenue", "orders", "revenue")
+    code = code_roi(source_table(facts, period)) if "orders" in has and f.values["code_revenue"] is not None \
+        else None
+    f.put("code_roi", code, "code_revenue", "spend")
+    f.total("hashtag_posts", "hashtag_posts", "hashtags", "posts")
+    f.total("hashtag_views", "hashtag_views", "hashtags", "views")
+    f.put("trend_lift", ratio(ratio(t["trend_eng"], t["trend_views"]), ratio(t["other_eng"], t["other_views"])),
+          source="videos.trend")
+    f.put("collab_lift", ratio(ratio(t["collab_eng"], t["collab_views"]), ratio(t["owned_eng"], t["owned_views"])),
+          source="videos.creator")
+
+
+def follower_growth(facts: ClientFacts, period: Period) -> tuple[Number, Number, str | None]:
+    """(growth, growth rate, the data they came from): followers at the period's end minus followers at its start.
 
     The start is the last count before the period (so that consecutive periods add up),
     or the period's first count when the data begins inside it. Without follower counts,
-    growth is the sum of new_followers and the rate is n/a."""
+    growth is the sum of the daily net change (net_followers; else new_followers) and the rate is n/a."""
     days, followers = facts.follower_counts
     start, end = period_bounds(period)
     lo, hi = int(np.searchsorted(days, start, "left")), int(np.searchsorted(days, end, "left"))
     if hi > lo:
         first = followers[lo - 1] if lo > 0 else followers[lo]
         growth = float(followers[hi - 1] - first)
-        return growth, ratio(growth, float(first))
+        return growth, ratio(growth, float(first)), "account.followers"
     lo, hi = facts.span("account", period)
-    new = facts.floats("account", "new_followers")[lo:hi]
-    if (~np.isnan(new)).any():
-        return float(np.nansum(new)), None
-    return None, None
+    for column in ("net_followers", "new_followers"):
+        change = facts.floats("account", column)[lo:hi]
+        if (~np.isnan(change)).any():
+            return float(np.nansum(change)), None, f"account.{column}"
+    return None, None, None
 
 
 def median_response_minutes(facts: ClientFacts, period: Period) -> Number:

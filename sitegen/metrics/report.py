@@ -20,7 +20,8 @@ from sitegen.metrics.breakdowns import (
 )
 from sitegen.metrics.catalogue import KPI_IDS, KPIS
 from sitegen.metrics.facts import ClientFacts, Columns
-from sitegen.metrics.kpis import compute_kpis
+from sitegen.metrics.figures import Figures
+from sitegen.metrics.kpis import compute_figures
 from sitegen.metrics.periods import Period
 from sitegen.metrics.ratios import Number, clean, ratio
 
@@ -79,6 +80,9 @@ class ReportKpis:
     previous: dict[str, Number]
     targets: dict[str, float]
     tables: Mapping[str, pd.DataFrame] = field(default_factory=dict)  # Tables, or DataFrames in tests
+    sources: dict[str, tuple[str, ...]] = field(default_factory=dict)  # the data each value came from
+    reasons: dict[str, str] = field(default_factory=dict)  # why a value is n/a ("not in your data")
+    notes: dict[str, str] = field(default_factory=dict)  # what a value lacks ("without paid_likes (...)")
     # made on first use by the charts and pages of this process, not kept in the build cache: a chart's rows by
     # chart name (None: no rows), the JSON values of columns the charts share (by id; the array is kept with
     # its values, so its id is not reused)
@@ -121,8 +125,8 @@ class ReportKpis:
 
 def report_kpis(facts: ClientFacts, period: Period, comparison: Period | None,
                 targets: dict[str, float]) -> ReportKpis:
-    values = _period_kpis(facts, period)
-    previous = _period_kpis(facts, comparison) if comparison else dict.fromkeys(KPI_IDS)
+    figures = period_figures(facts, period)
+    previous = period_figures(facts, comparison).values if comparison else dict.fromkeys(KPI_IDS)
     tables = Tables({
         "campaigns": campaign_table(facts, period),
         "videos": video_table(facts, period),
@@ -132,11 +136,12 @@ def report_kpis(facts: ClientFacts, period: Period, comparison: Period | None,
         "days": day_table(facts, period),
         "hashtag_days": hashtag_days(facts, period),
     })
-    return ReportKpis(period, comparison, values, previous, dict(targets), tables)
+    return ReportKpis(period, comparison, figures.values, previous, dict(targets), tables, figures.sources,
+                      figures.reasons, figures.notes)
 
 
-def _period_kpis(facts: ClientFacts, period: Period) -> dict[str, Number]:
+def period_figures(facts: ClientFacts, period: Period) -> Figures:
     """A period's KPIs, computed once a client (one report's period is often the next one's comparison)."""
     if period not in facts.kpis:
-        facts.kpis[period] = compute_kpis(facts, period)
+        facts.kpis[period] = compute_figures(facts, period)
     return facts.kpis[period]

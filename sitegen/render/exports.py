@@ -39,11 +39,19 @@ def _document(client_name: str, client_slug: str, title: str, currency: str, kpi
         "kpis": {
             kpi: {"value": _number(kpis.values[kpi]), "previous": _number(kpis.previous[kpi]),
                   "target": _number(kpis.targets.get(kpi)), "change": _number(kpis.change(kpi)),
-                  "attainment": _number(kpis.attainment(kpi)), "unit": KPIS[kpi].unit}
+                  "attainment": _number(kpis.attainment(kpi)), "unit": KPIS[kpi].unit,
+                  "sources": list(kpis.sources.get(kpi, ())), **_why(kpis, kpi)}
             for kpi in KPI_IDS
         },
         **tables,
     }
+
+
+def _why(kpis: ReportKpis, kpi: str) -> dict[str, str]:
+    """Why a value is n/a ("not in your data"), or what a value lacks, when either is known."""
+    if kpis.values[kpi] is None and kpi in kpis.reasons:
+        return {"missing": kpis.reasons[kpi]}
+    return {"note": kpis.notes[kpi]} if kpi in kpis.notes else {}
 
 
 _TABLES = ("campaigns", "videos", "sources", "codes", "hashtags", "days")

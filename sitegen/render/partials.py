@@ -82,7 +82,7 @@ SHIPPED = builtin_themes() / "default" / "templates"
 # bytes as; a changed file (or a theme's own) is rendered by Jinja (tests/test_tables.py checks these)
 WRITTEN_PARTIALS = {
     "partials/chart.html": "436cbfb8379ab094cc074040cb8ef3a3518af655473cc877881c4b96ba13bfab",
-    "partials/kpi_card.html": "03bce21c1c715e8d23b30157050cc911b491c1f42abaa471c049e90ac51a45bc",
+    "partials/kpi_card.html": "f4dd8aa656be3cd474f0f4b12f6bdba197cad0b4a7f9542d36112a0fb6b484e5",
     "partials/table.html": "4bfa1f15c5ecc6b7f19b747973d56d0c5379e49b63151c80e053bd04c9c6281e",
 }
 _checked: dict[tuple[int, str], tuple] = {}  # (id of env, name) -> (env, is it shipped, uptodate)
@@ -139,6 +139,8 @@ def card_html(card: dict) -> str:
            f'  <div class="card-change delta {html_text(card["direction"])} {html_text(card["quality"])}" '
            f'title="{gettext_html("Previous period: %(value)s", value=card["previous"])}">'
            f'{html_text(card["change"])}</div>\n']
+    if card["reason"]:
+        out.append(f'<div class="card-reason">{html_text(card["reason"])}</div>\n')
     if card["target"]:
         target = gettext_html("Target %(target)s · %(attainment)s", target=card["target"],
                               attainment=card["attainment"])

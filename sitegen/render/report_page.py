@@ -11,9 +11,10 @@ from functools import cache
 import jinja2
 from markupsafe import Markup, escape
 
-from sitegen.i18n import _, language, speaking
+from sitegen.i18n import N_, _, language, speaking
 from sitegen.metrics.alerts import Alert
 from sitegen.metrics.catalogue import KPIS, SECTIONS
+from sitegen.metrics.figures import NOT_IN_DATA
 from sitegen.metrics.report import ReportKpis
 from sitegen.project.frontmatter import Commentary
 from sitegen.project.model import Client, Project
@@ -108,6 +109,7 @@ class PageContext:
             "target": None if kpi not in self.kpis.targets else self.fmt.kpi(kpi, self.kpis.targets[kpi]),
             "attainment": self.fmt.percent(self.kpis.attainment(kpi), 0),
             "status": None if met is None else ("beaten" if met else "missed"),
+            "reason": _why_missing(self.kpis.reasons.get(kpi)) if value is None else None,
         }
 
     def chart_html(self, name: str) -> Markup:
@@ -230,3 +232,12 @@ def report_files(env: jinja2.Environment, project: Project, client: Client, resu
         *(OutputFile(f"{base}{CHART_FOLDER}/{name}.svg", svg.encode("utf-8"))
           for name, svg in sorted(result.images.items())),
     ]
+
+
+_REASONS = {NOT_IN_DATA: N_("not in your data")}  # the reasons for an n/a a card shows
+
+
+def _why_missing(reason: str | None) -> str | None:
+    """The short reason shown under an n/a value: only for a figure the data lacks (a zero denominator's n/a
+    needs no words)."""
+    return _(_REASONS[reason]) if reason in _REASONS else None
