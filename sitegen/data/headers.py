@@ -107,8 +107,9 @@ def is_known_header(name: str) -> bool:
 
 @cache
 def _keys_have_letters() -> bool:
-    """Whether every known key holds an ASCII letter (header_key of ASCII text without letters has none)."""
-    return all(_ASCII_LETTER.search(k) for k in (*_alias_keys(), *_ignored_keys()))
+    """Whether every known ASCII key holds an ASCII letter (header_key of ASCII text without letters has none,
+    and is ASCII: the Japanese keys cannot match it)."""
+    return all(_ASCII_LETTER.search(k) for k in (*_alias_keys(), *_ignored_keys()) if k.isascii())
 
 
 def map_headers(headers: list[str], kind_name: str, user: dict[str, str]) -> dict[str, str]:
