@@ -54,8 +54,8 @@ def test_cells_without_letters_are_no_known_header(cell):
     assert is_known_header(cell) == (key in _alias_keys() or key in _ignored_keys())
 
 
-def test_every_known_key_has_a_letter():
-    assert all(any("a" <= c.lower() <= "z" for c in k) for k in (*_alias_keys(), *_ignored_keys()))
+def test_every_known_ascii_key_has_a_letter():  # (is_known_header's shortcut for ASCII cells relies on it)
+    assert all(any("a" <= c.lower() <= "z" for c in k) for k in (*_alias_keys(), *_ignored_keys()) if k.isascii())
 
 
 @fuzz_settings(100)

@@ -14,17 +14,18 @@ from functools import cache, lru_cache
 
 from sitegen.data.kinds import KINDS
 
-# canonical column -> header spellings of TikTok Ads Manager, TikTok Studio and German spreadsheets
+# canonical column -> header spellings of TikTok Ads Manager, TikTok Studio and German spreadsheets; Ads
+# Manager's Japanese ones from a real export (tests/data/README.md: ads-manager-ja-sjis.csv)
 ALIASES: dict[str, tuple[str, ...]] = {
     "date": ("date", "by day", "day", "stat time day", "datum", "tag"),
-    "campaign": ("campaign name", "campaign", "kampagnenname", "kampagne", "kampagnen name"),
+    "campaign": ("campaign name", "campaign", "kampagnenname", "kampagne", "kampagnen name", "キャンペーン名"),
     "ad_group": ("ad group name", "ad group", "adgroup name", "anzeigengruppenname", "anzeigengruppe",
                  "anzeigengruppen name"),
     "ad": ("ad name", "ad", "anzeigenname", "anzeige", "anzeigen name"),
-    "spend": ("cost", "spend", "total cost", "amount spent", "kosten", "ausgaben", "gesamtkosten"),
-    "impressions": ("impression", "impressions", "impressionen"),
+    "spend": ("cost", "spend", "total cost", "amount spent", "kosten", "ausgaben", "gesamtkosten", "コスト"),
+    "impressions": ("impression", "impressions", "impressionen", "インプレッション"),
     "reach": ("reach", "reichweite"),
-    "clicks": ("clicks (destination)", "clicks", "click", "klicks (ziel)", "klicks"),
+    "clicks": ("clicks (destination)", "clicks", "click", "klicks (ziel)", "klicks", "クリック（誘導先）"),
     "video_views": ("video views", "video view", "videoaufrufe", "video aufrufe"),
     "views_2s": ("2-second video views", "2 second video views", "2-sekunden-videoaufrufe",
                  "videoaufrufe (2 sekunden)"),
@@ -35,10 +36,10 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "shares": ("paid shares", "shares", "geteilt", "bezahlte shares", "total shares"),
     "follows": ("paid follows", "follows", "bezahlte follows"),
     "profile_visits": ("paid profile visits", "profile visits", "profilbesuche", "bezahlte profilbesuche"),
-    "conversions": ("conversions", "conversion", "konversionen", "conversions (click)"),
+    "conversions": ("conversions", "conversion", "konversionen", "conversions (click)", "コンバージョン"),
     "revenue": ("total complete payment value", "complete payment value", "purchase value",
                 "total purchase value", "revenue", "umsatz", "gesamtwert der abgeschlossenen zahlungen"),
-    "currency": ("currency", "währung"),
+    "currency": ("currency", "währung", "通貨"),
     "video_id": ("video id", "item id", "post id"),
     "video_link": ("video link", "link", "videolink"),
     "posted_at": ("post time", "posted at", "publish time", "veröffentlichungszeit", "veröffentlicht am"),
@@ -63,6 +64,9 @@ IGNORED = frozenset({
     "conversion rate", "cvr", "cvr (clicks)", "cost per 1000 people reached", "frequency", "time",
     "average play time per video view", "video views at 25%", "video views at 50%", "video views at 75%",
     "video views at 100%", "kpc", "tkp", "klickrate", "kosten pro konversion", "konversionsrate",
+    "一級ステータス", "キャンペーン予算", "cpc（誘導先）", "ctr（誘導先）", "コンバージョン単価",
+    "コンバージョン率（cvr）", "結果", "結果の単価", "結果率（％）", "ディープファネル結果",
+    "ディープファネル結果ごとのコスト", "ディープファネル結果の割合", "目標ベースの予算増加",
     "result", "results", "cost per result", "result rate", "status", "primary status", "currency code",
 })
 
@@ -110,8 +114,9 @@ def is_known_header(name: str) -> bool:
 
 @cache
 def _keys_have_letters() -> bool:
-    """Whether every known key holds an ASCII letter (header_key of ASCII text without letters has none)."""
-    return all(_ASCII_LETTER.search(k) for k in (*_alias_keys(), *_ignored_keys()))
+    """Whether every known ASCII key holds an ASCII letter (header_key of ASCII text without letters has none,
+    and is ASCII: the Japanese keys cannot match it)."""
+    return all(_ASCII_LETTER.search(k) for k in (*_alias_keys(), *_ignored_keys()) if k.isascii())
 
 
 def map_headers(headers: list[str], kind_name: str, user: dict[str, str]) -> dict[str, str]:

@@ -13,8 +13,10 @@ import pyarrow.compute as pc
 from sitegen.data import conventions as conv
 from sitegen.data.encoded import Column, TextCells
 
-TOTALS_ROW = re.compile(r"^(total|totals|gesamt|gesamtsumme|summe|insgesamt)\b", re.IGNORECASE)
-_TOTALS_HINT = re.compile("total|ge[sſ]amt|[sſ]umme", re.IGNORECASE)  # finds every cell TOTALS_ROW matches
+# English and German words; Ads Manager in Japanese writes "全2件の結果" ("all 2 results"), the whole cell
+TOTALS_ROW = re.compile(r"^(?:(total|totals|gesamt|gesamtsumme|summe|insgesamt)\b|全\s*[\d,]+\s*件の結果\s*$)",
+                        re.IGNORECASE)
+_TOTALS_HINT = re.compile("total|ge[sſ]amt|[sſ]umme|件の結果", re.IGNORECASE)  # finds every cell TOTALS_ROW matches
 
 CROSS_CHECKED = ("spend", "impressions", "clicks", "conversions", "revenue")
 
@@ -25,7 +27,7 @@ def total_rows(cells: TextCells) -> np.ndarray | None:
         # one look at all cells first: TOTALS_ROW (ignoring case) only matches text whose lower case holds one
         # of these words, once the long s (ſ), which Python's re takes for an s, is an s
         low = "\n".join(cells).lower().replace("ſ", "s")
-        if "total" not in low and "gesamt" not in low and "summe" not in low:
+        if "total" not in low and "gesamt" not in low and "summe" not in low and "件の結果" not in low:
             return None
         hint = np.fromiter((_TOTALS_HINT.search(c) is not None for c in cells), dtype=bool, count=len(cells))
         values, codes = cells, None

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from sitegen.data.readers.base import RawTable
+from sitegen.data.readers.formulas import unwrap
 
 
 def from_frame(frame: pd.DataFrame, header_row: int) -> RawTable:
@@ -43,7 +44,7 @@ def cell_text(value) -> str:
         return str(int(value))
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d") if value == value.normalize() else value.strftime("%Y-%m-%d %H:%M:%S")
-    return str(value).strip()
+    return unwrap(str(value).strip())
 
 
 def factorizes_alike(series: pd.Series) -> bool:

@@ -47,7 +47,7 @@ class FileScan:
     """One pass over a file's bytes: its hash, and whether the block reader may read it."""
 
     digest: str | None
-    plain: bool  # UTF-8 (read_table would not fall back to Windows-1252) and no NUL
+    plain: bool  # UTF-8 (no encoding to detect, see readers.encodings) and no NUL
 
 
 class NotPlain(Exception):

@@ -15,18 +15,25 @@ import numpy as np
 
 from sitegen.data.headers import is_known_header
 from sitegen.data.readers.base import SCAN_ROWS, TextTable, check_unique_headers, check_width
+from sitegen.data.readers.encodings import decode_text
+from sitegen.data.readers.formulas import unwrap
 from sitegen.errors import SitegenError
 
 SNIFF_CHARS = 8_000  # of the first rows, enough to tell the delimiter (real exports: 30 rows in 4-8 kB)
 
 
 def decode(path: Path) -> tuple[str, str | None]:
-    data = path.read_bytes()
+    """(the file's text, a note naming its encoding when it is not UTF-8; see `encodings`)."""
+    return decode_text(path.read_bytes(), path)
+
+
+def decode_utf8(path: Path) -> str | None:
+    """The text of a UTF-8 file (with or without a byte-order mark); None for any other encoding, which only
+    the general reader detects (the fast readers take UTF-8 files only)."""
     try:
-        return data.decode("utf-8-sig"), None
+        return path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
-        # Excel on Windows saves "CSV" in the ANSI code page; for German and English text that is cp1252
-        return data.decode("cp1252", errors="replace"), "not UTF-8: read as Windows-1252 (Excel's ANSI encoding)"
+        return None
 
 
 def sniff_delimiter(text: str, lines: list[str] | None = None) -> str:
@@ -55,12 +62,12 @@ def find_header(rows: list[list[str]]) -> int:
     rows = rows[:SCAN_ROWS]
     if rows:  # the usual file: every cell of its first row is known, and no row below has more cells
         for cell in set(rows[0]).difference(known):
-            known[cell] = int(bool(cell.strip()) and is_known_header(cell))
+            known[cell] = int(bool(cell.strip()) and is_known_header(unwrap(cell.strip())))
         first = sum(map(known.__getitem__, rows[0]))
         if 2 <= first == len(rows[0]) >= max(map(len, rows[1:]), default=0):
             return 0  # (a row scores at most its number of cells)
     for cell in set(itertools.chain.from_iterable(rows)).difference(known):
-        known[cell] = int(bool(cell.strip()) and is_known_header(cell))
+        known[cell] = int(bool(cell.strip()) and is_known_header(unwrap(cell.strip())))
     scores = [sum(map(known.__getitem__, row)) for row in rows]
     best = max(scores, default=0)
     return scores.index(best) if best >= 2 else 0

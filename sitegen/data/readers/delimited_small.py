@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from sitegen.data.readers.base import TextTable
-from sitegen.data.readers.delimited_head import columns_kept, decode, finish, header, split_lines
+from sitegen.data.readers.delimited_head import columns_kept, decode_utf8, finish, header, split_lines
 from sitegen.errors import SitegenError
 
 SMALL_BYTES = 1 << 20  # delimited files below this size are split here
@@ -35,10 +35,12 @@ def plain_lines(text: str) -> list[str] | None:
 
 def open_rows(path: Path) -> TextTable | None:
     """A CSV file parsed by the csv module, as the general reader would read it; None for any other file."""
-    text, note = decode(path)
+    text = decode_utf8(path)
+    if text is None:
+        return None
     if not text.strip():
         raise SitegenError("empty file, expected a header row and data rows", path, 1)
-    if "\x00" in text or text.startswith("\ufeff"):
+    if "\x00" in text or text.startswith("\ufeff") or '="' in text:  # '="': cells as formulas (general reader)
         return None
     found = _rows(path, text)
     if found is None:
@@ -53,7 +55,7 @@ def open_rows(path: Path) -> TextTable | None:
         return None  # pandas: "Expected n fields", or the first columns become the index
     numbers, data = _filled(data, positions, width, header_index)
     if not data:
-        return finish(path, names, header_index, delimiter, note, None, rows=False)
+        return finish(path, names, header_index, delimiter, None, None, rows=False)
     columns = list(itertools.zip_longest(*data, fillvalue=""))
     columns += [("",) * len(data)] * (width - len(columns))
     index = dict(zip(names, positions))
@@ -61,7 +63,7 @@ def open_rows(path: Path) -> TextTable | None:
     def read(wanted: list[str]) -> tuple[np.ndarray, dict]:
         return numbers, {name: columns[index[name]] for name in dict.fromkeys(wanted)}  # tuples of str
 
-    return finish(path, names, header_index, delimiter, note, read)
+    return finish(path, names, header_index, delimiter, None, read)
 
 
 def _rows(path: Path, text: str) -> tuple[list[list[str]], str, int] | None:

@@ -18,6 +18,7 @@ import pyarrow.csv as pcsv
 from sitegen.data.encoded import Column, code_type, merged
 from sitegen.data.readers.base import BLOCK_BYTES, SCAN_ROWS, FileScan, NotPlain, TextTable, scan_file
 from sitegen.data.readers.delimited_head import columns_kept, finish, header
+from sitegen.data.readers.formulas import unwrap_array
 from sitegen.errors import SitegenError
 
 HEAD_BYTES = 2**20  # read first, for the header (and more while the first rows are longer)
@@ -219,7 +220,7 @@ class _Blocks:
             parts = self.parts.pop(i)
             if parts:
                 codes, uniques = merged(parts, len(filled) + 1)
-                codes, uniques = codes[:-1], uniques.cast(pa.string())
+                codes, uniques = codes[:-1], unwrap_array(uniques.cast(pa.string()))
                 del parts
             else:
                 codes, uniques = np.zeros(0, dtype=np.uint8), pa.array([], pa.string())

@@ -23,6 +23,7 @@ import pandas as pd
 
 from sitegen.data.headers import is_known_header
 from sitegen.data.readers.base import RawTable, Reader
+from sitegen.data.readers.formulas import unwrap
 from sitegen.errors import SitegenError
 
 MIN_HEADER_SCORE = 2
@@ -79,7 +80,7 @@ def cell_text(value) -> str:
     if value is None:
         return ""
     if kind is str:
-        return value.strip()
+        return unwrap(value.strip())
     if kind is bool:
         return "true" if value else "false"
     if kind is int:
@@ -200,7 +201,7 @@ def _read_table(sheet, header_row: int, header: list[str]) -> XlsxTable:
     lossy_cells = []  # (index in raw, column position)
     for k, i in enumerate(positions):
         values = [row[i] for row in raw]
-        columns.append([value.strip() if type(value) is str else cell_text(value) for value in values])
+        columns.append([unwrap(value.strip()) if type(value) is str else cell_text(value) for value in values])
         lossy_cells.extend((j, k) for j, value in enumerate(values)
                            if type(value) is float and abs(value) >= EXACT_INTEGERS and value.is_integer())
     lossy = [(row_numbers[j], names[k]) for j, k in sorted(lossy_cells)]
