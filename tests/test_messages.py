@@ -183,3 +183,13 @@ def test_json_that_is_not_utf8_is_located(tmp_path):
 def test_json_object_in_a_cell_is_shown_as_json(tmp_path):
     write(tmp_path / "data" / "ads.json", json.dumps([{"date": "2026-10-01", "campaign": {"a": 1}, "spend": 1}]))
     assert load_client_data(tmp_path / "data", Diagnostics())["ads"]["campaign"].tolist() == ['{"a": 1}']
+
+
+def test_an_index_page_that_is_not_utf8_is_one_located_error(tmp_path):
+    project = make_project(tmp_path / "p")
+    write(project / "content" / "index.md", "Welcome\n\nto Zürich\n".encode("cp1252"))
+    built, checked = build(project, tmp_path / "out"), run_cli("check", project)
+    assert built.returncode == checked.returncode == 2 and "Traceback" not in built.stderr
+    assert built.error_lines == checked.error_lines == [
+        f"error: {project / 'content/index.md'}:3: found byte 0xFC, which is not UTF-8 text, expected UTF-8 "
+        "(save the file as UTF-8)"]

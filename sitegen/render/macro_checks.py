@@ -8,8 +8,9 @@ from pathlib import Path
 
 from sitegen.errors import SitegenError
 from sitegen.metrics.catalogue import KPIS
-from sitegen.project.frontmatter import Commentary, front_matter
+from sitegen.project.frontmatter import Commentary
 from sitegen.render.charts import CHART_KINDS
+from sitegen.render.intro import intro_source
 from sitegen.render.markup import MacroError, render_commentary
 from sitegen.render.tables import TABLE_KINDS
 
@@ -54,9 +55,11 @@ def commentary_errors(report: Commentary) -> list[SitegenError]:
 
 def intro_errors(index_md: Path) -> list[SitegenError]:
     """What rendering the site's index.md would raise (it has no macros), as build/site.py renders it."""
-    text = index_md.read_text(encoding="utf-8-sig")
-    _, start = front_matter(text, index_md)
-    return _errors([("\n".join(text.splitlines()[start:]), index_md, start + 1)], {})
+    try:
+        body, line = intro_source(index_md)
+    except SitegenError as exc:
+        return [exc]
+    return _errors([(body, index_md, line)], {})
 
 
 def _errors(texts: list[tuple[str, Path, int]], macros: dict[str, Callable[..., str]]) -> list[SitegenError]:
