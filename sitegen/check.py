@@ -7,8 +7,9 @@ from pathlib import Path
 
 from sitegen.data.kinds import KINDS
 from sitegen.data.load import DataFile, load_client_data
-from sitegen.errors import Diagnostics, SitegenError
+from sitegen.errors import Diagnostics, SitegenError, count_text, flat
 from sitegen.project.discover import discover
+from sitegen.render.macro_checks import commentary_errors, intro_errors
 
 
 @dataclass
@@ -30,13 +31,15 @@ class CheckResult:
     root: Path
     clients: list[ClientCheck]
     warnings: list[str]
+    site_errors: list[SitegenError] = field(default_factory=list)  # the site's own pages (index.md)
 
     @property
     def errors(self) -> list[SitegenError]:
-        return [e for c in self.clients for e in c.errors]
+        return [*self.site_errors, *(e for c in self.clients for e in c.errors)]
 
 
 def check_project(project_dir: Path) -> CheckResult:
+    """Every client's data loaded and its commentary's macros checked as `build` checks them (no rendering)."""
     diagnostics = Diagnostics()
     project = discover(Path(project_dir), diagnostics)
     clients = []
@@ -45,9 +48,11 @@ def check_project(project_dir: Path) -> CheckResult:
         try:
             result.files = load_client_data(client.data_dir, diagnostics, options=client.load_options).files
         except SitegenError as exc:
-            result.errors = list(getattr(exc, "errors", [exc]))
+            result.errors = flat([exc])
+        result.errors += [e for report in client.reports for e in commentary_errors(report)]
         clients.append(result)
-    return CheckResult(project.root, clients, diagnostics.warnings)
+    site_errors = intro_errors(project.index_md) if project.index_md else []
+    return CheckResult(project.root, clients, diagnostics.warnings, site_errors)
 
 
 def _rel(path: Path, root: Path) -> str:
@@ -64,7 +69,7 @@ def summary_lines(result: CheckResult) -> list[str]:
         firsts = [f.first for f in client.files if f.first]
         lasts = [f.last for f in client.files if f.last]
         span = f", {min(firsts)} to {max(lasts)}" if firsts else ""
-        status = f", {len(client.errors)} problems" if client.errors else ""
+        status = f", {count_text(client.errors)}" if client.errors else ""
         lines.append(f"{client.name} ({client.slug}): {len(client.files)} files, {rows:,} rows{span}{status}")
         for kind in KINDS:
             mine = [f for f in client.files if f.kind == kind]

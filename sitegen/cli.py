@@ -156,12 +156,17 @@ def check(project_dir: Path, strict: bool, as_json: bool) -> None:
         fail(exc)
     if as_json:
         click.echo(json.dumps({"clients": [c.as_dict(result.root) for c in result.clients],
+                               "errors": [str(e) for e in result.site_errors],
                                "warnings": result.warnings}, indent=2, ensure_ascii=False))
     else:
         for line in summary_lines(result):
             click.echo(line)
     for warning in result.warnings[:MAX_LISTED]:
         click.echo(f"warning: {warning}", err=True)
+    if len(result.warnings) > MAX_LISTED:
+        rest = len(result.warnings) - MAX_LISTED
+        click.echo(f"warning: ... and {rest} more warning{'' if rest == 1 else 's'} not listed (--json lists all "
+                   f"{len(result.warnings)})", err=True)
     if result.errors:
         fail(SitegenErrors(result.errors) if len(result.errors) > 1 else result.errors[0])
     if strict and result.warnings:

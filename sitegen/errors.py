@@ -19,18 +19,22 @@ def location(file: Path | str | None, row: int | None = None, column: str | int 
 
 
 class SitegenError(Exception):
-    """A problem the user can fix: shown as one line, exit code 2, no traceback."""
+    """A problem the user can fix: shown as one line, exit code 2, no traceback.
+
+    `cells`: how many bad cells of a data file it stands for (1 for one cell, N for a line that sums up
+    N cells not listed one by one; 0 when it is not about cells), so that counts say what they count."""
 
     def __init__(self, message: str, file: Path | str | None = None, row: int | None = None,
-                 column: str | int | None = None):
+                 column: str | int | None = None, cells: int = 0):
         super().__init__(message)
         self.message = message
         self.file = file
         self.row = row
         self.column = column
+        self.cells = cells
 
-    def __reduce__(self):  # keep file, row and column when sent back from a worker process
-        return (type(self), (self.message, self.file, self.row, self.column))
+    def __reduce__(self):  # keep file, row, column and cells when sent back from a worker process
+        return (type(self), (self.message, self.file, self.row, self.column, self.cells))
 
     def __str__(self) -> str:
         where = location(self.file, self.row, self.column)
@@ -41,23 +45,61 @@ class SitegenErrors(SitegenError):
     """Several problems found at once (every config error, every bad cell)."""
 
     def __init__(self, errors: list[SitegenError]):
-        self.errors = errors
-        super().__init__(f"{len(errors)} problems")
+        self.errors = flat(errors)
+        super().__init__(count_text(self.errors))
 
     def __reduce__(self):
         return (type(self), (self.errors,))
 
     def lines(self) -> list[str]:
         shown = [str(e) for e in self.errors[:MAX_LISTED]]
-        if len(self.errors) > MAX_LISTED:
-            shown.append(f"... and {len(self.errors) - MAX_LISTED} more problems")
+        rest = self.errors[MAX_LISTED:]
+        if rest:
+            shown.append(f"... and {count_text(rest, more=True)} not listed; {count_text(self.errors)} in all")
         return shown
 
     def __str__(self) -> str:
         return "\n".join(self.lines())
 
 
+def flat(errors: list[SitegenError]) -> list[SitegenError]:
+    """The errors with those that gather several replaced by theirs."""
+    return [e for error in errors for e in (error.errors if isinstance(error, SitegenErrors) else [error])]
+
+
+def count_text(errors: list[SitegenError], more: bool = False) -> str:
+    """What the errors stand for, counted exactly: "365 bad cells in 2 files", "3 problems", "1 bad cell in
+    ads.csv and 2 other problems"; `more`: "345 more bad cells (180 in a.csv, 165 in b.csv)"."""
+    errors = flat(errors)
+    per_file: dict[str, int] = {}  # file -> bad cells
+    for e in errors:
+        if e.cells:
+            per_file[str(e.file)] = per_file.get(str(e.file), 0) + e.cells
+    cells, others = sum(per_file.values()), sum(1 for e in errors if not e.cells)
+    extra = "more " if more else ""
+    parts = []
+    if cells:
+        files = f"{len(per_file)} files" if len(per_file) > 1 else Path(next(iter(per_file))).name
+        if more and 1 < len(per_file) <= MAX_FILES_NAMED:
+            files = ", ".join(f"{n:,} in {Path(name).name}" for name, n in per_file.items())
+            parts.append(f"{cells:,} {extra}bad cell{_s(cells)} ({files})")
+        else:
+            parts.append(f"{cells:,} {extra}bad cell{_s(cells)} in {files}")
+    if others:
+        other = "other " if cells and not more else extra
+        parts.append(f"{others:,} {other}problem{_s(others)}")
+    return " and ".join(parts) or "no problems"
+
+
+MAX_FILES_NAMED = 3  # files named one by one in a count of the bad cells not listed
+
+
+def _s(n: int) -> str:
+    return "" if n == 1 else "s"
+
+
 def raise_all(errors: list[SitegenError]) -> None:
+    errors = flat(errors)
     if len(errors) == 1:
         raise errors[0]
     if errors:

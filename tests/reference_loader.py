@@ -13,13 +13,14 @@ import numpy as np
 import pandas as pd
 
 from sitegen.data import conventions as conv
+from sitegen.data.cell_shapes import SAMPLE
 from sitegen.data.cells import (
     MAX_CELL_ERRORS,
     cell_error,
     convert,
     locator,
-    more_cells_error,
     out_of_range,
+    overflow_errors,
     raise_cell_errors,
     typed_empty,
     typed_empty_column,
@@ -32,7 +33,7 @@ from sitegen.data.overlaps import settle_overlaps
 from sitegen.data.plausibility import plausibility
 from sitegen.data.readers import READABLE, read_table
 from sitegen.data.readers.base import RawTable
-from sitegen.data.recognise import missing_columns_message, recognise, unknown_columns
+from sitegen.data.recognise import headers_to_sample, missing_columns_message, recognise, unknown_columns
 from sitegen.data.totals import CROSS_CHECKED, TOTALS_ROW, cross_check
 from sitegen.errors import Diagnostics, SitegenError, raise_all
 
@@ -88,7 +89,8 @@ def prepare_file(path: Path, diagnostics: Diagnostics, user_columns: dict[str, s
     headers = list(raw.frame.columns)
     kind, mapping, candidates = recognise(headers, user_columns)
     if kind is None:
-        raise SitegenError(missing_columns_message(headers, candidates, user_columns), path, raw.header_row)
+        first = {h: raw.frame[h].iloc[:SAMPLE].tolist() for h in headers_to_sample(headers, candidates, user_columns)}
+        raise SitegenError(missing_columns_message(headers, candidates, user_columns, first), path, raw.header_row)
     for message, row, column in unknown_columns(headers, kind, mapping, raw.header_row):
         diagnostics.warn(message, path, row, column)
     raw, totals = _without_totals(raw)
@@ -239,13 +241,17 @@ def validate(raw: pd.DataFrame, kind: Kind, origins: list[tuple[Path, np.ndarray
             bad = bad | missing
         bad_rows = np.flatnonzero(bad.to_numpy())
         far, limits = out_of_range(values, raw[col], ctype)
+        listed: set[Path] = set()
         for i in bad_rows[:MAX_CELL_ERRORS]:
             found = shown[col].iloc[i] if col in shown.columns else ""  # a video ID from a link: no cell
             path, row = locate(int(i))
+            listed.add(path)
             errors.append(cell_error(found, ctype, bool(far[i]), limits, path, row, col))
-        if len(bad_rows) > MAX_CELL_ERRORS:
-            path, _ = locate(int(bad_rows[MAX_CELL_ERRORS]))
-            errors.append(more_cells_error(len(bad_rows) - MAX_CELL_ERRORS, ctype, path, col))
+        unlisted: dict[Path, int] = {}
+        for i in bad_rows[MAX_CELL_ERRORS:]:
+            path = locate(int(i))[0]
+            unlisted[path] = unlisted.get(path, 0) + 1
+        errors.extend(overflow_errors(unlisted, listed, ctype, col))
         out[col] = values
     raise_cell_errors(errors, kind)
     frame = pd.DataFrame(out)

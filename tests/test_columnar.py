@@ -203,7 +203,8 @@ def test_located_errors_match_the_row_by_row_path(tmp_path):
     files = [(p.name, p.read_bytes()) for p in sorted((tmp_path / "data").iterdir())]
     assert_same(*files)
     status, lines, _ = outcome(tmp_path / "data")
-    assert status == "error" and lines[-1] == "... and 2 more problems"
+    assert status == "error"
+    assert lines[-1] == "... and 2 more bad cells in b.csv not listed; 22 bad cells in 2 files in all"
     assert lines[0].endswith("a.csv:2:clicks: found 'x', expected a whole number >= 0")
     assert any(line.endswith("a.csv:9:spend: found '-1', expected an amount >= 0") for line in lines)
     assert any(line.endswith("a.csv:10:impressions: found '1e16', expected a whole number >= 0 and below 10^15")

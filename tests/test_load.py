@@ -159,6 +159,6 @@ def test_many_bad_cells_list_twenty_then_a_count(tmp_path):
     assert len(lines) == 21
     assert lines[0].endswith("ads.csv:2:clicks: found 'x', expected a whole number >= 0")
     assert lines[19].endswith("ads.csv:21:clicks: found 'x', expected a whole number >= 0")
-    assert lines[20] == "... and 2 more problems"
+    assert lines[20] == "... and 480 more bad cells in ads.csv not listed; 500 bad cells in ads.csv in all"
     assert str(info.value.errors[-1]).endswith(
         "ads.csv:clicks: 479 more cells in this column that are not a whole number >= 0 (not listed one by one)")

@@ -126,8 +126,9 @@ def test_user_column_mapping_and_suggestions(tmp_path):
         load(tmp_path / "data")
     message = str(info.value)
     assert "x.csv:1: missing required column 'spend' for ads data" in message
-    assert "file columns: Datum, Kampagne, Kostn (EUR)" in message and "'kosten' (spend)" in message
-    assert 'client.toml [columns], e.g. "Kostn (EUR)" = "spend"' in message
+    assert "file columns: Datum, Kampagne, Kostn (EUR)" in message
+    assert "'Kostn (EUR)' looks like spend (close to 'kosten'; its cells are amounts)" in message
+    assert message.endswith('map it in client.toml [columns]: "Kostn (EUR)" = "spend"')
     data, _ = load(tmp_path / "data", {"Kostn (EUR)": "spend"})
     assert data["ads"]["spend"].tolist() == [12.5]
 

@@ -31,10 +31,10 @@ from sitegen.build.writer import SiteWriter, output_state
 from sitegen.errors import Diagnostics, SitegenError, raise_all
 from sitegen.i18n import language, translator
 from sitegen.project.discover import discover
-from sitegen.project.frontmatter import front_matter
 from sitegen.project.model import BRAND_FILES, Project
 from sitegen.render.assets import BUNDLE_NAME, vega_bundle
 from sitegen.render.files import ASSETS, OutputFile
+from sitegen.render.intro import intro_source
 from sitegen.render.markup import render_commentary
 from sitegen.render.pages import render_index
 from sitegen.render.themes import Theme, page_environment, resolve_theme, static_files
@@ -257,10 +257,8 @@ def _selected(project: Project, slugs: Sequence[str], split: bool) -> Project:
 def _intro(project: Project) -> Markup:
     if not project.index_md:
         return Markup("")
-    text = project.index_md.read_text(encoding="utf-8-sig")
-    _, start = front_matter(text, project.index_md)
-    body = "\n".join(text.splitlines()[start:])
-    return render_commentary(body, project.index_md, start + 1, {}, sanitize=project.site.sanitize_commentary)
+    body, line = intro_source(project.index_md)
+    return render_commentary(body, project.index_md, line, {}, sanitize=project.site.sanitize_commentary)
 
 
 def _assets(project: Project, theme: Theme) -> list[OutputFile]:

@@ -38,12 +38,20 @@ def cell_error(found, ctype: str, far: bool, limits: str, path: Path, row: int, 
     """The error for one bad cell, quoting it as the user wrote it."""
     found_text = "an empty cell" if _is_blank(pd.Series([found])).iloc[0] else f"{_short(found)!r}"
     wanted = expected(ctype) + (limits if far else "")
-    return SitegenError(f"found {found_text}, expected {wanted}", path, row, column)
+    return SitegenError(f"found {found_text}, expected {wanted}", path, row, column, cells=1)
 
 
-def more_cells_error(count: int, ctype: str, path: Path, column: str) -> SitegenError:
-    return SitegenError(f"{count} more cells in this column that are not {expected(ctype)} (not listed one by one)",
-                        path, None, column)
+def more_cells_error(count: int, ctype: str, path: Path, column: str, more: bool = True) -> SitegenError:
+    """The line that stands for a file's bad cells of one column not listed one by one (`more`: some of the
+    file's were listed)."""
+    cells = f"{count:,} {'more ' if more else ''}cell{'' if count == 1 else 's'}"
+    return SitegenError(f"{cells} in this column that {'is' if count == 1 else 'are'} not {expected(ctype)} "
+                        "(not listed one by one)", path, None, column, cells=count)
+
+
+def overflow_errors(unlisted: dict[Path, int], listed: set[Path], ctype: str, column: str) -> list[SitegenError]:
+    """One `more_cells_error` per file with bad cells of `column` not listed, counting that file's alone."""
+    return [more_cells_error(n, ctype, path, column, path in listed) for path, n in unlisted.items() if n]
 
 
 def locator(origins: list[tuple[Path, np.ndarray]]):

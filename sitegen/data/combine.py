@@ -20,7 +20,7 @@ from sitegen.data.cells import (
     MAX_CELL_ERRORS,
     blank_value,
     cell_error,
-    more_cells_error,
+    overflow_errors,
     raise_cell_errors,
     range_limits,
     typed_empty,
@@ -31,7 +31,7 @@ from sitegen.data.distinct import Source, Typed, file_numbers, type_sources
 from sitegen.data.kinds import NUMBER_TYPES, TIME_COLUMN, TIME_TYPES, Kind
 from sitegen.data.overlaps import settle_overlaps
 from sitegen.data.plausibility import in_two_files, plausibility
-from sitegen.errors import Diagnostics
+from sitegen.errors import Diagnostics, SitegenError
 
 
 @dataclass
@@ -133,26 +133,23 @@ def _note_ranges(times: np.ndarray, items: list[Item], typed: list[Typed]) -> No
 
 
 def _raise_bad_cells(kind: Kind, typed: list[Typed], origins: list[tuple[Path, np.ndarray]]) -> None:
-    """validate's errors: per column the first bad cells in file order, then how many more."""
+    """validate's errors: per column the first bad cells in file order, then per file how many more."""
     if not any(t.bad for t in typed):
         return
     errors = []
     for col, ctype in kind.columns.items():
-        listed, total, more_at = [], 0, None
+        listed: list[SitegenError] = []
+        unlisted: dict[Path, int] = {}
         for (path, numbers), t in zip(origins, typed):
             if col not in t.bad:
                 continue
             rows, found, far = t.bad[col]
-            for j in range(min(len(rows), MAX_CELL_ERRORS + 1 - len(listed) - (more_at is not None))):
-                if len(listed) < MAX_CELL_ERRORS:
-                    listed.append((path, int(numbers[rows[j]]), found[j], bool(far[j])))
-                elif more_at is None:
-                    more_at = path
-            total += len(rows)
-        for path, row, found, far in listed:
-            errors.append(cell_error(found, ctype, far, range_limits(ctype), path, row, col))
-        if total > MAX_CELL_ERRORS:
-            errors.append(more_cells_error(total - MAX_CELL_ERRORS, ctype, more_at, col))
+            take = min(len(rows), MAX_CELL_ERRORS - len(listed))
+            listed += [cell_error(found[j], ctype, bool(far[j]), range_limits(ctype), path, int(numbers[rows[j]]), col)
+                       for j in range(take)]
+            unlisted[path] = unlisted.get(path, 0) + len(rows) - take
+        errors += listed
+        errors += overflow_errors(unlisted, {e.file for e in listed}, ctype, col)
     raise_cell_errors(errors, kind)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections.abc import Collection
 from functools import cache, lru_cache
 
 from sitegen.data.kinds import KINDS
@@ -141,8 +142,25 @@ def unmapped(headers: list[str], mapping: dict[str, str]) -> list[str]:
     return [h for h in headers if h not in mapping and header_key(h) not in ignored and str(h).strip()]
 
 
-def suggestions(header: str, limit: int = 3) -> list[str]:
-    """Known header spellings closest to an unknown one, as 'spelling (column)'."""
-    keys = _alias_keys()
-    close = difflib.get_close_matches(header_key(header), list(keys), n=limit, cutoff=0.6)
+def suggestions(header: str, columns: Collection[str] | None = None, limit: int = 3) -> list[str]:
+    """Known header spellings closest to an unknown one, as 'spelling (column)': spellings of `columns` only
+    (those the header could still be), or of every column."""
+    keys = {k: c for k, c in _alias_keys().items() if columns is None or c in columns}
+    close = difflib.get_close_matches(header_key(header), list(keys), n=limit, cutoff=SIMILAR)
     return [f"{k!r} ({keys[k]})" for k in close]
+
+
+SIMILAR = 0.6  # difflib's ratio from which two header keys are taken for spellings of one name
+
+
+def spelling_like(header: str, column: str) -> str | None:
+    """The known spelling of `column` that `header` is plausibly a spelling of: one whose key is close to the
+    header's, or a word of it ("Stat date" holds "date"); None when no spelling is."""
+    key = header_key(header)
+    spellings = [k for k, c in _alias_keys().items() if c == column]
+    words = f" {key} "
+    held = [k for k in spellings if len(k) >= 3 and f" {k} " in words]
+    if held:
+        return max(held, key=len)
+    close = difflib.get_close_matches(key, spellings, n=1, cutoff=SIMILAR)
+    return close[0] if close else None

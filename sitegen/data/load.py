@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sitegen.data.cell_shapes import SAMPLE
 from sitegen.data.combine import CachedFile, Item, combine, release_memory
 from sitegen.data.conversion_cache import CACHE_MIN_BYTES, ConversionCache
 from sitegen.data.distinct import Source
@@ -24,8 +25,8 @@ from sitegen.data.kinds import KINDS, Kind
 from sitegen.data.options import LoadOptions
 from sitegen.data.readers import READABLE, STREAM_BYTES, open_table, read_table
 from sitegen.data.readers.base import NotPlain, TextTable, from_raw, scan_file
-from sitegen.data.recognise import missing_columns_message, recognise, unknown_columns
-from sitegen.data.totals import drop_totals
+from sitegen.data.recognise import headers_to_sample, missing_columns_message, recognise, unknown_columns
+from sitegen.data.totals import cell_at, drop_totals
 from sitegen.errors import Diagnostics, SitegenError, raise_all
 
 
@@ -156,9 +157,19 @@ def _read(table: TextTable, path: Path, user_columns: dict[str, str]) -> _Read:
     if kind is None:
         if table.lazy:  # a file that cannot be read at all says so first
             read_table(path)
-        raise SitegenError(missing_columns_message(headers, candidates, user_columns), path, table.header_row)
+        first = _first_cells(table, headers_to_sample(headers, candidates, user_columns))
+        raise SitegenError(missing_columns_message(headers, candidates, user_columns, first), path, table.header_row)
     numbers, cells = table.read([*mapping, headers[0]])
     return _Read(kind, mapping, numbers, cells, unknown_columns(headers, kind, mapping, table.header_row))
+
+
+def _first_cells(table: TextTable, headers: list[str], count: int = SAMPLE) -> dict[str, list[str]]:
+    """The first cells of some columns (for a message: a file that cannot be read gives none)."""
+    try:
+        _, cells = table.read(headers) if headers else (None, {})
+    except SitegenError:
+        return {}
+    return {h: [cell_at(c, i) for i in range(min(count, len(c)))] for h, c in cells.items()}
 
 
 def check_lossy_ids(lossy_ids: list[tuple[int, str]], kind: Kind, mapping: dict[str, str], path: Path) -> None:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 
-from sitegen.data.headers import map_headers, suggestions, unmapped
+from sitegen.data.cell_shapes import cells_fit
+from sitegen.data.headers import map_headers, spelling_like, suggestions, unmapped
 from sitegen.data.kinds import KINDS, Kind
 
 
@@ -48,7 +49,10 @@ def _shown(header: str) -> str:
     return header if header.isprintable() else repr(header)
 
 
-def missing_columns_message(headers: list[str], candidates: list[Kind], user: dict[str, str]) -> str:
+def missing_columns_message(headers: list[str], candidates: list[Kind], user: dict[str, str],
+                            cells: dict[str, list[str]] | None = None) -> str:
+    """Why no kind fits the file, in one line: the required columns it lacks, and for each the file's header
+    that is plausibly that column (`cells`: the first cells of the headers `headers_to_sample` names)."""
     found = ", ".join(map(_shown, headers)) or "none"
     if not candidates:
         kinds = "; ".join(f"{k.name}: {', '.join(k.required)}" for k in KINDS.values())
@@ -56,25 +60,58 @@ def missing_columns_message(headers: list[str], candidates: list[Kind], user: di
     kind = candidates[0]
     mapping = map_headers(headers, kind.name, user)
     missing = [c for c in kind.required if c not in _present(mapping)]
-    hints = []
-    for header in unmapped(headers, mapping):
-        close = suggestions(header)
-        if close:
-            hints.append(f"{header!r} is close to {', '.join(close)}")
-    hint = ("; " + "; ".join(hints)) if hints else ""
     loose = unmapped(headers, mapping)
-    example = f", e.g. {json.dumps(loose[0], ensure_ascii=False)} = \"{missing[0]}\"" if loose else ""
+    hints, lines = [], []
+    for column in missing:
+        header, why = _likely_header(loose, column, kind.columns[column], cells or {})
+        if header is not None:
+            loose.remove(header)
+            hints.append(f"{header!r} looks like {column} ({why})")
+        lines.append(f"{json.dumps(header or 'Your header', ensure_ascii=False)} = \"{column}\"")
+    them = "them" if len(missing) > 1 else "it"
+    advice = f"map {them} in client.toml [columns]" if hints else \
+        f"name your file's column for {them} in client.toml [columns]"
+    hint = ("; " + "; ".join(hints)) if hints else ""
     return (f"missing required column {', '.join(repr(m) for m in missing)} for {kind.name} data "
-            f"(needs {', '.join(kind.required)}; file columns: {found}){hint}; "
-            f"map a column in client.toml [columns]{example}")
+            f"(needs {', '.join(kind.required)}; file columns: {found}){hint}; {advice}: {', '.join(lines)}")
+
+
+def headers_to_sample(headers: list[str], candidates: list[Kind], user: dict[str, str]) -> list[str]:
+    """The headers whose first cells missing_columns_message looks at (those no column of the kind took)."""
+    return unmapped(headers, map_headers(headers, candidates[0].name, user)) if candidates else []
+
+
+def _likely_header(headers: list[str], column: str, ctype: str,
+                   cells: dict[str, list[str]]) -> tuple[str | None, str]:
+    """The header that is plausibly `column`, and why: a name like one of its spellings (and cells that do
+    not say otherwise), best with cells that fit too; or, for a date, cells that are dates. (None, "") when
+    no header is."""
+    best, rank = (None, ""), 0
+    for header in headers:
+        fit = cells_fit(cells.get(header), ctype)
+        if fit is False:
+            continue
+        spelling = spelling_like(header, column)
+        looks = f"its cells are {_CELLS[ctype]}" if fit else ""
+        if spelling is not None and 2 + bool(fit) > rank:
+            best, rank = (header, "; ".join(filter(None, [f"close to {spelling!r}", looks]))), 2 + bool(fit)
+        elif fit and ctype in ("date", "datetime") and rank < 1:
+            best, rank = (header, looks), 1
+    return best
+
+
+_CELLS = {"date": "dates", "datetime": "dates", "int": "numbers", "money": "amounts", "float": "numbers",
+          "id": "IDs"}
 
 
 def unknown_columns(headers: list[str], kind: Kind, mapping: dict[str, str],
                     header_row: int) -> list[tuple[str, int, str]]:
-    """A warning (message, row, column) for each column the file has that its kind does not know."""
+    """A warning (message, row, column) for each column the file has that its kind does not know, naming the
+    kind's columns not in the file yet whose spellings are close to it."""
     found = []
+    free = set(kind.columns) - set(mapping.values())
     for header in unmapped(headers, mapping):
-        close = suggestions(header)
+        close = suggestions(header, free)
         hint = f"; nearest known names: {', '.join(close)}" if close else ""
         found.append((f"unknown column {header!r} for {kind.name} data (ignored; map it in [columns] if it "
                       f"matters){hint}", header_row, header))

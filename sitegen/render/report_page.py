@@ -24,7 +24,8 @@ from sitegen.render.exports import kpis_csv, kpis_json
 from sitegen.render.files import CHART_FOLDER, OutputFile
 from sitegen.render.formatting import Formatter
 from sitegen.render.highlights import alert_view
-from sitegen.render.markup import MacroError, render_commentary
+from sitegen.render.macro_checks import check_chart, check_kpi, check_table
+from sitegen.render.markup import render_commentary
 from sitegen.render.pages import ReportEntry, brand, html_lang, render_template, site_context
 from sitegen.render.partials import card_html, chart_html, shipped, table_html
 from sitegen.render.report_columns import ReportColumns
@@ -139,30 +140,23 @@ class PageContext:
 
     def macros(self) -> dict:
         def kpi(name):
-            _known(name, KPIS, "KPI")
+            check_kpi(name)
             return str(escape(self.fmt.kpi(name, self.kpis.values[name])))
 
         def delta(name):
-            _known(name, KPIS, "KPI")
+            check_kpi(name)
             card = self.card(name)
             return f'<span class="delta {card["direction"]} {card["quality"]}">{escape(card["change"])}</span>'
 
         def chart(name):
-            _known(name, CHART_KINDS, "chart")
+            check_chart(name)
             return str(self.chart_html(name))
 
         def table(name, limit=None):
-            _known(name, {**TABLE_KINDS, "alerts": None}, "table")
-            if limit is not None and (not isinstance(limit, int) or limit < 1):
-                raise MacroError(f"table limit must be a whole number >= 1, got {limit!r}")
+            check_table(name, limit)
             return str(self.table_html(name, limit))
 
         return {"kpi": kpi, "delta": delta, "chart": chart, "table": table}
-
-
-def _known(name, known, what: str) -> None:
-    if name not in known:
-        raise MacroError(f"unknown {what} {name!r}; known: {', '.join(sorted(known))}")
 
 
 def _table_fields(table: RenderedTable) -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 from pathlib import Path
 
@@ -21,10 +22,20 @@ class JsonReader(Reader):
 
 
 def read_json(path: Path) -> RawTable:
+    raw = path.read_bytes()
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        data = json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        at = exc.start + (3 if raw.startswith(codecs.BOM_UTF8) else 0)  # (utf-8-sig counts after its BOM)
+        line_start = raw.rfind(b"\n", 0, at) + 1
+        line, column = raw.count(b"\n", 0, at) + 1, len(raw[line_start:at].decode("utf-8", "replace")) + 1
+        raise SitegenError(f"found byte 0x{raw[at]:02X}, which is not UTF-8 text, expected a JSON file in "
+                           "UTF-8 (save it as UTF-8)", path, line, column) from None
     except json.JSONDecodeError as exc:
         raise SitegenError(f"invalid JSON: {exc.msg}", path, exc.lineno, exc.colno) from None
+    except RecursionError:
+        raise SitegenError("found arrays or objects nested too deeply, expected an array of objects (one per row)",
+                           path) from None
     if isinstance(data, dict):
         data = data.get("rows", data.get("data"))
     if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
@@ -33,5 +44,10 @@ def read_json(path: Path) -> RawTable:
         raise SitegenError("no data rows, expected at least one object", path)
     columns = list(dict.fromkeys(k for r in data for k in r))
     check_width(len(columns), path, None)
-    frame = pd.DataFrame([[cell_text(r.get(c)) for c in columns] for r in data], columns=columns, dtype=object)
+    frame = pd.DataFrame([[_cell(r.get(c)) for c in columns] for r in data], columns=columns, dtype=object)
     return RawTable(frame, np.arange(1, len(frame) + 1, dtype=np.int64), 0)
+
+
+def _cell(value) -> str:
+    """A value as text; an object or array inside a row as the JSON it was written as."""
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else cell_text(value)

@@ -17,13 +17,37 @@ import pyarrow.types as pat
 from sitegen.data.encoded import Column, code_type, merged
 from sitegen.data.readers.as_text import column_text, factorizes_alike, from_frame
 from sitegen.data.readers.base import MAX_COLUMNS, FileScan, NotPlain, RawTable, Reader, TextTable
+from sitegen.errors import SitegenError
 
 
 class ParquetReader(Reader):
     suffixes = (".parquet",)
 
     def read(self, path: Path) -> RawTable:
-        return from_frame(pd.read_parquet(path), header_row=1)
+        try:
+            frame = pd.read_parquet(path)
+        except (pa.ArrowException, OSError) as exc:
+            raise SitegenError(f"cannot read PARQUET file: {parquet_problem(exc)}", path) from None
+        return from_frame(frame, header_row=1)
+
+
+# pyarrow's messages for files that are not Parquet or are damaged, in sitegen's words
+_PROBLEMS = (
+    ("magic bytes not found", "not a Parquet file, or one cut short (it does not end as a Parquet file does)"),
+    ("thrift", "the file's description of its columns (its footer) is damaged"),
+    ("unexpected end of stream", "the file is cut short"),
+    ("corrupt", "the file is damaged"),
+)
+
+
+def parquet_problem(exc: Exception) -> str:
+    """What is wrong with a file pyarrow cannot read: in sitegen's words when the cause is a known one, else
+    pyarrow's first line."""
+    text = str(exc).strip()
+    for needle, problem in _PROBLEMS:
+        if needle in text.lower():
+            return f"{problem}; export it again"
+    return text.splitlines()[0] if text else type(exc).__name__
 
     def open(self, path: Path, size: int, scan: FileScan | None, stream_from: int) -> TextTable | None:
         return open_parquet(path)

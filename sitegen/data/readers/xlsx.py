@@ -10,6 +10,7 @@ so that IDs, dates and numbers are interpreted later by the same code as CSV fil
 from __future__ import annotations
 
 import datetime as dt
+import re
 import warnings
 import zipfile
 from collections import defaultdict
@@ -146,8 +147,19 @@ def _reading(path: Path) -> Iterator[None]:
                            "is this a CSV or another file renamed to .xlsx?)", path) from None
     except FileNotFoundError:
         raise SitegenError("cannot read XLSX file: file not found", path) from None
+    except KeyError as exc:  # zipfile: "There is no item named '[Content_Types].xml' in the archive"
+        part = _MISSING_PART.search(str(exc))
+        raise SitegenError("cannot read XLSX file: not a complete Excel workbook (the archive has no part "
+                           f"{part[1] if part else _first_line(exc)}); open it in Excel and save it again as .xlsx",
+                           path) from None
+    except SyntaxError as exc:  # the XML parsers' errors (expat's ParseError, lxml's XMLSyntaxError)
+        raise SitegenError("cannot read XLSX file: the workbook is damaged (a part of it is not well-formed XML: "
+                           f"{_first_line(exc)}); open it in Excel and save it again", path) from None
     except Exception as exc:
         raise SitegenError(f"cannot read XLSX file: {_first_line(exc)}", path) from None
+
+
+_MISSING_PART = re.compile(r"no item named '([^']*)'")
 
 
 def _first_line(exc: Exception) -> str:
