@@ -26,8 +26,7 @@ import jinja2.meta
 from pydantic import BaseModel
 
 from sitegen import __version__
-from sitegen.data.file_dates import modification_days
-from sitegen.data.files import data_paths, is_data_name
+from sitegen.data.files import is_data_name
 from sitegen.project.model import Client, Project, report_slug
 from sitegen.storage import settled, stat_signature
 
@@ -155,9 +154,9 @@ def client_plan(files: FileDigests, project: Project, client: Client, templates:
                 palette: tuple[str, ...]) -> ClientPlan:
     """The client's cache keys; `files` hashes its data files (the slow part: every byte of them is read)."""
     settings = digest(dataclasses.replace(client, reports=()))
-    # the modification days: dates without a year may take their year from them (see data.file_dates)
-    data = digest(__version__, client.load_options, modification_days(client.data_dir, data_paths(client.data_dir)),
-                  files.of_folder(client.data_dir, is_data_name))
+    # the load options: [files] dates and the locale change how dates are read (a year taken from a file's
+    # modification time is not in the key: it is kept until the file or the settings change, see data.file_dates)
+    data = digest(__version__, client.load_options, files.of_folder(client.data_dir, is_data_name))
     site = digest(__version__, project.site, project.brand_files, project.split)
     numbers_base = digest(data, settings, site, palette)  # any settings change recomputes (rare; safe)
     reports = []

@@ -8,7 +8,10 @@ dates in its name ("Campaign Report(2024-05-12 to 2024-05-18).xlsx") or a folder
 `[files."pattern"] start` and `end`.
 
 Dates in names are ISO (2026-02-27, 2026_02_27, 2026.02.27) or compact (20260227), years 2000-2099. One date
-is the download day; two, the first not after the second, are a range (its end is the download day)."""
+is the download day; two, the first not after the second, are a range (its end is the download day).
+
+A year taken from the modification time is not part of a build's data key (touching a file rebuilds nothing):
+an incremental build keeps it until the file's bytes or the client's settings change."""
 
 from __future__ import annotations
 
@@ -108,14 +111,3 @@ def reference_day(days: FileDays | None, path: Path) -> tuple[date, str]:
         return days.downloaded, days.downloaded_from
     return date.fromtimestamp(os.stat(path).st_mtime), MODIFIED
 
-
-def modification_days(data_dir: Path, paths: list[Path]) -> list[tuple[str, str]]:
-    """Each file's modification day: part of what a build's data key hashes, since a file's dates without a
-    year may take their year from it."""
-    days = []
-    for path in paths:
-        try:
-            days.append((path.relative_to(data_dir).as_posix(), date.fromtimestamp(os.stat(path).st_mtime).isoformat()))
-        except (OSError, ValueError):
-            continue
-    return days
