@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sitegen.data.kinds import KINDS
 from sitegen.data.load import DataFile, load_client_data
+from sitegen.data.spelled_dates import YEARLESS
 from sitegen.errors import Diagnostics, SitegenError, count_text, flat
 from sitegen.project.discover import discover
 from sitegen.render.macro_checks import commentary_errors, intro_errors
@@ -81,5 +82,8 @@ def summary_lines(result: CheckResult) -> list[str]:
                              f"{sum(f.rows for f in mine):>9,} rows{when}")
         for f in client.files:
             if f.notes:
-                lines.append(f"    {_rel(f.path, result.root)}: {'; '.join(f.notes)}")
+                # the days a file was placed on, where it writes them without a year or not at all
+                placed = f" ({f.first} to {f.last})" if f.first and any(
+                    n.startswith((YEARLESS, "no date column")) for n in f.notes) else ""
+                lines.append(f"    {_rel(f.path, result.root)}{placed}: {'; '.join(f.notes)}")
     return lines

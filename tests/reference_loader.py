@@ -25,7 +25,9 @@ from sitegen.data.cells import (
     typed_empty,
     typed_empty_column,
 )
+from sitegen.data.covered import missing_range_hint
 from sitegen.data.distinct import VIDEO_IN_LINK
+from sitegen.data.file_dates import file_days
 from sitegen.data.files import data_paths
 from sitegen.data.kinds import KINDS, NUMBER_TYPES, TIME_COLUMN, Kind
 from sitegen.data.load import ClientData, DataFile, check_lossy_ids
@@ -34,6 +36,7 @@ from sitegen.data.plausibility import plausibility
 from sitegen.data.readers import READABLE, read_table
 from sitegen.data.readers.base import RawTable
 from sitegen.data.recognise import headers_to_sample, missing_columns_message, recognise, unknown_columns
+from sitegen.data.spelled_dates import DateContext, SpelledFound, rewrite_spelled
 from sitegen.data.totals import CROSS_CHECKED, TOTALS_ROW, cross_check
 from sitegen.errors import Diagnostics, SitegenError, raise_all
 
@@ -90,7 +93,10 @@ def prepare_file(path: Path, diagnostics: Diagnostics, user_columns: dict[str, s
     kind, mapping, candidates = recognise(headers, user_columns)
     if kind is None:
         first = {h: raw.frame[h].iloc[:SAMPLE].tolist() for h in headers_to_sample(headers, candidates, user_columns)}
-        raise SitegenError(missing_columns_message(headers, candidates, user_columns, first), path, raw.header_row)
+        message = missing_columns_message(headers, candidates, user_columns, first)
+        if recognise(headers, user_columns, dateless=True)[0] is not None:  # as load._read says it
+            message += missing_range_hint(path.name)
+        raise SitegenError(message, path, raw.header_row)
     for message, row, column in unknown_columns(headers, kind, mapping, raw.header_row):
         diagnostics.warn(message, path, row, column)
     raw, totals = _without_totals(raw)
@@ -113,7 +119,8 @@ def _without_totals(raw: RawTable) -> tuple[RawTable, pd.Series | None]:
     return kept, totals
 
 
-def _plain_cells(frame: pd.DataFrame, kind: Kind, conventions: conv.Conventions) -> pd.DataFrame:
+def _plain_cells(frame: pd.DataFrame, kind: Kind, conventions: conv.Conventions,
+                 context: DateContext | None = None) -> pd.DataFrame:
     numbers = [c for c in frame.columns if kind.columns.get(c) in NUMBER_TYPES]
     times = [c for c in frame.columns if kind.columns.get(c) in ("date", "datetime")]
     time_cells = pd.concat([frame[c] for c in times]) if times else pd.Series([], dtype=object)
@@ -136,8 +143,11 @@ def _plain_cells(frame: pd.DataFrame, kind: Kind, conventions: conv.Conventions)
         conventions.date_order = day_first
         if day_first != "ymd":
             conventions.notes.append("dates as " + {"dmy": "day.month.year", "mdy": "month/day/year"}[day_first])
+        spelled = SpelledFound()
         for c in times:
-            frame[c] = conv.normalise_dates(frame[c], day_first)
+            frame[c] = rewrite_spelled(conv.normalise_dates(frame[c], day_first), context, spelled)
+        conventions.notes.extend(dict.fromkeys(spelled.notes))
+        conventions.ambiguous.extend(dict.fromkeys(spelled.warnings))
     return frame
 
 
@@ -175,7 +185,8 @@ def interpret(kind: Kind, files: list[PreparedFile], diagnostics: Diagnostics) -
             odd |= ~(conv.is_iso_date(frame[column]) | (frame[column] == "")).to_numpy()
     for i in np.unique(file_of[odd]):
         rows = np.flatnonzero(file_of == i)
-        part = _plain_cells(frame.iloc[rows].copy(), kind, found[i])
+        context = DateContext(files[i].path, file_days(files[i].path, files[i].path.parent, {}))
+        part = _plain_cells(frame.iloc[rows].copy(), kind, found[i], context)
         for column in part.columns:
             frame.loc[rows, column] = part[column].to_numpy()
     if kind.name == "videos" and "video_link" in frame.columns:

@@ -11,6 +11,7 @@ import jinja2
 
 from sitegen.build.outputs import ClientOutput, Computed, ReportOutput, timed
 from sitegen.build.plan import ClientPlan
+from sitegen.data.covered import split_message, split_ranges
 from sitegen.data.load import load_client_data
 from sitegen.errors import Diagnostics, SitegenError
 from sitegen.i18n import language, translator
@@ -108,6 +109,10 @@ def _compute(out: ClientOutput, project: Project, client: Client, report: Commen
 
 def _render_report(out: ClientOutput, env: jinja2.Environment, project: Project, client: Client,
                    report: Commentary, key: tuple[str, str] | None, computed: Computed) -> ReportOutput:
+    split = _split_ranges(out, report)
+    if split:  # a file without dates whose range the period holds only part of: no numbers to show
+        out.errors.extend(split)
+        return ReportOutput((key[0], "") if key else None, computed, [], set())
     result = ReportResult(report, report_slug(report), computed.kpis, computed.alerts, computed.charts,
                           *out.data_span, computed.missing_days, computed.images)
     out.work["pages rendered"] += 1
@@ -119,6 +124,15 @@ def _render_report(out: ClientOutput, env: jinja2.Environment, project: Project,
         files = []
     # a page that failed keeps no key: it is never reused
     return ReportOutput(key if files or not key else (key[0], ""), computed, files, untranslated)
+
+
+def _split_ranges(out: ClientOutput, report: Commentary) -> list[SitegenError]:
+    ranges = out.facts.data.ranges if out.facts is not None else []
+    periods = [(report.period, "the report period")]
+    if report.comparison is not None:
+        periods.append((report.comparison, "the comparison period"))
+    return [SitegenError(split_message(r, p.start, p.end, what), report.path)
+            for p, what in periods for r in split_ranges(ranges, p.start, p.end)]
 
 
 def _client_page(out: ClientOutput, env: jinja2.Environment, project: Project, client: Client,

@@ -154,7 +154,9 @@ def client_plan(files: FileDigests, project: Project, client: Client, templates:
                 palette: tuple[str, ...]) -> ClientPlan:
     """The client's cache keys; `files` hashes its data files (the slow part: every byte of them is read)."""
     settings = digest(dataclasses.replace(client, reports=()))
-    data = digest(__version__, client.columns, files.of_folder(client.data_dir, is_data_name))
+    # the load options: [files] dates and the locale change how dates are read (a year taken from a file's
+    # modification time is not in the key: it is kept until the file or the settings change, see data.file_dates)
+    data = digest(__version__, client.load_options, files.of_folder(client.data_dir, is_data_name))
     site = digest(__version__, project.site, project.brand_files, project.split)
     numbers_base = digest(data, settings, site, palette)  # any settings change recomputes (rare; safe)
     reports = []

@@ -4,9 +4,11 @@
 what loading one file produced: its typed columns (dictionary-encoded, as they are held in memory, see
 `distinct.Cells`), the spreadsheet row of each row, and in the Parquet metadata its kind, notes, warnings and
 currencies. The key is a hash of the file's bytes, its reader (suffix), the user's column mapping, the
-loader's code (`sitegen.data`) and the versions of pandas and pyarrow: a hit gives back exactly what
-converting the file again would give. Only files that loaded without a bad cell are
-stored. Writes go to a temporary file renamed into place; an entry that cannot be read is ignored and
+loader's code (`sitegen.data`), the versions of pandas and pyarrow and the dates the file's name and client.toml
+give it (`file_dates`): a hit gives back exactly what converting the file again would give. Only files that
+loaded without a bad cell are stored, and not those with dates without a year (their year may come from the
+file's modification time) nor those without a date column (see `load.prepare`). Writes go to a temporary file
+renamed into place; an entry that cannot be read is ignored and
 written anew. Small files are not cached: reading a Parquet file costs more than typing a monthly drop.
 """
 
@@ -28,6 +30,7 @@ from sitegen.data.distinct import Cells, Typed
 from sitegen.data.kinds import KINDS, NUMBER_TYPES, TIME_TYPES, Kind
 from sitegen.data.options import LoadOptions
 from sitegen.data.readers.base import FileScan, scan_file
+from sitegen.data.spelled_dates import YEARLESS
 from sitegen.storage import atomic_file, code_fingerprint, keep, settled, stat_signature
 
 FOLDER = "data"
@@ -72,9 +75,9 @@ class ConversionCache:
                                    "plain": scan.plain}).encode())
         return scan
 
-    def key(self, digest: str, path: Path) -> str:
+    def key(self, digest: str, path: Path, dates: list | None = None) -> str:
         parts = [FORMAT, code_fingerprint("data"), pd.__version__, pa.__version__, digest, path.suffix.lower(),
-                 self.options.cache_key()]
+                 self.options.cache_key(), dates]
         return hashlib.blake2b(json.dumps(parts).encode(), digest_size=20).hexdigest()
 
     def path(self, key: str) -> Path:
@@ -91,6 +94,8 @@ class ConversionCache:
 
     def put(self, key: str, kind: Kind, typed: Typed, row_numbers: np.ndarray,
             prepare_warnings: list[tuple[str, int | None, str | None]]) -> None:
+        if any(note.startswith(YEARLESS) for note in typed.notes):
+            return
         try:
             with atomic_file(self.path(key)) as handle:
                 _write(handle, kind, typed, row_numbers, prepare_warnings)

@@ -33,6 +33,7 @@ from sitegen.data.encoded import Column, TextCells
 from sitegen.data.file_conventions import apply_conventions, odd_rows
 from sitegen.data.groups import Group, arrow_text, text_series, unique_groups
 from sitegen.data.kinds import NUMBER_TYPES, TIME_TYPES, Kind
+from sitegen.data.spelled_dates import DateContext
 from sitegen.data.totals import CROSS_CHECKED, cross_check
 
 VIDEO_IN_LINK = re.compile(r"/video/(\d{8,})")  # TikTok Studio's exports give a video's ID in its link
@@ -53,6 +54,7 @@ class Source:
     cache_key: str | None = None
     first: date | None = None  # the file's date range, once typed
     last: date | None = None
+    dates: DateContext | None = None  # what places dates the file writes without a year
 
     def __len__(self) -> int:
         return len(self.row_numbers)
@@ -107,7 +109,7 @@ def _type_one(kind: Kind, source: Source) -> Typed:
     names, groups, file_of = _groups(kind, [source])
     found = conv.Conventions()
     if odd_rows(kind, groups, len(source)).any():
-        apply_conventions(kind, names, groups, found)
+        apply_conventions(kind, names, groups, found, source.dates)
     return _type_batch(kind, [source], names, groups, file_of, [(found.notes, found.ambiguous, found.decimal)])[0]
 
 

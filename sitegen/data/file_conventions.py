@@ -15,6 +15,7 @@ from sitegen.data import conventions as conv
 from sitegen.data.cells import PYTHON_MAX
 from sitegen.data.groups import Group, arrow_text, text_series, unique_groups
 from sitegen.data.kinds import NUMBER_TYPES, TIME_TYPES, Kind
+from sitegen.data.spelled_dates import DateContext, SpelledFound, rewrite_spelled
 
 
 def odd_rows(kind: Kind, groups: dict[str, Group], n: int) -> np.ndarray:
@@ -76,8 +77,9 @@ def _first_cell(group: Group, name: str) -> str | None:
 
 
 def apply_conventions(kind: Kind, names: list[str], groups: dict[str, Group],
-                       conventions: conv.Conventions) -> None:
-    """Detect one file's conventions on its distinct cells, then rewrite its numbers and dates in plain form."""
+                       conventions: conv.Conventions, context: DateContext | None = None) -> None:
+    """Detect one file's conventions on its distinct cells, then rewrite its numbers and dates in plain form
+    (`context`: what places its dates without a year, see `spelled_dates`)."""
     numbers = [c for c in names if kind.columns.get(c, "extra") in NUMBER_TYPES]
     times = [c for c in names if kind.columns.get(c, "extra") in TIME_TYPES]
     time_cells = pd.concat([_present(groups[c], c)[0] for c in times]) if times else pd.Series([], dtype=object)
@@ -104,5 +106,9 @@ def apply_conventions(kind: Kind, names: list[str], groups: dict[str, Group],
         conventions.date_order = day_first
         if day_first != "ymd":
             conventions.notes.append("dates as " + {"dmy": "day.month.year", "mdy": "month/day/year"}[day_first])
+        spelled = SpelledFound()
         for group, _ in unique_groups(groups, times):
-            group.clean = arrow_text(conv.normalise_dates(text_series(group.clean), day_first))
+            cells = conv.normalise_dates(text_series(group.clean), day_first)
+            group.clean = arrow_text(rewrite_spelled(cells, context, spelled))
+        conventions.notes.extend(dict.fromkeys(spelled.notes))
+        conventions.ambiguous.extend(dict.fromkeys(spelled.warnings))

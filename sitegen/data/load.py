@@ -18,14 +18,17 @@ import pandas as pd
 from sitegen.data.cell_shapes import SAMPLE
 from sitegen.data.combine import CachedFile, Item, combine, release_memory
 from sitegen.data.conversion_cache import CACHE_MIN_BYTES, ConversionCache
+from sitegen.data.covered import CoveredRange, missing_range_hint
 from sitegen.data.distinct import Source
 from sitegen.data.encoded import TextCells
+from sitegen.data.file_dates import file_days
 from sitegen.data.files import data_paths
 from sitegen.data.kinds import KINDS, Kind
 from sitegen.data.options import LoadOptions
 from sitegen.data.readers import READABLE, STREAM_BYTES, open_table, read_table
 from sitegen.data.readers.base import NotPlain, TextTable, from_raw, scan_file
 from sitegen.data.recognise import headers_to_sample, missing_columns_message, recognise, unknown_columns
+from sitegen.data.spelled_dates import DateContext
 from sitegen.data.totals import cell_at, drop_totals
 from sitegen.errors import Diagnostics, SitegenError, raise_all
 
@@ -45,6 +48,7 @@ class ClientData:
     tables: dict[str, pd.DataFrame]
     files: list[DataFile] = field(default_factory=list)
     currencies: set[str] = field(default_factory=set)  # from the files' currency columns
+    ranges: list[CoveredRange] = field(default_factory=list)  # files without dates: the range each covers
 
     def __getitem__(self, kind: str) -> pd.DataFrame:
         return self.tables[kind]
@@ -67,7 +71,8 @@ def load_client_data(data_dir: Path, diagnostics: Diagnostics, columns: dict[str
     items: dict[str, list[Item]] = {k: [] for k in KINDS}
     big = False
     for path in data_paths(data_dir):
-        item, size = _read_file(path, options.columns, cache, diagnostics, errors, stream_from)
+        context = DateContext(path, file_days(path, data_dir, options.files), options.language)
+        item, size = _read_file(path, options.columns, context, cache, diagnostics, errors, stream_from)
         big |= size >= CACHE_MIN_BYTES
         if item is not None:
             items[item.kind.name].append(item)
@@ -79,8 +84,8 @@ def load_client_data(data_dir: Path, diagnostics: Diagnostics, columns: dict[str
     return data
 
 
-def _read_file(path: Path, columns: dict[str, str], cache: ConversionCache | None, diagnostics: Diagnostics,
-               errors: list[SitegenError], stream_from: int) -> tuple[Item | None, int]:
+def _read_file(path: Path, columns: dict[str, str], context: DateContext, cache: ConversionCache | None,
+               diagnostics: Diagnostics, errors: list[SitegenError], stream_from: int) -> tuple[Item | None, int]:
     """(the file prepared, or None when it is not data or has errors, which go to `errors`; its size)."""
     if path.suffix.lower() not in READABLE:
         diagnostics.warn(f"not a data file (expected {', '.join(READABLE)}), ignored", path)
@@ -89,7 +94,7 @@ def _read_file(path: Path, columns: dict[str, str], cache: ConversionCache | Non
     size = 0
     try:
         size = path.stat().st_size
-        return prepare(path, columns, cache, warnings, size, stream_from), size
+        return prepare(path, columns, cache, warnings, size, stream_from, context), size
     except SitegenError as exc:
         errors.extend(getattr(exc, "errors", [exc]))
         return None, size
@@ -102,7 +107,7 @@ def _read_file(path: Path, columns: dict[str, str], cache: ConversionCache | Non
 
 def _combined(items: dict[str, list[Item]], diagnostics: Diagnostics, cache: ConversionCache | None,
               errors: list[SitegenError]) -> ClientData:
-    tables, files, currencies = {}, [], set()
+    tables, files, currencies, ranges = {}, [], set(), []
     for name, kind_items in items.items():
         try:
             tables[name], typed = combine(KINDS[name], kind_items, diagnostics, cache)
@@ -110,19 +115,28 @@ def _combined(items: dict[str, list[Item]], diagnostics: Diagnostics, cache: Con
             errors.extend(getattr(exc, "errors", [exc]))
             continue
         for item, t in zip(kind_items, typed):
-            files.append(DataFile(item.path, name, t.rows, item.first, item.last, t.notes))
+            covers = item.dates.covers if isinstance(item, Source) and item.dates else None
+            if covers:
+                ranges.append(CoveredRange(item.path, name, *covers))
+                t.notes.append(f"no date column: covers {covers[0]} to {covers[1]} (range from "
+                               f"{item.dates.days.range_from}), its rows counted on {covers[0]}")
+            first, last = covers or (item.first, item.last)
+            files.append(DataFile(item.path, name, t.rows, first, last, t.notes))
             currencies |= t.currencies
-    return ClientData(tables, sorted(files, key=lambda f: f.path), currencies)
+    return ClientData(tables, sorted(files, key=lambda f: f.path), currencies, sorted(ranges, key=lambda r: r.path))
 
 
 def prepare(path: Path, user_columns: dict[str, str], cache: ConversionCache | None,
-            warnings: list[tuple[str, int | None, str | None]], size: int, stream_from: int = STREAM_BYTES) -> Item:
+            warnings: list[tuple[str, int | None, str | None]], size: int, stream_from: int = STREAM_BYTES,
+            context: DateContext | None = None) -> Item:
     """One file as a `Source` (its cells as text under canonical names, without its totals row), or as a
-    `CachedFile` when the conversion cache holds its typed cells."""
+    `CachedFile` when the conversion cache holds its typed cells. A file without a date column whose range
+    `context` knows gets the range's first day as its date (and is not cached)."""
     key, scan = None, None
+    context = context or DateContext(path)
     if cache is not None and size >= CACHE_MIN_BYTES:
         scan = cache.scan(path)
-        key = cache.key(scan.digest, path)
+        key = cache.key(scan.digest, path, context.days.cache_key() if context.days else None)
         hit = cache.get(key)
         if hit is not None:
             warnings.extend(hit.prepare_warnings)
@@ -131,15 +145,21 @@ def prepare(path: Path, user_columns: dict[str, str], cache: ConversionCache | N
         scan = scan_file(path, digest=False)
     table = open_table(path, scan, size, stream_from)
     try:
-        read = _read(table, path, user_columns)
+        read = _read(table, path, user_columns, context)
     except NotPlain:  # the fast reader gave up half-way: the general one decides
         table = from_raw(read_table(path))
-        read = _read(table, path, user_columns)
+        read = _read(table, path, user_columns, context)
     warnings.extend(read.warnings)
     cells, numbers, totals = drop_totals(read.cells, read.numbers, table.names[0], read.mapping)
     check_lossy_ids(table.lossy_ids, read.kind, read.mapping, path)
-    return Source(path, read.kind, {read.mapping[h]: cells[h] for h in read.mapping}, numbers, list(table.notes),
-                  read.mapping, totals, list(read.warnings), key)
+    columns = {read.mapping[h]: cells[h] for h in read.mapping}
+    if read.dateless:
+        days = context.days
+        context.covers = (days.start, days.end)
+        columns = {"date": [days.start.isoformat()] * len(numbers), **columns}
+        key = None
+    return Source(path, read.kind, columns, numbers, list(table.notes), read.mapping, totals, list(read.warnings),
+                  key, dates=context)
 
 
 @dataclass
@@ -149,18 +169,26 @@ class _Read:
     numbers: np.ndarray  # spreadsheet row of each row
     cells: dict[str, TextCells]  # header -> cells, of the mapped columns and the first
     warnings: list[tuple[str, int | None, str | None]]  # unknown columns
+    dateless: bool = False  # no date column: the file covers the range its name or client.toml gives
 
 
-def _read(table: TextTable, path: Path, user_columns: dict[str, str]) -> _Read:
+def _read(table: TextTable, path: Path, user_columns: dict[str, str], context: DateContext) -> _Read:
     headers = table.names
     kind, mapping, candidates = recognise(headers, user_columns)
+    dateless = False
+    if kind is None and context.days is not None and context.days.has_range:
+        kind, mapping, _ = recognise(headers, user_columns, dateless=True)
+        dateless = kind is not None
     if kind is None:
         if table.lazy:  # a file that cannot be read at all says so first
             read_table(path)
         first = _first_cells(table, headers_to_sample(headers, candidates, user_columns))
-        raise SitegenError(missing_columns_message(headers, candidates, user_columns, first), path, table.header_row)
+        message = missing_columns_message(headers, candidates, user_columns, first)
+        if recognise(headers, user_columns, dateless=True)[0] is not None:
+            message += missing_range_hint(path.name)
+        raise SitegenError(message, path, table.header_row)
     numbers, cells = table.read([*mapping, headers[0]])
-    return _Read(kind, mapping, numbers, cells, unknown_columns(headers, kind, mapping, table.header_row))
+    return _Read(kind, mapping, numbers, cells, unknown_columns(headers, kind, mapping, table.header_row), dateless)
 
 
 def _first_cells(table: TextTable, headers: list[str], count: int = SAMPLE) -> dict[str, list[str]]:

@@ -21,8 +21,13 @@ class LoadOptions:
     columns: dict[str, str] = field(default_factory=dict)  # file header -> canonical column
     timezone: str = "UTC"  # shop timestamps with a UTC offset are counted on their day here
     files: dict[str, FileDates] = field(default_factory=dict)  # glob relative to data/ -> its dates
+    locale: str = "en_US"  # the client's: decides a month name that languages give to different months
+
+    @property
+    def language(self) -> str:
+        return self.locale.replace("-", "_").split("_")[0].lower()
 
     def cache_key(self) -> list:
         """What of the options changes how a file is read (for the conversion cache's key)."""
         return [sorted(self.columns.items()), self.timezone,
-                sorted((k, repr(v)) for k, v in self.files.items())]
+                [(k, repr(v)) for k, v in self.files.items()], self.language]  # (a later pattern wins)

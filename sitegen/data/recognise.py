@@ -8,26 +8,30 @@ from functools import lru_cache
 
 from sitegen.data.cell_shapes import cells_fit
 from sitegen.data.headers import map_headers, spelling_like, suggestions, unmapped
-from sitegen.data.kinds import KINDS, Kind
+from sitegen.data.kinds import KINDS, TIME_COLUMN, Kind
 
 
-def recognise(headers: list[str], user: dict[str, str]) -> tuple[Kind | None, dict[str, str], list[Kind]]:
+def recognise(headers: list[str], user: dict[str, str],
+              dateless: bool = False) -> tuple[Kind | None, dict[str, str], list[Kind]]:
     """The kind whose required columns the file has and which knows most of its columns.
 
     Returns (kind, header mapping, []), or (None, {}, candidates) when the kind that shares most
-    columns with the file lacks a required one."""
-    kind, mapping, candidates = _recognised(tuple(headers), tuple(user.items()))
+    columns with the file lacks a required one. `dateless`: the file covers one known range, so a kind
+    placed in time by its `date` column does not need it (see `covered`)."""
+    kind, mapping, candidates = _recognised(tuple(headers), tuple(user.items()), dateless)
     return kind, dict(mapping), list(candidates)
 
 
 @lru_cache(maxsize=256)  # a client's monthly drops share their headers
-def _recognised(headers: tuple[str, ...], user: tuple[tuple[str, str], ...]):
+def _recognised(headers: tuple[str, ...], user: tuple[tuple[str, str], ...], dateless: bool = False):
     headers, user = list(headers), dict(user)
     mappings = {name: map_headers(headers, name, user) for name in KINDS}
-    present = {name: _present(m) for name, m in mappings.items()}
+    present = {name: _present(m) | ({"date"} if dateless and TIME_COLUMN[name] == "date" else set())
+               for name, m in mappings.items()}
     overlap = {name: len(present[name] & set(KINDS[name].columns)) for name in KINDS}
     missing = {name: len(set(KINDS[name].required) - present[name]) for name in KINDS}
-    eligible = [k for k in KINDS.values() if not missing[k.name]]
+    # without dates, a kind must still know a column besides the date it is given
+    eligible = [k for k in KINDS.values() if not missing[k.name] and overlap[k.name] > dateless]
     best = max(eligible, key=lambda k: (overlap[k.name], len(k.required)), default=None)
     # a kind that knows more of the columns but lacks one required column is what the user meant
     near = [n for n in KINDS if missing[n] == 1 and overlap[n] > (overlap[best.name] if best else 0)]

@@ -9,6 +9,7 @@ is made on first use and kept: the accessors below, and named cached properties.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -219,7 +220,7 @@ def client_facts(data: ClientData) -> ClientFacts:
         del inverse
         # the sorted table's own time column (for videos, its days made again)
         times[kind] = _row_times(kind, tables[kind]).to_numpy(dtype="datetime64[ns]").view("int64")
-    sorted_data = ClientData(tables, data.files)
+    sorted_data = dataclasses.replace(data, tables=tables)
     kinds = frozenset(k for k, t in tables.items() if not t.empty)
     first = daily.index.min() if len(daily) else None
     last = daily.index.max() if len(daily) else None

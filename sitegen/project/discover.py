@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from sitegen.data.options import FileDates
 from sitegen.errors import Diagnostics, SitegenError, SitegenErrors, raise_all
 from sitegen.metrics.thresholds import AlertThresholds
 from sitegen.project.frontmatter import Commentary, read_commentary
@@ -111,7 +112,8 @@ def _client(folder: Path, site: SiteConfig, diagnostics: Diagnostics) -> Client:
     return Client(slug=slug, name=name, folder=folder, locale=cfg.locale or site.locale,
                   currency=cfg.currency or site.currency, timezone=cfg.timezone or site.timezone,
                   targets={**site.targets, **cfg.targets}, alerts=alerts, branding=branding, brand_files=files,
-                  reports=(), columns={**site.columns, **cfg.columns}, currency_set=cfg.currency is not None)
+                  reports=(), columns={**site.columns, **cfg.columns}, currency_set=cfg.currency is not None,
+                  files={k: FileDates(v.downloaded, v.start, v.end) for k, v in cfg.files.items()})
 
 
 def _brand_files(base: Path, branding: Branding, logo: str | None, config_path: Path) -> dict[str, Path]:

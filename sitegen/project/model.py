@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from sitegen.data.options import LoadOptions
+from sitegen.data.options import FileDates, LoadOptions
 from sitegen.metrics.thresholds import AlertThresholds
 from sitegen.project.frontmatter import Commentary
 from sitegen.project.settings import Branding, SiteConfig
@@ -38,6 +38,7 @@ class Client:
     reports: tuple[Commentary, ...]
     columns: dict[str, str]  # [columns] of the site and the client: header -> canonical column
     currency_set: bool  # client.toml names the currency (else a single currency in the data wins)
+    files: dict[str, FileDates] = field(default_factory=dict)  # [files."pattern"]: dates files do not write
 
     @property
     def data_dir(self) -> Path:
@@ -45,7 +46,7 @@ class Client:
 
     @property
     def load_options(self) -> LoadOptions:
-        return LoadOptions(dict(self.columns), self.timezone)
+        return LoadOptions(dict(self.columns), self.timezone, dict(self.files), self.locale)
 
     @property
     def logo(self) -> Path | None:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 import tomllib
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
 from babel.numbers import list_currencies
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sitegen.data.kinds import KINDS
 from sitegen.errors import Diagnostics, SitegenError, raise_all
@@ -133,12 +134,30 @@ class SiteConfig(_Settings):
         return check_sections(v)
 
 
+class FileDateSettings(_Model):
+    """`[files."pattern"]`: dates the files a pattern matches do not write."""
+
+    downloaded: date | None = Field(None, description="The download day: dates without a year end on it.")
+    start: date | None = Field(None, description="With end: the range a file without a date column covers.")
+    end: date | None = None
+
+    @model_validator(mode="after")
+    def _range(self) -> FileDateSettings:
+        if (self.start is None) != (self.end is None):
+            raise ValueError("set both start and end (the range a file without dates covers), or neither")
+        if self.start is not None and self.start > self.end:
+            raise ValueError(f"start {self.start} is after end {self.end}")
+        return self
+
+
 class ClientConfig(_Settings):
     name: str | None = None
     slug: str | None = None
     logo: str | None = None
     branding: Branding = Branding()
     alerts: dict[str, float] = Field(default_factory=dict)
+    files: dict[str, FileDateSettings] = Field(
+        default_factory=dict, description="Pattern of files under data/ = the dates they do not write.")
 
     @field_validator("alerts")
     @classmethod
@@ -197,6 +216,10 @@ def _warn_unknown_keys(model: BaseModel, path: Path, diagnostics: Diagnostics, p
         value = getattr(model, name)
         if isinstance(value, BaseModel):
             _warn_unknown_keys(value, path, diagnostics, f"{prefix}{name}.")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(item, BaseModel):
+                    _warn_unknown_keys(item, path, diagnostics, f"{prefix}{name}.{key}.")
 
 
 def load_site_config(project: Path, diagnostics: Diagnostics) -> SiteConfig:
