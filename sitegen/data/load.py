@@ -25,6 +25,7 @@ from sitegen.data.options import LoadOptions
 from sitegen.data.readers import READABLE, STREAM_BYTES, open_table, read_table
 from sitegen.data.readers.base import NotPlain, TextTable, from_raw, scan_file
 from sitegen.data.recognise import missing_columns_message, recognise, unknown_columns
+from sitegen.data.shop_orders import derive_orders, shop_export
 from sitegen.data.totals import drop_totals
 from sitegen.errors import Diagnostics, SitegenError, raise_all
 
@@ -66,7 +67,7 @@ def load_client_data(data_dir: Path, diagnostics: Diagnostics, columns: dict[str
     items: dict[str, list[Item]] = {k: [] for k in KINDS}
     big = False
     for path in data_paths(data_dir):
-        item, size = _read_file(path, options.columns, cache, diagnostics, errors, stream_from)
+        item, size = _read_file(path, options, cache, diagnostics, errors, stream_from)
         big |= size >= CACHE_MIN_BYTES
         if item is not None:
             items[item.kind.name].append(item)
@@ -78,7 +79,7 @@ def load_client_data(data_dir: Path, diagnostics: Diagnostics, columns: dict[str
     return data
 
 
-def _read_file(path: Path, columns: dict[str, str], cache: ConversionCache | None, diagnostics: Diagnostics,
+def _read_file(path: Path, options: LoadOptions, cache: ConversionCache | None, diagnostics: Diagnostics,
                errors: list[SitegenError], stream_from: int) -> tuple[Item | None, int]:
     """(the file prepared, or None when it is not data or has errors, which go to `errors`; its size)."""
     if path.suffix.lower() not in READABLE:
@@ -88,7 +89,7 @@ def _read_file(path: Path, columns: dict[str, str], cache: ConversionCache | Non
     size = 0
     try:
         size = path.stat().st_size
-        return prepare(path, columns, cache, warnings, size, stream_from), size
+        return prepare(path, options, cache, warnings, size, stream_from), size
     except SitegenError as exc:
         errors.extend(getattr(exc, "errors", [exc]))
         return None, size
@@ -114,10 +115,11 @@ def _combined(items: dict[str, list[Item]], diagnostics: Diagnostics, cache: Con
     return ClientData(tables, sorted(files, key=lambda f: f.path), currencies)
 
 
-def prepare(path: Path, user_columns: dict[str, str], cache: ConversionCache | None,
+def prepare(path: Path, options: LoadOptions, cache: ConversionCache | None,
             warnings: list[tuple[str, int | None, str | None]], size: int, stream_from: int = STREAM_BYTES) -> Item:
-    """One file as a `Source` (its cells as text under canonical names, without its totals row), or as a
-    `CachedFile` when the conversion cache holds its typed cells."""
+    """One file as a `Source` (its cells as text under canonical names, without its totals row; a shop's order
+    export: its orders, see `shop_orders`), or as a `CachedFile` when the conversion cache holds its typed cells."""
+    user_columns = options.columns
     key, scan = None, None
     if cache is not None and size >= CACHE_MIN_BYTES:
         scan = cache.scan(path)
@@ -129,6 +131,9 @@ def prepare(path: Path, user_columns: dict[str, str], cache: ConversionCache | N
     elif size >= stream_from:
         scan = scan_file(path, digest=False)
     table = open_table(path, scan, size, stream_from)
+    shop = shop_export(table.names)
+    if shop is not None:
+        return derive_orders(table, path, *shop, options.timezone, warnings, key)
     try:
         read = _read(table, path, user_columns)
     except NotPlain:  # the fast reader gave up half-way: the general one decides
