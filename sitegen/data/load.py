@@ -17,6 +17,7 @@ import pandas as pd
 
 from sitegen.data.combine import CachedFile, Item, combine, release_memory
 from sitegen.data.conversion_cache import CACHE_MIN_BYTES, ConversionCache
+from sitegen.data.date_headers import not_dates
 from sitegen.data.distinct import Source
 from sitegen.data.encoded import TextCells
 from sitegen.data.files import data_paths
@@ -155,15 +156,18 @@ class _Read:
     warnings: list[tuple[str, int | None, str | None]]  # unknown columns
 
 
-def _read(table: TextTable, path: Path, user_columns: dict[str, str]) -> _Read:
-    headers = table.names
+def _read(table: TextTable, path: Path, user_columns: dict[str, str], hidden: frozenset[str] = frozenset()) -> _Read:
+    headers = [h for h in table.names if h not in hidden]
     kind, mapping, candidates = recognise(headers, user_columns)
     if kind is None:
         if table.lazy:  # a file that cannot be read at all says so first
             read_table(path)
         raise SitegenError(missing_columns_message(headers, candidates, user_columns), path, table.header_row)
-    numbers, cells = table.read([*mapping, headers[0]])
-    return _Read(kind, mapping, numbers, cells, unknown_columns(headers, kind, mapping, table.header_row))
+    numbers, cells = table.read([*mapping, table.names[0]])
+    refused = not_dates(kind, mapping, cells, user_columns)
+    if refused:  # a date by its name only ("Tags", the German "Tag"): the file's kind is told without it
+        return _read(table, path, user_columns, hidden | set(refused))
+    return _Read(kind, mapping, numbers, cells, unknown_columns(table.names, kind, mapping, table.header_row))
 
 
 def check_lossy_ids(lossy_ids: list[tuple[int, str]], kind: Kind, mapping: dict[str, str], path: Path) -> None:
