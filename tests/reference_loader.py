@@ -26,6 +26,7 @@ from sitegen.data.cells import (
     typed_empty_column,
 )
 from sitegen.data.covered import missing_range_hint
+from sitegen.data.date_headers import not_dates
 from sitegen.data.distinct import VIDEO_IN_LINK
 from sitegen.data.file_dates import file_days
 from sitegen.data.files import data_paths
@@ -34,8 +35,9 @@ from sitegen.data.load import ClientData, DataFile, check_lossy_ids
 from sitegen.data.overlaps import settle_overlaps
 from sitegen.data.plausibility import plausibility
 from sitegen.data.readers import READABLE, read_table
-from sitegen.data.readers.base import RawTable
+from sitegen.data.readers.base import RawTable, from_raw
 from sitegen.data.recognise import headers_to_sample, missing_columns_message, recognise, unknown_columns
+from sitegen.data.shop_orders import derive_orders, shop_export
 from sitegen.data.spelled_dates import DateContext, SpelledFound, rewrite_spelled
 from sitegen.data.totals import CROSS_CHECKED, TOTALS_ROW, cross_check
 from sitegen.errors import Diagnostics, SitegenError, raise_all
@@ -90,19 +92,40 @@ def prepare_file(path: Path, diagnostics: Diagnostics, user_columns: dict[str, s
     """Read one file, recognise its kind and map its headers; its cells are interpreted per kind."""
     raw = read_table(path)
     headers = list(raw.frame.columns)
-    kind, mapping, candidates = recognise(headers, user_columns)
-    if kind is None:
-        first = {h: raw.frame[h].iloc[:SAMPLE].tolist() for h in headers_to_sample(headers, candidates, user_columns)}
-        message = missing_columns_message(headers, candidates, user_columns, first)
-        if recognise(headers, user_columns, dateless=True)[0] is not None:  # as load._read says it
-            message += missing_range_hint(path.name)
-        raise SitegenError(message, path, raw.header_row)
+    shop = shop_export(headers)
+    if shop is not None:
+        return _shop_file(raw, path, shop, diagnostics)
+    hidden: set[str] = set()
+    while True:  # a header mapped to a date whose cells are not dates does not decide the kind
+        shown = [h for h in headers if h not in hidden]
+        kind, mapping, candidates = recognise(shown, user_columns)
+        if kind is None:
+            first = {h: raw.frame[h].iloc[:SAMPLE].tolist() for h in headers_to_sample(shown, candidates, user_columns)}
+            message = missing_columns_message(shown, candidates, user_columns, first)
+            if recognise(shown, user_columns, dateless=True)[0] is not None:  # as load._read says it
+                message += missing_range_hint(path.name)
+            raise SitegenError(message, path, raw.header_row)
+        refused = not_dates(kind, mapping, {h: tuple(raw.frame[h]) for h in mapping}, user_columns)
+        if not refused:
+            break
+        hidden |= set(refused)
     for message, row, column in unknown_columns(headers, kind, mapping, raw.header_row):
         diagnostics.warn(message, path, row, column)
     raw, totals = _without_totals(raw)
     frame = raw.frame[list(mapping)].rename(columns=mapping)
     check_lossy_ids(raw.lossy_ids, kind, mapping, path)
     return PreparedFile(path, kind, frame, raw.row_numbers, list(raw.notes), set(), totals=totals, mapping=mapping)
+
+
+def _shop_file(raw: RawTable, path: Path, shop, diagnostics: Diagnostics) -> PreparedFile:
+    """A shop's order export: its orders, derived as the loader derives them (the derivation itself is checked
+    against hand-computed figures and a plain recomputation in test_shop_orders), typed here row by row."""
+    warnings: list = []
+    source = derive_orders(from_raw(raw), path, *shop, "UTC", warnings)
+    for message, row, column in warnings:
+        diagnostics.warn(message, path, row, column)
+    frame = pd.DataFrame({c: pd.Series(cells.to_pylist(), dtype=object) for c, cells in source.columns.items()})
+    return PreparedFile(path, source.kind, frame, source.row_numbers, source.notes, set(), mapping=source.mapping)
 
 
 def _without_totals(raw: RawTable) -> tuple[RawTable, pd.Series | None]:
@@ -216,7 +239,10 @@ def _combine(kind: Kind, files: list[PreparedFile], diagnostics: Diagnostics) ->
         return typed_empty(kind)
     raw, shown = interpret(kind, files, diagnostics)
     origins = [(f.path, f.row_numbers) for f in files]
-    table = validate(raw, kind, origins, shown)
+    # a file with rules of its own (a shop export: an order without a code) may leave some required cells blank
+    optional = {c: np.concatenate([np.full(len(f.frame), c not in f.kind.required) for f in files])
+                for c in kind.required}
+    table = validate(raw, kind, origins, shown, optional)
     file_of = np.repeat(np.arange(len(files)), [len(f.frame) for f in files])
     _note_ranges(table, kind, files, file_of)
     plausibility(table, kind, origins, file_of, diagnostics)
@@ -236,9 +262,10 @@ def _note_ranges(table: pd.DataFrame, kind: Kind, files: list[PreparedFile], fil
 
 
 def validate(raw: pd.DataFrame, kind: Kind, origins: list[tuple[Path, np.ndarray]],
-             shown: pd.DataFrame | None = None) -> pd.DataFrame:
+             shown: pd.DataFrame | None = None, optional: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
     """Type every cell of `raw` (the rows of `origins`' files, in order); bad cells are errors,
-    quoted as in `shown` (the cells as the user wrote them) when given."""
+    quoted as in `shown` (the cells as the user wrote them) when given; `optional`: per required column, the rows
+    that may leave it blank."""
     shown = raw if shown is None else shown
     errors: list[SitegenError] = []
     out = {}
@@ -249,7 +276,7 @@ def validate(raw: pd.DataFrame, kind: Kind, origins: list[tuple[Path, np.ndarray
             continue
         values, bad, missing = convert(raw[col], ctype)
         if col in kind.required:
-            bad = bad | missing
+            bad = bad | (missing & ~optional[col]) if optional and col in optional else bad | missing
         bad_rows = np.flatnonzero(bad.to_numpy())
         far, limits = out_of_range(values, raw[col], ctype)
         listed: set[Path] = set()

@@ -84,13 +84,14 @@ def combine(kind: Kind, items: list[Item], diagnostics: Diagnostics,
 
 def _typed(kind: Kind, items: list[Item]) -> list[Typed]:
     """Each file's typed cells: small files typed together, a file for the cache on its own (its entry must not
-    depend on the files beside it), a cached file as it was stored."""
+    depend on the files beside it), a cached file as it was stored. A file with rules of its own (`shop_orders`:
+    an order without a code) is typed on its own by its own `Kind`."""
     fresh = [i for i in items if isinstance(i, Source)]
-    together = [s for s in fresh if s.cache_key is None]
+    together = [s for s in fresh if s.cache_key is None and s.kind == kind]
     typed_of = dict(zip(map(id, together), type_sources(kind, together) if together else []))
     for s in fresh:
-        if s.cache_key is not None:
-            typed_of[id(s)] = type_sources(kind, [s])[0]
+        if s.cache_key is not None or s.kind != kind:
+            typed_of[id(s)] = type_sources(s.kind, [s])[0]
     for s in fresh:
         s.columns = {}  # typed now: let the cells as read go
     return [typed_of[id(i)] if isinstance(i, Source) else i.typed for i in items]

@@ -19,6 +19,7 @@ from sitegen.data.cell_shapes import SAMPLE
 from sitegen.data.combine import CachedFile, Item, combine, release_memory
 from sitegen.data.conversion_cache import CACHE_MIN_BYTES, ConversionCache
 from sitegen.data.covered import CoveredRange, missing_range_hint
+from sitegen.data.date_headers import not_dates
 from sitegen.data.distinct import Source
 from sitegen.data.encoded import TextCells
 from sitegen.data.file_dates import file_days
@@ -28,6 +29,7 @@ from sitegen.data.options import LoadOptions
 from sitegen.data.readers import READABLE, STREAM_BYTES, open_table, read_table
 from sitegen.data.readers.base import NotPlain, TextTable, from_raw, scan_file
 from sitegen.data.recognise import headers_to_sample, missing_columns_message, recognise, unknown_columns
+from sitegen.data.shop_orders import derive_orders, shop_export
 from sitegen.data.spelled_dates import DateContext
 from sitegen.data.totals import cell_at, drop_totals
 from sitegen.errors import Diagnostics, SitegenError, raise_all
@@ -72,7 +74,7 @@ def load_client_data(data_dir: Path, diagnostics: Diagnostics, columns: dict[str
     big = False
     for path in data_paths(data_dir):
         context = DateContext(path, file_days(path, data_dir, options.files), options.language)
-        item, size = _read_file(path, options.columns, context, cache, diagnostics, errors, stream_from)
+        item, size = _read_file(path, options, context, cache, diagnostics, errors, stream_from)
         big |= size >= CACHE_MIN_BYTES
         if item is not None:
             items[item.kind.name].append(item)
@@ -84,7 +86,7 @@ def load_client_data(data_dir: Path, diagnostics: Diagnostics, columns: dict[str
     return data
 
 
-def _read_file(path: Path, columns: dict[str, str], context: DateContext, cache: ConversionCache | None,
+def _read_file(path: Path, options: LoadOptions, context: DateContext, cache: ConversionCache | None,
                diagnostics: Diagnostics, errors: list[SitegenError], stream_from: int) -> tuple[Item | None, int]:
     """(the file prepared, or None when it is not data or has errors, which go to `errors`; its size)."""
     if path.suffix.lower() not in READABLE:
@@ -94,7 +96,7 @@ def _read_file(path: Path, columns: dict[str, str], context: DateContext, cache:
     size = 0
     try:
         size = path.stat().st_size
-        return prepare(path, columns, cache, warnings, size, stream_from, context), size
+        return prepare(path, options, cache, warnings, size, stream_from, context), size
     except SitegenError as exc:
         errors.extend(getattr(exc, "errors", [exc]))
         return None, size
@@ -126,12 +128,14 @@ def _combined(items: dict[str, list[Item]], diagnostics: Diagnostics, cache: Con
     return ClientData(tables, sorted(files, key=lambda f: f.path), currencies, sorted(ranges, key=lambda r: r.path))
 
 
-def prepare(path: Path, user_columns: dict[str, str], cache: ConversionCache | None,
+def prepare(path: Path, options: LoadOptions, cache: ConversionCache | None,
             warnings: list[tuple[str, int | None, str | None]], size: int, stream_from: int = STREAM_BYTES,
             context: DateContext | None = None) -> Item:
-    """One file as a `Source` (its cells as text under canonical names, without its totals row), or as a
-    `CachedFile` when the conversion cache holds its typed cells. A file without a date column whose range
-    `context` knows gets the range's first day as its date (and is not cached)."""
+    """One file as a `Source` (its cells as text under canonical names, without its totals row; a shop's order
+    export: its orders, see `shop_orders`), or as a `CachedFile` when the conversion cache holds its typed cells.
+    A file without a date column whose range `context` knows gets the range's first day as its date (and is not
+    cached)."""
+    user_columns = options.columns
     key, scan = None, None
     context = context or DateContext(path)
     if cache is not None and size >= CACHE_MIN_BYTES:
@@ -144,6 +148,9 @@ def prepare(path: Path, user_columns: dict[str, str], cache: ConversionCache | N
     elif size >= stream_from:
         scan = scan_file(path, digest=False)
     table = open_table(path, scan, size, stream_from)
+    shop = shop_export(table.names)
+    if shop is not None:
+        return derive_orders(table, path, *shop, options.timezone, warnings, key)
     try:
         read = _read(table, path, user_columns, context)
     except NotPlain:  # the fast reader gave up half-way: the general one decides
@@ -172,8 +179,9 @@ class _Read:
     dateless: bool = False  # no date column: the file covers the range its name or client.toml gives
 
 
-def _read(table: TextTable, path: Path, user_columns: dict[str, str], context: DateContext) -> _Read:
-    headers = table.names
+def _read(table: TextTable, path: Path, user_columns: dict[str, str], context: DateContext,
+          hidden: frozenset[str] = frozenset()) -> _Read:
+    headers = [h for h in table.names if h not in hidden]
     kind, mapping, candidates = recognise(headers, user_columns)
     dateless = False
     if kind is None and context.days is not None and context.days.has_range:
@@ -187,8 +195,12 @@ def _read(table: TextTable, path: Path, user_columns: dict[str, str], context: D
         if recognise(headers, user_columns, dateless=True)[0] is not None:
             message += missing_range_hint(path.name)
         raise SitegenError(message, path, table.header_row)
-    numbers, cells = table.read([*mapping, headers[0]])
-    return _Read(kind, mapping, numbers, cells, unknown_columns(headers, kind, mapping, table.header_row), dateless)
+    numbers, cells = table.read([*mapping, table.names[0]])
+    refused = not_dates(kind, mapping, cells, user_columns)
+    if refused:  # a date by its name only ("Tags", the German "Tag"): the file's kind is told without it
+        return _read(table, path, user_columns, context, hidden | set(refused))
+    return _Read(kind, mapping, numbers, cells, unknown_columns(table.names, kind, mapping, table.header_row),
+                 dateless)
 
 
 def _first_cells(table: TextTable, headers: list[str], count: int = SAMPLE) -> dict[str, list[str]]:
