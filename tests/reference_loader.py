@@ -31,7 +31,7 @@ from sitegen.data.distinct import VIDEO_IN_LINK
 from sitegen.data.file_dates import file_days
 from sitegen.data.files import data_paths
 from sitegen.data.kinds import KINDS, NUMBER_TYPES, TIME_COLUMN, Kind
-from sitegen.data.load import ClientData, DataFile, check_lossy_ids
+from sitegen.data.load import ClientData, DataFile, _totals_export, check_lossy_ids
 from sitegen.data.overlaps import settle_overlaps
 from sitegen.data.plausibility import plausibility
 from sitegen.data.readers import READABLE, read_table
@@ -102,7 +102,7 @@ def prepare_file(path: Path, diagnostics: Diagnostics, user_columns: dict[str, s
         if kind is None:
             first = {h: raw.frame[h].iloc[:SAMPLE].tolist() for h in headers_to_sample(shown, candidates, user_columns)}
             message = missing_columns_message(shown, candidates, user_columns, first)
-            if recognise(shown, user_columns, dateless=True)[0] is not None:  # as load._read says it
+            if _totals_export(recognise(shown, user_columns, dateless=True)[0]):  # as load._read says it
                 message += missing_range_hint(path.name)
             raise SitegenError(message, path, raw.header_row)
         refused = not_dates(kind, mapping, {h: tuple(raw.frame[h]) for h in mapping}, user_columns)

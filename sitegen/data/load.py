@@ -192,7 +192,7 @@ def _read(table: TextTable, path: Path, user_columns: dict[str, str], context: D
             read_table(path)
         first = _first_cells(table, headers_to_sample(headers, candidates, user_columns))
         message = missing_columns_message(headers, candidates, user_columns, first)
-        if recognise(headers, user_columns, dateless=True)[0] is not None:
+        if _totals_export(recognise(headers, user_columns, dateless=True)[0]):
             message += missing_range_hint(path.name)
         raise SitegenError(message, path, table.header_row)
     numbers, cells = table.read([*mapping, table.names[0]])
@@ -201,6 +201,11 @@ def _read(table: TextTable, path: Path, user_columns: dict[str, str], context: D
         return _read(table, path, user_columns, context, hidden | set(refused))
     return _Read(kind, mapping, numbers, cells, unknown_columns(table.names, kind, mapping, table.header_row),
                  dateless)
+
+
+def _totals_export(kind: Kind | None) -> bool:
+    """Whether a file without dates is likely an export of totals for a range (Ads Manager's, GMV Max's)."""
+    return kind is not None and kind.name == "ads"
 
 
 def _first_cells(table: TextTable, headers: list[str], count: int = SAMPLE) -> dict[str, list[str]]:
