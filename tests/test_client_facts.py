@@ -71,8 +71,11 @@ def old_daily_facts(data: ClientData) -> pd.DataFrame:
             "inbound": inbound.astype(float),
             **{f"sentiment_{s}": (inbound & (community["sentiment"] == s)).astype(float)
                for s in ("positive", "neutral", "negative")}}),
-        _old_sum_by_day(day(orders["date"]), {"code_orders": orders["orders"], "code_revenue": orders["revenue"]},
-                        ("code_revenue",), "orders"),
+        _old_sum_by_day(day(orders["date"]), {
+            "code_orders": orders["orders"].where(orders["code"].notna(), 0),
+            "code_revenue": orders["revenue"].where(orders["code"].notna()),
+            "shop_orders": orders["orders"], "shop_revenue": orders["revenue"]}, ("code_revenue", "shop_revenue"),
+            "orders"),
         _old_sum_by_day(day(hashtags["date"]), {"hashtag_posts": hashtags["posts"],
                                                 "hashtag_views": hashtags["views"]}, ("hashtag_views",), "hashtags"),
     ]

@@ -63,6 +63,7 @@ EXPECTED = {
     "reply_rate": 0.75, "median_response_minutes": 30.0, "dm_leads": 1, "outbound_interactions": 1,
     "negative_ratio": 2 / 1200, "mentions": 1,
     "code_orders": 7, "code_revenue": 190, "code_roi": 0.5,
+    "shop_orders": None, "shop_revenue": None, "code_order_share": None, "code_revenue_share": None,  # no shop export
     "hashtag_posts": 7, "hashtag_views": 800,
     "trend_lift": 2.5, "collab_lift": 0.4,
 }

@@ -97,9 +97,7 @@ def daily_facts(data: ClientData) -> pd.DataFrame:
     within the day gives the same sums (client_facts relies on it)."""
     return _summed_by_day([_ads_days(data["ads"]), _video_days(data["videos"]), _account_days(data["account"]),
                            _community_days(data["community"]),
-                           _sum_by_day(data["orders"]["date"], {"code_orders": data["orders"]["orders"],
-                                                                "code_revenue": data["orders"]["revenue"]},
-                                       ("code_revenue",), "orders"),
+                           _order_days(data["orders"]),
                            _sum_by_day(data["hashtags"]["date"], {"hashtag_posts": data["hashtags"]["posts"],
                                                                   "hashtag_views": data["hashtags"]["views"]},
                                        ("hashtag_views",), "hashtags")])
@@ -127,6 +125,15 @@ def _video_days(videos: pd.DataFrame) -> DaySums:
         "collab_eng": _zeros_unless(collab, engagements), "collab_views": _zeros_unless(collab, views),
         "owned_eng": _zeros_unless(~collab, engagements), "owned_views": _zeros_unless(~collab, views)},
         ("organic_comments", "organic_shares", "saves"))
+
+
+def _order_days(orders: pd.DataFrame) -> DaySums:
+    """Orders with a discount code, and all orders (a shop's order export also lists those without one)."""
+    coded = orders["code"].notna().to_numpy()
+    count, revenue = orders["orders"].to_numpy(dtype="float64"), orders["revenue"].to_numpy(dtype="float64")
+    sums = {"code_orders": np.where(coded, count, 0.0), "code_revenue": np.where(coded, revenue, np.nan),
+            "shop_orders": count, "shop_revenue": revenue}
+    return _sum_by_day(orders["date"], sums, ("code_revenue", "shop_revenue"), "orders")
 
 
 def _account_days(account: pd.DataFrame) -> DaySums:

@@ -95,6 +95,11 @@ class ClientFacts:
         return self.daily.index.asi8, self.daily.to_numpy(dtype="float64")
 
     @cached_property
+    def all_orders_listed(self) -> bool:
+        """Whether the orders data lists orders without a discount code (a shop's order export: all orders)."""
+        return bool(self.data["orders"]["code"].isna().any())
+
+    @cached_property
     def known_sums(self) -> frozenset[str]:
         """The daily sums whose column has a value in some row (a column no file has is not summed as 0)."""
         return frozenset(c[len(KNOWN):] for c in self.daily.columns if c.startswith(KNOWN) and self.daily[c].any())

@@ -10,6 +10,7 @@ from sitegen.metrics.ratios import Number, clean, ratio
 
 NOT_IN_DATA = "not in your data"
 NO_DATA_IN_PERIOD = "no data in this period"
+NO_SHOP_EXPORT = "needs a shop's order export"
 
 
 class Figures:
@@ -68,6 +69,10 @@ class Figures:
         """A figure worked out from other figures (`inputs`) or from the data (`source`)."""
         sources = self._sources(inputs) + ((source,) if source else ()) if value is not None else ()
         self._set(kid, value, sources, self._reason(inputs), None, inputs)
+
+    def missing(self, kid: str, reason: str) -> None:
+        """A figure the data cannot give, for `reason`."""
+        self._set(kid, None, (), reason, None)
 
     def done(self) -> Figures:
         """Every KPI of the catalogue: those not worked out are n/a (the period has no data)."""

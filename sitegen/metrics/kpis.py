@@ -12,7 +12,7 @@ import pandas as pd
 from sitegen.metrics.breakdowns import source_table
 from sitegen.metrics.daily import ADS_SUMS
 from sitegen.metrics.facts import ClientFacts, Columns
-from sitegen.metrics.figures import Figures
+from sitegen.metrics.figures import NO_SHOP_EXPORT, Figures
 from sitegen.metrics.periods import EPOCH_ORDINAL, Period, period_bounds
 from sitegen.metrics.ratios import Number, ratio
 
@@ -107,12 +107,26 @@ def _other_kpis(f: Figures, facts: ClientFacts, period: Period) -> None:
     code = code_roi(source_table(facts, period)) if "orders" in has and f.values["code_revenue"] is not None \
         else None
     f.put("code_roi", code, "code_revenue", "spend")
+    _shop_kpis(f, facts)
     f.total("hashtag_posts", "hashtag_posts", "hashtags", "posts")
     f.total("hashtag_views", "hashtag_views", "hashtags", "views")
     f.put("trend_lift", ratio(ratio(t["trend_eng"], t["trend_views"]), ratio(t["other_eng"], t["other_views"])),
           source="videos.trend")
     f.put("collab_lift", ratio(ratio(t["collab_eng"], t["collab_views"]), ratio(t["owned_eng"], t["owned_views"])),
           source="videos.creator")
+
+
+def _shop_kpis(f: Figures, facts: ClientFacts) -> None:
+    """All of a shop's orders, and the share codes drove: known only when the orders data lists orders without
+    a code too (a shop's order export), not from a list of code orders alone."""
+    if facts.all_orders_listed:
+        f.total("shop_orders", "shop_orders", "orders", "orders")
+        f.total("shop_revenue", "shop_revenue", "orders", "revenue")
+    else:
+        f.missing("shop_orders", NO_SHOP_EXPORT)
+        f.missing("shop_revenue", NO_SHOP_EXPORT)
+    f.ratio("code_order_share", "code_orders", "shop_orders")
+    f.ratio("code_revenue_share", "code_revenue", "shop_revenue")
 
 
 def follower_growth(facts: ClientFacts, period: Period) -> tuple[Number, Number, str | None]:

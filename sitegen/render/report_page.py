@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 from sitegen.i18n import N_, _, language, speaking
 from sitegen.metrics.alerts import Alert
 from sitegen.metrics.catalogue import KPIS, SECTIONS
-from sitegen.metrics.figures import NOT_IN_DATA
+from sitegen.metrics.figures import NO_SHOP_EXPORT, NOT_IN_DATA
 from sitegen.metrics.report import ReportKpis
 from sitegen.project.frontmatter import Commentary
 from sitegen.project.model import Client, Project
@@ -181,7 +181,7 @@ def render_report(env: jinja2.Environment, project: Project, client: Client, res
                 continue
             sections.append({
                 "id": section, "title": _(SECTIONS[section]),
-                "cards": [page.shown_card(k) for k in KPIS if KPIS[k].section == section],
+                "cards": [page.shown_card(k) for k in KPIS if KPIS[k].section == section and _shown(k, page.kpis)],
                 "charts": [page.chart_html(n) for n, k in CHART_KINDS.items() if k.section == section],
                 "tables": [page.table_html(n) for n, t in TABLE_KINDS.items() if t.section == section],
             })
@@ -228,10 +228,16 @@ def report_files(env: jinja2.Environment, project: Project, client: Client, resu
     ]
 
 
-_REASONS = {NOT_IN_DATA: N_("not in your data")}  # the reasons for an n/a a card shows
+# the reasons for an n/a a card shows
+_REASONS = {NOT_IN_DATA: N_("not in your data"), NO_SHOP_EXPORT: N_("needs a shop's order export")}
 
 
 def _why_missing(reason: str | None) -> str | None:
     """The short reason shown under an n/a value: only for a figure the data lacks (a zero denominator's n/a
     needs no words)."""
     return _(_REASONS[reason]) if reason in _REASONS else None
+
+
+def _shown(kpi: str, kpis: ReportKpis) -> bool:
+    """Whether a section shows the KPI's card: not a shop total for a client without a shop's order export."""
+    return kpis.reasons.get(kpi) != NO_SHOP_EXPORT
