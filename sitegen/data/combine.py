@@ -62,6 +62,7 @@ def combine(kind: Kind, items: list[Item], diagnostics: Diagnostics,
             diagnostics.warn(message, item.path, row, column)
     origins = [(i.path, i.row_numbers) for i in items]
     _raise_bad_cells(kind, typed, origins)
+    _warn_uneven_columns(kind, items, typed, diagnostics)
     writers = _keep_in_cache(cache, kind, items, typed)
     try:
         table, arrays = _typed_table(kind, items, typed)
@@ -95,6 +96,23 @@ def _typed(kind: Kind, items: list[Item]) -> list[Typed]:
     for s in fresh:
         s.columns = {}  # typed now: let the cells as read go
     return [typed_of[id(i)] if isinstance(i, Source) else i.typed for i in items]
+
+
+def _warn_uneven_columns(kind: Kind, items: list[Item], typed: list[Typed], diagnostics: Diagnostics) -> None:
+    """A file without a column that other files of its kind have adds nothing to its sums: say so (account files
+    are exempt: TikTok Studio's daily files each have some of a day's columns, and merge by day)."""
+    if kind.name == "account" or len(items) < 2:
+        return
+    # (files typed together share their columns: a Source's own are in its header mapping)
+    own = [set(i.mapping.values()) if isinstance(i, Source) else set(t.columns) for i, t in zip(items, typed)]
+    have = [columns & set(kind.optional) for columns, t in zip(own, typed) if t.rows]
+    every = set().union(*have) if have else set()
+    for item, t, columns in zip(items, typed, own):
+        lacking = sorted(every - columns) if t.rows else []
+        if lacking:
+            diagnostics.warn(f"no {', '.join(repr(c) for c in lacking)} column, which other {kind.name} files have: "
+                             f"its rows add nothing to {'those sums' if len(lacking) > 1 else 'that sum'} (a KPI "
+                             f"of a period with only such rows is n/a)", item.path)
 
 
 def _keep_in_cache(cache: ConversionCache | None, kind: Kind, items: list[Item],
