@@ -57,9 +57,14 @@ class Figures:
         """The sum of other figures that are there (paid and organic add up); n/a when none is."""
         present = [p for p in parts if self.values[p] is not None]
         value = sum(self.values[p] for p in present) if present else None
+        self._set(kid, value, self._sources(present), self._reason(parts), None, parts)
+        self.lacking(kid, *parts)
+
+    def lacking(self, kid: str, *parts: str) -> None:
+        """Note on a known figure the parts of it that are not in the data (they add nothing to it)."""
         lacking = [p for p in parts if self.reasons.get(p) == NOT_IN_DATA]
-        note = f"without {', '.join(lacking)} ({NOT_IN_DATA})" if value is not None and lacking else None
-        self._set(kid, value, self._sources(present), self._reason(parts), note, parts)
+        if self.values[kid] is not None and lacking and kid not in self.notes:
+            self.notes[kid] = f"without {', '.join(lacking)} ({NOT_IN_DATA})"
 
     def ratio(self, kid: str, numerator: str, denominator: str, scale: float = 1.0) -> None:
         value = ratio(self.values[numerator], self.values[denominator], scale)

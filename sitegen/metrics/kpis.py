@@ -114,6 +114,8 @@ def _other_kpis(f: Figures, facts: ClientFacts, period: Period) -> None:
           source="videos.trend")
     f.put("collab_lift", ratio(ratio(t["collab_eng"], t["collab_views"]), ratio(t["owned_eng"], t["owned_views"])),
           source="videos.creator")
+    for lift in ("trend_lift", "collab_lift"):  # (engagements of posts: likes, comments, shares and saves)
+        f.lacking(lift, "organic_comments", "organic_shares", "saves")
 
 
 def _shop_kpis(f: Figures, facts: ClientFacts) -> None:
