@@ -13,6 +13,9 @@ import pandas as pd
 import pytest
 from helpers import build, run_cli, shared_samples, write
 
+from sitegen.data.load import load_client_data
+from sitegen.errors import Diagnostics
+
 pytestmark = pytest.mark.slow
 
 DOWNLOADED = date(2026, 2, 27)  # the Studio download's last day (SOURCE.txt: 2025-02-28 .. 2026-02-27)
@@ -123,3 +126,19 @@ def test_check_names_ranges_year_sources_and_encodings(real):
     assert "encoding Shift_JIS (Windows-31J)" in run.stdout
     assert 'covers 2026-01-01 to 2026-01-31 (range from client.toml [files."tiktok.csv"])' in run.stdout
     assert "Shopify order export" in run.stdout
+
+
+def test_studio_download_as_xlsx_reads_alike(tmp_path):
+    """TikTok Studio also downloads XLSX: the same cells, the same days."""
+    source = shared_samples() / "real-world/studio-haileytupy"
+    folder = tmp_path / "data" / f"studio-{DOWNLOADED}"
+    folder.mkdir(parents=True)
+    for name in ("Overview", "FollowerHistory"):
+        cells = pd.read_csv(source / f"{name}.csv", dtype=str, keep_default_na=False)
+        cells.to_excel(folder / f"{name}.xlsx", index=False)
+    diagnostics = Diagnostics()
+    account = load_client_data(tmp_path / "data", diagnostics)["account"]
+    assert diagnostics.warnings == []
+    assert (len(account), account["date"].min().date(), account["date"].max().date()) == (
+        365, DOWNLOADED - timedelta(days=364), DOWNLOADED)
+    assert account["net_followers"].min() < 0

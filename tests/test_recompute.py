@@ -44,12 +44,13 @@ KPI_IDS = (
     "share_rate", "comment_rate", "save_rate", "cpm", "ctr", "cpc", "cost_per_like", "conversion_rate", "cpa",
     "roas", "roi", "conversions_per_1k_likes", "follower_growth", "follower_growth_rate", "reply_rate",
     "median_response_minutes", "dm_leads", "outbound_interactions", "negative_ratio", "code_orders",
-    "code_revenue", "code_roi", "hashtag_posts", "hashtag_views", "mentions", "trend_lift", "collab_lift",
+    "code_revenue", "code_roi", "shop_orders", "shop_revenue", "code_order_share", "code_revenue_share",
+    "hashtag_posts", "hashtag_views", "mentions", "trend_lift", "collab_lift",
 )
 # KPIs that cannot be recomputed independently, with the reason. None: every KPI is recomputed below.
 NOT_RECOMPUTED: dict[str, str] = {}
 # Money amounts are compared to the cent; everything else (counts, ratios, money ratios) within 1e-9 relative.
-MONEY_SUMS = {"spend", "revenue", "code_revenue"}
+MONEY_SUMS = {"spend", "revenue", "code_revenue", "shop_revenue"}
 REL_TOL = 1e-9
 
 # Headers that are aliases of a canonical column (header as written -> canonical name). The demo and generated
@@ -247,7 +248,7 @@ KPI_SQL = """
 WITH
 has AS (SELECT EXISTS (FROM ads) AS ads, EXISTS (FROM videos) AS videos, EXISTS (FROM account) AS account,
                EXISTS (FROM community) AS community, EXISTS (FROM orders) AS orders,
-               EXISTS (FROM hashtags) AS hashtags),
+               EXISTS (FROM hashtags) AS hashtags, EXISTS (FROM orders WHERE code IS NULL) AS all_orders),
 -- which rows belong to the period (brief): ads, account, orders, hashtags by date; community by received_at;
 -- videos by date where the file has one (daily stats), otherwise by posted_at
 ads_p AS (FROM ads WHERE date BETWEEN $s AND $e),
@@ -284,7 +285,11 @@ c AS (SELECT count(*) FILTER (WHERE cd) AS inbound_cd,
              count(*) FILTER (WHERE direction = 'inbound' AND lead) AS leads,
              count(*) FILTER (WHERE direction = 'outbound' AND channel IN ('comment', 'like')) AS outbound,
              count(*) FILTER (WHERE direction = 'inbound' AND channel = 'mention') AS mentions FROM com_p),
-o AS (SELECT coalesce(sum(orders), 0) AS orders, coalesce(sum(revenue), 0) AS revenue FROM ord_p),
+-- code_orders, code_revenue: orders with a code; shop_orders, shop_revenue: all orders, known only when the orders
+-- data lists orders without a code (a shop's order export)
+o AS (SELECT coalesce(sum(orders) FILTER (WHERE code IS NOT NULL), 0) AS orders,
+             coalesce(sum(revenue) FILTER (WHERE code IS NOT NULL), 0) AS revenue,
+             coalesce(sum(orders), 0) AS all_orders, coalesce(sum(revenue), 0) AS all_revenue FROM ord_p),
 t AS (SELECT coalesce(sum(posts), 0) AS posts, coalesce(sum(views), 0) AS views FROM tag_p),
 -- follower_growth (kpis.md): followers at the period's last day minus the last count before the period (the first
 -- count in it when the data starts inside the period); without follower counts, the sum of new_followers.
@@ -332,6 +337,8 @@ g AS (SELECT
     f.growth, f.start_count, n.comments AS neg_comments, n.negative, n.likes AS neg_likes,
     CASE WHEN has.orders THEN o.orders END AS code_orders, CASE WHEN has.orders THEN o.revenue END AS code_revenue,
     has.orders AS has_orders, r.revenue AS src_revenue, r.spend AS src_spend,
+    CASE WHEN has.orders AND has.all_orders THEN o.all_orders END AS shop_orders,
+    CASE WHEN has.orders AND has.all_orders THEN o.all_revenue END AS shop_revenue,
     CASE WHEN has.hashtags THEN t.posts END AS hashtag_posts,
     CASE WHEN has.hashtags THEN t.views END AS hashtag_views
   FROM has, a, v, c, o, t, f, n, r),
@@ -362,6 +369,8 @@ SELECT
     CASE WHEN community AND neg_comments > 0 THEN ratio(negative, neg_likes) END AS negative_ratio,
     code_orders, code_revenue,
     CASE WHEN has_orders THEN ratio(src_revenue - src_spend, src_spend) END AS code_roi,
+    shop_orders, shop_revenue, ratio(code_orders, shop_orders) AS code_order_share,
+    ratio(code_revenue, shop_revenue) AS code_revenue_share,
     hashtag_posts, hashtag_views,
     CASE WHEN community THEN mentions END AS mentions,
     ratio(ratio(trend_eng, trend_views), ratio(other_eng, other_views)) AS trend_lift,
