@@ -35,6 +35,12 @@ def _first_cells(cells: TextCells) -> list[str]:
     elif isinstance(cells, pa.Array | pa.ChunkedArray):
         values = cells.slice(0, _SCANNED).to_pylist()
     else:
-        values = list(cells[:_SCANNED])
-    texts = (str(v).strip() for v in values if v is not None)
-    return [t for t in texts if t][:LOOKED_AT]
+        values = cells[:_SCANNED]
+    found = []
+    for value in values:
+        text = "" if value is None else str(value).strip()
+        if text:
+            found.append(text)
+            if len(found) == LOOKED_AT:
+                break
+    return found
