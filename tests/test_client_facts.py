@@ -73,7 +73,7 @@ def old_daily_facts(data: ClientData) -> pd.DataFrame:
                for s in ("positive", "neutral", "negative")}}),
         _old_sum_by_day(day(orders["date"]), {
             "code_orders": orders["orders"].where(orders["code"].notna(), 0),
-            "code_revenue": orders["revenue"].where(orders["code"].notna()),
+            "code_revenue": orders["revenue"].where(orders["code"].notna() | orders["revenue"].isna(), 0.0),
             "shop_orders": orders["orders"], "shop_revenue": orders["revenue"]}, ("code_revenue", "shop_revenue"),
             "orders"),
         _old_sum_by_day(day(hashtags["date"]), {"hashtag_posts": hashtags["posts"],

@@ -136,6 +136,16 @@ def test_shop_totals_and_code_shares(tmp_path):
     assert (f.values["code_order_share"], f.values["code_revenue_share"]) == (0.5, 0.25)
 
 
+def test_a_month_of_orders_without_a_code_has_code_revenue_zero(tmp_path):
+    write_csv(tmp_path / "data" / "shopify.csv", [
+        {"Name": "#1", "Financial Status": "paid", "Subtotal": "150.00", "Total": "160", "Discount Code": "",
+         "Created at": "2026-10-02 10:00:00 +0000", "Lineitem quantity": "1", "Refunded Amount": "0",
+         "Cancelled at": "", "Currency": "USD"}])
+    f = compute_figures(client_facts(load_client_data(tmp_path / "data", Diagnostics())), OCT)
+    assert (f.values["code_orders"], f.values["code_revenue"], f.values["code_revenue_share"]) == (0, 0, 0)
+    assert (f.values["shop_orders"], f.values["shop_revenue"]) == (1, 150)
+
+
 def test_code_orders_alone_say_the_shop_totals_need_a_shop_export(tmp_path):
     f = _figures(tmp_path, {"orders": TABLES["orders"]}, OCT_1_2)
     assert f.values["code_orders"] == 7

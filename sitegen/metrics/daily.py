@@ -131,7 +131,9 @@ def _order_days(orders: pd.DataFrame) -> DaySums:
     """Orders with a discount code, and all orders (a shop's order export also lists those without one)."""
     coded = orders["code"].notna().to_numpy()
     count, revenue = orders["orders"].to_numpy(dtype="float64"), orders["revenue"].to_numpy(dtype="float64")
-    sums = {"code_orders": np.where(coded, count, 0.0), "code_revenue": np.where(coded, revenue, np.nan),
+    # an order without a code adds 0 to the code revenue: missing only where its revenue is (no net-sales column)
+    sums = {"code_orders": np.where(coded, count, 0.0),
+            "code_revenue": np.where(coded | np.isnan(revenue), revenue, 0.0),
             "shop_orders": count, "shop_revenue": revenue}
     return _sum_by_day(orders["date"], sums, ("code_revenue", "shop_revenue"), "orders")
 
