@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 from fuzzing import fuzz_settings, json_document, mutated_pair, parquet_file, structured_csv, xlsx_workbook
-from helpers import DATA, SHARED_SAMPLES, shown_cell, table_problems, write_csv
+from helpers import DATA, SHARED_SAMPLES, shown_cell, table_problems, write, write_csv
 from hypothesis import given
 from hypothesis import strategies as st
 from reference_loader import load_rows
@@ -241,3 +241,9 @@ def test_a_quote_left_open_in_the_last_column_is_read_as_the_general_reader_read
     the file's must then be missing, and the file goes to the general reader."""
     (tmp_path / "account.csv").write_text(f"date,followers,new_followers\n2026-10-01,5,1\n2026-10-02,6,{last}{ending}")
     assert differences(tmp_path, stream_from=0) == []
+
+
+def test_minus_zero_is_zero_in_every_reader(tmp_path):
+    """"-0" is 0 whichever way a file is read (a float -0.0 would show as "-0" and compare unequal)."""
+    write(tmp_path / "ads.csv", "date,campaign,spend,impressions\n2026-09-05,A,-0,-0\n2026-09-12,B,99.90,18000\n")
+    assert differences(tmp_path) == [] and differences(tmp_path, stream_from=0) == []

@@ -114,7 +114,7 @@ def _convert_number(series: pd.Series, ctype: str, blank: pd.Series):
     bad = ~blank & (numbers.isna() | ~np.isfinite(numbers.fillna(0)) | negative | (numbers.abs() >= MAX_NUMBER))
     if ctype in ("int", "net"):
         bad |= ~blank & numbers.notna() & (numbers % 1 != 0)
-    return numbers.where(~bad).astype("float64"), bad
+    return numbers.where(~bad).astype("float64") + 0.0, bad  # (+ 0.0: "-0" is 0, as the other readers give it)
 
 
 def _convert_time(series: pd.Series, ctype: str, blank: pd.Series):
