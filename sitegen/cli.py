@@ -83,15 +83,18 @@ def main() -> None:
               help="One self-contained site per client: OUTPUT/<client>/ with its own assets, no shared index.")
 @click.option("--explain", is_flag=True, help="List what was built again and why (the rest came from the cache).")
 @click.option("--no-cache", is_flag=True, help="Build everything, ignoring the project's build cache.")
+@click.option("--wait", is_flag=True, help="If another build of the same output is running, wait for it to end "
+                                          "(without: stop at once with an error).")
 @click.option("--executor", metavar="SPEC", default="local", show_default=True,
               help="Where per-client work runs: 'local' (this machine, --jobs processes), 'dask-local' (a local "
                    "Dask cluster of --jobs workers) or 'dask://HOST:PORT' (a running Dask scheduler; the project "
                    "folder must be at the same path on every worker). Dask needs: pip install \"sitegen[dask]\".")
 def build_command(project_dir: Path, output: Path | None, strict: bool, quiet: bool, jobs: int | None,
-                  clients: tuple[str, ...], split: bool, explain: bool, no_cache: bool, executor: str) -> None:
+                  clients: tuple[str, ...], split: bool, explain: bool, no_cache: bool, wait: bool,
+                  executor: str) -> None:
     """Build the report site of PROJECT_DIR (default: the current folder)."""
     options = BuildOptions(output=output, strict=strict, jobs=jobs, clients=clients, split=split,
-                           use_cache=not no_cache, executor=executor)
+                           use_cache=not no_cache, executor=executor, wait=wait)
     try:
         with _Progress(_interactive() and not quiet) as progress:
             result = build(project_dir, options, progress=progress)

@@ -24,6 +24,7 @@ from markupsafe import Markup
 from sitegen.build import cache_disk
 from sitegen.build.cache import BuildCache
 from sitegen.build.executors import check_executor
+from sitegen.build.lock import output_lock
 from sitegen.build.outputs import ClientOutput, Sink, timed
 from sitegen.build.schedule import client_outputs, whole, workers_for
 from sitegen.build.stage import Stage, clean_leftovers
@@ -54,6 +55,7 @@ class BuildOptions:
     split: bool = False  # one self-contained site per client, in OUTPUT/<client>/
     use_cache: bool = True  # read the project's build cache and keep it for the next build
     executor: str | None = None  # where per-client work runs (see executors)
+    wait: bool = False  # another build of the same output running: wait for it (else fail at once)
 
 
 @dataclass
@@ -96,6 +98,14 @@ def build(project_dir: Path, options: BuildOptions = BuildOptions(), *, progress
     """Build the site of `project_dir`. `sitegen serve` passes the cache it keeps between builds and its own
     writer; without them the last build's cache is read from the project (unless `options.use_cache` is false)
     and kept for the next one, and the site is staged beside the output (`stage.Stage`)."""
+    if writer is not None:  # `sitegen serve`'s own writer: not the output folder's staging
+        return _build(project_dir, options, progress, cache, writer)
+    with output_lock((options.output or default_output(Path(project_dir).resolve())).absolute(), options.wait):
+        return _build(project_dir, options, progress, cache, writer)
+
+
+def _build(project_dir: Path, options: BuildOptions, progress: Progress | None, cache: BuildCache | None,
+           writer: SiteWriter | None) -> BuildResult:
     started = time.perf_counter()
     check_executor(options.executor)
     run = _plan(Path(project_dir), options, cache, writer)
