@@ -245,3 +245,38 @@ def test_serve_after_a_build_serves_every_page(project):
         server.stop()
     assert sorted(p.relative_to(project / "output").as_posix() for p in (project / "output").rglob("*.html")) \
         == sorted(built)
+
+
+def _get_with_host(preview: Preview, path: str, host: str) -> tuple[int, dict]:
+    conn = http.client.HTTPConnection(preview.host, preview.port, timeout=10)
+    conn.putrequest("GET", path, skip_host=True)
+    conn.putheader("Host", host)
+    conn.endheaders()
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    return response.status, dict(response.getheaders())
+
+
+def test_only_requests_for_its_own_address_are_answered(preview):
+    """A page of another domain rebound to 127.0.0.1 (DNS rebinding) cannot read the preview or its status."""
+    for host in (f"127.0.0.1:{preview.port}", f"localhost:{preview.port}", "localhost"):
+        assert _get_with_host(preview, "/", host)[0] == 200, host
+    for host in (f"evil.example:{preview.port}", "evil.example", f"127.0.0.1:{preview.port + 1}", ""):
+        assert _get_with_host(preview, "/__sitegen__/status", host)[0] == 421, host
+        assert _get_with_host(preview, "/", host)[0] == 421, host
+
+
+def test_an_index_that_links_out_of_the_output_is_refused(preview, project, tmp_path):
+    secret = tmp_path / "secret"
+    secret.mkdir()
+    (secret / "index.html").write_text("secret")
+    folder = project / "output" / "linked"
+    folder.mkdir()
+    (folder / "index.html").symlink_to(secret / "index.html")
+    assert preview.get("/linked/")[0] == 404
+
+
+def test_a_folder_without_its_slash_is_redirected(preview):
+    status, headers = _get_with_host(preview, "/acme", f"127.0.0.1:{preview.port}")
+    assert status == 301 and headers["Location"] == "/acme/"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import mimetypes
 import posixpath
+import sys
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -50,18 +51,36 @@ def safe_path(root: Path, url_path: str) -> Path | None:
     normal = posixpath.normpath("/" + path.lstrip("/"))
     if normal.startswith("/..") or any(part.startswith(".") for part in normal.split("/")):
         return None  # outside the root, or a hidden file (the output marker, a file being written)
-    candidate = (root / normal.lstrip("/")).resolve()
     real_root = root.resolve()
-    if candidate != real_root and real_root not in candidate.parents:
-        return None  # a symlink that leads out of the output folder
-    if candidate.is_dir():
-        candidate = candidate / "index.html"
-    return candidate if candidate.is_file() else None
+    candidate = _inside(real_root, root / normal.lstrip("/"))
+    if candidate is not None and candidate.is_dir():
+        candidate = _inside(real_root, candidate / "index.html")  # (an index that is a link out: refused too)
+    return candidate if candidate is not None and candidate.is_file() else None
+
+
+def _inside(real_root: Path, path: Path) -> Path | None:
+    """The path resolved, if it lies in the root (a symlink that leads out of the output folder does not)."""
+    resolved = path.resolve()
+    return resolved if resolved == real_root or real_root in resolved.parents else None
+
+
+def allowed_host(host_header: str | None, bound: str, port: int) -> bool:
+    """Whether a request's Host names this server: its own address, or localhost, on its port. Anything else may
+    be a web page that rebound its own domain name to 127.0.0.1 to read the preview (DNS rebinding)."""
+    try:
+        given = urlsplit("//" + (host_header or "").strip())
+        given_port = given.port
+    except ValueError:
+        return False
+    if given_port is not None and given_port != port:
+        return False
+    return (given.hostname or "") in {bound.lower().strip("[]"), "localhost", "127.0.0.1", "::1"}
 
 
 class PreviewHandler(BaseHTTPRequestHandler):
     server: PreviewServer
     protocol_version = "HTTP/1.1"
+    timeout = 60  # seconds a half-sent request may hold its thread
 
     def log_message(self, format: str, *args) -> None:  # quiet: the terminal shows builds, not requests
         pass
@@ -70,6 +89,9 @@ class PreviewHandler(BaseHTTPRequestHandler):
         self.do_GET(body=False)
 
     def do_GET(self, body: bool = True) -> None:
+        if not allowed_host(self.headers.get("Host"), self.server.bound, self.server.server_address[1]):
+            return self._send(HTTPStatus.MISDIRECTED_REQUEST, "text/plain; charset=utf-8",
+                              b"This preview answers only requests for its own address.", body)
         route = urlsplit(self.path).path
         if route == "/__sitegen__/reload.js":
             return self._send(HTTPStatus.OK, "text/javascript; charset=utf-8", RELOAD_JS, body)
@@ -84,6 +106,9 @@ class PreviewHandler(BaseHTTPRequestHandler):
                 data = path.read_bytes() if path is not None else None
             except OSError:
                 data = None
+        if path is not None and not route.endswith("/") and path.name == "index.html" and \
+                path.parent.name == posixpath.basename(unquote(route)):
+            return self._redirect(route + "/")  # a folder's page links relative to the folder
         if path is None or data is None:
             return self._send(HTTPStatus.NOT_FOUND, "text/html; charset=utf-8", self._inject(NOT_FOUND), body)
         ctype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
@@ -92,6 +117,12 @@ class PreviewHandler(BaseHTTPRequestHandler):
         if ctype.startswith("text/") or ctype in ("application/javascript", "application/json"):
             ctype += "; charset=utf-8"
         self._send(HTTPStatus.OK, ctype, data, body)
+
+    def _redirect(self, location: str) -> None:
+        self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     def _inject(self, html: bytes) -> bytes:
         at = html.rfind(b"</body>")
@@ -132,13 +163,24 @@ class PreviewHandler(BaseHTTPRequestHandler):
 class PreviewServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 64  # connections waiting to be accepted (the standard library's 5 drops a page's assets)
 
     def __init__(self, root: Path, host: str, port: int, state: BuildState, site_lock: threading.Lock | None = None):
         self.root = root
         self.state = state
         self.site_lock = site_lock or threading.Lock()
         self.stopping = threading.Event()
+        self.bound = host
         super().__init__((host, port), PreviewHandler)
+
+    def handle_error(self, request, client_address) -> None:
+        """A browser that went away mid-request is no error to print a traceback for: one line."""
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError | TimeoutError):
+            print(f"preview: connection from {client_address[0]} ended early ({type(error).__name__})",
+                  file=sys.stderr)
+        else:
+            super().handle_error(request, client_address)
 
     def end_streams(self) -> None:
         """Let every open event stream finish (serve_forever has returned, or never started)."""
