@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from sitegen.errors import SitegenError
@@ -31,7 +31,8 @@ def output_lock(output: Path, wait: bool = False) -> Iterator[None]:
     try:
         yield
     finally:
-        path.unlink(missing_ok=True)  # before letting go: a build waiting on this file then tries again
+        with suppress(OSError):  # (Windows cannot remove an open file; nothing depends on it there)
+            path.unlink(missing_ok=True)  # before letting go: a build waiting on this file then tries again
         handle.close()
 
 
