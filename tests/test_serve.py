@@ -280,3 +280,12 @@ def test_an_index_that_links_out_of_the_output_is_refused(preview, project, tmp_
 def test_a_folder_without_its_slash_is_redirected(preview):
     status, headers = _get_with_host(preview, "/acme", f"127.0.0.1:{preview.port}")
     assert status == 301 and headers["Location"] == "/acme/"
+
+
+def test_host_rules_for_an_address_and_for_every_address():
+    from sitegen.serve.server import allowed_host
+    assert allowed_host("127.0.0.1:8000", "127.0.0.1", 8000) and allowed_host("localhost", "127.0.0.1", 8000)
+    assert not allowed_host("192.168.1.5:8000", "127.0.0.1", 8000)  # not this server's address
+    assert allowed_host("192.168.1.5:8000", "0.0.0.0", 8000)  # --host 0.0.0.0: reached from the network
+    assert not allowed_host("evil.example:8000", "0.0.0.0", 8000)  # a name: may be rebound
+    assert not allowed_host("192.168.1.5:9000", "0.0.0.0", 8000) and not allowed_host(None, "0.0.0.0", 8000)

@@ -28,6 +28,6 @@ class LoadOptions:
         return self.locale.replace("-", "_").split("_")[0].lower()
 
     def cache_key(self) -> list:
-        """What of the options changes how a file is read (for the conversion cache's key)."""
-        return [sorted(self.columns.items()), self.timezone,
-                [(k, repr(v)) for k, v in self.files.items()], self.language]  # (a later pattern wins)
+        """What of the options changes how any file is read (for the conversion cache's key; the dates `files`
+        gives one file are in that file's key, so an entry for another file leaves it cached)."""
+        return [sorted(self.columns.items()), self.timezone, self.language]

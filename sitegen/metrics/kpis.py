@@ -92,7 +92,7 @@ def _other_kpis(f: Figures, facts: ClientFacts, period: Period) -> None:
     has, t = facts.kinds, f.sums
     growth, rate, source = follower_growth(facts, period)
     f.put("follower_growth", growth, source=source)
-    f.put("follower_growth_rate", rate, source=source if rate is not None else None)
+    f.put("follower_growth_rate", rate, source=source)
     f.put("reply_rate", ratio(f.sum("answered_cd", "community"), f.sum("inbound_cd", "community")),
           source="community.responded_at")
     f.put("median_response_minutes", median_response_minutes(facts, period) if "community" in has else None,

@@ -7,6 +7,7 @@ Why not a framework: it serves static files from one folder plus one Server-Sent
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import mimetypes
 import posixpath
@@ -74,7 +75,19 @@ def allowed_host(host_header: str | None, bound: str, port: int) -> bool:
         return False
     if given_port is not None and given_port != port:
         return False
-    return (given.hostname or "") in {bound.lower().strip("[]"), "localhost", "127.0.0.1", "::1"}
+    name = given.hostname or ""
+    if name in {bound.lower().strip("[]"), "localhost", "127.0.0.1", "::1"}:
+        return True
+    # listening on every address (--host 0.0.0.0): the machine's own addresses, which rebinding (a name) is not
+    return bound.strip("[]") in ("0.0.0.0", "::", "") and _is_address(name)
+
+
+def _is_address(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
 
 
 class PreviewHandler(BaseHTTPRequestHandler):
