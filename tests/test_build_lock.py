@@ -19,8 +19,8 @@ def test_a_second_build_stops_at_once_while_one_runs(tmp_path):
     with output_lock(output):
         run = build(project, output)
     assert run.returncode == 2, run.stderr
-    assert run.stderr.strip() == (f"error: {output}: another sitegen build is writing this output folder; run this "
-                                  "one again when it is done, or with --wait to wait for it")
+    assert run.stderr.strip() == (f"error: {output}: another sitegen build (or `sitegen serve`) is writing this output "
+                                  "folder; run this one again when it is done, or with --wait to wait for it")
     assert not output.exists()  # it wrote nothing, and removed nothing
     assert build(project, output).returncode == 0  # the lock went with the first build
 

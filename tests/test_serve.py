@@ -289,3 +289,154 @@ def test_host_rules_for_an_address_and_for_every_address():
     assert allowed_host("192.168.1.5:8000", "0.0.0.0", 8000)  # --host 0.0.0.0: reached from the network
     assert not allowed_host("evil.example:8000", "0.0.0.0", 8000)  # a name: may be rebound
     assert not allowed_host("192.168.1.5:9000", "0.0.0.0", 8000) and not allowed_host(None, "0.0.0.0", 8000)
+
+
+def _get_with_headers(preview: Preview, path: str, headers: dict[str, str]) -> int:
+    conn = http.client.HTTPConnection(preview.host, preview.port, timeout=10)
+    conn.request("GET", path, headers=headers)
+    response = conn.getresponse()
+    status = response.status
+    conn.close()
+    return status
+
+
+def test_other_sites_cannot_follow_the_build_state(preview):
+    """The event stream and status carry error lines (file names, figures): a page of another site that the
+    browser lets reach 127.0.0.1 is refused them; the preview's own pages are not."""
+    own = f"http://127.0.0.1:{preview.port}"
+    for path in ("/__sitegen__/status", "/__sitegen__/events"):
+        assert _get_with_headers(preview, path, {"Origin": "http://evil.example"}) == 403, path
+        assert _get_with_headers(preview, path, {"Origin": "null"}) == 403, path
+        assert _get_with_headers(preview, path, {"Sec-Fetch-Site": "cross-site"}) == 403, path
+        assert _get_with_headers(preview, path, {"Sec-Fetch-Site": "same-site"}) == 403, path
+    assert _get_with_headers(preview, "/__sitegen__/status", {"Origin": own}) == 200
+    assert _get_with_headers(preview, "/__sitegen__/status", {"Sec-Fetch-Site": "same-origin"}) == 200
+
+
+def test_connections_beyond_the_cap_are_told_to_retry(tmp_path):
+    """Idle connections hold a thread each until their timeout: past the cap, new ones get 503 at once, and a
+    connection that ends frees its place."""
+    import socket
+
+    from sitegen.serve.server import BuildState, PreviewServer
+
+    (tmp_path / "index.html").write_text("<p>hi</p>")
+
+    class Small(PreviewServer):
+        max_connections = 3
+
+    server = Small(tmp_path, "127.0.0.1", 0, BuildState())
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    port = server.server_address[1]
+    try:
+        idle = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(3)]
+        time.sleep(0.3)
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as extra:
+            assert extra.recv(100).startswith(b"HTTP/1.1 503")
+        idle.pop().close()
+        deadline = time.monotonic() + 10
+        while True:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            conn.request("GET", "/")
+            response = conn.getresponse()
+            status = response.status
+            conn.close()
+            if status == 200 or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        assert status == 200
+        for sock in idle:
+            sock.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_log_file_beside_the_project_triggers_no_build(preview, project):
+    """`sitegen serve . > serve.log` (or nohup.out) writes into the project root: it is no input, and writing it
+    must not rebuild (once, it rebuilt forever: each build's lines changed the log)."""
+    before = preview.status()["builds"]
+    for name in ("serve.log", "nohup.out", "notes.txt"):
+        for i in range(5):
+            with open(project / name, "a") as log:
+                log.write(f"line {i}\n")
+            time.sleep(0.05)
+    (project / "downloads").mkdir()
+    (project / "downloads" / "ads.csv").write_text("date,campaign,spend\n")
+    time.sleep(1.5)
+    assert preview.status()["builds"] == before
+
+
+def test_content_replaced_by_a_new_folder_is_still_watched(preview, project):
+    events = Events(preview)
+    first = events.next_state(lambda s: True)
+    fresh = project / "content-new"
+    subprocess.run(["cp", "-r", str(project / "content"), str(fresh)], check=True)
+    (fresh / "acme" / "2026-10.md").write_text(REPORT.replace("First version.", "Second version."))
+    (project / "content").rename(project / "content-old")
+    fresh.rename(project / "content")
+    second = events.next_state(lambda s: s["generation"] > first["generation"] and
+                               b"Second version." in preview.get("/acme/2026-10/")[2])
+    (project / "content" / "acme" / "2026-10.md").write_text(REPORT.replace("First version.", "Third version."))
+    events.next_state(lambda s: s["generation"] > second["generation"] and
+                      b"Third version." in preview.get("/acme/2026-10/")[2])
+    before = preview.status()["builds"]
+    (project / "content-old" / "acme" / "2026-10.md").write_text("the old folder is no input any more")
+    time.sleep(1.5)
+    assert preview.status()["builds"] == before
+
+
+def test_a_brand_file_outside_content_is_watched(tmp_path):
+    project = make_project(tmp_path / "p", TABLES, {"2026-10.md": REPORT},
+                           site_toml='[branding]\nlogo = "brand/logo.svg"\n')
+    (project / "brand").mkdir()
+    (project / "brand" / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"/>')
+    server = Preview(project)
+    try:
+        events = Events(server)
+        first = events.next_state(lambda s: True)
+        (project / "brand" / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"/>')
+        events.next_state(lambda s: s["generation"] > first["generation"])
+        assert b'width="9"' in b"".join(p.read_bytes() for p in (project / "output").rglob("logo*.svg"))
+    finally:
+        server.stop()
+
+
+def test_a_build_into_the_served_output_waits_and_is_then_made_whole(project):
+    """`sitegen build --client other` into the output the preview serves: it runs between the preview's builds
+    (one lock), and the preview then puts its whole site back (once, it served only that client until restarted)."""
+    make_project(project, {"ads": TABLES["ads"]}, {"2026-10.md": "Another client's report"}, client="other")
+    server = Preview(project)
+    try:
+        assert server.get("/acme/2026-10/")[0] == 200
+        build = subprocess.run([sys.executable, "-m", "sitegen", "build", str(project), "--client", "other", "-q"],
+                               capture_output=True, text=True, timeout=120)
+        assert build.returncode == 0, build.stderr
+        deadline = time.monotonic() + 20
+        while server.get("/acme/2026-10/")[0] != 200 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert server.get("/acme/2026-10/")[0] == 200 and server.get("/other/2026-10/")[0] == 200
+        assert (project / "output" / "acme" / "2026-10" / "index.html").is_file()
+    finally:
+        server.stop()
+
+
+def test_the_preview_waits_for_a_build_that_holds_the_output(preview, project):
+    from sitegen.build.lock import output_lock
+
+    events = Events(preview)
+    first = events.next_state(lambda s: True)
+    with output_lock(project / "output"):
+        (project / "content/acme/2026-10.md").write_text(REPORT.replace("First version.", "Edited."))
+        deadline = time.monotonic() + 20
+        waiting = None
+        while waiting is None and time.monotonic() < deadline:
+            try:
+                line = preview.lines.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            waiting = line if "waiting for the build of" in line else None
+        assert waiting is not None
+        assert preview.status()["generation"] == first["generation"]  # nothing published while it is held
+    events.next_state(lambda s: s["generation"] > first["generation"])
+    assert b"Edited." in preview.get("/acme/2026-10/")[2]

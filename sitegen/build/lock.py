@@ -6,7 +6,7 @@ The lock is the operating system's (`fcntl.flock`): a killed build's lock goes w
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -23,11 +23,12 @@ def lock_path(output: Path) -> Path:
 
 
 @contextmanager
-def output_lock(output: Path, wait: bool = False) -> Iterator[None]:
-    """Hold the output's lock (`wait`: until the build holding it ends; else fail at once if it is held). The lock
-    file is removed when the build ends, so nothing is left beside the output."""
+def output_lock(output: Path, wait: bool = False, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    """Hold the output's lock (`wait`: until the build holding it ends, calling `on_wait` first; else fail at once
+    if it is held). The lock file is removed when the build ends, so nothing is left beside the output.
+    `sitegen serve` holds it for each of its builds."""
     path = lock_path(output)
-    handle = _locked(path, output, wait)
+    handle = _locked(path, output, wait, on_wait)
     try:
         yield
     finally:
@@ -36,7 +37,7 @@ def output_lock(output: Path, wait: bool = False) -> Iterator[None]:
         handle.close()
 
 
-def _locked(path: Path, output: Path, wait: bool):
+def _locked(path: Path, output: Path, wait: bool, on_wait: Callable[[], None] | None):
     """The open lock file, locked: a file that another build removed while this one waited is not the lock."""
     while True:
         try:
@@ -47,11 +48,17 @@ def _locked(path: Path, output: Path, wait: bool):
         if fcntl is None:
             return handle
         try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            handle.close()
-            raise SitegenError("another sitegen build is writing this output folder; run this one again when it "
-                               "is done, or with --wait to wait for it", output) from None
+            if wait:
+                if on_wait is not None:
+                    on_wait()
+                    on_wait = None
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            else:
+                handle.close()
+                raise SitegenError("another sitegen build (or `sitegen serve`) is writing this output folder; run "
+                                   "this one again when it is done, or with --wait to wait for it", output) from None
         if _same_file(handle, path):
             return handle
         handle.close()

@@ -71,6 +71,7 @@ class BuildResult:
     explain: list[str] = field(default_factory=list)  # what was built again and why (`--explain`)
     seconds: float = 0.0  # wall clock
     jobs: int = 1
+    inputs: frozenset[Path] = frozenset()  # files the settings name (logos, fonts): `sitegen serve` watches them
 
 
 @dataclass
@@ -147,6 +148,7 @@ def _plan(project_dir: Path, options: BuildOptions, cache: BuildCache | None, wr
         project = discover(project_dir, diagnostics, *([cache.commentary.read] if cache else []))
         project = _selected(project, options.clients, options.split)
         result.output = check_output(project, options.output or default_output(project.root))
+        result.inputs = project.named_files
         theme = resolve_theme(project.root, project.site.theme, project.site.theme_variables)
     result.jobs = workers_for(options.jobs, project.clients)
     same_output = store is not None and cache.output_state == output_state(result.output)

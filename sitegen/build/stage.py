@@ -27,7 +27,8 @@ def _check_replaceable(output: Path) -> None:
 
 def clean_leftovers(output: Path) -> None:
     """Tidy up after builds that were killed before they finished: their temporary folders go, and a
-    site retired by a build killed between its two renames (no atomic exchange) is put back."""
+    site retired by a build killed between its two renames (no atomic exchange) is put back. Called only while
+    holding the output's lock (`lock`), so every temporary folder found belongs to a build that is gone."""
     if not output.parent.is_dir():
         return
     for stale in sorted(output.parent.glob(f".{output.name}.old-*")):

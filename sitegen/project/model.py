@@ -62,6 +62,11 @@ class Project:
     brand_files: dict[str, Path]  # logo, favicon, font_file set in sitegen.toml
     split: bool = False  # one self-contained site per client (`build --split`): output/<client>/ is its root
 
+    @property
+    def named_files(self) -> frozenset[Path]:
+        """The files the settings name (logos, fonts): inputs that may lie outside content/ and themes/."""
+        return frozenset({*self.brand_files.values(), *(f for c in self.clients for f in c.brand_files.values())})
+
     def client_root(self, client: Client) -> str:
         """The folder of the output that a client's pages treat as the site root."""
         return f"{client.slug}/" if self.split else ""

@@ -3,7 +3,8 @@
 The first build swaps a whole site in (as `sitegen build` does); later builds write only the files whose
 bytes changed and delete the ones that went away. New files are written beside their targets first and then
 renamed over them all at once under `lock`, which the preview server also holds while it reads a file, so a
-request never sees half of a build."""
+request never sees half of a build. Another build that replaced the folder (`sitegen build --client X` into it)
+makes the next commit a whole site again (`replaced`)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,12 @@ class LiveSite:
         self.files: dict[str, bytes] | None = None  # what the output folder holds now
         self.pending: list[OutputFile] = []  # the build's files, until commit
         self.seen: set[str] = set()
+        self.identity: tuple[int, int] | None = None  # the output folder this writer last wrote
+
+    def replaced(self) -> bool:
+        """Whether the output folder is no longer the one this writer wrote (another build replaced it)."""
+        with self.lock:
+            return self.files is not None and self.identity != _identity(self.output)
 
     def add(self, files: list[OutputFile], unchanged: dict[str, Stamp] | None = None) -> None:
         check_paths(files, self.seen)
@@ -47,9 +54,10 @@ class LiveSite:
         files = self.pending
         self.discard()
         new = {f.path: f.data for f in files}
-        if self.files is None or not (self.output / MARKER).is_file():
+        if self.files is None or not (self.output / MARKER).is_file() or self.identity != _identity(self.output):
             with self.lock:
                 write_site(files, self.output)
+                self.identity = _identity(self.output)
             self.files = new
             return
         changed = [p for p, data in new.items() if (old := self.files.get(p)) is not data and old != data]
@@ -70,6 +78,14 @@ class LiveSite:
                 (self.output / rel).unlink(missing_ok=True)
                 _remove_empty_parents(self.output / rel, self.output)
         self.files = new
+
+
+def _identity(folder: Path) -> tuple[int, int] | None:
+    try:
+        stat = folder.stat()
+    except OSError:
+        return None
+    return stat.st_dev, stat.st_ino
 
 
 def _remove_empty_parents(path: Path, top: Path) -> None:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sitegen.build import cache_disk
+from sitegen.build.lock import output_lock
 from sitegen.build.site import BuildOptions, build, default_output
 from sitegen.errors import SitegenError, error_lines
 from sitegen.serve.live_site import LiveSite
@@ -31,7 +32,9 @@ def serve(project_dir: Path, output: Path | None, host: str, port: int, open_bro
             started = time.perf_counter()
             cache.forget(changed)
             try:
-                result = build(project_dir, BuildOptions(output=output), cache=cache, writer=site)
+                # a `sitegen build` of the same output runs before or after this one, never during it
+                with output_lock(output, wait=True, on_wait=lambda: say(f"waiting for the build of {output}")):
+                    result = build(project_dir, BuildOptions(output=output), cache=cache, writer=site)
             except SitegenError as exc:
                 state.publish(error_lines(exc))
                 for line in error_lines(exc):
@@ -41,15 +44,20 @@ def serve(project_dir: Path, output: Path | None, host: str, port: int, open_bro
                 state.publish([f"internal error: {type(exc).__name__}: {exc}"])
                 say(f"internal error: {type(exc).__name__}: {exc}")
                 return
+            if watcher is not None:
+                watcher.watch_inputs(result.inputs)
+            inputs.update(result.inputs)
             state.publish([])
             say(f"rebuilt {result.reports} reports in {time.perf_counter() - started:.2f} s")
 
     server = watcher = None
+    inputs: set[Path] = set()
     try:
         rebuild()
         output.mkdir(parents=True, exist_ok=True)
         server = PreviewServer(output, host, port, state, site.lock)
-        watcher = Watcher(project_dir, output, rebuild, poll=poll)
+        watcher = Watcher(project_dir, output, rebuild, poll=poll, stale=site.replaced)
+        watcher.watch_inputs(frozenset(inputs))
         watcher.start()
         url = f"http://{host}:{server.server_address[1]}/"
         say(f"Serving {output} on {url} (Ctrl-C to stop)")
@@ -64,3 +72,4 @@ def serve(project_dir: Path, output: Path | None, host: str, port: int, open_bro
         if server:
             server.end_streams()
             server.server_close()
+

@@ -82,6 +82,19 @@ def allowed_host(host_header: str | None, bound: str, port: int) -> bool:
     return bound.strip("[]") in ("0.0.0.0", "::", "") and _is_address(name)
 
 
+def cross_origin(headers, bound: str, port: int) -> bool:
+    """Whether a browser sent this request from another site's page (`Sec-Fetch-Site`, else `Origin`): such a
+    page must not follow the build state or read its errors (file names, figures)."""
+    site = headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site not in ("same-origin", "none")
+    origin = headers.get("Origin")
+    if origin is None:
+        return False
+    parts = urlsplit(origin)
+    return parts.scheme != "http" or not allowed_host(parts.netloc, bound, port)
+
+
 def _is_address(name: str) -> bool:
     try:
         ipaddress.ip_address(name)
@@ -106,6 +119,10 @@ class PreviewHandler(BaseHTTPRequestHandler):
             return self._send(HTTPStatus.MISDIRECTED_REQUEST, "text/plain; charset=utf-8",
                               b"This preview answers only requests for its own address.", body)
         route = urlsplit(self.path).path
+        if route in ("/__sitegen__/status", "/__sitegen__/events") and \
+                cross_origin(self.headers, self.server.bound, self.server.server_address[1]):
+            return self._send(HTTPStatus.FORBIDDEN, "text/plain; charset=utf-8",
+                              b"The preview's build state is for its own pages only.", body)
         if route == "/__sitegen__/reload.js":
             return self._send(HTTPStatus.OK, "text/javascript; charset=utf-8", RELOAD_JS, body)
         if route == "/__sitegen__/status":
@@ -173,10 +190,14 @@ class PreviewHandler(BaseHTTPRequestHandler):
             pass
 
 
+BUSY = (b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+
+
 class PreviewServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 64  # connections waiting to be accepted (the standard library's 5 drops a page's assets)
+    max_connections = 128  # served at once, each on its own thread; more get 503 at once instead of a thread
 
     def __init__(self, root: Path, host: str, port: int, state: BuildState, site_lock: threading.Lock | None = None):
         self.root = root
@@ -184,7 +205,29 @@ class PreviewServer(ThreadingHTTPServer):
         self.site_lock = site_lock or threading.Lock()
         self.stopping = threading.Event()
         self.bound = host
+        self.slots = threading.BoundedSemaphore(self.max_connections)
         super().__init__((host, port), PreviewHandler)
+
+    def process_request(self, request, client_address) -> None:
+        if not self.slots.acquire(blocking=False):
+            try:
+                request.settimeout(1)
+                request.sendall(BUSY)
+            except OSError:
+                pass
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self.slots.release()
+            raise
+
+    def process_request_thread(self, request, client_address) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.slots.release()
 
     def handle_error(self, request, client_address) -> None:
         """A browser that went away mid-request is no error to print a traceback for: one line."""
