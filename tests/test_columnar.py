@@ -226,6 +226,8 @@ def test_block_reader_edge_cases(monkeypatch):
         "empty rows": header + "\n".join(rows[:30] + [",,,,", ",,,,"] + rows[30:]),
         "bad cell after a break": header + "\n".join(rows[:50] + ['"C, x\ny",2026-13-01,1,1,1'] + rows[50:]),
         "totals row": header + "\n".join(rows) + "\nTotal of 60 results,-,1800.00,-,1770\n",
+        "totals row by its sums": header + "\n".join(rows) + "\nAll campaigns,,1800.00,-,1770\n",
+        "a campaign named Total...": header + "\n".join(r.replace('"C', '"Total C') for r in rows),
         "a quoted cell open at the end": header + "\n".join(rows) + '\n"C, x',  # pandas: EOF inside string
         "a quoted cell open at the end of the last column": header + "\n".join(rows) + '\n"C, x",2026-10-01,1,1,"7',
         "no line break at the end": header + "\n".join(rows),

@@ -157,7 +157,8 @@ def prepare(path: Path, options: LoadOptions, cache: ConversionCache | None,
         table = from_raw(read_table(path))
         read = _read(table, path, user_columns, context)
     warnings.extend(read.warnings)
-    cells, numbers, totals = drop_totals(read.cells, read.numbers, table.names[0], read.mapping)
+    cells, numbers, totals, dropped = drop_totals(read.cells, read.numbers, table.names[0], read.mapping, read.kind,
+                                                  read.dateless)
     check_lossy_ids(table.lossy_ids, read.kind, read.mapping, path)
     columns = {read.mapping[h]: cells[h] for h in read.mapping}
     if read.dateless:
@@ -165,8 +166,9 @@ def prepare(path: Path, options: LoadOptions, cache: ConversionCache | None,
         context.covers = (days.start, days.end)
         columns = {"date": [days.start.isoformat()] * len(numbers), **columns}
         key = None
-    return Source(path, read.kind, columns, numbers, list(table.notes), read.mapping, totals, list(read.warnings),
-                  key, dates=context)
+    notes = [*table.notes, *([dropped] if dropped else [])]
+    return Source(path, read.kind, columns, numbers, notes, read.mapping, totals, list(read.warnings), key,
+                  dates=context)
 
 
 @dataclass

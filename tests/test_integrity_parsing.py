@@ -1,0 +1,107 @@
+"""No wrong number leaves with exit code 0: rows, columns, dates and flags that used to be read wrongly and
+silently (issue 17), each pinned by the case that showed it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers import make_project, run_cli, write
+
+from sitegen.check import check_project, summary_lines
+from sitegen.data.load import load_client_data
+from sitegen.errors import Diagnostics, SitegenError
+
+
+def load(folder: Path, **options):
+    diagnostics = Diagnostics()
+    return load_client_data(folder, diagnostics, **options), diagnostics.warnings
+
+
+def data_dir(tmp_path: Path, **files: str) -> Path:
+    folder = tmp_path / "data"
+    for name, text in files.items():
+        write(folder / name, text)
+    return folder
+
+
+# --- totals rows: by what they are, not by a word -------------------------------------------------------------
+
+
+def test_a_campaign_whose_name_starts_with_total_is_data(tmp_path):
+    data, warnings = load(data_dir(tmp_path, **{"ads.csv": "Campaign name,Date,Cost\nA,2026-10-01,10\n"
+                                                "Total Wellness Launch,2026-10-02,20\nB,2026-10-03,5\n"}))
+    assert data["ads"]["campaign"].tolist() == ["A", "Total Wellness Launch", "B"]
+    assert data["ads"]["spend"].sum() == 35
+    assert warnings == [] and data.files[0].notes == []
+
+
+def test_a_video_whose_title_starts_with_total_is_data(tmp_path):
+    data, warnings = load(data_dir(tmp_path, **{"videos.csv": (
+        "title,video_id,posted_at,views,likes\nOne,7000000000000000001,2026-10-01 10:00,100,5\n"
+        "Total glow-up in 10 seconds,7000000000000000002,2026-10-02 10:00,90000,50\n")}))
+    assert data["videos"]["views"].sum() == 90_100
+    assert warnings == [] and data.files[0].notes == []
+
+
+@pytest.mark.parametrize("label", ["Total of 2 results", "Total of 1,234 results", "Totals", "Total", "TOTAL:",
+                                   "Gesamt", "Gesamt (12)", "Summe", "Insgesamt", "Grand Total", "全2件の結果"])
+def test_a_whole_cell_totals_label_makes_a_totals_row_and_the_note_names_it(tmp_path, label):
+    data, warnings = load(data_dir(tmp_path, **{"ads.csv": "Campaign name,Date,Cost\nA,2026-10-01,10\n"
+                                                f'B,2026-10-02,20\n"{label}",-,30\n'}))
+    assert data["ads"]["spend"].sum() == 30
+    assert warnings == []
+    assert data.files[0].notes == [f"totals row 4 ({label!r}) not counted as data", "totals row matches (spend)"]
+
+
+def test_a_last_row_that_names_nothing_and_holds_the_sums_is_a_totals_row(tmp_path):
+    data, warnings = load(data_dir(tmp_path, **{"ads.csv": (
+        "Campaign name,Date,Cost,Clicks\nA,2026-10-01,10.50,3\nB,2026-10-02,20,4\nC,2026-10-02,1.25,0\n"
+        "All campaigns,,31.75,7\n")}))
+    assert data["ads"]["spend"].sum() == 31.75 and len(data["ads"]) == 3
+    assert warnings == []
+    assert data.files[0].notes == [
+        "totals row 5 ('All campaigns') not counted as data (the last row names nothing and its figures are the "
+        "sums of the rows above)", "totals row matches (spend, clicks)"]
+
+
+def test_sums_in_a_decimal_comma_file_with_dashes_make_a_totals_row(tmp_path):
+    data, _ = load(data_dir(tmp_path, **{"ads.csv": 'Date,Campaign,Cost\n2026-10-01,A,"1.234,50"\n'
+                                         '2026-10-02,B,"10,00"\n-,-,"1.244,50"\n'}))
+    assert data["ads"]["spend"].sum() == 1244.5
+    assert data.files[0].notes[0] == ("totals row 4 not counted as data (the last row names nothing and its "
+                                      "figures are the sums of the rows above)")
+
+
+@pytest.mark.parametrize("last", [
+    "C,G,2026-10-03,30",  # a row that names its campaign and day is data, whatever its figures
+    "C,,2026-10-03,30",  # no ad group, but a day
+])
+def test_a_last_row_that_names_what_it_counts_is_data(tmp_path, last):
+    data, _ = load(data_dir(tmp_path, **{"ads.csv": f"Campaign name,Ad group name,Date,Cost\nA,G,2026-10-01,10\n"
+                                         f"B,G,2026-10-02,20\n{last}\n"}))
+    assert len(data["ads"]) == 3 and data.files[0].notes == []
+
+
+def test_a_last_row_without_a_date_whose_figures_are_not_the_sums_is_an_error(tmp_path):
+    with pytest.raises(SitegenError) as caught:
+        load(data_dir(tmp_path, **{"ads.csv": "Campaign name,Date,Cost\nA,2026-10-01,10\nB,2026-10-02,20\n"
+                                   "Grand total (estimate),,31\n"}))
+    assert str(caught.value).endswith("ads.csv:4:date: found an empty cell, expected a date like 2026-10-31")
+
+
+def test_zeros_that_add_up_do_not_make_a_totals_row(tmp_path):
+    data, _ = load(data_dir(tmp_path, **{"account.csv": "date,followers,new_followers\n2026-10-01,10,0\n"
+                                         "2026-10-02,10,0\n2026-10-03,10,0\n"}))
+    assert len(data["account"]) == 3
+
+
+def test_check_lists_every_totals_row(tmp_path):
+    project = make_project(tmp_path, {})
+    write(project / "content/acme/data/ads.csv", "Campaign name,Date,Cost\nA,2026-10-01,10\nTotal,-,10\n"
+          "B,2026-10-02,20\nTotal of 2 results,-,30\n")
+    lines = summary_lines(check_project(project))
+    assert "    content/acme/data/ads.csv: totals rows 3 ('Total'), 5 ('Total of 2 results') not counted as data; " \
+           "totals row matches (spend)" in lines
+    run = run_cli("check", project)
+    assert run.returncode == 0 and "totals rows 3 ('Total'), 5 ('Total of 2 results') not counted" in run.stdout
