@@ -36,7 +36,13 @@ from sitegen.data.overlaps import settle_overlaps
 from sitegen.data.plausibility import plausibility
 from sitegen.data.readers import READABLE, read_table
 from sitegen.data.readers.base import RawTable, from_raw
-from sitegen.data.recognise import headers_to_sample, missing_columns_message, recognise, unknown_columns
+from sitegen.data.recognise import (
+    doubled_columns,
+    headers_to_sample,
+    missing_columns_message,
+    recognise,
+    unknown_columns,
+)
 from sitegen.data.shop_orders import derive_orders, shop_export
 from sitegen.data.spelled_dates import DateContext, SpelledFound, rewrite_spelled
 from sitegen.data.totals import CROSS_CHECKED, additive, adds_up, cross_check, dropped_note, is_totals_label, unnamed
@@ -105,6 +111,10 @@ def prepare_file(path: Path, diagnostics: Diagnostics, user_columns: dict[str, s
             if _totals_export(recognise(shown, user_columns, dateless=True)[0]):  # as load._read says it
                 message += missing_range_hint(path.name)
             raise SitegenError(message, path, raw.header_row)
+        at = dict(zip(headers, raw.positions)) if raw.positions is not None else None
+        doubled = doubled_columns(shown, kind, user_columns, [at[h] for h in shown] if at else None)
+        if doubled:
+            raise SitegenError(doubled, path, raw.header_row)
         refused = not_dates(kind, mapping, {h: tuple(raw.frame[h]) for h in mapping}, user_columns)
         if not refused:
             break

@@ -105,3 +105,59 @@ def test_check_lists_every_totals_row(tmp_path):
            "totals row matches (spend)" in lines
     run = run_cli("check", project)
     assert run.returncode == 0 and "totals rows 3 ('Total'), 5 ('Total of 2 results') not counted" in run.stdout
+
+
+# --- two columns for one -------------------------------------------------------------------------------------
+
+
+def _error(folder: Path, **options) -> str:
+    with pytest.raises(SitegenError) as caught:
+        load(folder, **options)
+    return str(caught.value)
+
+
+@pytest.mark.parametrize("stream_from", [1 << 30, 0])  # the csv module's reader, and pyarrow's blocks
+@pytest.mark.parametrize(("header", "expected"), [
+    ("date,campaign,spend,spend", "columns 'spend' (C) and 'spend' (D) both map to spend"),
+    ("Date,Cost,Campaign name,Spend", "columns 'Cost' (B) and 'Spend' (D) both map to spend"),
+    ("Date,,Campaign name,Kosten,Cost", "columns 'Kosten' (D) and 'Cost' (E) both map to spend"),
+])
+def test_two_columns_for_one_are_an_error_naming_both(tmp_path, header, expected, stream_from):
+    folder = data_dir(tmp_path, **{"ads.csv": f"{header}\n2026-10-01,A,10,99\n2026-10-02,B,20,99\n"})
+    assert _error(folder, stream_from=stream_from) == \
+        f"{folder / 'ads.csv'}:1: {expected}; remove or rename one"
+
+
+def test_two_columns_for_one_in_a_workbook_are_named_by_their_letters(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in [["Date", None, "Campaign name", "Spend", "Clicks", "Spend"], ["2026-10-01", None, "A", 1, 2, 3]]:
+        sheet.append(row)
+    (tmp_path / "data").mkdir()
+    book.save(tmp_path / "data" / "ads.xlsx")
+    assert _error(tmp_path / "data").endswith(
+        "ads.xlsx:1: columns 'Spend' (D) and 'Spend' (F) both map to spend; remove or rename one")
+
+
+def test_two_columns_for_one_in_json_are_named_without_letters(tmp_path):
+    folder = data_dir(tmp_path, **{"ads.json": '[{"date": "2026-10-01", "campaign": "A", "cost": 1, "spend": 2}]'})
+    assert _error(folder).endswith("columns 'cost' and 'spend' both map to spend; remove or rename one")
+
+
+def test_a_column_mapped_in_columns_takes_no_other_spelling(tmp_path):
+    folder = data_dir(tmp_path, **{"ads.csv": "Date,Campaign,Cost,Spend net\n2026-10-01,A,10,8\n"})
+    data, warnings = load(folder, columns={"Spend net": "spend"})
+    assert data["ads"]["spend"].tolist() == [8]
+    assert warnings == [f"{folder / 'ads.csv'}:1:Cost: unknown column 'Cost' for ads data (ignored; map it in "
+                        "[columns] if it matters)"]
+
+
+def test_the_cli_says_it_in_one_line_and_exits_2(tmp_path):
+    project = make_project(tmp_path, {})
+    write(project / "content/acme/data/ads.csv", "date,campaign,spend,spend\n2026-10-01,A,10,99\n")
+    run = run_cli("build", project, "--output", tmp_path / "out")
+    assert run.returncode == 2
+    assert run.error_lines == [f"error: {project / 'content/acme/data/ads.csv'}:1: columns 'spend' (C) and 'spend' "
+                               "(D) both map to spend; remove or rename one"]

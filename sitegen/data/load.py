@@ -28,7 +28,13 @@ from sitegen.data.kinds import KINDS, Kind
 from sitegen.data.options import LoadOptions
 from sitegen.data.readers import READABLE, STREAM_BYTES, open_table, read_table
 from sitegen.data.readers.base import NotPlain, TextTable, from_raw, scan_file
-from sitegen.data.recognise import headers_to_sample, missing_columns_message, recognise, unknown_columns
+from sitegen.data.recognise import (
+    doubled_columns,
+    headers_to_sample,
+    missing_columns_message,
+    recognise,
+    unknown_columns,
+)
 from sitegen.data.shop_orders import derive_orders, shop_export
 from sitegen.data.spelled_dates import DateContext
 from sitegen.data.totals import cell_at, drop_totals
@@ -197,12 +203,23 @@ def _read(table: TextTable, path: Path, user_columns: dict[str, str], context: D
         if _totals_export(recognise(headers, user_columns, dateless=True)[0]):
             message += missing_range_hint(path.name)
         raise SitegenError(message, path, table.header_row)
+    doubled = doubled_columns(headers, kind, user_columns, _positions(table, headers))
+    if doubled:
+        raise SitegenError(doubled, path, table.header_row)
     numbers, cells = table.read([*mapping, table.names[0]])
     refused = not_dates(kind, mapping, cells, user_columns)
     if refused:  # a date by its name only ("Tags", the German "Tag"): the file's kind is told without it
         return _read(table, path, user_columns, context, hidden | set(refused))
     return _Read(kind, mapping, numbers, cells, unknown_columns(table.names, kind, mapping, table.header_row),
                  dateless)
+
+
+def _positions(table: TextTable, headers: list[str]) -> list[int] | None:
+    """Each of `headers`' place in the file's rows (None: the file's columns have none)."""
+    if table.positions is None:
+        return None
+    at = dict(zip(table.names, table.positions))
+    return [at[h] for h in headers]
 
 
 def _totals_export(kind: Kind | None) -> bool:

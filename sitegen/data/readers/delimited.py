@@ -30,14 +30,15 @@ def read_delimited(path: Path) -> RawTable:
                 f" (cells read as separated by {delimiter_name(delimiter)})")
     frame = _parse(path, text, delimiter, header_index, len(head[header_index]) if head else 0)
     frame.columns = [str(c).strip() for c in frame.columns]
-    frame = frame.loc[:, [not c.startswith("Unnamed: ") and c != "" for c in frame.columns]]
+    named = [not c.startswith("Unnamed: ") and c != "" for c in frame.columns]
+    frame = frame.loc[:, named]
     numbers = np.arange(len(frame), dtype=np.int64) + header_index + 2
     filled = (frame != "").any(axis=1).to_numpy() if len(frame.columns) else np.zeros(len(frame), bool)
     if '="' in text:  # cells written as formulas (formulas.py); no other file pays for them
         frame = frame.map(unwrap)
         frame.columns = [unwrap(c).strip() for c in frame.columns]
     return RawTable(frame[filled].reset_index(drop=True), numbers[filled], header_index + 1,
-                    notes(header_index, delimiter, note))
+                    notes(header_index, delimiter, note), positions=np.flatnonzero(named).tolist())
 
 
 _TOO_WIDE = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
