@@ -161,3 +161,21 @@ def test_the_cli_says_it_in_one_line_and_exits_2(tmp_path):
     assert run.returncode == 2
     assert run.error_lines == [f"error: {project / 'content/acme/data/ads.csv'}:1: columns 'spend' (C) and 'spend' "
                                "(D) both map to spend; remove or rename one"]
+
+
+# --- a quote left open -----------------------------------------------------------------------------------------
+
+OPEN_QUOTE = ('found a quote (") that opens a cell and is never closed, expected a closing quote (a quote inside a '
+              'cell is written twice: "say ""hi""")')
+
+
+@pytest.mark.parametrize("stream_from", [1 << 30, 0])
+@pytest.mark.parametrize(("text", "row"), [
+    ('date,campaign,spend\n2026-10-01,A,10\n2026-10-02,B,20\n2026-10-03,"C,30\n2026-10-04,D,40\n', 4),
+    ('date,campaign,spend\r\n2026-10-01,A,10\r\n2026-10-02,"B,20\r\n', 3),
+    ('Report\n\ndate,campaign,spend\n2026-10-01,A,10\n2026-10-03,"C,30\n2026-10-04,D,40\n', 5),  # title rows
+    ('date,campaign,spend\n2026-10-01,"A\nand B",10\n\n2026-10-03,"C,30\n', 4),  # a quoted line break stays in its row
+])
+def test_an_unclosed_quote_is_reported_on_the_row_where_it_opens(tmp_path, text, row, stream_from):
+    folder = data_dir(tmp_path, **{"ads.csv": text})
+    assert _error(folder, stream_from=stream_from) == f"{folder / 'ads.csv'}:{row}: {OPEN_QUOTE}"

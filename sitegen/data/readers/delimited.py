@@ -42,6 +42,7 @@ def read_delimited(path: Path) -> RawTable:
 
 
 _TOO_WIDE = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+_OPEN_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
 
 
 def _parse(path: Path, text: str, delimiter: str, header_index: int, width: int) -> pd.DataFrame:
@@ -51,6 +52,11 @@ def _parse(path: Path, text: str, delimiter: str, header_index: int, width: int)
         frame = pd.read_csv(io.StringIO(text), sep=delimiter, skiprows=header_index, header=0, dtype=str,
                             keep_default_na=False, skip_blank_lines=False, engine="c")
     except pd.errors.ParserError as exc:
+        opened = _OPEN_QUOTE.search(str(exc))
+        if opened is not None:  # (pandas counts rows from 0, the file's first row included)
+            raise SitegenError('found a quote (") that opens a cell and is never closed, expected a closing quote '
+                               '(a quote inside a cell is written twice: "say ""hi""")', path,
+                               int(opened[1]) + 1) from None
         wide = _TOO_WIDE.search(str(exc))
         if wide is None:
             raise
