@@ -179,7 +179,8 @@ def _plain_cells(frame: pd.DataFrame, kind: Kind, conventions: conv.Conventions,
             frame[c] = conv.normalise_numbers(frame[c], decimal)
     if times:
         if why_dates:
-            day_first, why_dates = conv.detect_date_order(time_cells, prefer_day_first=conventions.decimal == ",")
+            prefer, because = conv.preferred_order(conventions.decimal, context is not None and context.day_first)
+            day_first, why_dates = conv.detect_date_order(time_cells, prefer, because=because)
             conventions.ambiguous.append(why_dates)
         conventions.date_order = day_first
         if day_first != "ymd":

@@ -9,8 +9,13 @@ import pytest
 from helpers import make_project, run_cli, write
 
 from sitegen.check import check_project, summary_lines
+from sitegen.data.conversion_cache import ConversionCache
 from sitegen.data.load import load_client_data
+from sitegen.data.options import LoadOptions
 from sitegen.errors import Diagnostics, SitegenError
+from sitegen.metrics.facts import client_facts
+from sitegen.metrics.report import report_kpis
+from sitegen.project.discover import discover
 
 
 def load(folder: Path, **options):
@@ -179,3 +184,49 @@ OPEN_QUOTE = ('found a quote (") that opens a cell and is never closed, expected
 def test_an_unclosed_quote_is_reported_on_the_row_where_it_opens(tmp_path, text, row, stream_from):
     folder = data_dir(tmp_path, **{"ads.csv": text})
     assert _error(folder, stream_from=stream_from) == f"{folder / 'ads.csv'}:{row}: {OPEN_QUOTE}"
+
+
+# --- slash dates in the client's order -------------------------------------------------------------------------
+
+SLASHED = "date,campaign,spend\n10/10/2026,A,10\n03/10/2026,A,20\n"  # no day above 12: the file does not decide
+
+
+@pytest.mark.parametrize(("locale", "second"), [("en_US", "2026-03-10"), ("en_GB", "2026-10-03"),
+                                                 ("de_DE", "2026-10-03"), ("fr-FR", "2026-10-03")])
+def test_slash_dates_the_file_does_not_decide_follow_the_clients_locale(tmp_path, locale, second):
+    data, warnings = load(data_dir(tmp_path, **{"ads.csv": SLASHED}), options=LoadOptions(locale=locale))
+    assert [str(d.date()) for d in data["ads"]["date"]] == ["2026-10-10", second]
+    order = "day/month" if locale != "en_US" else "month/day"
+    assert warnings == [f"{tmp_path / 'data' / 'ads.csv'}: dates like '10/10/2026' could be day/month or month/day; "
+                        f"read as {order} (as the client's locale writes dates)"]
+
+
+def test_a_file_that_proves_its_order_wins_over_the_locale(tmp_path):
+    folder = data_dir(tmp_path, **{"ads.csv": "date,campaign,spend\n03/10/2026,A,10\n10/31/2026,A,20\n"})
+    data, warnings = load(folder, options=LoadOptions(locale="en_GB"))
+    assert [str(d.date()) for d in data["ads"]["date"]] == ["2026-03-10", "2026-10-31"]
+    assert warnings == []
+
+
+def test_a_shop_export_reads_slash_dates_in_the_clients_order(tmp_path):
+    folder = data_dir(tmp_path, **{"orders_export.csv": (
+        "Name,Created at,Financial Status,Subtotal,Currency,Discount Code,Lineitem name\n"
+        "#1001,03/10/2026 10:00,paid,10.00,GBP,A10,Mug\n#1002,04/10/2026 11:00,paid,20.00,GBP,,Cup\n")})
+    data, _ = load(folder, options=LoadOptions(locale="en_GB"))
+    assert sorted(str(d.date()) for d in data["orders"]["date"]) == ["2026-10-03", "2026-10-04"]
+
+
+@pytest.mark.parametrize(("locale", "spend"), [("en_GB", 30.0), ("en_US", 10.0)])
+def test_the_period_s_figures_follow_the_clients_date_order(tmp_path, locale, spend):
+    project = make_project(tmp_path, {"ads": []}, client_toml=f'name = "Acme"\nlocale = "{locale}"\n')
+    write(project / "content/acme/data/ads.csv", SLASHED)
+    client = discover(project, Diagnostics()).clients[0]
+    facts = client_facts(load_client_data(client.data_dir, Diagnostics(), options=client.load_options))
+    report = client.reports[0]
+    assert report_kpis(facts, report.period, report.comparison, {}).values["spend"] == spend
+
+
+def test_the_conversion_cache_keeps_the_date_order_apart(tmp_path):
+    keys = {locale: ConversionCache(tmp_path, LoadOptions(locale=locale)).key("digest", Path("a.csv"))
+            for locale in ("en_US", "en_GB", "en_AU")}
+    assert keys["en_US"] != keys["en_GB"] == keys["en_AU"]  # one language, and en_AU writes the day first too

@@ -79,7 +79,8 @@ def load_client_data(data_dir: Path, diagnostics: Diagnostics, columns: dict[str
     items: dict[str, list[Item]] = {k: [] for k in KINDS}
     big = False
     for path in data_paths(data_dir):
-        context = DateContext(path, file_days(path, data_dir, options.files), options.language)
+        days = file_days(path, data_dir, options.files)
+        context = DateContext(path, days, options.language, day_first=options.day_first)
         item, size = _read_file(path, options, context, cache, diagnostics, errors, stream_from)
         big |= size >= CACHE_MIN_BYTES
         if item is not None:
@@ -156,7 +157,7 @@ def prepare(path: Path, options: LoadOptions, cache: ConversionCache | None,
     table = open_table(path, scan, size, stream_from)
     shop = shop_export(table.names)
     if shop is not None:
-        return derive_orders(table, path, *shop, options.timezone, warnings, key)
+        return derive_orders(table, path, *shop, options.timezone, warnings, key, day_first=options.day_first)
     try:
         read = _read(table, path, user_columns, context)
     except NotPlain:  # the fast reader gave up half-way: the general one decides
