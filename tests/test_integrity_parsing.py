@@ -230,3 +230,42 @@ def test_the_conversion_cache_keeps_the_date_order_apart(tmp_path):
     keys = {locale: ConversionCache(tmp_path, LoadOptions(locale=locale)).key("digest", Path("a.csv"))
             for locale in ("en_US", "en_GB", "en_AU")}
     assert keys["en_US"] != keys["en_GB"] == keys["en_AU"]  # one language, and en_AU writes the day first too
+
+
+# --- dates of real exports only --------------------------------------------------------------------------------
+
+YEARS = "between 2000-01-01 and 2099-12-31 (other years are not real export dates)"
+
+
+@pytest.mark.parametrize(("cell", "found"), [("1900-01-01", "'1900-01-01'"), ("01/01/1900", "'01/01/1900'"),
+                                             ("1999-12-31", "'1999-12-31'"), ("2100-01-01", "'2100-01-01'")])
+def test_a_date_outside_the_years_of_real_exports_is_a_cell_error(tmp_path, cell, found):
+    folder = data_dir(tmp_path, **{"ads.csv": f"date,campaign,spend\n2026-10-01,A,1\n{cell},B,2\n"})
+    assert _error(folder) == f"{folder / 'ads.csv'}:3:date: found {found}, expected a date like 2026-10-31 {YEARS}"
+
+
+def test_a_time_outside_the_years_of_real_exports_is_a_cell_error(tmp_path):
+    folder = data_dir(tmp_path, **{"community.csv": "received_at,channel,direction\n"
+                                   "1900-01-01 00:00,comment,inbound\n"})
+    assert _error(folder) == (f"{folder / 'community.csv'}:2:received_at: found '1900-01-01 00:00', expected a date "
+                              f"and time like 2026-10-31 14:05 {YEARS}")
+
+
+def test_the_first_and_last_day_of_the_range_are_dates(tmp_path):
+    data, _ = load(data_dir(tmp_path, **{"account.csv": "date,followers\n2000-01-01,5\n2099-12-31,6\n"}))
+    assert (data.files[0].first.isoformat(), data.files[0].last.isoformat()) == ("2000-01-01", "2099-12-31")
+
+
+def test_a_workbook_s_zero_date_is_a_cell_error(tmp_path):
+    import datetime as dt
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for row in [["date", "campaign", "spend"], [dt.date(2026, 10, 1), "A", 1], [dt.datetime(1900, 1, 1), "B", 2]]:
+        book.active.append(row)
+    (tmp_path / "data").mkdir()
+    book.save(tmp_path / "data" / "ads.xlsx")
+    assert _error(tmp_path / "data").endswith(f"ads.xlsx:3:date: found '1900-01-01', expected a date like "
+                                              f"2026-10-31 {YEARS}")
+
