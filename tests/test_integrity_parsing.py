@@ -269,3 +269,34 @@ def test_a_workbook_s_zero_date_is_a_cell_error(tmp_path):
     assert _error(tmp_path / "data").endswith(f"ads.xlsx:3:date: found '1900-01-01', expected a date like "
                                               f"2026-10-31 {YEARS}")
 
+
+# --- draft: true or false, as written --------------------------------------------------------------------------
+
+
+def _reports(tmp_path: Path, draft: str) -> list[str]:
+    report = f'---\ntitle: "October"\nperiod: "2026-10"\ndraft: {draft}\n---\nHi.\n'
+    project = make_project(tmp_path, reports={"2026-10.md": report})
+    return [r.path.name for r in discover(project, Diagnostics()).clients[0].reports]
+
+
+@pytest.mark.parametrize(("draft", "published"), [
+    ("false", True), ('"false"', True), ("'False'", True), ('"no"', True), ("no", True),
+    ("true", False), ('"true"', False), ('"yes"', False), (" Yes", False)])
+def test_draft_written_as_text_means_what_it_says(tmp_path, draft, published):
+    assert _reports(tmp_path, draft) == (["2026-10.md"] if published else [])
+
+
+@pytest.mark.parametrize(("draft", "found"), [('"maybe"', "'maybe'"), ("1", "1"), ("", "None"), ("[true]", "[True]")])
+def test_draft_that_is_not_true_or_false_is_an_error(tmp_path, draft, found):
+    with pytest.raises(SitegenError) as caught:
+        _reports(tmp_path, draft)
+    assert str(caught.value) == (f"{tmp_path / 'content/acme/2026-10.md'}:4: front matter draft: found {found}, "
+                                 "expected true or false")
+
+
+def test_the_cli_stops_on_a_draft_that_is_not_true_or_false(tmp_path):
+    project = make_project(tmp_path, reports={"2026-10.md": '---\nperiod: "2026-10"\ndraft: "nope"\n---\nHi.\n'})
+    run = run_cli("build", project, "--output", tmp_path / "out")
+    assert run.returncode == 2
+    assert run.error_lines == [f"error: {project / 'content/acme/2026-10.md'}:3: front matter draft: found 'nope', "
+                               "expected true or false"]
