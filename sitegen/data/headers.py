@@ -136,15 +136,21 @@ def map_headers(headers: list[str], kind_name: str, user: dict[str, str]) -> dic
 def doubled(headers: list[str], kind_name: str, user: dict[str, str]) -> list[tuple[int, int, str]]:
     """Pairs of headers (their positions in `headers`) that map to one column of the kind: (first, other,
     column). A header repeated as written comes as the readers name it again ("spend.1", as pandas does)."""
+    return list(_doubled(tuple(headers), kind_name, tuple(user.items())))
+
+
+@lru_cache(maxsize=256)  # a client's monthly drops share their headers
+def _doubled(headers: tuple[str, ...], kind_name: str, user: tuple[tuple[str, str], ...]):
+    headers = list(headers)
     seen: dict[str, int] = {}
     pairs = []
-    for header, canonical, _ in _canonical_columns(headers, kind_name, user, repeats=True):
+    for header, canonical, _ in _canonical_columns(headers, kind_name, dict(user), repeats=True):
         at = headers.index(header)
         if canonical in seen:
             pairs.append((seen[canonical], at, canonical))
         else:
             seen[canonical] = at
-    return pairs
+    return tuple(pairs)
 
 
 def written_header(header: str, headers: list[str]) -> str:

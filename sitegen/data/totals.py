@@ -49,7 +49,6 @@ def total_rows(cells: TextCells) -> np.ndarray | None:
     else:
         values, codes = (cells.uniques, cells.codes) if isinstance(cells, Column) else (cells, None)
         hint = pc.match_substring_regex(values, _TOTALS_HINT.pattern, ignore_case=True).to_numpy(zero_copy_only=False)
-        hint &= pc.is_valid(values).to_numpy(zero_copy_only=False)
     if not hint.any():
         return None
     where = np.flatnonzero(hint)
@@ -74,7 +73,8 @@ def unnamed(last: dict[str, str | None], kind: Kind, first: str | None, dateless
     time = TIME_COLUMN[kind.name]
     if not dateless and time in last and blank(last[time]):
         return True
-    names = [c for c in last if c in kind.columns and kind.columns[c] not in NUMBER_TYPES and c != first]
+    types = kind.columns
+    names = [c for c in last if c in types and types[c] not in NUMBER_TYPES and c != first]
     return bool(names) and all(blank(last[c]) for c in names)
 
 
@@ -156,14 +156,17 @@ def _sums_row(cells: dict[str, TextCells], labelled: np.ndarray | None, first: s
     n = len(cells[first])
     if n < 3 or (labelled is not None and labelled[-1]):
         return False
-    last = {column: cell_at(cells[header], n - 1) for header, column in mapping.items()}
-    if not unnamed(last, kind, mapping.get(first), dateless):
+    types = kind.columns
+    names = {column: cell_at(cells[header], n - 1) for header, column in mapping.items()
+             if types.get(column) not in NUMBER_TYPES}  # (the figures only once a row names nothing)
+    if not unnamed(names, kind, mapping.get(first), dateless):
         return False
     above = np.arange(n - 1) if labelled is None else np.flatnonzero(~labelled[:-1])
     summed = additive(kind)
     figures = [(h, c) for h, c in mapping.items() if c in summed]
     if len(above) < 2 or not figures:
         return False
+    last = {column: cell_at(cells[header], n - 1) for header, column in figures}
     return adds_up({column: _distinct(rows_of(cells[header], above)) for header, column in figures}, last)
 
 
