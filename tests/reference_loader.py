@@ -36,10 +36,16 @@ from sitegen.data.overlaps import settle_overlaps
 from sitegen.data.plausibility import plausibility
 from sitegen.data.readers import READABLE, read_table
 from sitegen.data.readers.base import RawTable, from_raw
-from sitegen.data.recognise import headers_to_sample, missing_columns_message, recognise, unknown_columns
+from sitegen.data.recognise import (
+    doubled_columns,
+    headers_to_sample,
+    missing_columns_message,
+    recognise,
+    unknown_columns,
+)
 from sitegen.data.shop_orders import derive_orders, shop_export
 from sitegen.data.spelled_dates import DateContext, SpelledFound, rewrite_spelled
-from sitegen.data.totals import CROSS_CHECKED, TOTALS_ROW, cross_check
+from sitegen.data.totals import CROSS_CHECKED, additive, adds_up, cross_check, dropped_note, is_totals_label, unnamed
 from sitegen.errors import Diagnostics, SitegenError, raise_all
 
 
@@ -105,13 +111,17 @@ def prepare_file(path: Path, diagnostics: Diagnostics, user_columns: dict[str, s
             if _totals_export(recognise(shown, user_columns, dateless=True)[0]):  # as load._read says it
                 message += missing_range_hint(path.name)
             raise SitegenError(message, path, raw.header_row)
+        at = dict(zip(headers, raw.positions)) if raw.positions is not None else None
+        doubled = doubled_columns(shown, kind, user_columns, [at[h] for h in shown] if at else None)
+        if doubled:
+            raise SitegenError(doubled, path, raw.header_row)
         refused = not_dates(kind, mapping, {h: tuple(raw.frame[h]) for h in mapping}, user_columns)
         if not refused:
             break
         hidden |= set(refused)
     for message, row, column in unknown_columns(headers, kind, mapping, raw.header_row):
         diagnostics.warn(message, path, row, column)
-    raw, totals = _without_totals(raw)
+    raw, totals = _without_totals(raw, kind, mapping)
     frame = raw.frame[list(mapping)].rename(columns=mapping)
     check_lossy_ids(raw.lossy_ids, kind, mapping, path)
     return PreparedFile(path, kind, frame, raw.row_numbers, list(raw.notes), set(), totals=totals, mapping=mapping)
@@ -128,17 +138,25 @@ def _shop_file(raw: RawTable, path: Path, shop, diagnostics: Diagnostics) -> Pre
     return PreparedFile(path, source.kind, frame, source.row_numbers, source.notes, set(), mapping=source.mapping)
 
 
-def _without_totals(raw: RawTable) -> tuple[RawTable, pd.Series | None]:
-    """Ads Manager's last row "Total of N results" is not data: drop it, keep it to cross-check."""
+def _without_totals(raw: RawTable, kind: Kind, mapping: dict[str, str]) -> tuple[RawTable, pd.Series | None]:
+    """A row labelled as the totals ("Total of N results"), or a last row that names nothing and whose figures
+    are the sums of the rows above, is not data: drop it, keep it to cross-check, and say so in a note."""
     if raw.frame.empty:
         return raw, None
-    first = raw.frame.iloc[:, 0].astype(str).str.strip()
-    is_total = first.str.match(TOTALS_ROW).to_numpy()
+    first = raw.frame.iloc[:, 0].astype(str)
+    is_total = np.array([is_totals_label(cell) for cell in first], dtype=bool)
+    last = {column: raw.frame[header].iloc[-1] for header, column in mapping.items()}
+    above = raw.frame.iloc[:-1][~is_total[:-1]]
+    figures = {column: (above[header], None) for header, column in mapping.items() if column in additive(kind)}
+    summed = (not is_total[-1] and len(above) >= 2 and bool(figures)
+              and unnamed(last, kind, mapping.get(raw.frame.columns[0]), False) and adds_up(figures, last))
+    is_total[-1] |= summed
     if not is_total.any():
         return raw, None
     totals = raw.frame[is_total].iloc[-1]
+    note = dropped_note(list(zip(raw.row_numbers[is_total].tolist(), first[is_total])), summed)
     kept = RawTable(raw.frame[~is_total].reset_index(drop=True), raw.row_numbers[~is_total], raw.header_row,
-                    raw.notes, raw.lossy_ids)
+                    [*raw.notes, note], raw.lossy_ids)
     return kept, totals
 
 
@@ -161,7 +179,8 @@ def _plain_cells(frame: pd.DataFrame, kind: Kind, conventions: conv.Conventions,
             frame[c] = conv.normalise_numbers(frame[c], decimal)
     if times:
         if why_dates:
-            day_first, why_dates = conv.detect_date_order(time_cells, prefer_day_first=conventions.decimal == ",")
+            prefer, because = conv.preferred_order(conventions.decimal, context is not None and context.day_first)
+            day_first, why_dates = conv.detect_date_order(time_cells, prefer, because=because)
             conventions.ambiguous.append(why_dates)
         conventions.date_order = day_first
         if day_first != "ymd":
@@ -175,7 +194,7 @@ def _plain_cells(frame: pd.DataFrame, kind: Kind, conventions: conv.Conventions,
 
 
 def _cross_check(frame: pd.DataFrame, totals: pd.Series, mapping: dict[str, str], decimal: str, path: Path,
-                 diagnostics: Diagnostics) -> str:
+                 diagnostics: Diagnostics) -> str | None:
     sums = {column: pd.to_numeric(frame[column].replace("", None), errors="coerce").sum()
             for column in CROSS_CHECKED if column in mapping.values()}
     note, warning = cross_check(sums, {h: str(totals[h]) for h in mapping if h in totals.index}, mapping, decimal)
@@ -224,8 +243,9 @@ def interpret(kind: Kind, files: list[PreparedFile], diagnostics: Diagnostics) -
             diagnostics.warn(guess, f.path)
         f.notes += found[i].notes + [f"{n} cells in column {c!r} read as missing ('-', 'N/A', ...)"
                                      for c, n in sorted(found[i].nulls.items())]
-        if f.totals is not None:
-            f.notes.append(_cross_check(mine, f.totals, f.mapping, found[i].decimal, f.path, diagnostics))
+        note = _cross_check(mine, f.totals, f.mapping, found[i].decimal, f.path, diagnostics) \
+            if f.totals is not None else None
+        f.notes += [note] if note else []
     extra = [c for c in ("currency", "video_link") if c in frame.columns]
     return frame.drop(columns=extra), written.drop(columns=extra)
 

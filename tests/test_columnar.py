@@ -144,6 +144,7 @@ JUNK = ["", " ", "-", "12", "012", "12.5", "12.50", "12.345", "1e5", "1E+18", "i
         "1.234,56", "١٢", "9" * 16, "123456789012345.123456", "0.0000001", "2026-10-31", "2026-02-29", "2024-02-29",
         "2026-13-01", "2026-10-31 14:05", "2026-10-31T14:05:07", "2026-10-31 24:00", "2026-10-31 23:59:60",
         "2026-10-31 00:00", "2026-10-31 00:00:00", "1677-09-21", "1678-01-01", "2262-04-11", "2261-12-31",
+        "1900-01-01", "1999-12-31 23:59", "2000-01-01", "2099-12-31 23:59:59", "2100-01-01",
         "0001-01-01", "9999-12-31", "٢٠٢٦-١٠-٣١", "2026-1-5", "31.10.2026", "true", "x"]
 
 
@@ -189,8 +190,8 @@ def test_block_reader_on_an_ads_manager_export(tmp_path):
 
 
 def test_dates_at_the_edges_of_the_range():
-    """The first and last day a nanosecond timestamp holds give the files' date ranges too."""
-    assert_same(("account.csv", b"date,followers\n1677-09-22,5\n2262-04-10,6\n"))
+    """The first and last day of the years sitegen takes give the files' date ranges too."""
+    assert_same(("account.csv", b"date,followers\n2000-01-01,5\n2099-12-31,6\n"))
 
 
 def test_located_errors_match_the_row_by_row_path(tmp_path):
@@ -226,6 +227,8 @@ def test_block_reader_edge_cases(monkeypatch):
         "empty rows": header + "\n".join(rows[:30] + [",,,,", ",,,,"] + rows[30:]),
         "bad cell after a break": header + "\n".join(rows[:50] + ['"C, x\ny",2026-13-01,1,1,1'] + rows[50:]),
         "totals row": header + "\n".join(rows) + "\nTotal of 60 results,-,1800.00,-,1770\n",
+        "totals row by its sums": header + "\n".join(rows) + "\nAll campaigns,,1800.00,-,1770\n",
+        "a campaign named Total...": header + "\n".join(r.replace('"C', '"Total C') for r in rows),
         "a quoted cell open at the end": header + "\n".join(rows) + '\n"C, x',  # pandas: EOF inside string
         "a quoted cell open at the end of the last column": header + "\n".join(rows) + '\n"C, x",2026-10-01,1,1,"7',
         "no line break at the end": header + "\n".join(rows),

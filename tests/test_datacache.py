@@ -175,3 +175,17 @@ def test_an_unchanged_file_is_not_read_again(data_folder, tmp_path, monkeypatch)
     _load(data_folder, cache)
     _load(data_folder, cache)
     assert len(scans) == 2 * len(list(data_folder.iterdir()))
+
+
+def test_an_entry_holds_the_notes_of_its_file_alone(data_folder, tmp_path, monkeypatch):
+    """The note on rows another file reports too is made after the entry's writer started: it is not stored
+    (a slow writer showed it, and the next load noted it twice)."""
+    import time
+
+    real_put = conversion_cache.ConversionCache.put
+    monkeypatch.setattr(conversion_cache.ConversionCache, "put",
+                        lambda self, *args: time.sleep(0.3) or real_put(self, *args))
+    cache = tmp_path / "cache"
+    fresh = _load(data_folder, cache)
+    assert any("repeat rows of an earlier file" in n for f in fresh[0].files for n in f.notes)
+    assert _same(fresh, _load(data_folder, cache)) == []

@@ -22,8 +22,9 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?$")
 _SCIENTIFIC = re.compile(r"^\d(?:[.,]\d+)?[eE]\+?\d+$")
 
-# the days a nanosecond timestamp holds: a date outside them (a typo like 3000-01-01) is a bad cell
-EARLIEST, LATEST = pd.Timestamp.min.ceil("D"), pd.Timestamp.max.floor("D")
+# the years of real exports: a date outside them is a bad cell (1900-01-01 is what a spreadsheet makes of an
+# empty or zero date, 3000-01-01 a typo); a fixed range, so that a build does not depend on the day it runs
+FIRST_YEAR, LAST_YEAR = 2000, 2099
 
 # counts and amounts from 10^15 on are typos (1e300), and overflow the formatting of sums (Babel's Decimal)
 MAX_NUMBER = 1e15
@@ -128,8 +129,9 @@ def _convert_time(series: pd.Series, ctype: str, blank: pd.Series):
         if ctype == "date":  # a date column may hold midnight timestamps from spreadsheets
             shape_ok |= text.str.match(r"^\d{4}-\d{2}-\d{2} 00:00(:00)?$")
         stamps = pd.to_datetime(text.where(shape_ok & ~blank), errors="coerce", format="mixed")
-        stamps = stamps.where(stamps.between(pd.Timestamp.min, pd.Timestamp.max))
         bad = ~blank & stamps.isna()
+    outside = stamps.notna() & ~stamps.dt.year.between(FIRST_YEAR, LAST_YEAR)
+    stamps, bad = stamps.where(~outside), bad | outside
     if ctype == "date":
         stamps = stamps.dt.normalize()
     return stamps.astype("datetime64[ns]"), bad
@@ -141,8 +143,6 @@ _SIMPLE_NUMBER = r"^[0-9]{1,15}(?:\.[0-9]{1,6})?$"
 _SIMPLE_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _SIMPLE_DATETIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[ T][0-9]{2}:[0-9]{2}(?::[0-9]{2})?)?$"
 
-# years whose every day a nanosecond timestamp holds (the first and last year are cut short)
-_SAFE_YEARS = (EARLIEST.year + 1, LATEST.year - 1)
 PYTHON_MAX = 4096  # distinct cells up to which a Python loop beats pandas' per-call cost
 
 
@@ -234,7 +234,7 @@ TIME_BLOCK = 1 << 16  # cells cast at a time: a cell Arrow refuses sends only it
 def _simple_times(trimmed: pa.Array, simple: np.ndarray) -> np.ndarray:
     """The simple cells as datetime64[ns] by Arrow's strict ISO 8601 cast, a block of cells at a time. A block
     it refuses (a day that does not exist, 24:00, a year a nanosecond timestamp cannot hold), and a day outside
-    the safe years, are left to the general conversion (`simple` is cleared there)."""
+    FIRST_YEAR to LAST_YEAR, are left to the general conversion (`simple` is cleared there)."""
     values = np.full(len(trimmed), np.datetime64("NaT"), dtype="datetime64[ns]")
     where = np.flatnonzero(simple)
     chosen = trimmed.filter(pa.array(simple))
@@ -247,7 +247,7 @@ def _simple_times(trimmed: pa.Array, simple: np.ndarray) -> np.ndarray:
             simple[at] = False
             continue
         years = pc.year(stamps).to_numpy(zero_copy_only=False)
-        safe = (years >= _SAFE_YEARS[0]) & (years <= _SAFE_YEARS[1])
+        safe = (years >= FIRST_YEAR) & (years <= LAST_YEAR)
         values[at[safe]] = stamps.to_numpy(zero_copy_only=False)[safe]
         simple[at[~safe]] = False
     return values
@@ -257,12 +257,15 @@ def _text(cells: pa.Array) -> pd.Series:
     return pd.Series(TEXT_DTYPE.__from_arrow__(cells))
 
 
+_DATES = f" between {FIRST_YEAR}-01-01 and {LAST_YEAR}-12-31 (other years are not real export dates)"
+
+
 def range_limits(ctype: str) -> str:
     """What `out_of_range` adds to the expectation of a cell outside sitegen's range."""
     if ctype in NUMBER_TYPES:
         return " and below 10^15"
     if ctype in TIME_TYPES:
-        return f" between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d}"
+        return _DATES
     return ""
 
 
@@ -277,8 +280,8 @@ def out_of_range(values: pd.Series, raw: pd.Series, ctype: str) -> tuple[np.ndar
         return (np.isfinite(numbers) & (numbers.abs() >= MAX_NUMBER)).to_numpy(), " and below 10^15"
     if ctype in TIME_TYPES:
         year = pd.to_numeric(text.str.extract(r"^(\d{4})-\d{2}-\d{2}(?:$|[ T])", expand=False), errors="coerce")
-        far = values.isna() & ((year < EARLIEST.year + 1) | (year > LATEST.year - 1))
-        return far.to_numpy(), f" between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d}"
+        far = values.isna() & ((year < FIRST_YEAR) | (year > LAST_YEAR))
+        return far.to_numpy(), _DATES
     return np.zeros(len(values), dtype=bool), ""
 
 

@@ -106,9 +106,11 @@ def normalise_numbers(series: pd.Series, decimal: str) -> pd.Series:
     return plain.where(fits, series)
 
 
-def detect_date_order(cells: pd.Series, prefer_day_first: bool, sample: str | None = None) -> tuple[str, str | None]:
+def detect_date_order(cells: pd.Series, prefer_day_first: bool, sample: str | None = None,
+                      because: str = "") -> tuple[str, str | None]:
     """(date order, why it is a guess or None) from every date cell of a file (or its distinct cells, with
-    `sample` the first one in row order, which the warning quotes)."""
+    `sample` the first one in row order, which the warning quotes; `because`: why the guess is the preferred
+    order)."""
     cells = cells[cells != ""]
     if cells.str.fullmatch(_ISO_DATE).all():
         return "ymd", None
@@ -126,7 +128,15 @@ def detect_date_order(cells: pd.Series, prefer_day_first: bool, sample: str | No
     order = "dmy" if prefer_day_first else "mdy"
     sample = cells.iloc[0] if sample is None else sample
     return order, (f"dates like {sample!r} could be day/month or month/day; read as "
-                   f"{'day/month' if order == 'dmy' else 'month/day'}")
+                   f"{'day/month' if order == 'dmy' else 'month/day'}{because}")
+
+
+def preferred_order(decimal: str, day_first: bool) -> tuple[bool, str]:
+    """(whether dates the file does not decide are read day first, why): a decimal comma (1.234,56) says the
+    file comes from a day-first spreadsheet, else the client's locale decides (`day_first`, see `options`)."""
+    if decimal == ",":
+        return True, " (the file's numbers have a decimal comma)"
+    return day_first, " (as the client's locale writes dates)"
 
 
 def normalise_dates(series: pd.Series, order: str) -> pd.Series:

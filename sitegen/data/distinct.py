@@ -190,7 +190,8 @@ def _type_batch(kind: Kind, sources: list[Source], names: list[str], groups: dic
             sums = {c: _column_sum(groups[c], groups[c].codes[c][slices[i]]) for c in CROSS_CHECKED
                     if c in s.mapping.values() and c in groups}
             note, warning = cross_check(sums, s.totals, s.mapping, found[i][2])
-            results[i].notes.append(note)
+            if note:
+                results[i].notes.append(note)
             if warning:
                 results[i].warnings.append((warning, None, None))
     return results

@@ -100,8 +100,8 @@ def apply_conventions(kind: Kind, names: list[str], groups: dict[str, Group],
             group.clean = arrow_text(conv.normalise_numbers(text_series(group.clean), decimal))
     if times:
         if why_dates:
-            day_first, why_dates = conv.detect_date_order(time_cells, prefer_day_first=conventions.decimal == ",",
-                                                          sample=first)
+            prefer, because = conv.preferred_order(conventions.decimal, context is not None and context.day_first)
+            day_first, why_dates = conv.detect_date_order(time_cells, prefer, first, because)
             conventions.ambiguous.append(why_dates)
         conventions.date_order = day_first
         if day_first != "ymd":

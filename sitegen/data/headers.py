@@ -121,20 +121,67 @@ def _keys_have_letters() -> bool:
 
 
 def map_headers(headers: list[str], kind_name: str, user: dict[str, str]) -> dict[str, str]:
-    """File header -> canonical column for one kind (headers that map nowhere are left out)."""
+    """File header -> canonical column for one kind (headers that map nowhere are left out). A column the user
+    maps a header to takes no built-in spelling; of two headers for one column, the first is taken (see
+    `doubled`)."""
+    mapping: dict[str, str] = {}
+    taken: set[str] = set()
+    for header, canonical, _ in _canonical_columns(headers, kind_name, user):
+        if canonical not in taken:
+            mapping[header] = canonical
+            taken.add(canonical)
+    return mapping
+
+
+def doubled(headers: list[str], kind_name: str, user: dict[str, str]) -> list[tuple[int, int, str]]:
+    """Pairs of headers (their positions in `headers`) that map to one column of the kind: (first, other,
+    column). A header repeated as written comes as the readers name it again ("spend.1", as pandas does)."""
+    return list(_doubled(tuple(headers), kind_name, tuple(user.items())))
+
+
+@lru_cache(maxsize=256)  # a client's monthly drops share their headers
+def _doubled(headers: tuple[str, ...], kind_name: str, user: tuple[tuple[str, str], ...]):
+    headers = list(headers)
+    seen: dict[str, int] = {}
+    pairs = []
+    for header, canonical, _ in _canonical_columns(headers, kind_name, dict(user), repeats=True):
+        at = headers.index(header)
+        if canonical in seen:
+            pairs.append((seen[canonical], at, canonical))
+        else:
+            seen[canonical] = at
+    return tuple(pairs)
+
+
+def written_header(header: str, headers: list[str]) -> str:
+    """A header as the file writes it: "spend.1", the readers' name of a second "spend", is "spend"."""
+    repeated = _REPEATED.fullmatch(header)
+    while repeated and repeated[1] in headers[:headers.index(header)]:
+        header = repeated[1]
+        repeated = _REPEATED.fullmatch(header)
+    return header
+
+
+_REPEATED = re.compile(r"(.*)\.\d+", re.DOTALL)
+
+
+def _canonical_columns(headers: list[str], kind_name: str, user: dict[str, str],
+                       repeats: bool = False) -> list[tuple[str, str, bool]]:
+    """(header, canonical column, mapped by the user) of each header that maps to a column of the kind, with
+    `repeats` also the readers' renamed repeats of a header ("spend.1")."""
     kind = KINDS[kind_name]
     wanted = set(kind.columns) | EXTRA
     user_keys = {header_key(k): v for k, v in user.items()}
     preference = {header_key(k): v for k, v in KIND_PREFERENCE.get(kind_name, {}).items()}
-    mapping: dict[str, str] = {}
-    taken: set[str] = set()
+    found = []
     for header in headers:
-        key = header_key(header)
-        canonical = user_keys.get(key) or preference.get(key) or _alias_keys().get(key)
-        if canonical in wanted and canonical not in taken:
-            mapping[header] = canonical
-            taken.add(canonical)
-    return mapping
+        key = header_key(written_header(header, headers) if repeats else header)
+        mine = user_keys.get(key)
+        canonical = mine or preference.get(key) or _alias_keys().get(key)
+        if canonical in wanted:
+            found.append((header, canonical, mine is not None))
+    users = {c for _, c, mine in found if mine}
+    return [(h, c, mine) for h, c, mine in found if mine or c not in users]
 
 
 def unmapped(headers: list[str], mapping: dict[str, str]) -> list[str]:

@@ -28,7 +28,13 @@ from sitegen.data.kinds import KINDS, Kind
 from sitegen.data.options import LoadOptions
 from sitegen.data.readers import READABLE, STREAM_BYTES, open_table, read_table
 from sitegen.data.readers.base import NotPlain, TextTable, from_raw, scan_file
-from sitegen.data.recognise import headers_to_sample, missing_columns_message, recognise, unknown_columns
+from sitegen.data.recognise import (
+    doubled_columns,
+    headers_to_sample,
+    missing_columns_message,
+    recognise,
+    unknown_columns,
+)
 from sitegen.data.shop_orders import derive_orders, shop_export
 from sitegen.data.spelled_dates import DateContext
 from sitegen.data.totals import cell_at, drop_totals
@@ -73,7 +79,8 @@ def load_client_data(data_dir: Path, diagnostics: Diagnostics, columns: dict[str
     items: dict[str, list[Item]] = {k: [] for k in KINDS}
     big = False
     for path in data_paths(data_dir):
-        context = DateContext(path, file_days(path, data_dir, options.files), options.language)
+        days = file_days(path, data_dir, options.files)
+        context = DateContext(path, days, options.language, day_first=options.day_first)
         item, size = _read_file(path, options, context, cache, diagnostics, errors, stream_from)
         big |= size >= CACHE_MIN_BYTES
         if item is not None:
@@ -150,14 +157,15 @@ def prepare(path: Path, options: LoadOptions, cache: ConversionCache | None,
     table = open_table(path, scan, size, stream_from)
     shop = shop_export(table.names)
     if shop is not None:
-        return derive_orders(table, path, *shop, options.timezone, warnings, key)
+        return derive_orders(table, path, *shop, options.timezone, warnings, key, day_first=options.day_first)
     try:
         read = _read(table, path, user_columns, context)
     except NotPlain:  # the fast reader gave up half-way: the general one decides
         table = from_raw(read_table(path))
         read = _read(table, path, user_columns, context)
     warnings.extend(read.warnings)
-    cells, numbers, totals = drop_totals(read.cells, read.numbers, table.names[0], read.mapping)
+    cells, numbers, totals, dropped = drop_totals(read.cells, read.numbers, table.names[0], read.mapping, read.kind,
+                                                  read.dateless)
     check_lossy_ids(table.lossy_ids, read.kind, read.mapping, path)
     columns = {read.mapping[h]: cells[h] for h in read.mapping}
     if read.dateless:
@@ -165,8 +173,9 @@ def prepare(path: Path, options: LoadOptions, cache: ConversionCache | None,
         context.covers = (days.start, days.end)
         columns = {"date": [days.start.isoformat()] * len(numbers), **columns}
         key = None
-    return Source(path, read.kind, columns, numbers, list(table.notes), read.mapping, totals, list(read.warnings),
-                  key, dates=context)
+    notes = [*table.notes, *([dropped] if dropped else [])]
+    return Source(path, read.kind, columns, numbers, notes, read.mapping, totals, list(read.warnings), key,
+                  dates=context)
 
 
 @dataclass
@@ -195,12 +204,23 @@ def _read(table: TextTable, path: Path, user_columns: dict[str, str], context: D
         if _totals_export(recognise(headers, user_columns, dateless=True)[0]):
             message += missing_range_hint(path.name)
         raise SitegenError(message, path, table.header_row)
+    doubled = doubled_columns(headers, kind, user_columns, _positions(table, headers))
+    if doubled:
+        raise SitegenError(doubled, path, table.header_row)
     numbers, cells = table.read([*mapping, table.names[0]])
     refused = not_dates(kind, mapping, cells, user_columns)
     if refused:  # a date by its name only ("Tags", the German "Tag"): the file's kind is told without it
         return _read(table, path, user_columns, context, hidden | set(refused))
     return _Read(kind, mapping, numbers, cells, unknown_columns(table.names, kind, mapping, table.header_row),
                  dateless)
+
+
+def _positions(table: TextTable, headers: list[str]) -> list[int] | None:
+    """Each of `headers`' place in the file's rows (None: the file's columns have none)."""
+    if table.positions is None:
+        return None
+    at = dict(zip(table.names, table.positions))
+    return [at[h] for h in headers]
 
 
 def _totals_export(kind: Kind | None) -> bool:

@@ -3,8 +3,13 @@ zone its days are counted in, and per file (or folder) the dates a file does not
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
+
+from babel import UnknownLocaleError
+from babel.dates import get_date_format
 
 
 @dataclass(frozen=True)
@@ -27,7 +32,23 @@ class LoadOptions:
     def language(self) -> str:
         return self.locale.replace("-", "_").split("_")[0].lower()
 
+    @property
+    def day_first(self) -> bool:
+        """Whether the client's locale writes the day before the month (CLDR's short date: en_GB dd/MM/y, de_DE
+        dd.MM.yy; en_US M/d/yy): how slash dates a file does not decide are read."""
+        return locale_day_first(self.locale)
+
     def cache_key(self) -> list:
         """What of the options changes how any file is read (for the conversion cache's key; the dates `files`
         gives one file are in that file's key, so an entry for another file leaves it cached)."""
-        return [sorted(self.columns.items()), self.timezone, self.language]
+        return [sorted(self.columns.items()), self.timezone, self.language, self.day_first]
+
+
+@lru_cache(maxsize=64)
+def locale_day_first(locale: str) -> bool:
+    try:
+        pattern = get_date_format("short", locale.replace("-", "_")).pattern
+    except (UnknownLocaleError, ValueError):
+        return False
+    pattern = re.sub("'[^']*'", "", pattern)  # quoted text is not a field
+    return 0 <= pattern.find("d") < pattern.find("M")

@@ -7,7 +7,7 @@ import json
 from functools import lru_cache
 
 from sitegen.data.cell_shapes import cells_fit
-from sitegen.data.headers import map_headers, spelling_like, suggestions, unmapped
+from sitegen.data.headers import doubled, map_headers, spelling_like, suggestions, unmapped, written_header
 from sitegen.data.kinds import KINDS, TIME_COLUMN, Kind
 
 
@@ -120,3 +120,27 @@ def unknown_columns(headers: list[str], kind: Kind, mapping: dict[str, str],
         found.append((f"unknown column {header!r} for {kind.name} data (ignored; map it in [columns] if it "
                       f"matters){hint}", header_row, header))
     return found
+
+
+def doubled_columns(headers: list[str], kind: Kind, user: dict[str, str], positions: list[int] | None) -> str | None:
+    """What is wrong when two of a file's columns map to one column of its kind (`positions`: each header's place
+    in the file's rows, which names it by its letter), or None."""
+    def named(at: int) -> str:
+        letter = f" ({column_letter(positions[at])})" if positions is not None else ""
+        return f"{_shown(written_header(headers[at], headers))!r}{letter}"
+
+    pairs = doubled(headers, kind.name, user)
+    if not pairs:
+        return None
+    both = "; ".join(f"columns {named(a)} and {named(b)} both map to {column}" for a, b, column in pairs)
+    return f"{both}; remove or rename {'one' if len(pairs) == 1 else 'one of each'}"
+
+
+def column_letter(position: int) -> str:
+    """A spreadsheet's name of a column: 0 is A, 26 is AA."""
+    letters = ""
+    position += 1
+    while position:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters

@@ -88,9 +88,11 @@ def shop_export(headers: list[str]) -> tuple[ShopExport, dict[str, str]] | None:
 
 
 def derive_orders(table: TextTable, path: Path, export: ShopExport, columns: dict[str, str], timezone: str,
-                  warnings: list[tuple[str, int | None, str | None]], cache_key: str | None = None) -> Source:
+                  warnings: list[tuple[str, int | None, str | None]], cache_key: str | None = None, *,
+                  day_first: bool = False) -> Source:
     """The export's orders as a `Source` of the orders kind (typed with SHOP_ORDERS), one row per order, whose row
-    numbers are the spreadsheet rows of the orders' first rows."""
+    numbers are the spreadsheet rows of the orders' first rows (`day_first`: the client's locale writes the day
+    before the month)."""
     try:
         numbers, cells = table.read(list(columns.values()))
     except NotPlain:  # the fast reader gave up half-way: the general one reads the file
@@ -104,7 +106,8 @@ def derive_orders(table: TextTable, path: Path, export: ShopExport, columns: dic
     errors += _blank_errors(frame["order"], rows, path, columns["order"], "the order number")
     raise_all(errors)
     first, revenue, orphans = _orders(frame, export, columns, rows, path, net, refunded)
-    days = _local_days(frame["created"].iloc[first], rows[first], path, columns["created"], timezone, warnings)
+    days = _local_days(frame["created"].iloc[first], rows[first], path, columns["created"], timezone, warnings,
+                       day_first)
     kept = ~_left_out(frame.iloc[first], export)
     codes = frame["code"].iloc[first].map(_codes).to_numpy() if "code" in frame else np.full(len(first), "")
     out = {"date": days[kept], "orders": np.full(int(kept.sum()), "1", dtype=object), "code": codes[kept]}
@@ -185,11 +188,11 @@ def _orders(frame: pd.DataFrame, export: ShopExport, columns: dict[str, str], ro
 
 
 def _local_days(stamps: pd.Series, rows: np.ndarray, path: Path, header: str, timezone: str,
-                warnings: list[tuple[str, int | None, str | None]]) -> np.ndarray:
+                warnings: list[tuple[str, int | None, str | None]], day_first: bool = False) -> np.ndarray:
     """Each order's day ("2026-10-31") in the client's time zone: a time with a UTC offset is converted, one
     without is taken as local time already."""
     stamps = stamps.astype(conv.TEXT).reset_index(drop=True)
-    order, guess = conv.detect_date_order(stamps[stamps != ""], prefer_day_first=False)
+    order, guess = conv.detect_date_order(stamps[stamps != ""], *conv.preferred_order(".", day_first))
     if guess:
         warnings.append((guess, None, header))
     text = conv.normalise_dates(stamps, order).str.replace(r"\s+", " ", regex=True)

@@ -26,6 +26,7 @@ class DateContext:
     path: Path | None = None
     days: FileDays | None = None
     language: str = "en"  # the client's: decides month names that languages give to different months
+    day_first: bool = False  # the client's locale writes the day before the month (see options.day_first)
     covers: tuple[date, date] | None = None  # set when the file has no date column and covers this range
 
 

@@ -1,5 +1,9 @@
-"""The totals row exports end with ("Total of 5928 results", "Gesamt"): not data. It is found by its first
-cell, dropped, and kept to cross-check the sums of the rows against it."""
+"""Totals rows: exports end with one ("Total of 5928 results", "Gesamt", "全2件の結果"), and it is not data.
+
+A row is a totals row when its first cell is a totals label as a whole (a campaign "Total Wellness Launch" is
+data), or when it is the file's last row, says nothing of what it counts (no date, or no name beside the first
+column) and its figures are the sums of the rows above. Totals rows are dropped and listed in the file's notes,
+and the last one is kept to cross-check the sums of the rows against it."""
 
 from __future__ import annotations
 
@@ -12,17 +16,28 @@ import pyarrow.compute as pc
 
 from sitegen.data import conventions as conv
 from sitegen.data.encoded import Column, TextCells
+from sitegen.data.groups import text_series
+from sitegen.data.kinds import NUMBER_TYPES, TIME_COLUMN, Kind
 
-# English and German words; Ads Manager in Japanese writes "全2件の結果" ("all 2 results"), the whole cell
-TOTALS_ROW = re.compile(r"^(?:(total|totals|gesamt|gesamtsumme|summe|insgesamt)\b|全\s*[\d,]+\s*件の結果\s*$)",
-                        re.IGNORECASE)
+# the whole cell: a label alone or with a count ("Gesamt (12)", "Total: 3"), TikTok's "Total of 5928 results",
+# and Ads Manager in Japanese, "全2件の結果" ("all 2 results")
+_COUNT = r"[\d.,]+(?:\s*(?:results?|ergebnisse))?"
+TOTALS_ROW = re.compile(
+    rf"(?:(?:totals?|grand total|gesamt|gesamtsumme|gesamtergebnis|summe|insgesamt)\s*:?(?:\s*{_COUNT}|"
+    rf"\s*\(\s*{_COUNT}\s*\))?|total of\s*[\d.,]+\s*results?|全\s*[\d,]+\s*件の結果)", re.IGNORECASE)
 _TOTALS_HINT = re.compile("total|ge[sſ]amt|[sſ]umme|件の結果", re.IGNORECASE)  # finds every cell TOTALS_ROW matches
 
 CROSS_CHECKED = ("spend", "impressions", "clicks", "conversions", "revenue")
+LEVELS = frozenset({"followers", "hour", "active_followers"})  # figures that do not add up over rows
+SHOWN_ROWS = 5  # totals rows a note names one by one
+
+
+def is_totals_label(cell: str) -> bool:
+    return TOTALS_ROW.fullmatch(cell.strip()) is not None
 
 
 def total_rows(cells: TextCells) -> np.ndarray | None:
-    """Which rows of the first column are totals rows (told on its distinct cells); None when none is."""
+    """Which rows of the first column are labelled as totals rows (told on its distinct cells); None when none is."""
     if isinstance(cells, tuple | list):
         # one look at all cells first: TOTALS_ROW (ignoring case) only matches text whose lower case holds one
         # of these words, once the long s (ſ), which Python's re takes for an s, is an s
@@ -39,11 +54,61 @@ def total_rows(cells: TextCells) -> np.ndarray | None:
     where = np.flatnonzero(hint)
     first = [values[int(i)] for i in where]
     first = pd.Series([v if isinstance(v, str) else v.as_py() for v in first], dtype="str")
-    match = first.astype(str).str.strip().str.match(TOTALS_ROW).to_numpy(dtype=bool)
+    match = first.astype(str).str.strip().str.fullmatch(TOTALS_ROW).to_numpy(dtype=bool)
     is_total = np.zeros(len(values), dtype=bool)
     is_total[where[match]] = True
     rows = is_total if codes is None else is_total[codes]
     return rows if rows.any() else None
+
+
+def blank(cell: str | None) -> bool:
+    """An empty cell, or one holding a missing-value token ("-")."""
+    return cell is None or cell.strip().lower() in conv.NULL_TOKENS or not cell.strip()
+
+
+def unnamed(last: dict[str, str | None], kind: Kind, first: str | None, dateless: bool) -> bool:
+    """Whether a row says nothing of what it counts: its date is empty, or every cell that names something (text,
+    IDs, choices, the time) is, but the first column's. `last`: the row's cells by canonical column; `first`:
+    the canonical column of the file's first column (None: not one)."""
+    time = TIME_COLUMN[kind.name]
+    if not dateless and time in last and blank(last[time]):
+        return True
+    types = kind.columns
+    names = [c for c in last if c in types and types[c] not in NUMBER_TYPES and c != first]
+    return bool(names) and all(blank(last[c]) for c in names)
+
+
+def additive(kind: Kind) -> list[str]:
+    """The kind's figures that a totals row sums up."""
+    return [c for c, t in kind.columns.items() if t in ("int", "net", "money") and c not in LEVELS]
+
+
+def adds_up(above: dict[str, tuple[pd.Series, np.ndarray | None]], last: dict[str, str | None]) -> bool:
+    """Whether a row's figures are the sums of the rows above it, to the cent, and one of them at least not 0.
+    `above`: per figure, its cells in the rows above (or their distinct cells, each counted `weights` times);
+    `last`: the row's cells. A figure the row leaves empty is not compared; one that is not a number fails."""
+    columns = [c for c in above if not blank(last.get(c))]
+    if not columns:
+        return False
+    sizes = [len(above[c][0]) for c in columns]
+    weights = np.concatenate([np.ones(len(above[c][0]), np.int64) if above[c][1] is None else above[c][1]
+                              for c in columns] + [np.ones(len(columns), np.int64)])
+    cells = pd.concat([above[c][0].astype(conv.TEXT) for c in columns]
+                      + [pd.Series([last[c] for c in columns], dtype=conv.TEXT)], ignore_index=True)
+    text = conv.numeric_text(cells.fillna("").str.strip())
+    decimal, _ = conv.detect_decimal(text, prefer_comma=False, weights=weights)
+    numbers = pd.to_numeric(conv.normalise_numbers(text, decimal).replace("", None), errors="coerce")
+    numbers = numbers.to_numpy(dtype=float, na_value=np.nan)
+    totals = numbers[-len(columns):]
+    if np.isnan(totals).any() or not totals.any():
+        return False
+    starts = np.concatenate([[0], np.cumsum(sizes)])
+    for i, total in enumerate(totals):
+        part = slice(int(starts[i]), int(starts[i + 1]))
+        actual = float(np.nansum(numbers[part] * weights[part]))
+        if abs(actual - total) > 0.005 + 1e-9 * abs(total):
+            return False
+    return True
 
 
 def cell_at(cells: TextCells, row: int) -> str:
@@ -64,23 +129,70 @@ def rows_of(cells: TextCells, rows: np.ndarray | slice) -> TextCells:
     return cells.take(pa.array(rows))
 
 
-def drop_totals(cells: dict[str, TextCells], numbers: np.ndarray, first: str, mapping: dict[str, str]
-                ) -> tuple[dict[str, TextCells], np.ndarray, dict[str, str] | None]:
-    """The cells and row numbers without totals rows, and the last totals row's cells by header (None: there
-    was none); `first`: the file's first column, which says whether a row is one."""
+def drop_totals(cells: dict[str, TextCells], numbers: np.ndarray, first: str, mapping: dict[str, str],
+                kind: Kind, dateless: bool = False) -> tuple[dict[str, TextCells], np.ndarray, dict[str, str] | None,
+                                                         str | None]:
+    """The cells and row numbers without totals rows, the last totals row's cells by header (None: there was
+    none) and the note that lists them; `first`: the file's first column, whose label makes a row one."""
     rows = total_rows(cells[first])
+    summed = _sums_row(cells, rows, first, mapping, kind, dateless)
+    if summed:
+        rows = np.zeros(len(numbers), dtype=bool) if rows is None else rows.copy()
+        rows[-1] = True
     if rows is None:
-        return cells, numbers, None
-    last = int(np.flatnonzero(rows)[-1])
-    totals = {header: cell_at(cells[header], last) for header in mapping}
+        return cells, numbers, None, None
+    dropped = np.flatnonzero(rows)
+    totals = {header: cell_at(cells[header], int(dropped[-1])) for header in mapping}
+    note = dropped_note([(int(numbers[i]), cell_at(cells[first], int(i))) for i in dropped], summed)
     kept = np.flatnonzero(~rows)
     if len(kept) and kept[-1] == len(kept) - 1:  # the usual last row(s): a view, not a copy
         kept = slice(0, len(kept))
-    return {header: rows_of(c, kept) for header, c in cells.items()}, numbers[kept], totals
+    return {header: rows_of(c, kept) for header, c in cells.items()}, numbers[kept], totals, note
 
 
-def cross_check(sums: dict, totals: dict[str, str], mapping: dict[str, str], decimal: str) -> tuple[str, str | None]:
-    """(note, warning or None): the export's totals row against the sums of the file's rows (`sums`:
+def _sums_row(cells: dict[str, TextCells], labelled: np.ndarray | None, first: str, mapping: dict[str, str],
+              kind: Kind, dateless: bool) -> bool:
+    """Whether the last row, not labelled, is a totals row by its figures (below two rows or more)."""
+    n = len(cells[first])
+    if n < 3 or (labelled is not None and labelled[-1]):
+        return False
+    types = kind.columns
+    names = {column: cell_at(cells[header], n - 1) for header, column in mapping.items()
+             if types.get(column) not in NUMBER_TYPES}  # (the figures only once a row names nothing)
+    if not unnamed(names, kind, mapping.get(first), dateless):
+        return False
+    above = np.arange(n - 1) if labelled is None else np.flatnonzero(~labelled[:-1])
+    summed = additive(kind)
+    figures = [(h, c) for h, c in mapping.items() if c in summed]
+    if len(above) < 2 or not figures:
+        return False
+    last = {column: cell_at(cells[header], n - 1) for header, column in figures}
+    return adds_up({column: _distinct(rows_of(cells[header], above)) for header, column in figures}, last)
+
+
+def _distinct(cells: TextCells) -> tuple[pd.Series, np.ndarray]:
+    """(distinct cells, how often each occurs)."""
+    if not isinstance(cells, Column):
+        cells = Column.encode(pa.array(list(cells), pa.string()) if isinstance(cells, tuple | list) else cells)
+    counts = np.bincount(cells.codes, minlength=len(cells.uniques))
+    where = np.flatnonzero(counts)
+    return text_series(cells.uniques.take(pa.array(where))), counts[where].astype(np.int64)
+
+
+def dropped_note(rows: list[tuple[int, str | None]], summed: bool) -> str:
+    """The note that lists a file's totals rows: (spreadsheet row, first cell) of each; `summed`: the last one
+    is a totals row by its figures."""
+    named = [str(row) if blank(cell) else f"{row} ({cell.strip()!r})" for row, cell in rows[:SHOWN_ROWS]]
+    more = f" and {len(rows) - SHOWN_ROWS} more" if len(rows) > SHOWN_ROWS else ""
+    note = f"totals row{'s' if len(rows) > 1 else ''} {', '.join(named)}{more} not counted as data"
+    if summed:
+        note += " (the last row names nothing and its figures are the sums of the rows above)"
+    return note
+
+
+def cross_check(sums: dict, totals: dict[str, str], mapping: dict[str, str], decimal: str
+                ) -> tuple[str | None, str | None]:
+    """(note or None, warning or None): the export's totals row against the sums of the file's rows (`sums`:
     column -> the sum of the file's cells read as numbers)."""
     header_of = {v: k for k, v in mapping.items()}
     checked, differ = [], []
@@ -97,4 +209,4 @@ def cross_check(sums: dict, totals: dict[str, str], mapping: dict[str, str], dec
             differ.append(f"{column}: totals row {float(expected_total):,.2f}, rows add up to {actual:,.2f}")
     if differ:
         return "totals row checked: mismatch", "totals row does not match the rows (" + "; ".join(differ) + ")"
-    return (f"totals row matches ({', '.join(checked)})" if checked else "totals row dropped"), None
+    return (f"totals row matches ({', '.join(checked)})" if checked else None), None

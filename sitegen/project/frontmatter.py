@@ -78,7 +78,21 @@ def read_commentary(path: Path, default_comparison: str, diagnostics: Diagnostic
         client=str(meta["client"]) if meta.get("client") is not None else None,
         slug=str(meta["slug"]) if meta.get("slug") is not None else None,
         summary_kpis=summary, targets={k: float(v) for k, v in targets.items()},
-        draft=bool(meta.get("draft", False)), lead=lead, lead_line=lead_line, body=rest, body_line=rest_line)
+        draft=_flag(meta, "draft", fail), lead=lead, lead_line=lead_line, body=rest, body_line=rest_line)
+
+
+_FLAGS = {"true": True, "yes": True, "false": False, "no": False}
+
+
+def _flag(meta: dict[str, Any], key: str, fail) -> bool:
+    """A true/false key: a YAML boolean, or one written as text ("false", "yes"); anything else is an error
+    (the text "false" is not true)."""
+    value = meta.get(key, False)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in _FLAGS:
+        return _FLAGS[value.strip().lower()]
+    raise fail(key, f"found {_short(value)}, expected true or false")
 
 
 _TAG_WORDS = {"timestamp": "date", "int": "whole number", "float": "number", "bool": "true or false"}

@@ -28,6 +28,7 @@ class RawTable:
     header_row: int
     notes: list[str] = field(default_factory=list)  # how the file was read, for `sitegen check`
     lossy_ids: list[tuple[int, str]] = field(default_factory=list)  # (row, column) of IDs stored as numbers
+    positions: list[int] | None = None  # each column's place in the file's rows, 0 for A (None: no such place)
 
 
 @dataclass
@@ -40,6 +41,7 @@ class TextTable:
     lossy_ids: list[tuple[int, str]]
     read: Callable[[list[str]], tuple[np.ndarray, dict]]  # columns -> (row numbers, column -> cells)
     lazy: bool = False  # the cells are parsed by `read`: a file read_table cannot read is only found out then
+    positions: list[int] | None = None  # each column's place in the file's rows, 0 for A (None: no such place)
 
 
 @dataclass
@@ -118,4 +120,5 @@ def from_raw(raw: RawTable) -> TextTable:
     def read(wanted: list[str]) -> tuple[np.ndarray, dict]:
         return raw.row_numbers, {name: cells(raw.frame[name]) for name in dict.fromkeys(wanted)}
 
-    return TextTable(list(raw.frame.columns), raw.header_row, list(raw.notes), list(raw.lossy_ids), read)
+    return TextTable(list(raw.frame.columns), raw.header_row, list(raw.notes), list(raw.lossy_ids), read,
+                     positions=raw.positions)

@@ -30,17 +30,19 @@ def read_delimited(path: Path) -> RawTable:
                 f" (cells read as separated by {delimiter_name(delimiter)})")
     frame = _parse(path, text, delimiter, header_index, len(head[header_index]) if head else 0)
     frame.columns = [str(c).strip() for c in frame.columns]
-    frame = frame.loc[:, [not c.startswith("Unnamed: ") and c != "" for c in frame.columns]]
+    named = [not c.startswith("Unnamed: ") and c != "" for c in frame.columns]
+    frame = frame.loc[:, named]
     numbers = np.arange(len(frame), dtype=np.int64) + header_index + 2
     filled = (frame != "").any(axis=1).to_numpy() if len(frame.columns) else np.zeros(len(frame), bool)
     if '="' in text:  # cells written as formulas (formulas.py); no other file pays for them
         frame = frame.map(unwrap)
         frame.columns = [unwrap(c).strip() for c in frame.columns]
     return RawTable(frame[filled].reset_index(drop=True), numbers[filled], header_index + 1,
-                    notes(header_index, delimiter, note))
+                    notes(header_index, delimiter, note), positions=np.flatnonzero(named).tolist())
 
 
 _TOO_WIDE = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+_OPEN_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
 
 
 def _parse(path: Path, text: str, delimiter: str, header_index: int, width: int) -> pd.DataFrame:
@@ -50,6 +52,11 @@ def _parse(path: Path, text: str, delimiter: str, header_index: int, width: int)
         frame = pd.read_csv(io.StringIO(text), sep=delimiter, skiprows=header_index, header=0, dtype=str,
                             keep_default_na=False, skip_blank_lines=False, engine="c")
     except pd.errors.ParserError as exc:
+        opened = _OPEN_QUOTE.search(str(exc))
+        if opened is not None:  # (pandas counts rows from 0, the file's first row included)
+            raise SitegenError('found a quote (") that opens a cell and is never closed, expected a closing quote '
+                               '(a quote inside a cell is written twice: "say ""hi""")', path,
+                               int(opened[1]) + 1) from None
         wide = _TOO_WIDE.search(str(exc))
         if wide is None:
             raise

@@ -125,13 +125,14 @@ def notes(header_index: int, delimiter: str, encoding_note: str | None) -> list[
 
 
 def finish(path: Path, names: list[str], header_index: int, delimiter: str, note: str | None,
-           read: Callable[[list[str]], tuple[np.ndarray, dict]], rows: bool = True) -> TextTable:
+           read: Callable[[list[str]], tuple[np.ndarray, dict]], rows: bool = True,
+           positions: list[int] | None = None) -> TextTable:
     """The table of a fast reader, after read_table's checks in its order, with the general reader's notes."""
     check_width(len(names), path, header_index + 1)
     if not rows:
         raise SitegenError("no data rows, expected at least one row below the header", path, header_index + 2)
     check_unique_headers(names, path, header_index + 1)
-    return TextTable(names, header_index + 1, notes(header_index, delimiter, note), [], read)
+    return TextTable(names, header_index + 1, notes(header_index, delimiter, note), [], read, positions=positions)
 
 
 def split_lines(lines: list[str], delimiter: str) -> list[list[str]]:

@@ -63,7 +63,7 @@ def open_rows(path: Path) -> TextTable | None:
     def read(wanted: list[str]) -> tuple[np.ndarray, dict]:
         return numbers, {name: columns[index[name]] for name in dict.fromkeys(wanted)}  # tuples of str
 
-    return finish(path, names, header_index, delimiter, None, read)
+    return finish(path, names, header_index, delimiter, None, read, positions=positions)
 
 
 def _rows(path: Path, text: str) -> tuple[list[list[str]], str, int] | None:

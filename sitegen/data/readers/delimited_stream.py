@@ -68,7 +68,8 @@ def open_stream(path: Path, scan: FileScan | None) -> TextTable | None:
                                          [index[n] for n in wanted], header_index)
         return numbers, {name: columns[index[name]] for name in wanted}
 
-    table = finish(path, names, header_index, delimiter, None, _checked(read, path, header_index))
+    table = finish(path, names, header_index, delimiter, None, _checked(read, path, header_index),
+                   positions=positions)
     table.lazy = True
     return table
 

@@ -43,6 +43,7 @@ class XlsxTable:
     header_row: int  # 1-based spreadsheet row of the header
     row_numbers: list[int]  # 1-based spreadsheet row of each frame row
     lossy: list[tuple[int, str]] = field(default_factory=list)  # (row, column): big integer stored as a float
+    positions: list[int] | None = None  # each column's place in the sheet, 0 for A
 
 
 def read_xlsx(path: Path, is_known: Callable[[str], bool], max_scan_rows: int = 30, *,
@@ -222,7 +223,8 @@ def _read_table(sheet, header_row: int, header: list[str]) -> XlsxTable:
         columns = [[text for text, kept in zip(column, keep) if kept] for column in columns]
         row_numbers = [number for number, kept in zip(row_numbers, keep) if kept]
     frame = pd.DataFrame(dict(zip(names, columns)), columns=names, dtype=object)
-    return XlsxTable(frame=frame, sheet=sheet.title, header_row=header_row, row_numbers=row_numbers, lossy=lossy)
+    return XlsxTable(frame=frame, sheet=sheet.title, header_row=header_row, row_numbers=row_numbers, lossy=lossy,
+                     positions=positions)
 
 
 class XlsxReader(Reader):
@@ -232,4 +234,4 @@ class XlsxReader(Reader):
         sheet = read_xlsx(path, is_known_header)
         return RawTable(sheet.frame.fillna("").astype(str), np.array(sheet.row_numbers, dtype=np.int64),
                         sheet.header_row, [f"sheet {sheet.sheet!r}, header in row {sheet.header_row}"],
-                        list(sheet.lossy))
+                        list(sheet.lossy), sheet.positions)
