@@ -31,8 +31,9 @@ def write_failure(exc: OSError, output: Path) -> EnvironmentFailure:
     staging and retired folders are sitegen's own business), else against the file it names."""
     name = os.fsdecode(exc.filename) if exc.filename is not None else None
     where = Path(name).absolute() if name else None
-    if where is None or where == output or output in where.parents or (
-            output.parent in where.parents and where.relative_to(output.parent).parts[0].startswith(f".{output.name}.")):
+    beside = where is not None and output.parent in where.parents and \
+        where.relative_to(output.parent).parts[0].startswith(f".{output.name}.")  # staging, retired sites
+    if where is None or where == output or output in where.parents or beside:
         return os_failure(exc, "cannot write the site", output)
     return os_failure(exc)
 
