@@ -4,12 +4,17 @@ data files that inflate, hold too many cells or too long ones."""
 from __future__ import annotations
 
 import time
+import zipfile
 from pathlib import Path
 
+import openpyxl
+import pandas as pd
 import pytest
 from helpers import REPORT, build, make_project
 
-from sitegen.errors import SitegenError
+from sitegen.data import load
+from sitegen.data.readers import base, read_table, xlsx
+from sitegen.errors import Diagnostics, SitegenError
 from sitegen.render import commentary_sandbox
 from sitegen.render.markup import render_commentary
 
@@ -96,3 +101,110 @@ def test_the_cli_says_it_in_one_line(tmp_path, expression, message):
     report = project / "content/acme/2026-10.md"
     assert run.returncode == 2 and "Traceback" not in run.stderr
     assert run.stderr.strip() == f"error: {report}: {message}".replace(f"{report}:", f"{report}:12:")
+
+
+# --- data files ---------------------------------------------------------------------------------------------------
+
+ADS = [["date", "campaign", "spend", "impressions"], ["2026-10-01", "A", 100, 1000], ["2026-10-02", "B", 50, 500]]
+
+
+def _xlsx(path: Path, rows: list[list]) -> Path:
+    workbook = openpyxl.Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(path)
+    return path
+
+
+def _declared(path: Path, member: str, size: int) -> None:
+    """Make the archive's directory say that `member` unpacks to `size` bytes (its data stays as it is)."""
+    data = bytearray(path.read_bytes())
+    name = member.encode()
+    at = data.find(b"PK\x01\x02")
+    while at >= 0:
+        length = int.from_bytes(data[at + 28:at + 30], "little")
+        if data[at + 46:at + 46 + length] == name:
+            data[at + 24:at + 28] = size.to_bytes(4, "little")
+            path.write_bytes(bytes(data))
+            return
+        at = data.find(b"PK\x01\x02", at + 4)
+    raise AssertionError(f"{member} not in {path}")
+
+
+def _data_project(root: Path, name: str) -> Path:
+    project = make_project(root, {})
+    return project / "content/acme/data" / name
+
+
+def test_a_zip_bomb_is_refused_by_its_declared_size(tmp_path):
+    """A part that says it unpacks to 1 GiB is not read at all (openpyxl would hold the shared strings in memory)."""
+    path = _xlsx(_data_project(tmp_path / "p", "ads.xlsx"), ADS)
+    _declared(path, "xl/worksheets/sheet1.xml", 2**30)
+    run = build(tmp_path / "p", tmp_path / "out")
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert run.stderr.strip() == (f"error: {path}: cannot read XLSX file: its part 'xl/worksheets/sheet1.xml' unpacks "
+                                  "to 1,024 MiB, expected at most 512 MiB (a damaged file, or a zip bomb; save the "
+                                  "sheet as CSV if it is real)")
+
+
+def test_a_part_that_unpacks_to_more_than_it_declares_is_cut_at_its_declared_size(tmp_path):
+    """zipfile stops at the declared size (what makes the declared size a bound): the XML is then cut short."""
+    path = _xlsx(tmp_path / "ads.xlsx", ADS)
+    with zipfile.ZipFile(path) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml")
+    _declared(path, "xl/worksheets/sheet1.xml", len(sheet) // 2)
+    with pytest.raises(SitegenError, match="cannot read XLSX file"):
+        read_table(path)
+
+
+def test_cells_per_sheet_are_bounded(tmp_path, monkeypatch):
+    monkeypatch.setattr(xlsx, "MAX_CELLS", 20)
+    path = _xlsx(tmp_path / "ads.xlsx", [ADS[0]] + [["2026-10-01", f"c{i}", i, i] for i in range(10)])
+    with pytest.raises(SitegenError) as info:
+        read_table(path)
+    assert str(info.value) == (f"{path}:7: found more than 20 cells (6 rows of 4 columns), expected at most 20 in a "
+                               "sheet; save it as CSV")
+
+
+LONG = 1_100_000  # characters: above MAX_CELL_CHARS, and far above the csv module's 131,072
+
+
+@pytest.mark.parametrize("quoted", [False, True])
+def test_a_cell_up_to_the_limit_loads_and_a_longer_one_is_located(tmp_path, quoted):
+    for n, expected in ((140_000, 0), (LONG, 2)):
+        title = "x" * n + (',\n"' if quoted else "")
+        videos = [dict(video_id="7000000000000000001", posted_at="2026-10-01 10:00", views="10", likes="1",
+                       comments="0", shares="0", saves="0", title=title)]
+        project = make_project(tmp_path / f"p{n}", {"videos": videos})
+        run = build(project, tmp_path / f"out{n}")
+        assert run.returncode == expected, run.stderr
+        if expected:
+            size = n + (3 if quoted else 0)
+            assert run.stderr.strip() == (
+                f"error: {project / 'content/acme/data/videos.csv'}:2:title: found a cell of {size:,} characters, "
+                f"expected at most {base.MAX_CELL_CHARS:,} (is a quote left open, so that the rest of the file ran "
+                "into this cell?)")
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".json", ".parquet", "-big.csv"])
+def test_the_cell_limit_holds_for_every_format(tmp_path, suffix, monkeypatch):
+    """Each reader's cells go through the same check (a big CSV file through the block reader)."""
+    monkeypatch.setattr(base, "MAX_CELL_CHARS", 50)
+    rows = [dict(date="2026-10-01", campaign="A", spend="1"), dict(date="2026-10-02", campaign="B" * 51, spend="2")]
+    folder = tmp_path / "data"
+    folder.mkdir()
+    path = folder / f"ads{suffix}"
+    if suffix == ".xlsx":
+        _xlsx(path, [list(rows[0])] + [list(r.values()) for r in rows])
+    elif suffix == ".json":
+        pd.DataFrame(rows).to_json(path, orient="records")
+    elif suffix == ".parquet":
+        pd.DataFrame(rows).to_parquet(path)
+    else:
+        pd.DataFrame(rows).to_csv(path, index=False)
+    with pytest.raises(SitegenError) as info:
+        load.load_client_data(folder, Diagnostics(), stream_from=1 if suffix == "-big.csv" else 8 << 20)
+    assert str(info.value) == (f"{path}:{3 if suffix != '.json' else 2}:campaign: found a cell of 51 characters, "
+                               "expected at most 50 (is a quote left open, so that the rest of the file ran into this "
+                               "cell?)")
