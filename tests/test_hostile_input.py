@@ -208,3 +208,89 @@ def test_the_cell_limit_holds_for_every_format(tmp_path, suffix, monkeypatch):
     assert str(info.value) == (f"{path}:{3 if suffix != '.json' else 2}:campaign: found a cell of 51 characters, "
                                "expected at most 50 (is a quote left open, so that the rest of the file ran into this "
                                "cell?)")
+
+
+# --- settings: font, logo, theme ----------------------------------------------------------------------------------
+
+FONT_MESSAGE = ("is not a list of font family names; expected names separated by commas, such as 'Inter, "
+                "\"Helvetica Neue\", sans-serif' (letters, digits, spaces, hyphens, quotes and commas only)")
+
+
+def _one_error(run, expected: str) -> None:
+    assert run.returncode == 2 and "Traceback" not in run.stderr, run.stderr
+    assert run.stderr.strip() == f"error: {expected}"
+
+
+@pytest.mark.parametrize("font", ["x; background: url(https://evil.example/x)", "a} body { color: red",
+                                  "@import 'x'", "a/b", "a\\\\62", "</style>", '"Brand'])
+def test_a_font_that_is_not_family_names_is_refused(tmp_path, font):
+    escaped = font.replace("\\", "\\\\").replace('"', '\\"')
+    project = make_project(tmp_path / "p", client_toml=f'[branding]\nfont = "{escaped}"\n')
+    _one_error(build(project, tmp_path / "out"),
+               f"{project / 'content/acme/client.toml'}: branding.font: {font!r} {FONT_MESSAGE}")
+
+
+def test_font_family_lists_of_any_script_are_fine(tmp_path):
+    project = make_project(tmp_path / "p", site_toml='[branding]\nfont = "メイリオ, \\"Helvetica Neue\\", Curlz MT, '
+                                                     "'Segoe UI', -apple-system, sans-serif\"\n")
+    assert build(project, tmp_path / "out").returncode == 0
+
+
+@pytest.mark.parametrize("key", ["logo", "favicon", "font_file"])
+def test_a_brand_file_outside_the_project_is_refused(tmp_path, key):
+    outside = tmp_path / "secret.png"
+    outside.write_bytes(b"\x89PNG")
+    project = make_project(tmp_path / "p", site_toml=f'[branding]\n{key} = "../secret.png"\n')
+    _one_error(build(project, tmp_path / "out"), f"{project / 'sitegen.toml'}: branding.{key}: '../secret.png' lies "
+                                                 f"outside the project folder ({outside}); put the file inside the "
+                                                 "project")
+
+
+def test_a_brand_file_linked_from_outside_the_project_is_refused(tmp_path):
+    outside = tmp_path / "secret.png"
+    outside.write_bytes(b"\x89PNG")
+    project = make_project(tmp_path / "p", client_toml='logo = "logo.png"\n')
+    (project / "content/acme/logo.png").symlink_to(outside)
+    _one_error(build(project, tmp_path / "out"), f"{project / 'content/acme/client.toml'}: logo: 'logo.png' lies "
+                                                 f"outside the project folder ({outside}); put the file inside the "
+                                                 "project")
+
+
+def test_an_absolute_brand_path_is_refused(tmp_path):
+    project = make_project(tmp_path / "p", site_toml='[branding]\nlogo = "/etc/passwd"\n')
+    _one_error(build(project, tmp_path / "out"), f"{project / 'sitegen.toml'}: branding.logo: '/etc/passwd' is not a "
+                                                 "path inside the project; expected a relative path")
+
+
+def test_a_brand_file_up_from_a_client_but_inside_the_project_is_fine(tmp_path):
+    project = make_project(tmp_path / "p", client_toml='logo = "../../brand/logo.svg"\n')
+    (project / "brand").mkdir()
+    (project / "brand/logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
+    assert build(project, tmp_path / "out").returncode == 0
+    assert (tmp_path / "out/assets").is_dir()
+
+
+@pytest.mark.parametrize("theme, message", [
+    ("../../etc", "'../../etc' is not a path inside the project's themes/ folder; expected a relative path without .."),
+    ("/etc", "'/etc' is not a path inside the project's themes/ folder; expected a relative path without .."),
+])
+def test_a_theme_outside_the_project_is_refused(tmp_path, theme, message):
+    project = make_project(tmp_path / "p", site_toml=f'theme = "{theme}"\n')
+    _one_error(build(project, tmp_path / "out"), f"{project / 'sitegen.toml'}: theme: {message}")
+
+
+def test_a_theme_linked_from_outside_or_extending_upwards_is_refused(tmp_path):
+    outside = tmp_path / "elsewhere"
+    (outside / "templates").mkdir(parents=True)
+    project = make_project(tmp_path / "p", site_toml='theme = "linked"\n')
+    (project / "themes").mkdir()
+    (project / "themes/linked").symlink_to(outside)
+    _one_error(build(project, tmp_path / "out"), f"{project / 'sitegen.toml'}: theme: 'linked' lies outside the "
+                                                 f"project folder ({outside}); put the theme in the project's themes/ "
+                                                 "folder")
+    (project / "themes/linked").unlink()
+    (project / "themes/linked").mkdir()
+    (project / "themes/linked/theme.toml").write_text('extends = "../../../elsewhere"\n')
+    _one_error(build(project, tmp_path / "out"), f"{project / 'sitegen.toml'}: theme: '../../../elsewhere' is not a "
+                                                 "path inside the project's themes/ folder; expected a relative path "
+                                                 "without ..")

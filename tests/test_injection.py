@@ -833,7 +833,8 @@ def test_sanitize_commentary_setting(tmp_path: Path, sanitize: bool) -> None:
     assert 'href="https://example.com/"' in commentary and "styled" in commentary
     assert re.search(r'<figure class="chart" id="chart-1">.*?<script type="application/json" id="chart-1-spec">',
                      commentary, re.S)
-    assert '<table class="data-table table-campaigns">' in commentary and '<td class="text"><bdi>A</bdi></td>' in commentary
+    assert '<table class="data-table table-campaigns">' in commentary
+    assert '<td class="text"><bdi>A</bdi></td>' in commentary
     if sanitize:
         authors_own = {"<img src='x'>", "<a href='https://example.com/'>: not a link inside the site"}
         assert set(page.problems("../../")) == authors_own
