@@ -3,6 +3,8 @@ data files that inflate, hold too many cells or too long ones."""
 
 from __future__ import annotations
 
+import sys
+import threading
 import time
 import zipfile
 from pathlib import Path
@@ -68,6 +70,27 @@ def test_a_loop_too_long_stops_at_the_time_limit(monkeypatch):
                      "{% endfor %}")
     assert message == "r.md:2: commentary took more than 0.5 s to evaluate (a loop too long?)"
     assert time.monotonic() - started < 5
+
+
+def test_the_time_limit_holds_in_another_thread_and_leaves_tracing_as_it_was(monkeypatch):
+    """`sitegen serve` builds in its watcher thread; a tracer set before (a debugger, coverage) is set again after."""
+    monkeypatch.setattr(commentary_sandbox, "TIME_LIMIT", 0.3)
+    outcome = {}
+
+    def tracer(frame, event, arg):
+        return None
+
+    def run():
+        sys.settrace(tracer)
+        outcome["error"] = _error("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}")
+        outcome["tracer"] = sys.gettrace()
+        sys.settrace(None)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(30)
+    assert outcome == {"error": "r.md:1: commentary took more than 0.3 s to evaluate (a loop too long?)",
+                       "tracer": tracer}
 
 
 @pytest.mark.parametrize("source, message", [
