@@ -126,8 +126,14 @@ def from_raw(raw: RawTable) -> TextTable:
     return TextTable(list(raw.frame.columns), raw.header_row, list(raw.notes), list(raw.lossy_ids), read)
 
 
-def bounded(table: TextTable, path: Path) -> TextTable:
-    """The table, whose `read` refuses a cell longer than MAX_CELL_CHARS with its file, row and column."""
+TEXT_SUFFIXES = (".csv", ".tsv", ".txt", ".json")  # a cell of these holds no more characters than the file bytes
+
+
+def bounded(table: TextTable, path: Path, size: int | None = None) -> TextTable:
+    """The table, whose `read` refuses a cell longer than MAX_CELL_CHARS with its file, row and column (`size`: the
+    file's, if known: a text file that small needs no check)."""
+    if size is not None and size <= MAX_CELL_CHARS and path.suffix.lower() in TEXT_SUFFIXES:
+        return table
     read = table.read
 
     def checked(wanted: list[str]) -> tuple[np.ndarray, dict]:
