@@ -200,6 +200,8 @@ def serve(project_dir: Path, output: Path | None, host: str, port: int, open_bro
 
     try:
         run_serve(project_dir, output, host, port, open_browser, poll, say)
+    except SitegenError as exc:
+        fail(exc)
     except OSError as exc:
         fail(SitegenError(f"cannot serve on {host}:{port}: {exc.strerror or exc}"))
 

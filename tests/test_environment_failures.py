@@ -146,6 +146,13 @@ def test_the_preview_gets_a_failure_to_write_as_an_error_line(tmp_path, monkeypa
     assert tree_digest(output) == before
 
 
+def test_the_preview_stops_with_one_line_when_it_cannot_make_the_output_folder(tmp_path):
+    project, output = make_project(tmp_path / "p"), tmp_path / "out" / "site"
+    run = run_failing(errno.EACCES, output, "pathlib:Path.mkdir", "serve", project, "--output", output, "--port", "0")
+    assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr
+    assert run.stderr.strip().splitlines()[-1] == f"error: {output}: cannot make the output folder: permission denied"
+
+
 def _root() -> bool:
     return hasattr(os, "geteuid") and os.geteuid() == 0
 
