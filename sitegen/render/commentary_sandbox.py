@@ -27,17 +27,13 @@ MAX_RANGE = 100_000  # numbers in a range, as Jinja's sandbox allows
 MAX_DIGITS = 10_000  # of a whole number
 TIME_LIMIT = 5.0  # seconds for evaluating one text (commentary is milliseconds of work)
 
-_BITS = int(MAX_DIGITS * 3.33)  # a whole number's bits, for MAX_DIGITS
+_BITS = int(MAX_DIGITS * 3.33)  # the bits of a whole number of MAX_DIGITS digits (log2(10) = 3.32...)
 # a %-conversion's width and precision
 _PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[#0 +\-]*(\*|\d+)?(?:\.(\*|\d+))?")
 
 
 class CommentaryLimit(SecurityError):
     """Commentary asked for more than it may: a value, an output or a time beyond the limits above."""
-
-    def __init__(self, message: str, line: int | None = None):
-        super().__init__(message)
-        self.line = line
 
 
 def _too_big() -> CommentaryLimit:
