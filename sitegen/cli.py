@@ -1,6 +1,7 @@
 """The command line (click): `sitegen build`, `check`, `pdf` and `serve` (docs/user-guide/cli.md).
 
-User mistakes exit with code 2 and one line per problem, never a traceback."""
+User mistakes exit with code 2 and one line per problem, never a traceback; a full disk or a folder that cannot be
+written exits with code 1, also in one line."""
 
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ import click
 
 from sitegen import __version__
 from sitegen.build.site import BuildOptions, build, default_output
-from sitegen.errors import MAX_LISTED, SitegenError, SitegenErrors, error_lines
+from sitegen.errors import MAX_LISTED, SitegenError, SitegenErrors, error_lines, only_environment, os_failure
 from sitegen.pdf import check_pdf_dir, project_reports, sync_api, write_pdfs
 from sitegen.serve.run import serve as run_serve
 
+EXIT_ENVIRONMENT = 1
 EXIT_USER_ERROR = 2
 
 
@@ -60,7 +62,7 @@ def _console():
 def fail(exc: SitegenError) -> None:
     for line in error_lines(exc):
         click.echo(f"error: {line}", err=True)
-    sys.exit(EXIT_USER_ERROR)
+    sys.exit(EXIT_ENVIRONMENT if only_environment(exc) else EXIT_USER_ERROR)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -100,6 +102,8 @@ def build_command(project_dir: Path, output: Path | None, strict: bool, quiet: b
             result = build(project_dir, options, progress=progress)
     except SitegenError as exc:
         fail(exc)
+    except OSError as exc:  # what the build did not put in words itself
+        fail(os_failure(exc))
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     if explain:
@@ -134,6 +138,8 @@ def pdf(project_dir: Path, output: Path | None, pdf_dir: Path | None, strict: bo
         written = write_pdfs(result.output, pdf_dir, project_reports(project_dir), warnings.append)
     except SitegenError as exc:
         fail(exc)
+    except OSError as exc:
+        fail(os_failure(exc))
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
     if strict and warnings:
@@ -157,6 +163,8 @@ def check(project_dir: Path, strict: bool, as_json: bool) -> None:
         result = check_project(project_dir)
     except SitegenError as exc:
         fail(exc)
+    except OSError as exc:
+        fail(os_failure(exc))
     if as_json:
         click.echo(json.dumps({"clients": [c.as_dict(result.root) for c in result.clients],
                                "errors": [str(e) for e in result.site_errors],
@@ -192,6 +200,8 @@ def serve(project_dir: Path, output: Path | None, host: str, port: int, open_bro
 
     try:
         run_serve(project_dir, output, host, port, open_browser, poll, say)
+    except SitegenError as exc:
+        fail(exc)
     except OSError as exc:
         fail(SitegenError(f"cannot serve on {host}:{port}: {exc.strerror or exc}"))
 

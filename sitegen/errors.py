@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,6 +62,35 @@ class SitegenErrors(SitegenError):
 
     def __str__(self) -> str:
         return "\n".join(self.lines())
+
+
+class EnvironmentFailure(SitegenError):
+    """Not the input but the machine it runs on: a full disk, a read-only or protected folder. One line, like a
+    user mistake, but exit code 1."""
+
+
+_REASONS = {  # what the user can do something about, said plainly; any other error by the system's words
+    errno.ENOSPC: "no space left on the disk",
+    errno.EDQUOT: "disk quota exceeded",
+    errno.EROFS: "the file system is read-only",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "operation not permitted (is the folder protected or immutable?)",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    return _REASONS.get(exc.errno) or exc.strerror or type(exc).__name__
+
+
+def os_failure(exc: OSError, doing: str = "", file: Path | str | None = None) -> EnvironmentFailure:
+    """An OSError as one line: `file: doing: reason` (`file`: the error's own when not given)."""
+    where = file if file is not None else (os.fsdecode(exc.filename) if exc.filename is not None else None)
+    return EnvironmentFailure(f"{doing}: {os_reason(exc)}" if doing else os_reason(exc), where)
+
+
+def only_environment(exc: SitegenError) -> bool:
+    """Is every problem the machine's (exit code 1), none the user's (exit code 2)?"""
+    return all(isinstance(e, EnvironmentFailure) for e in flat([exc]))
 
 
 def flat(errors: list[SitegenError]) -> list[SitegenError]:

@@ -82,7 +82,7 @@ def test_suspicious_likes_when_views_stay_flat(alerts):
 
 def test_crisis_day_and_video(alerts):
     crises = _of(alerts, "crisis")
-    assert any(a.day == CRISIS and a.value == 20 and a.detail == "Price update" for a in crises)
+    assert any(a.day == CRISIS and a.value == 20 and a.detail == ("Price update",) for a in crises)
     assert all(a.day in (CRISIS, None) for a in crises)
     assert alerts[0].severity == "critical"  # the most severe first
 

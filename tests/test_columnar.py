@@ -162,7 +162,8 @@ def _randomshown_cell(rng: random.Random) -> str:
 
 
 CTYPES = ["int", "money", "float", "date", "datetime", "text", "id", "bool", "enum:comment|dm|mention"]
-UNICODE = ["", " ", "\xa0", "\x1c", "\u2028", "İ", "ı", "ß", "K", "ǅ", "TRUE", "Ja", "DM", "Comment", "\n", "٣"]
+UNICODE = ["", " ", "\xa0", "\x1c", "\u2028", "İ", "ı", "ß", "K", "ǅ", "TRUE", "Ja", "DM", "Comment", "\n", "٣",
+           "\x00", "\x1b", "\r", "\r\n", "\x7f", "\x85", "\x9f", "\t"]  # (control characters: removed from text)
 
 
 @pytest.mark.parametrize("ctype", CTYPES)

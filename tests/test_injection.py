@@ -36,6 +36,7 @@ from markupsafe import escape
 from tiny_data import TABLES
 
 from sitegen.build.writer import MARKER
+from sitegen.data.cells import CONTROLS
 from sitegen.data.kinds import KINDS, TIME_COLUMN
 from sitegen.demo import generate_many
 from sitegen.project.model import slugify
@@ -208,7 +209,8 @@ class Hostile:
         return self.values[group, value]
 
     def shown(self, folder: str, month: str) -> set[str]:
-        return {t for f, column, m, t in self.placed if f == folder and m == month and column in IN_TABLES}
+        """The texts in the report's tables, as loaded."""
+        return {as_loaded(t) for f, column, m, t in self.placed if f == folder and m == month and column in IN_TABLES}
 
 
 def rewrite_data(folder: Path, hostile: Hostile) -> None:
@@ -322,6 +324,14 @@ def normal_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def as_loaded(text: str) -> str:
+    """A cell's text as sitegen keeps it: a carriage return is a line break, control characters are removed."""
+    return re.sub(CONTROLS, "", normal_newlines(text))
+
+
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")  # embeddings, overrides, isolates
+
+
 class Page(HTMLParser):
     """One page as the elements, scripts, styles and text a browser would find in it."""
 
@@ -337,6 +347,9 @@ class Page(HTMLParser):
         self._in_head = False
         self._raw: tuple[str, dict, list[str]] | None = None  # the open script, style or title
         self._cell: list[str] | None = None
+        self._alert = False  # in a highlight (li.alert)
+        self._bdi = 0  # open <bdi> elements
+        self.unisolated: list[str] = []  # text of table cells and highlights with bidi controls outside a <bdi>
         self.raw = path.read_bytes().decode("utf-8")
         self.feed(self.raw)
         self.close()
@@ -352,10 +365,18 @@ class Page(HTMLParser):
             self._raw = (tag, attributes, [])
         elif tag in ("td", "th"):
             self._cell = []
+        elif tag == "li" and "alert" in (attributes.get("class") or "").split():
+            self._alert = True
+        elif tag == "bdi":
+            self._bdi += 1
 
     def handle_endtag(self, tag):
         if tag == "head":
             self._in_head = False
+        elif tag == "li":
+            self._alert = False
+        elif tag == "bdi":
+            self._bdi -= 1
         elif self._raw and tag == self._raw[0]:
             kind, attributes, parts = self._raw
             text = "".join(parts)
@@ -378,6 +399,8 @@ class Page(HTMLParser):
         self.texts.append(data)
         if self._cell is not None:
             self._cell.append(data)
+        if (self._cell is not None or self._alert) and not self._bdi and BIDI_CONTROLS.search(data):
+            self.unisolated.append(data)
 
     @property
     def text(self) -> str:
@@ -503,6 +526,36 @@ def test_hostile_text_is_shown_as_text(site: Site) -> None:
     assert any("<script" in t for t in shown_anywhere) and any("onerror" in t for t in shown_anywhere)
 
 
+def test_text_from_data_is_isolated_for_direction(site: Site) -> None:
+    """A right-to-left override in a title turns only the title: in tables and highlights, every text from the
+    data with a bidi control sits in a <bdi>."""
+    overridden = 0
+    for _folder, _month, _name, report in site.reports():
+        page = Page(report / "index.html")
+        assert page.unisolated == [], f"{report}: {page.unisolated[:3]}"
+        overridden += len(re.findall("<bdi>[^<]*\u202e", page.raw))
+    assert overridden >= 3
+
+
+def test_control_characters_are_removed_at_load(tmp_path: Path) -> None:
+    """NUL, ESC, BEL and C1 controls from a cell reach neither the page nor the exports; tab and line breaks stay
+    (a carriage return as a line break)."""
+    rows = [dict(row, campaign=name) for row, name in zip(TABLES["ads"], [
+        "nul\x00esc\x1b[31mred\x07", "c1\x85\x9bdel\x7f tab\tcr\rlf", "nul\x00esc\x1b[31mred\x07"])]
+    videos = [dict(row, title=row["title"] + "\x00\x1b") for row in TABLES["videos"]]
+    root = make_project(tmp_path / "project", {"ads": rows, "videos": videos, "account": TABLES["account"]})
+    run = build(root, tmp_path / "out")
+    assert run.returncode == 0, run.stderr[-2000:]
+    report = tmp_path / "out" / "acme" / "2026-10"
+    for path in report.iterdir():
+        if path.is_file():
+            text = path.read_text(encoding="utf-8")
+            assert not re.search(CONTROLS, text.replace("\r\n", "\n")), path.name
+    campaigns = {row["campaign"] for row in json.loads((report / "kpis.json").read_text())["campaigns"]}
+    assert campaigns == {"nulesc[31mred", "c1del tab\tcr\nlf"}
+    assert "<bdi>One</bdi>" in (report / "index.html").read_text(encoding="utf-8")
+
+
 def test_template_syntax_stays_text(site: Site) -> None:
     """`{{ 7*7 }}`, `${7*7}` and `#{7*7}` are shown as written, never as 49."""
     for name, slug in site.clients.values():
@@ -524,8 +577,8 @@ def test_chart_specs_keep_the_data_as_strings(site: Site) -> None:
     for folder, month, _name, report in site.reports():
         page = Page(report / "index.html")
         strings = set().union(*(strings_in(json.loads(text)) for text in page.json_scripts()))
-        campaigns = {t for f, column, m, t in site.hostile.placed
-                     if (f, column, m) == (folder, "ads.campaign", month)}
+        campaigns = {as_loaded(t) for f, column, m, t in site.hostile.placed
+                      if (f, column, m) == (folder, "ads.campaign", month)}
         assert campaigns and campaigns <= strings
 
 
@@ -563,7 +616,7 @@ def test_kpi_exports_parse(site: Site) -> None:
         document = json.loads((report / "kpis.json").read_text(encoding="utf-8"))
         assert document["client"] == name
         campaigns = {row["campaign"] for row in document["campaigns"]}
-        assert campaigns == {t for f, column, m, t in site.hostile.placed
+        assert campaigns == {as_loaded(t) for f, column, m, t in site.hostile.placed
                              if (f, column, m) == (folder, "ads.campaign", month)}
         rows = list(csv.reader(io.StringIO((report / "kpis.csv").read_text(encoding="utf-8"), newline="")))
         assert rows[0][0] == "kpi" and len(rows) > 10
@@ -780,7 +833,8 @@ def test_sanitize_commentary_setting(tmp_path: Path, sanitize: bool) -> None:
     assert 'href="https://example.com/"' in commentary and "styled" in commentary
     assert re.search(r'<figure class="chart" id="chart-1">.*?<script type="application/json" id="chart-1-spec">',
                      commentary, re.S)
-    assert '<table class="data-table table-campaigns">' in commentary and '<td class="text">A</td>' in commentary
+    assert '<table class="data-table table-campaigns">' in commentary
+    assert '<td class="text"><bdi>A</bdi></td>' in commentary
     if sanitize:
         authors_own = {"<img src='x'>", "<a href='https://example.com/'>: not a link inside the site"}
         assert set(page.problems("../../")) == authors_own

@@ -77,7 +77,7 @@ def test_markup_is_not_escaped_twice():
     table = RenderedTable("t", "A & B", (("<b>", "text"),), [["x < y"]], 1)
     html = table_html(table)
     assert 'aria-label="A &amp; B"' in html and "<th scope=\"col\" class=\"text\">&lt;b&gt;</th>" in html
-    assert "<td class=\"text\">x &lt; y</td>" in html
+    assert "<td class=\"text\"><bdi>x &lt; y</bdi></td>" in html
     assert isinstance(spec_json_html("{}"), Markup)
 
 

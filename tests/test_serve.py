@@ -185,6 +185,20 @@ def test_errors_show_while_the_last_good_site_stays(preview, project):
     assert preview.process.poll() is None
 
 
+def test_commentary_beyond_its_limits_shows_in_the_page(preview, project):
+    events = Events(preview)
+    first = events.next_state(lambda s: True)
+    report = project / "content/acme/2026-10.md"
+    report.write_text(REPORT + "\n{{ 'a' * 300000000 }}\n")
+    failed = events.next_state(lambda s: s["errors"])
+    assert failed["errors"][0].endswith("2026-10.md:6: commentary asks for a value of more than 1,000,000 characters "
+                                        "or items"), failed["errors"]
+    assert b"First version." in preview.get("/acme/2026-10/")[2]  # the last good site
+    report.write_text(REPORT)
+    events.next_state(lambda s: not s["errors"] and s["generation"] > first["generation"])
+    assert preview.process.poll() is None
+
+
 def test_a_burst_of_files_gives_few_builds(preview, project):
     events = Events(preview)
     before = events.next_state(lambda s: True)

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from sitegen.errors import SitegenError
+from sitegen.errors import SitegenError, os_failure
 
 try:
     import fcntl
@@ -44,7 +44,7 @@ def _locked(path: Path, output: Path, wait: bool, on_wait: Callable[[], None] | 
             path.parent.mkdir(parents=True, exist_ok=True)
             handle = open(path, "a+b")  # noqa: SIM115 (held for the whole build)
         except OSError as exc:
-            raise SitegenError(f"cannot create the build lock: {exc.strerror or exc}", path) from None
+            raise os_failure(exc, "cannot create the build lock", path) from None
         if fcntl is None:
             return handle
         try:

@@ -27,7 +27,7 @@ from sitegen.build.executors import check_executor
 from sitegen.build.lock import output_lock
 from sitegen.build.outputs import ClientOutput, Sink, timed
 from sitegen.build.schedule import client_outputs, whole, workers_for
-from sitegen.build.stage import Stage, clean_leftovers
+from sitegen.build.stage import Stage, clean_leftovers, write_failure
 from sitegen.build.writer import SiteWriter, output_state
 from sitegen.errors import Diagnostics, SitegenError, raise_all
 from sitegen.i18n import language, translator
@@ -99,10 +99,14 @@ def build(project_dir: Path, options: BuildOptions = BuildOptions(), *, progress
     """Build the site of `project_dir`. `sitegen serve` passes the cache it keeps between builds and its own
     writer; without them the last build's cache is read from the project (unless `options.use_cache` is false)
     and kept for the next one, and the site is staged beside the output (`stage.Stage`)."""
-    if writer is not None:  # `sitegen serve`'s own writer: not the output folder's staging
-        return _build(project_dir, options, progress, cache, writer)
-    with output_lock((options.output or default_output(Path(project_dir).resolve())).absolute(), options.wait):
-        return _build(project_dir, options, progress, cache, writer)
+    output = (options.output or default_output(Path(project_dir).resolve())).absolute()
+    try:
+        if writer is not None:  # `sitegen serve`'s own writer: not the output folder's staging
+            return _build(project_dir, options, progress, cache, writer)
+        with output_lock(output, options.wait):
+            return _build(project_dir, options, progress, cache, writer)
+    except OSError as exc:  # a full disk, a read-only or protected folder: one line (the old site stays)
+        raise write_failure(exc, output) from None
 
 
 def _build(project_dir: Path, options: BuildOptions, progress: Progress | None, cache: BuildCache | None,

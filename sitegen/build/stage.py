@@ -10,10 +10,11 @@ import os
 import shutil
 import subprocess
 import tempfile
+from contextlib import suppress
 from pathlib import Path
 
 from sitegen.build.writer import MARKER, Stamp, check_paths, file_stamp
-from sitegen.errors import SitegenError
+from sitegen.errors import EnvironmentFailure, SitegenError, os_failure
 from sitegen.render.files import OutputFile
 
 
@@ -23,6 +24,18 @@ def _check_replaceable(output: Path) -> None:
     if output.is_dir() and any(output.iterdir()) and not (output / MARKER).exists():
         raise SitegenError("output folder is not empty and was not made by sitegen; refusing to replace it "
                            "(empty it or choose another --output)", output)
+
+
+def write_failure(exc: OSError, output: Path) -> EnvironmentFailure:
+    """An OSError of a build as one line: against the output folder when it came from writing the site (its
+    staging and retired folders are sitegen's own business), else against the file it names."""
+    name = os.fsdecode(exc.filename) if exc.filename is not None else None
+    where = Path(name).absolute() if name else None
+    beside = where is not None and output.parent in where.parents and \
+        where.relative_to(output.parent).parts[0].startswith(f".{output.name}.")  # staging, retired sites
+    if where is None or where == output or output in where.parents or beside:
+        return os_failure(exc, "cannot write the site", output)
+    return os_failure(exc)
 
 
 def clean_leftovers(output: Path) -> None:
@@ -173,11 +186,8 @@ class Stage:
             os.replace(staging, output)
         elif _exchange(staging, output):  # the new site is in place at once; the old one is now in staging
             _retire(staging, output)
-        else:  # two renames: a kill between them is repaired by the next build (clean_leftovers)
-            retired = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent))
-            os.replace(output, retired / "site")
-            os.replace(staging, output)
-            _retire(retired, output)
+        else:
+            _swap_by_renames(staging, output)
 
     def discard(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -204,6 +214,24 @@ def _files(folder: Path, prefix: str = "") -> set[str] | None:
         else:
             found.add(prefix + entry.name)
     return found
+
+
+def _swap_by_renames(staging: Path, output: Path) -> None:
+    """The new site in place of the old one by two renames: a kill between them is repaired by the next build
+    (clean_leftovers), a failure at once."""
+    retired = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent))
+    try:
+        os.replace(output, retired / "site")
+        try:
+            os.replace(staging, output)
+        except BaseException:
+            os.replace(retired / "site", output)
+            raise
+    except BaseException:
+        with suppress(OSError):
+            retired.rmdir()  # only if empty: should the old site be in it still, the next build puts it back
+        raise
+    _retire(retired, output)
 
 
 def _retire(folder: Path, output: Path) -> None:

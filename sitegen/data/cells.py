@@ -21,6 +21,11 @@ _FALSE = {"false", "0", "no", "n", "falsch", "nein"}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?$")
 _SCIENTIFIC = re.compile(r"^\d(?:[.,]\d+)?[eE]\+?\d+$")
+# Control characters (C0 but tab and line feed, DEL, C1) are removed from text and ID cells, a carriage return
+# read as a line break first: a NUL or ESC from an export means nothing in a report and would reach its HTML.
+# (Arrow's RE2 and Python's re read these patterns alike.)
+CONTROLS = r"[\x00-\x08\x0B-\x1F\x7F-\x9F]"
+_RETURN = r"\r\n?"
 
 # the years of real exports: a date outside them is a bad cell (1900-01-01 is what a spreadsheet makes of an
 # empty or zero date, 3000-01-01 a typo); a fixed range, so that a build does not depend on the day it runs
@@ -79,6 +84,8 @@ def _is_blank(series: pd.Series) -> pd.Series:
 
 def convert(series: pd.Series, ctype: str) -> tuple[pd.Series, pd.Series, pd.Series]:
     """(typed values, mask of cells present but unreadable, mask of blank cells)."""
+    if ctype in ("text", "id") and pd.api.types.is_string_dtype(series):
+        series = series.str.replace(_RETURN, "\n", regex=True).str.replace(CONTROLS, "", regex=True)
     blank = _is_blank(series)
     if ctype in ("text", "id"):
         text = series.str.strip() if pd.api.types.is_string_dtype(series) else series.map(_as_text)
@@ -160,6 +167,9 @@ def convert_fast(cells: pa.Array, ctype: str, trimmed: bool = False,
     The same values and masks, with plainly written numbers and ISO dates converted in bulk by Arrow, text
     in Python (pandas' string methods follow Python's `re`), and only unusual cells through `convert`.
     `trimmed`: the cells have no whitespace around them; `simple`: simple_cells of them, known already."""
+    if ctype in ("text", "id") and pc.any(pc.match_substring_regex(cells, CONTROLS)).as_py():
+        cells = pc.replace_substring_regex(pc.replace_substring_regex(cells, _RETURN, "\n"), CONTROLS, "")
+        trimmed = False
     trimmed = cells if trimmed else pc.utf8_trim_whitespace(cells)  # what `_is_blank` and `str.strip()` see
     blank = pc.equal(trimmed, "").to_numpy(zero_copy_only=False)
     if ctype in ("text", "id"):

@@ -26,8 +26,8 @@ from sitegen.data.file_dates import file_days
 from sitegen.data.files import data_paths
 from sitegen.data.kinds import KINDS, Kind
 from sitegen.data.options import LoadOptions
-from sitegen.data.readers import READABLE, STREAM_BYTES, open_table, read_table
-from sitegen.data.readers.base import NotPlain, TextTable, from_raw, scan_file
+from sitegen.data.readers import READABLE, STREAM_BYTES, general_table, open_table, read_table
+from sitegen.data.readers.base import NotPlain, TextTable, scan_file
 from sitegen.data.recognise import (
     doubled_columns,
     headers_to_sample,
@@ -161,7 +161,7 @@ def prepare(path: Path, options: LoadOptions, cache: ConversionCache | None,
     try:
         read = _read(table, path, user_columns, context)
     except NotPlain:  # the fast reader gave up half-way: the general one decides
-        table = from_raw(read_table(path))
+        table = general_table(path)
         read = _read(table, path, user_columns, context)
     warnings.extend(read.warnings)
     cells, numbers, totals, dropped = drop_totals(read.cells, read.numbers, table.names[0], read.mapping, read.kind,

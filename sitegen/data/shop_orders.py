@@ -35,8 +35,8 @@ from sitegen.data.distinct import Source
 from sitegen.data.encoded import Column
 from sitegen.data.headers import header_key
 from sitegen.data.kinds import Kind
-from sitegen.data.readers import read_table
-from sitegen.data.readers.base import NotPlain, TextTable, from_raw
+from sitegen.data.readers import general_table
+from sitegen.data.readers.base import NotPlain, TextTable
 from sitegen.errors import SitegenError, raise_all
 
 # The orders kind as shop exports fill it: an order without a code is an order all the same.
@@ -96,7 +96,7 @@ def derive_orders(table: TextTable, path: Path, export: ShopExport, columns: dic
     try:
         numbers, cells = table.read(list(columns.values()))
     except NotPlain:  # the fast reader gave up half-way: the general one reads the file
-        table = from_raw(read_table(path))
+        table = general_table(path)
         numbers, cells = table.read(list(columns.values()))
     frame = pd.DataFrame({role: _text(cells[header]) for role, header in columns.items()})
     rows = np.asarray(numbers)

@@ -31,7 +31,7 @@ class Alert:
     day: date | None = None
     value: float | None = None
     baseline: float | None = None
-    detail: str = ""  # more data-derived text (titles of the day's posts), escaped when shown
+    detail: tuple[str, ...] = ()  # more data-derived text (titles of the day's posts), escaped when shown
 
 
 def _baseline(facts: ClientFacts, name: str, series: pd.Series, window: int, min_mad: float = 1.0) -> Baseline:
@@ -47,13 +47,13 @@ def _period_days(kpis: ReportKpis) -> np.ndarray:
     return np.arange(start, end, DAY_NS, dtype="int64")
 
 
-def _posts_on(facts: ClientFacts, day: pd.Timestamp) -> str:
+def _posts_on(facts: ClientFacts, day: pd.Timestamp) -> tuple[str, ...]:
     days, times, titles = facts.posting_days
     today = day.as_unit("ns").value
     near = np.flatnonzero((days == today) | (days == today - DAY_NS))
     near = near[np.argsort(times[near], kind="quicksort")]  # (as sort_values did)
     found = [titles[i] for i in near.tolist() if titles[i]]
-    return "; ".join(found[:3])
+    return tuple(found[:3])
 
 
 def spikes(facts: ClientFacts, kpis: ReportKpis, cfg: AlertThresholds) -> list[Alert]:
@@ -111,14 +111,14 @@ def crises(facts: ClientFacts, kpis: ReportKpis, cfg: AlertThresholds) -> list[A
     return found
 
 
-def _crisis_videos(facts: ClientFacts, day: pd.Timestamp) -> str:
+def _crisis_videos(facts: ClientFacts, day: pd.Timestamp) -> tuple[str, ...]:
     c = facts.data["community"]
     hit = c[(c["received_at"].dt.normalize() == day) & (c["sentiment"] == "negative") & c["video_id"].notna()]
     if hit.empty:
-        return ""
+        return ()
     top = hit["video_id"].value_counts().sort_index().sort_values(ascending=False, kind="stable").index[0]
     titles = facts.data["videos"].set_index("video_id")["title"]
-    return str(titles.get(top, top)) if top in titles.index else str(top)
+    return (str(titles.get(top, top)) if top in titles.index else str(top),)
 
 
 def target_alerts(kpis: ReportKpis) -> list[Alert]:

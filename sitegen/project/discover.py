@@ -36,7 +36,7 @@ def discover(root: Path, diagnostics: Diagnostics, read: CommentaryReader = read
     clients = []
     for folder in folders:
         try:
-            clients.append(_client(folder, site, diagnostics))
+            clients.append(_client(folder, site, diagnostics, root))
         except SitegenError as exc:
             errors.extend(getattr(exc, "errors", [exc]))
     raise_all(errors)
@@ -46,7 +46,7 @@ def discover(root: Path, diagnostics: Diagnostics, read: CommentaryReader = read
     clients = [_with_reports(c, [r for r in reports[c.folder] if not r.draft]) for c in clients]
     _check_unique([(c.slug, c.folder) for c in clients], "client")
     index_md = content / "index.md"
-    files = _brand_files(root, site.branding, None, root / "sitegen.toml")
+    files = _brand_files(root, root, site.branding, None, root / "sitegen.toml")
     return Project(root, site, tuple(clients), index_md if index_md.is_file() else None, files)
 
 
@@ -92,7 +92,7 @@ def _unknown_client(report: Commentary, known: list[str]) -> SitegenError:
                         f"{', '.join(known) or 'none'}", report.path, line)
 
 
-def _client(folder: Path, site: SiteConfig, diagnostics: Diagnostics) -> Client:
+def _client(folder: Path, site: SiteConfig, diagnostics: Diagnostics, root: Path) -> Client:
     config_path = folder / CLIENT_FILE
     cfg = load_client_config(config_path, diagnostics)
     name = cfg.name or folder.name
@@ -108,7 +108,7 @@ def _client(folder: Path, site: SiteConfig, diagnostics: Diagnostics) -> Client:
         raise SitegenErrors([SitegenError(f"alerts.{'.'.join(map(str, e['loc']))}: "
                                           f"{e['msg'].removeprefix('Value error, ')}", config_path)
                              for e in exc.errors()]) from None
-    files = _brand_files(folder, cfg.branding, cfg.logo, config_path)
+    files = _brand_files(root, folder, cfg.branding, cfg.logo, config_path)
     return Client(slug=slug, name=name, folder=folder, locale=cfg.locale or site.locale,
                   currency=cfg.currency or site.currency, timezone=cfg.timezone or site.timezone,
                   targets={**site.targets, **cfg.targets}, alerts=alerts, branding=branding, brand_files=files,
@@ -116,8 +116,9 @@ def _client(folder: Path, site: SiteConfig, diagnostics: Diagnostics) -> Client:
                   files={k: FileDates(v.downloaded, v.start, v.end) for k, v in cfg.files.items()})
 
 
-def _brand_files(base: Path, branding: Branding, logo: str | None, config_path: Path) -> dict[str, Path]:
-    """The branding files a config file sets itself (a client's own, not the ones it inherits)."""
+def _brand_files(root: Path, base: Path, branding: Branding, logo: str | None, config_path: Path) -> dict[str, Path]:
+    """The branding files a config file sets itself (a client's own, not the ones it inherits), relative to `base`;
+    each must lie inside the project folder `root`, links followed (they are copied into the public site)."""
     settings = {"logo": logo or branding.logo, "favicon": branding.favicon, "font_file": branding.font_file}
     files = {}
     for key, setting in settings.items():
@@ -129,6 +130,10 @@ def _brand_files(base: Path, branding: Branding, logo: str | None, config_path: 
                 found = False
             if not found:
                 raise SitegenError(f"{key} file not found: {setting[:200]!r}", config_path)
+            if not path.is_relative_to(root):
+                name = "logo" if key == "logo" and logo else f"branding.{key}"
+                raise SitegenError(f"{name}: {setting[:200]!r} lies outside the project folder ({path}); put the "
+                                   "file inside the project", config_path)
             files[key] = path
     return files
 

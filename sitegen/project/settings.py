@@ -62,6 +62,32 @@ def _check_timezone(value: str | None) -> str | None:
     return value
 
 
+# A CSS font-family list: family names (any script), spaces, hyphens, quotes and commas. Nothing that could end the
+# declaration or load something: no ; { } ( @ / \\ < (and so no url(...)).
+_FONT_FAMILIES = re.compile(r"[\w \-'\",]+")
+
+
+def check_font(value: str | None) -> str | None:
+    if value is not None and (not _FONT_FAMILIES.fullmatch(value) or value.count('"') % 2 or value.count("'") % 2):
+        raise ValueError(f"{_one_line(value)[:80]!r} is not a list of font family names; expected names separated by "
+                         "commas, such as 'Inter, \"Helvetica Neue\", sans-serif' (letters, digits, spaces, hyphens, "
+                         "quotes and commas only)")
+    return value
+
+
+def check_relative_path(value: str | None, up: bool = True) -> str | None:
+    """A relative path, as written (`up`: '..' allowed). Whether it stays inside the project, links followed, is
+    checked where the project's folder is known (discover)."""
+    if value is None:
+        return value
+    absolute = value.startswith(("/", "\\", "~")) or re.match(r"[A-Za-z]:", value) is not None
+    if "\0" in value or absolute or (not up and ".." in value.replace("\\", "/").split("/")):
+        where = "the project" if up else "the project's themes/ folder"
+        raise ValueError(f"{_one_line(value)[:200]!r} is not a path inside {where}; expected a relative path"
+                         f"{'' if up else ' without ..'}")
+    return value
+
+
 class Branding(_Model):
     """Agency branding; a client's `[branding]` overrides single keys."""
 
@@ -73,6 +99,9 @@ class Branding(_Model):
     font_file: str | None = Field(None, description="A font file (woff2, woff, ttf, otf) shipped with the site.")
     favicon: str | None = Field(None, description="Icon path (ico, png, svg), relative to the file that sets it.")
     footer: str | None = None
+
+    _font = field_validator("font")(classmethod(lambda cls, v: check_font(v)))
+    _paths = field_validator("logo", "font_file", "favicon")(classmethod(lambda cls, v: check_relative_path(v)))
 
 
 class _Settings(_Model):
@@ -106,7 +135,7 @@ class _Settings(_Model):
 class SiteConfig(_Settings):
     title: str = "TikTok reports"
     base_url: str = ""
-    theme: str = "default"
+    theme: str = Field("default", description="A built-in theme's name, or a folder in the project's themes/.")
     theme_variables: dict[str, Any] = Field(default_factory=dict, description="Override the theme's [variables].")
     static_charts: bool = Field(False, description="Also draw every chart as an SVG file for readers without "
                                  "JavaScript (slow to draw, so cached).")
@@ -121,6 +150,8 @@ class SiteConfig(_Settings):
     alerts: AlertThresholds = AlertThresholds()
     summary_kpis: list[str] = Field(default_factory=lambda: list(DEFAULT_SUMMARY_KPIS))
     sections: list[str] = Field(default_factory=lambda: list(SECTIONS))
+
+    _theme = field_validator("theme")(classmethod(lambda cls, v: check_relative_path(v, up=False)))
 
     @field_validator("summary_kpis")
     @classmethod
@@ -153,11 +184,13 @@ class FileDateSettings(_Model):
 class ClientConfig(_Settings):
     name: str | None = None
     slug: str | None = None
-    logo: str | None = None
+    logo: str | None = Field(None, description="Image path, relative to client.toml (as branding.logo).")
     branding: Branding = Branding()
     alerts: dict[str, float] = Field(default_factory=dict)
     files: dict[str, FileDateSettings] = Field(
         default_factory=dict, description="Pattern of files under data/ = the dates they do not write.")
+
+    _logo = field_validator("logo")(classmethod(lambda cls, v: check_relative_path(v)))
 
     @field_validator("alerts")
     @classmethod

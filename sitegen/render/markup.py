@@ -20,14 +20,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError
-from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from sitegen.errors import SitegenError
+from sitegen.render.commentary_sandbox import BoundedSandbox, CommentaryLimit, render_bounded
 from sitegen.render.macro_calls import expand_calls
 from sitegen.render.markdown_fast import markdown_html
 
-_ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
+_ENV = BoundedSandbox(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
 _TEMPLATE_FILE = "<template>"
 
 
@@ -81,6 +81,7 @@ def render_commentary(source: str, path: Path, first_line: int,
         def call(*args, **kwargs) -> str:
             store.append(fn(*args, **kwargs))
             return f"{marker}t{len(store) - 1}x"
+        call.commentary_macro = True  # called as it is in the sandbox (its arguments are checked by the macro)
         return call
 
     padded = "\n" * (first_line - 1) + source  # so Jinja's line numbers are the file's
@@ -107,15 +108,22 @@ def swap_tokens(html: str, marker: str, store: list[str]) -> str:
     return _TOKEN.sub(swap, html)
 
 
+# what commentary's own expressions can raise ({{ 1/0 }}, {{ [][1] }}, a macro calling itself forever)
+_PYTHON_ERRORS = (ArithmeticError, LookupError, TypeError, ValueError, AttributeError, RecursionError, MemoryError)
+
+
 def _jinja(padded: str, calls: dict[str, Callable[..., str]], path: Path) -> str:
     try:
-        return _ENV.from_string(padded).render(calls)
+        return render_bounded(_ENV.from_string(padded), calls)
     except TemplateSyntaxError as exc:
         raise SitegenError(f"commentary syntax error: {exc.message}", path, exc.lineno) from None
-    except MacroError as exc:
+    except (MacroError, CommentaryLimit) as exc:
         raise SitegenError(str(exc), path, _template_line(exc)) from None
-    except (TemplateError, TypeError, ValueError) as exc:
+    except TemplateError as exc:
         raise SitegenError(f"commentary error: {exc}", path, _template_line(exc)) from None
+    except _PYTHON_ERRORS as exc:
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise SitegenError(f"{message} in commentary", path, _template_line(exc)) from None
 
 
 def _template_line(exc: BaseException) -> int | None:

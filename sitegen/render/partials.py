@@ -39,6 +39,12 @@ def _plain_format(text: str) -> bool:
     return _PLAIN_FORMAT.fullmatch(text) is not None
 
 
+def isolated(text: str) -> Markup:
+    """Text from data as HTML isolated for direction (`<bdi>`): a right-to-left override in a title turns only the
+    title, not the sentence or row around it."""
+    return Markup("<bdi>%s</bdi>") % text
+
+
 def gettext_html(message: str, **values) -> str:
     """{{ _(message, **values) }} in a theme template: Jinja's newstyle gettext with autoescaping, which
     trusts the translation and escapes the values (str(Markup(_(message)) % values))."""
@@ -67,8 +73,10 @@ def table_html(table: RenderedTable) -> str:
     if table.shown:
         cells = []
         for (_label, unit), texts in zip(table.headers, table.columns):
-            start = f'<td class="{html_text(unit)}">'
-            cells.append([start + text + "</td>" for text in _escaped(texts)])
+            start, end = f'<td class="{html_text(unit)}">', "</td>"
+            if unit == "text":  # text from data: isolated, so that its direction cannot turn the row around
+                start, end = start + "<bdi>", "</bdi>" + end
+            cells.append([start + text + end for text in _escaped(texts)])
         out.extend("    <tr>" + "".join(row) + "</tr>\n" for row in zip(*cells))
     else:
         out.append(f'    <tr><td colspan="{len(table.headers)}" class="muted">'
@@ -83,7 +91,7 @@ SHIPPED = builtin_themes() / "default" / "templates"
 WRITTEN_PARTIALS = {
     "partials/chart.html": "436cbfb8379ab094cc074040cb8ef3a3518af655473cc877881c4b96ba13bfab",
     "partials/kpi_card.html": "f4dd8aa656be3cd474f0f4b12f6bdba197cad0b4a7f9542d36112a0fb6b484e5",
-    "partials/table.html": "4bfa1f15c5ecc6b7f19b747973d56d0c5379e49b63151c80e053bd04c9c6281e",
+    "partials/table.html": "212dfa45e49a0385201632d804b529a39eb0c0e997513a62efd54ce724557014",
 }
 _checked: dict[tuple[int, str], tuple] = {}  # (id of env, name) -> (env, is it shipped, uptodate)
 

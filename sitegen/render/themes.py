@@ -19,6 +19,7 @@ import jinja2
 
 from sitegen.errors import SitegenError
 from sitegen.i18n import translator
+from sitegen.project.settings import check_relative_path
 
 _PACKAGE = Path(__file__).parents[1]
 _PACKAGED = _PACKAGE / "themes"  # inside an installed wheel
@@ -72,7 +73,7 @@ def resolve_theme(project_root: Path, name: str, overrides: dict[str, Any] | Non
         if current in (n for n, _ in levels):
             chain = " → ".join([*(n for n, _ in levels), current])
             raise SitegenError(f"theme: themes extend each other in a circle ({chain})", project_root / "sitegen.toml")
-        folders = tuple(p for p in (project_root / "themes" / current, builtin_themes() / current) if p.is_dir())
+        folders = _theme_folders(project_root, current)
         if not folders:
             known = sorted(p.name for p in builtin_themes().iterdir() if p.is_dir())
             raise SitegenError(f"theme: unknown theme {current!r}; built-in themes: {', '.join(known)}",
@@ -84,6 +85,21 @@ def resolve_theme(project_root: Path, name: str, overrides: dict[str, Any] | Non
         current = parent or (None if current == "default" else "default")
     merged = {k: v for level in reversed(variables) for k, v in level.items()}
     return Theme(name, tuple(levels), {**merged, **(overrides or {})})
+
+
+def _theme_folders(project_root: Path, name: str) -> tuple[Path, ...]:
+    """The folders of the theme `name`: the project's themes/<name>, which must lie inside the project, links
+    followed, and the built-in one."""
+    settings = project_root / "sitegen.toml"
+    try:
+        check_relative_path(name, up=False)
+    except ValueError as exc:
+        raise SitegenError(f"theme: {exc}", settings) from None
+    own, builtin = project_root / "themes" / name, builtin_themes() / name
+    if own.is_dir() and not own.resolve().is_relative_to(project_root.resolve()):
+        raise SitegenError(f"theme: {name!r} lies outside the project folder ({own.resolve()}); put the theme in "
+                           "the project's themes/ folder", settings)
+    return tuple(p for p in (own, builtin) if p.is_dir())
 
 
 def loader(theme: Theme) -> jinja2.BaseLoader:

@@ -11,7 +11,7 @@ from pathlib import Path
 from sitegen.build import cache_disk
 from sitegen.build.lock import output_lock
 from sitegen.build.site import BuildOptions, build, default_output
-from sitegen.errors import SitegenError, error_lines
+from sitegen.errors import SitegenError, error_lines, os_failure
 from sitegen.serve.live_site import LiveSite
 from sitegen.serve.server import BuildState, PreviewServer
 from sitegen.serve.watch import Watcher
@@ -54,7 +54,10 @@ def serve(project_dir: Path, output: Path | None, host: str, port: int, open_bro
     inputs: set[Path] = set()
     try:
         rebuild()
-        output.mkdir(parents=True, exist_ok=True)
+        try:
+            output.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise os_failure(exc, "cannot make the output folder", output) from None
         server = PreviewServer(output, host, port, state, site.lock)
         watcher = Watcher(project_dir, output, rebuild, poll=poll, stale=site.replaced)
         watcher.watch_inputs(frozenset(inputs))

@@ -6,7 +6,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sitegen.data.readers.base import FileScan, RawTable, Reader, TextTable, check_unique_headers, check_width, from_raw
+from sitegen.data.readers.base import (
+    FileScan,
+    RawTable,
+    Reader,
+    TextTable,
+    bounded,
+    check_unique_headers,
+    check_width,
+    from_raw,
+)
 from sitegen.data.readers.delimited import DelimitedReader
 from sitegen.data.readers.json_table import JsonReader
 from sitegen.data.readers.parquet import ParquetReader
@@ -44,4 +53,9 @@ def open_table(path: Path, scan: FileScan | None = None, size: int | None = None
     takes the file, else by the general one (`size`: the file's, if known)."""
     size = path.stat().st_size if size is None else size
     table = READERS[path.suffix.lower()].open(path, size, scan, stream_from) if size else None
-    return table if table is not None else from_raw(read_table(path))
+    return bounded(table, path, size) if table is not None else general_table(path, size)
+
+
+def general_table(path: Path, size: int | None = None) -> TextTable:
+    """The file's header and cells by its format's general reader (what `open_table` falls back to)."""
+    return bounded(from_raw(read_table(path)), path, size)

@@ -13,12 +13,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
+from sitegen.data.encoded import Column
 from sitegen.errors import SitegenError
 
 SCAN_ROWS = 30  # rows looked at for the header (title rows may stand above it) and the delimiter
 MAX_COLUMNS = 1_000  # far more than any export has: a wider header row is not a table (and pandas is slow on it)
 BLOCK_BYTES = 16 * 2**20  # bytes read at a time: hashing a file, and pyarrow's blocks of a big CSV file
+# Characters in one cell: real exports' longest cells (video descriptions, comments) are a few thousand; a longer
+# cell is nearly always a quote left open, which takes the rest of the file into one cell.
+MAX_CELL_CHARS = 2**20
 
 
 @dataclass
@@ -122,3 +127,50 @@ def from_raw(raw: RawTable) -> TextTable:
 
     return TextTable(list(raw.frame.columns), raw.header_row, list(raw.notes), list(raw.lossy_ids), read,
                      positions=raw.positions)
+
+
+TEXT_SUFFIXES = (".csv", ".tsv", ".txt", ".json")  # a cell of these holds no more characters than the file bytes
+
+
+def bounded(table: TextTable, path: Path, size: int | None = None) -> TextTable:
+    """The table, whose `read` refuses a cell longer than MAX_CELL_CHARS with its file, row and column (`size`: the
+    file's, if known: a text file that small needs no check)."""
+    if size is not None and size <= MAX_CELL_CHARS and path.suffix.lower() in TEXT_SUFFIXES:
+        return table
+    read = table.read
+
+    def checked(wanted: list[str]) -> tuple[np.ndarray, dict]:
+        numbers, cells = read(wanted)
+        for name, column in cells.items():
+            at = _first_long(column, MAX_CELL_CHARS)
+            if at is not None:
+                raise SitegenError(f"found a cell of {_length(column, at):,} characters, expected at most "
+                                   f"{MAX_CELL_CHARS:,} (is a quote left open, so that the rest of the file ran into "
+                                   "this cell?)", path, int(numbers[at]), name)
+        return numbers, cells
+
+    table.read = checked
+    return table
+
+
+def _first_long(cells, limit: int) -> int | None:
+    """The position of the first cell longer than `limit` characters, if any (on the distinct cells where the cells
+    are encoded)."""
+    if isinstance(cells, Column):
+        lengths = pc.utf8_length(cells.uniques).to_numpy(zero_copy_only=False)
+        long = np.flatnonzero(lengths > limit)
+        rows = np.flatnonzero(np.isin(cells.codes, long)) if len(long) else ()
+    elif isinstance(cells, pa.Array | pa.ChunkedArray):
+        lengths = pc.fill_null(pc.utf8_length(cells), 0).to_numpy(zero_copy_only=False)
+        rows = np.flatnonzero(lengths > limit)
+    else:  # the csv module's cells: str
+        if max(map(len, cells), default=0) <= limit:
+            return None
+        rows = [i for i, cell in enumerate(cells) if len(cell) > limit]
+    return int(rows[0]) if len(rows) else None
+
+
+def _length(cells, at: int) -> int:
+    if isinstance(cells, Column):
+        return len(cells.uniques[int(cells.codes[at])].as_py())
+    return len(cells[at].as_py() if isinstance(cells, pa.Array | pa.ChunkedArray) else cells[at])

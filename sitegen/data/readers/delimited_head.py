@@ -20,6 +20,10 @@ from sitegen.data.readers.formulas import unwrap
 from sitegen.errors import SitegenError
 
 SNIFF_CHARS = 8_000  # of the first rows, enough to tell the delimiter (real exports: 30 rows in 4-8 kB)
+# The csv module refuses a cell longer than 131,072 characters with "field larger than field limit", and no place in
+# the file: its limit is lifted (for the process; it only ever reads text already in memory), and the readers'
+# cells are held to base.MAX_CELL_CHARS, with the cell's row and column.
+csv.field_size_limit(2**31 - 1)
 
 
 def decode(path: Path) -> tuple[str, str | None]:

@@ -33,6 +33,13 @@ MIN_HEADER_SCORE = 2
 # column XFD of every row widened each row to 16,384 values (seconds and hundreds of MB for a 50 kB file).
 MAX_ROWS = 1_048_576
 EXACT_INTEGERS = 2**53  # floats at or above this size no longer hold every integer exactly
+# A workbook is a ZIP archive of XML parts: openpyxl holds the shared strings (all the sheets' text) in memory, and
+# a part of a few kB can unpack to gigabytes (a "zip bomb"). No part may unpack to more than this; zipfile stops
+# at a part's declared size, so the declared size bounds what is read.
+MAX_PART_BYTES = 512 * 2**20
+# Cells (rows × columns up to the header's last) read from one sheet: each is a Python object here, about 100
+# bytes, so this is about 5 GB. Far more than an export that Excel can open needs (CSV files have no such limit).
+MAX_CELLS = 50_000_000
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls, and password-protected .xlsx
 
 
@@ -71,7 +78,7 @@ def read_xlsx(path: Path, is_known: Callable[[str], bool], max_scan_rows: int = 
                 raise SitegenError(_no_header_message(examples, max_scan_rows), path)
             _, sheet, header_row, header = best
             with _reading(path):
-                return _read_table(sheet, header_row, header)
+                return _read_table(sheet, header_row, header, path)
         finally:
             workbook.close()
 
@@ -129,9 +136,20 @@ def _open(handle, path: Path):
         raise SitegenError("cannot read XLSX file: this is an old .xls workbook or a password-protected "
                            "file; save it in Excel as .xlsx without a password", path)
     handle.seek(0)
+    _check_parts(handle, path)
+    handle.seek(0)
     # A file object rather than the path: openpyxl would refuse names not ending in .xlsx/.xlsm, and
     # `with handle` closes the file even when openpyxl fails half way through opening it.
     return openpyxl.load_workbook(handle, read_only=True, data_only=True)
+
+
+def _check_parts(handle, path: Path) -> None:
+    with zipfile.ZipFile(handle) as archive:
+        for part in archive.infolist():
+            if part.file_size > MAX_PART_BYTES:
+                raise SitegenError(f"cannot read XLSX file: its part {part.filename!r} unpacks to "
+                                   f"{part.file_size / 2**20:,.0f} MiB, expected at most {MAX_PART_BYTES // 2**20} MiB "
+                                   "(a damaged file, or a zip bomb; save the sheet as CSV if it is real)", path)
 
 
 @contextmanager
@@ -198,7 +216,7 @@ def dedupe(names: list[str]) -> list[str]:
     return result
 
 
-def _read_table(sheet, header_row: int, header: list[str]) -> XlsxTable:
+def _read_table(sheet, header_row: int, header: list[str], path: Path) -> XlsxTable:
     positions = [i for i, text in enumerate(header) if text]
     names = dedupe([header[i] for i in positions])
     width = positions[-1] + 1
@@ -206,10 +224,14 @@ def _read_table(sheet, header_row: int, header: list[str]) -> XlsxTable:
     raw: list[tuple] = []
     row_numbers: list[int] = []
     rows = sheet.iter_rows(min_row=header_row + 1, max_row=MAX_ROWS, max_col=width, values_only=True)
+    most = MAX_CELLS // width
     for number, row in enumerate(rows, start=header_row + 1):
         if any(value is not None for value in row):  # quick skip of empty rows; blank text is caught below
             raw.append(row if len(row) >= width else (*row, *padding[len(row):]))
             row_numbers.append(number)
+            if len(raw) > most:
+                raise SitegenError(f"found more than {MAX_CELLS:,} cells ({len(raw):,} rows of {width:,} columns), "
+                                   f"expected at most {MAX_CELLS:,} in a sheet; save it as CSV", path, number)
     columns = []
     lossy_cells = []  # (index in raw, column position)
     for k, i in enumerate(positions):
