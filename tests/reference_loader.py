@@ -234,7 +234,7 @@ def _combine(kind: Kind, files: list[PreparedFile], diagnostics: Diagnostics, da
     """All files of one kind as one typed table.
 
     A row that several files report is counted once, the later download's; repeats inside one file are kept,
-    since two interactions or two ads may well look alike."""
+    since two interactions or two ads may well look alike, but for videos."""
     if not files:
         return typed_empty(kind)
     raw, shown = interpret(kind, files, diagnostics)
@@ -246,7 +246,7 @@ def _combine(kind: Kind, files: list[PreparedFile], diagnostics: Diagnostics, da
     file_of = np.repeat(np.arange(len(files)), [len(f.frame) for f in files])
     _note_ranges(table, kind, files, file_of)
     plausibility(table, kind, origins, diagnostics)
-    if len(files) > 1:
+    if len(files) > 1 or kind.name == "videos":
         downloads = [reference_day(file_days(f.path, data_dir, {}), f.path) for f in files]
         table, file_of, notes = settle_overlaps(table, kind, origins, file_of, downloads, diagnostics,
                                                 np.array([f.kind.events for f in files]))

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from sitegen.data import load as load_module
 from sitegen.data.load import load_client_data
 from sitegen.data.options import FileDates, LoadOptions
-from sitegen.errors import Diagnostics
+from sitegen.errors import Diagnostics, SitegenError, error_lines
 from sitegen.metrics.facts import client_facts
 from sitegen.metrics.kpis import compute_figures
 from sitegen.metrics.periods import Period
@@ -196,6 +196,30 @@ def test_a_videos_lifetime_figures_are_the_latest_downloads(tmp_path):
         f"(newer figures in videos 2026-11-01.csv: {V1} views 1,000 → 5,000 and likes 10 → 50)"]
 
 
+def test_a_video_repeated_exactly_in_one_file_counts_once_with_a_warning(tmp_path):
+    path = write_csv(tmp_path / "data" / "videos.csv", [_video(1000), _video(70, 7, V2), _video(1000), _video(1000)])
+    data, warnings = _load(tmp_path / "data")
+    assert data["videos"]["views"].tolist() == [1000, 70]
+    assert warnings == [f"{path}:4: 2 videos rows repeat an earlier row of this file exactly (row 4 repeats row 2, "
+                        f"row 5 repeats row 2): each counted once"]
+
+
+def test_a_video_twice_in_one_file_with_other_figures_is_an_error(tmp_path):
+    path = write_csv(tmp_path / "data" / "videos.csv", [_video(1000), _video(70, 7, V2), _video(1200)])
+    with pytest.raises(SitegenError) as info:
+        _load(tmp_path / "data")
+    assert error_lines(info.value) == [
+        f"{path}:4:views: found video {V1} again, with 1200 where row 2 has 1000, expected each video once in a file "
+        f"(a download holds one snapshot of it)"]
+
+
+def test_the_cli_stops_on_a_video_twice_in_one_file(tmp_path):
+    root = make_project(tmp_path / "p", {"videos": [_video(1000), _video(1200)]})
+    run = run_cli("build", root, "--output", tmp_path / "out")
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert f"videos.csv:3:views: found video {V1} again, with 1200 where row 2 has 1000" in run.stderr
+
+
 def test_a_videos_days_are_rows_of_their_own(tmp_path):
     """Daily rows of a video (with `date`) are flows: one per video and day, restated by a later download."""
     days = [f"2026-10-0{d}" for d in range(2, 5)]
@@ -265,7 +289,8 @@ def test_overlapping_ads_exports_count_as_their_latest_figures(exports):
 
 @st.composite
 def video_downloads(draw):
-    """Downloads of a few videos' lifetime figures, which only grow from one download to the next."""
+    """Downloads of a few videos' lifetime figures, which only grow from one download to the next; some rows
+    repeated within their file."""
     count = draw(st.integers(2, 4))
     downloaded = sorted(draw(st.lists(st.integers(14, 40), min_size=count, max_size=count, unique=True)))
     names = draw(st.permutations("abcd"[:count]))
@@ -278,7 +303,7 @@ def video_downloads(draw):
             views[video] += draw(st.integers(0, 1000))
             row = {"video_id": video, "posted_at": f"{videos[video]} 10:00", "views": views[video],
                    "likes": views[video] // 10}
-            rows.append(row)
+            rows += [row] * draw(st.integers(1, 2))
         exports.append((f"{names[n]} {START + timedelta(day)}.csv", rows))
     return videos, exports
 
@@ -293,7 +318,8 @@ def test_video_snapshots_count_as_the_latest_download(downloads):
         for name, rows in exports:
             write_csv(folder / name, [{k: str(v) for k, v in row.items()} for row in rows])
         data, warnings = _load(folder)
-        assert warnings == []
+        repeated = sum(len(rows) - len({r["video_id"] for r in rows}) for _, rows in exports)
+        assert sum(int(w.split(": ")[1].split()[0]) for w in warnings) == repeated
         loaded = dict(zip(data["videos"]["video_id"], data["videos"]["views"]))
         assert loaded == {v: row["views"] for v, row in truth.items()}
         f = compute_figures(client_facts(data), OCT)

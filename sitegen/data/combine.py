@@ -55,7 +55,7 @@ def combine(kind: Kind, items: list[Item], diagnostics: Diagnostics,
     """All files of one kind as one typed table, and each file's typed cells (`distinct.Typed`).
 
     A row that several files report is counted once, the later download's (`overlaps`); repeats inside one file
-    are kept, since two interactions or two ads may well look alike."""
+    are kept, since two interactions or two ads may well look alike, but for videos (`snapshots`)."""
     if not items:
         return typed_empty(kind), []
     typed = _typed(kind, items)
@@ -72,9 +72,9 @@ def combine(kind: Kind, items: list[Item], diagnostics: Diagnostics,
         times = arrays[TIME_COLUMN[kind.name]]
         _note_ranges(times, items, typed)
         plausibility(table, kind, origins, diagnostics, arrays=arrays)
-        # rows that two files report share their time: only then is it worth comparing rows (videos: their
-        # post time may be placed in another year by another download)
-        if len(items) > 1 and (kind.name == "videos" or in_two_files(times, file_of)):
+        # rows that two files report share their time: only then is it worth comparing rows (videos: a file's
+        # own are compared too, and another download may place a post time in another year)
+        if kind.name == "videos" or len(items) > 1 and in_two_files(times, file_of):
             events = np.array([i.kind.events for i in items])  # (a shop's orders)
             table, file_of, notes = settle_overlaps(table, kind, origins, file_of, downloads(items), diagnostics,
                                                     events)

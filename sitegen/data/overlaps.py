@@ -19,6 +19,7 @@ import pandas as pd
 from sitegen.data.file_dates import Download
 from sitegen.data.kinds import NUMBER_TYPES, Kind
 from sitegen.data.restated import Superseded, overlap_notes
+from sitegen.data.snapshots import one_row_per_video
 from sitegen.errors import Diagnostics
 
 Notes = dict[int, list[str]]  # file index -> what happened to its rows, for `sitegen check`
@@ -33,9 +34,12 @@ def settle_overlaps(table: pd.DataFrame, kind: Kind, origins: list[tuple[Path, n
                     downloads: list[Download], diagnostics: Diagnostics,
                     events: np.ndarray | None = None) -> tuple[pd.DataFrame, np.ndarray, Notes]:
     """The table with each row that several files report counted once, the file of each of its rows, and notes
-    for the files concerned (`events`: per file, whether its rows are events)."""
-    if kind.name == "videos" and not table["video_id"].duplicated().any():  # each video once: nothing to settle
-        return table, file_of, {}
+    for the files concerned (`events`: per file, whether its rows are events). Videos: also one row per video
+    (and day) in a file (`snapshots`)."""
+    if kind.name == "videos":
+        if not table["video_id"].duplicated().any():  # each video once (and on one day): nothing to settle
+            return table, file_of, {}
+        table, file_of = one_row_per_video(table, origins, file_of, diagnostics)
     if file_of.max(initial=0) == 0:
         return table, file_of, {}
     keys = KEYS.get(kind.name, [])
