@@ -535,3 +535,32 @@ def parquet_file(draw) -> bytes:
     return draw(mutate(data)) if draw(st.integers(0, 3)) == 0 else data
 
 
+
+
+# --- overlapping exports: several files of one kind that report the same rows ----------------------------------
+
+FOLLOWER_ACTIVITY = [dict(date="2026-10-01", hour=str(h), active_followers=str(40 + h)) for h in (9, 10)]
+OVERLAP_TABLES = {**TABLES, "follower_activity": FOLLOWER_ACTIVITY}
+
+
+@st.composite
+def overlapping_exports(draw) -> list[tuple[str, bytes]]:
+    """Two to four files of one kind, each some rows of the tiny dataset drawn again: repeated (in the file or in
+    another), restated with other figures, some without an optional column, named with a download date or
+    without (then the modification time, the same for all, and the path decide which is later)."""
+    kind = draw(st.sampled_from(sorted(OVERLAP_TABLES)))
+    columns = KINDS[kind].columns
+    numbers = [c for c, t in columns.items() if t in ("int", "net", "money", "float")]
+    files = []
+    for n in range(draw(st.integers(2, 4))):
+        rows = [dict(r) for r in draw(st.lists(st.sampled_from(OVERLAP_TABLES[kind]), min_size=1, max_size=6))]
+        for row in rows:
+            for column in [c for c in numbers if c in row]:
+                if draw(st.integers(0, 3)) == 0:
+                    row[column] = str(draw(st.integers(0, 999)))
+        optional = sorted({c for r in rows for c in r} & set(KINDS[kind].optional))
+        dropped = draw(st.sets(st.sampled_from(optional), max_size=2)) if optional else set()
+        rows = [{k: v for k, v in r.items() if k not in dropped} for r in rows]
+        day = draw(st.none() | st.dates(dt.date(2026, 10, 1), dt.date(2026, 10, 9)))
+        files.append((f"{kind} {draw(st.sampled_from('abc'))}{n}{f' {day}' if day else ''}.csv", csv_bytes(rows)))
+    return files

@@ -28,7 +28,7 @@ from sitegen.data.cells import (
 from sitegen.data.covered import missing_range_hint
 from sitegen.data.date_headers import not_dates
 from sitegen.data.distinct import VIDEO_IN_LINK
-from sitegen.data.file_dates import file_days
+from sitegen.data.file_dates import file_days, reference_day
 from sitegen.data.files import data_paths
 from sitegen.data.kinds import KINDS, NUMBER_TYPES, TIME_COLUMN, Kind
 from sitegen.data.load import ClientData, DataFile, _totals_export, check_lossy_ids
@@ -83,7 +83,7 @@ def load_rows(data_dir: Path, diagnostics: Diagnostics, columns: dict[str, str] 
     tables, files, currencies = {}, [], set()
     for name, prepared in parts.items():
         try:
-            tables[name] = _combine(KINDS[name], prepared, diagnostics)
+            tables[name] = _combine(KINDS[name], prepared, diagnostics, data_dir)
         except SitegenError as exc:
             errors.extend(getattr(exc, "errors", [exc]))
             continue
@@ -250,11 +250,11 @@ def interpret(kind: Kind, files: list[PreparedFile], diagnostics: Diagnostics) -
     return frame.drop(columns=extra), written.drop(columns=extra)
 
 
-def _combine(kind: Kind, files: list[PreparedFile], diagnostics: Diagnostics) -> pd.DataFrame:
+def _combine(kind: Kind, files: list[PreparedFile], diagnostics: Diagnostics, data_dir: Path) -> pd.DataFrame:
     """All files of one kind as one typed table.
 
-    A row repeated exactly in a later file (overlapping drops) is counted once; repeats inside
-    one file are kept, since two interactions or two ads may well look alike."""
+    A row that several files report is counted once, the later download's; repeats inside one file are kept,
+    since two interactions or two ads may well look alike, but for videos."""
     if not files:
         return typed_empty(kind)
     raw, shown = interpret(kind, files, diagnostics)
@@ -265,12 +265,30 @@ def _combine(kind: Kind, files: list[PreparedFile], diagnostics: Diagnostics) ->
     table = validate(raw, kind, origins, shown, optional)
     file_of = np.repeat(np.arange(len(files)), [len(f.frame) for f in files])
     _note_ranges(table, kind, files, file_of)
-    plausibility(table, kind, origins, file_of, diagnostics)
-    if len(files) > 1:
-        table, notes = settle_overlaps(table, kind, origins, file_of, diagnostics)
-        for index, note in notes.items():
-            files[index].notes.append(note)
+    plausibility(table, kind, origins, diagnostics)
+    if len(files) > 1 or kind.name == "videos":
+        downloads = [reference_day(file_days(f.path, data_dir, {}), f.path) for f in files]
+        table, file_of, notes = settle_overlaps(table, kind, origins, file_of, downloads, diagnostics,
+                                                np.array([f.kind.events for f in files]))
+        for index, more in notes.items():
+            files[index].notes.extend(more)
+    _warn_uneven_columns(kind, files, table, file_of, diagnostics)
     return table
+
+
+def _warn_uneven_columns(kind: Kind, files: list[PreparedFile], table: pd.DataFrame, file_of: np.ndarray,
+                         diagnostics: Diagnostics) -> None:
+    """A file without a column that other files have, and rows left without its figure (account: exempt)."""
+    if kind.name == "account" or len(files) < 2:
+        return
+    own = [set(f.frame.columns) for f in files]
+    every = set().union(*[columns & set(kind.optional) for columns, f in zip(own, files) if len(f.frame)])
+    for i, (f, columns) in enumerate(zip(files, own)):
+        lacking = [c for c in sorted(every - columns) if table[c][file_of == i].isna().any()]
+        if lacking and len(f.frame):
+            diagnostics.warn(f"no {', '.join(repr(c) for c in lacking)} column, which other {kind.name} files have: "
+                             f"its rows add nothing to {'those sums' if len(lacking) > 1 else 'that sum'} (a KPI "
+                             f"of a period with only such rows is n/a)", f.path)
 
 
 def _note_ranges(table: pd.DataFrame, kind: Kind, files: list[PreparedFile], file_of: np.ndarray) -> None:

@@ -15,7 +15,15 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pytest
-from fuzzing import fuzz_settings, json_document, mutated_pair, parquet_file, structured_csv, xlsx_workbook
+from fuzzing import (
+    fuzz_settings,
+    json_document,
+    mutated_pair,
+    overlapping_exports,
+    parquet_file,
+    structured_csv,
+    xlsx_workbook,
+)
 from helpers import DATA, SHARED_SAMPLES, shown_cell, table_problems, write, write_csv
 from hypothesis import given
 from hypothesis import strategies as st
@@ -128,6 +136,13 @@ def test_mutated_csv_loads_alike(pair, company):
 @given(structured_csv())
 def test_structured_csv_loads_alike(data):
     assert_same(("data.csv", data))
+
+
+@pytest.mark.slow  # fuzzed inputs: the fast lane leaves them out
+@fuzz_settings(60)
+@given(overlapping_exports())
+def test_overlapping_exports_load_alike(files):
+    assert_same(*files)
 
 
 @pytest.mark.slow  # fuzzed inputs: the fast lane leaves them out

@@ -33,6 +33,7 @@ from fuzzing import (
     mutated_csv,
     mutated_pair,
     outcome,
+    overlapping_exports,
     parquet_file,
     structured_csv,
     xlsx_workbook,
@@ -180,6 +181,12 @@ def test_mutated_csv(pair, company):
 @given(structured_csv())
 def test_structured_csv(data):
     fuzz_csv_bytes(data)
+
+
+@fuzz_settings(60)
+@given(overlapping_exports())
+def test_overlapping_exports(files):
+    load_file(*files[0], *files[1:])
 
 
 @fuzz_settings(80)

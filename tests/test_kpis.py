@@ -153,7 +153,8 @@ ad_rows = st.lists(st.fixed_dictionaries({
 video_rows = st.lists(st.fixed_dictionaries({
     "video_id": st.integers(7 * 10**18, 8 * 10**18).map(str), "posted_at": day.map(lambda d: f"{d} 12:00"),
     "views": count, "likes": count, "comments": count, "shares": count, "saves": count,
-    "trend": st.sampled_from(["", "sound"]), "creator": st.sampled_from(["", "@x"])}), max_size=20)
+    "trend": st.sampled_from(["", "sound"]), "creator": st.sampled_from(["", "@x"])}), max_size=20,
+    unique_by=lambda row: row["video_id"])  # a file holds one row per video
 
 
 def _facts_from_rows(ads, videos):

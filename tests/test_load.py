@@ -71,8 +71,9 @@ def test_monthly_drops_add_up_and_identical_duplicates_count_once(tmp_path):
     assert len(data["ads"]) == 3
     assert data["ads"]["spend"].sum() == 1149
     assert diagnostics.warnings == []  # an overlapping download is no mistake
-    [note] = [n for f in data.files if f.path.name == "ads-2026-10.csv" for n in f.notes if "repeat" in n]
-    assert note == "2 ads rows repeat rows of an earlier file exactly (an overlapping download), each counted once"
+    # (both downloaded the same day, as far as the files tell: the later one by name)
+    [note] = [n for f in data.files if f.path.name == "ads-2026-10-copy.csv" for n in f.notes if "also in" in n]
+    assert note == "2 ads rows also in ads-2026-10.csv: counted once, with that file's figures where it has them"
 
 
 def test_ids_stay_text(tmp_path):
@@ -147,7 +148,8 @@ def test_alike_rows_inside_one_file_are_kept(tmp_path):
     diagnostics = Diagnostics()
     data = load_client_data(tmp_path / "data", diagnostics)
     assert len(data["community"]) == 3  # the second file's two copies repeat two of the first file's three
-    assert any("2 community rows repeat rows of an earlier file" in n for f in data.files for n in f.notes)
+    [note] = next(f for f in data.files if f.path.name == "community-again.csv").notes
+    assert note.startswith("2 community rows also in community.csv: counted once")
 
 
 def test_many_bad_cells_list_twenty_then_a_count(tmp_path):

@@ -111,15 +111,29 @@ def test_one_studio_download_merges_its_days_without_a_warning(tmp_path):
     assert (f.values["likes"], f.values["comments"], f.values["follower_growth"]) == (40, 1, 1)
 
 
-def test_the_same_day_with_different_figures_is_still_a_warning(tmp_path):
+def test_the_same_day_with_different_figures_is_a_warning_when_the_later_file_is_a_guess(tmp_path):
     write_csv(tmp_path / "data" / "a.csv", [dict(date="2026-10-01", followers="100")])
     write_csv(tmp_path / "data" / "b.csv", [dict(date="2026-10-01", followers="120", likes="5")])
     diagnostics = Diagnostics()
     data = load_client_data(tmp_path / "data", diagnostics)
     [warning] = diagnostics.warnings
-    assert "b.csv:2: 1 account day reported by two files with different figures" in warning
-    assert "followers on 2026-10-01" in warning and "the later file's figure is used" in warning
+    assert "b.csv: 1 day of a.csv with other account figures in this file: this file's are used" in warning
+    assert "both were downloaded on" in warning and "put each file's download date in its name" in warning
     assert data["account"]["followers"].tolist() == [120] and data["account"]["likes"].tolist() == [5]
+    [note] = next(f for f in data.files if f.path.name == "a.csv").notes
+    assert "(restated by b.csv: 2026-10-01 followers 100 → 120)" in note
+
+
+def test_a_restated_day_is_a_note_when_the_download_days_tell(tmp_path):
+    write_csv(tmp_path / "data" / "Overview 2026-10-05.csv", [dict(date="2026-10-01", followers="100")])
+    write_csv(tmp_path / "data" / "Overview 2026-10-02.csv", [dict(date="2026-10-01", followers="120", likes="5")])
+    diagnostics = Diagnostics()
+    data = load_client_data(tmp_path / "data", diagnostics)
+    assert diagnostics.warnings == []
+    assert data["account"]["followers"].tolist() == [100] and data["account"]["likes"].tolist() == [5]
+    [note] = next(f for f in data.files if f.path.name == "Overview 2026-10-02.csv").notes
+    assert note == ("1 account row also in Overview 2026-10-05.csv: counted once, with that file's figures "
+                    "where it has them (restated by Overview 2026-10-05.csv: 2026-10-01 followers 120 → 100)")
 
 
 def test_shop_totals_and_code_shares(tmp_path):

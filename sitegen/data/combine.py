@@ -1,5 +1,5 @@
 """Stage 1, per kind: the files of one kind typed (each distinct cell once, see `distinct`) and made one table.
-Bad cells are raised together, figures checked for plausibility, rows repeated across files counted once."""
+Bad cells are raised together, figures checked for plausibility, rows that several files report counted once."""
 
 from __future__ import annotations
 
@@ -28,9 +28,10 @@ from sitegen.data.cells import (
 )
 from sitegen.data.conversion_cache import ConversionCache
 from sitegen.data.distinct import Source, Typed, file_numbers, type_sources
+from sitegen.data.file_dates import Download, FileDays, reference_day
 from sitegen.data.kinds import NUMBER_TYPES, TIME_COLUMN, TIME_TYPES, Kind
-from sitegen.data.overlaps import settle_overlaps
-from sitegen.data.plausibility import in_two_files, plausibility
+from sitegen.data.overlaps import in_two_files, settle_overlaps
+from sitegen.data.plausibility import plausibility
 from sitegen.errors import Diagnostics, SitegenError
 
 
@@ -43,6 +44,7 @@ class CachedFile:
     row_numbers: np.ndarray
     first: date | None = None
     last: date | None = None
+    days: FileDays | None = None  # what the file's name and client.toml tell of its dates
 
 
 Item = Source | CachedFile  # a file of a kind, ready to be combined
@@ -52,8 +54,8 @@ def combine(kind: Kind, items: list[Item], diagnostics: Diagnostics,
             cache: ConversionCache | None) -> tuple[pd.DataFrame, list[Typed]]:
     """All files of one kind as one typed table, and each file's typed cells (`distinct.Typed`).
 
-    A row that several files report is counted once (`overlaps`); repeats inside one file are kept, since two
-    interactions or two ads may well look alike."""
+    A row that several files report is counted once, the later download's (`overlaps`); repeats inside one file
+    are kept, since two interactions or two ads may well look alike, but for videos (`snapshots`)."""
     if not items:
         return typed_empty(kind), []
     typed = _typed(kind, items)
@@ -62,25 +64,36 @@ def combine(kind: Kind, items: list[Item], diagnostics: Diagnostics,
             diagnostics.warn(message, item.path, row, column)
     origins = [(i.path, i.row_numbers) for i in items]
     _raise_bad_cells(kind, typed, origins)
-    _warn_uneven_columns(kind, items, typed, diagnostics)
-    writers = _keep_in_cache(cache, kind, items, typed)
+    writers = _keep_in_cache(cache, items, typed)
+    settled = None
     try:
         table, arrays = _typed_table(kind, items, typed)
         file_of = file_numbers([t.rows for t in typed])
         times = arrays[TIME_COLUMN[kind.name]]
         _note_ranges(times, items, typed)
-        plausibility(table, kind, origins, file_of, diagnostics, quick=True, arrays=arrays)
-        # rows that two files report share their time: only then is it worth comparing whole rows
-        if len(items) > 1 and in_two_files(times, file_of):
-            table, notes = settle_overlaps(table, kind, origins, file_of, diagnostics)
-            for index, note in notes.items():
-                typed[index].notes.append(note)
+        plausibility(table, kind, origins, diagnostics, arrays=arrays)
+        # rows that two files report share their time: only then is it worth comparing rows (videos: a file's
+        # own are compared too, and another download may place a post time in another year)
+        if kind.name == "videos" or len(items) > 1 and in_two_files(times, file_of):
+            events = np.array([i.kind.events for i in items])  # (a shop's orders)
+            table, file_of, notes = settle_overlaps(table, kind, origins, file_of, downloads(items), diagnostics,
+                                                    events)
+            settled = table, file_of
+            for index, more in notes.items():
+                typed[index].notes.extend(more)
     finally:
         for writer in writers:
             writer.join()
         if writers:
             release_memory()
+    _warn_uneven_columns(kind, items, typed, diagnostics, settled)
     return table, typed
+
+
+def downloads(items: list[Item]) -> list[Download]:
+    """Each file's download day (`file_dates`), which decides which of two files reporting a row is the later."""
+    return [reference_day(i.days if isinstance(i, CachedFile) else i.dates.days if i.dates else None, i.path)
+            for i in items]
 
 
 def _typed(kind: Kind, items: list[Item]) -> list[Typed]:
@@ -98,34 +111,41 @@ def _typed(kind: Kind, items: list[Item]) -> list[Typed]:
     return [typed_of[id(i)] if isinstance(i, Source) else i.typed for i in items]
 
 
-def _warn_uneven_columns(kind: Kind, items: list[Item], typed: list[Typed], diagnostics: Diagnostics) -> None:
+def _warn_uneven_columns(kind: Kind, items: list[Item], typed: list[Typed], diagnostics: Diagnostics,
+                        settled: tuple[pd.DataFrame, np.ndarray] | None = None) -> None:
     """A file without a column that other files of its kind have adds nothing to its sums: say so (account files
-    are exempt: TikTok Studio's daily files each have some of a day's columns, and merge by day)."""
+    are exempt: TikTok Studio's daily files each have some of a day's columns, and merge by day). `settled`: the
+    table and each row's file once rows that several files report were made one; a file whose rows there all
+    have the column's figure (from a file that reports the same rows) is not warned about."""
     if kind.name == "account" or len(items) < 2:
         return
     # (files typed together share their columns: a Source's own are in its header mapping)
     own = [set(i.mapping.values()) if isinstance(i, Source) else set(t.columns) for i, t in zip(items, typed)]
     have = [columns & set(kind.optional) for columns, t in zip(own, typed) if t.rows]
     every = set().union(*have) if have else set()
-    for item, t, columns in zip(items, typed, own):
-        lacking = sorted(every - columns) if t.rows else []
+    short: dict[str, set[int]] = {}  # column -> the files with a row left without its figure
+    if settled is not None:
+        table, file_of = settled
+        short = {c: set(np.unique(file_of[table[c].isna().to_numpy()]).tolist())
+                 for c in every if any(c not in columns for columns in own)}
+    for index, (item, t, columns) in enumerate(zip(items, typed, own)):
+        lacking = sorted(c for c in every - columns if settled is None or index in short[c]) if t.rows else []
         if lacking:
             diagnostics.warn(f"no {', '.join(repr(c) for c in lacking)} column, which other {kind.name} files have: "
                              f"its rows add nothing to {'those sums' if len(lacking) > 1 else 'that sum'} (a KPI "
                              f"of a period with only such rows is n/a)", item.path)
 
 
-def _keep_in_cache(cache: ConversionCache | None, kind: Kind, items: list[Item],
-                   typed: list[Typed]) -> list[threading.Thread]:
-    """Threads writing the new files' typed cells into the conversion cache while the table is made (pyarrow
-    lets go of the GIL); the caller joins them."""
+def _keep_in_cache(cache: ConversionCache | None, items: list[Item], typed: list[Typed]) -> list[threading.Thread]:
+    """Threads writing the new files' typed cells into the conversion cache, under each file's own kind, while
+    the table is made (pyarrow lets go of the GIL); the caller joins them."""
     writers = []
     for item, t in zip(items, typed):
         if cache is not None and isinstance(item, Source) and item.cache_key is not None:
             # _typed_table takes from t.columns, and the notes on overlaps with other files come later
             snapshot = dataclasses.replace(t, columns=dict(t.columns), notes=list(t.notes))
             writers.append(threading.Thread(target=cache.put, name="sitegen conversion cache", args=(
-                item.cache_key, kind, snapshot, item.row_numbers, item.prepare_warnings)))
+                item.cache_key, item.kind, snapshot, item.row_numbers, item.prepare_warnings)))
             writers[-1].start()
     return writers
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 from sitegen.data.options import FileDates
 
@@ -105,9 +106,15 @@ def file_days(path: Path, data_dir: Path, files: dict[str, FileDates]) -> FileDa
     return FileDays(downloaded, where if downloaded else "", start, end, range_from)
 
 
-def reference_day(days: FileDays | None, path: Path) -> tuple[date, str]:
-    """(the download day, where it came from): the file's modification time when nothing else tells."""
+class Download(NamedTuple):
+    day: date
+    origin: str  # where the day came from: a name, a client.toml pattern, or MODIFIED
+
+
+def reference_day(days: FileDays | None, path: Path) -> Download:
+    """The download day and where it came from: the file's modification time when nothing else tells. It places
+    dates without a year, and orders files that report the same rows (`overlaps`)."""
     if days is not None and days.downloaded is not None:
-        return days.downloaded, days.downloaded_from
-    return date.fromtimestamp(os.stat(path).st_mtime), MODIFIED
+        return Download(days.downloaded, days.downloaded_from)
+    return Download(date.fromtimestamp(os.stat(path).st_mtime), MODIFIED)
 

@@ -15,6 +15,7 @@ class Kind:
     name: str
     required: dict[str, str]
     optional: dict[str, str]
+    events: bool = False  # a row is one event (a shop's order), not a day's figures: see overlaps
 
     @property
     def columns(self) -> dict[str, str]:

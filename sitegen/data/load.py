@@ -151,13 +151,15 @@ def prepare(path: Path, options: LoadOptions, cache: ConversionCache | None,
         hit = cache.get(key)
         if hit is not None:
             warnings.extend(hit.prepare_warnings)
-            return CachedFile(path, hit.kind, hit.typed, hit.row_numbers)
+            return CachedFile(path, hit.kind, hit.typed, hit.row_numbers, days=context.days)
     elif size >= stream_from:
         scan = scan_file(path, digest=False)
     table = open_table(path, scan, size, stream_from)
     shop = shop_export(table.names)
     if shop is not None:
-        return derive_orders(table, path, *shop, options.timezone, warnings, key, day_first=options.day_first)
+        orders = derive_orders(table, path, *shop, options.timezone, warnings, key, day_first=options.day_first)
+        orders.dates = context
+        return orders
     try:
         read = _read(table, path, user_columns, context)
     except NotPlain:  # the fast reader gave up half-way: the general one decides

@@ -1,6 +1,13 @@
-"""Rows that more than one file reports: an export downloaded twice, monthly drops that overlap, and TikTok
-Studio's daily files (Overview, FollowerHistory, Viewers), which report the same days with different columns.
-Each such row counts once; only the same figure reported differently is a warning."""
+"""Rows that more than one file reports: an export downloaded twice, monthly drops that overlap, a range
+downloaded again after the platform restated some days, and TikTok Studio's daily files (Overview,
+FollowerHistory, Viewers), which report the same days with different columns.
+
+A row is identified by its kind's key (`KEYS`). Where several files report it, it counts once: each figure
+from the latest download that has one (`download_ranks`), so a restated day takes the new figures, and a column
+only the earlier file has is kept. A video's lifetime row (no `date`) is a snapshot: the same rule makes the
+latest download's counts the ones that count. Community rows, and the orders of a shop's export, are events
+without a key: a row of another file is the same row only when it repeats it exactly. What was superseded is
+noted for `sitegen check` (`restated`)."""
 
 from __future__ import annotations
 
@@ -9,68 +16,108 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sitegen.data.cells import locator
-from sitegen.data.kinds import Kind
+from sitegen.data.file_dates import Download
+from sitegen.data.kinds import NUMBER_TYPES, Kind
+from sitegen.data.restated import Superseded, overlap_notes
+from sitegen.data.snapshots import one_row_per_video
 from sitegen.errors import Diagnostics
 
-Notes = dict[int, str]  # file index -> what happened to its rows, for `sitegen check`
+Notes = dict[int, list[str]]  # file index -> what happened to its rows, for `sitegen check`
+
+# What makes a row the same row in two files (k-th alike rows of one file match the k-th of another); a kind
+# without a key, and a file whose rows are events (a shop's orders), match a row only when it is repeated exactly
+KEYS = {"ads": ["date", "campaign", "ad_group", "ad"], "account": ["date"], "orders": ["date", "code", "source"],
+        "hashtags": ["date", "hashtag"], "follower_activity": ["date", "hour"], "videos": ["video_id", "date"]}
 
 
 def settle_overlaps(table: pd.DataFrame, kind: Kind, origins: list[tuple[Path, np.ndarray]], file_of: np.ndarray,
-                    diagnostics: Diagnostics) -> tuple[pd.DataFrame, Notes]:
-    """The table with each row that several files report counted once, and a note for each file concerned."""
-    if kind.name == "account":
-        return merge_days(table, origins, file_of, diagnostics)
-    return drop_repeats(table, kind, origins, file_of)
+                    downloads: list[Download], diagnostics: Diagnostics,
+                    events: np.ndarray | None = None) -> tuple[pd.DataFrame, np.ndarray, Notes]:
+    """The table with each row that several files report counted once, the file of each of its rows, and notes
+    for the files concerned (`events`: per file, whether its rows are events). Videos: also one row per video
+    (and day) in a file (`snapshots`)."""
+    if kind.name == "videos":
+        if not table["video_id"].duplicated().any():  # each video once (and on one day): nothing to settle
+            return table, file_of, {}
+        table, file_of = one_row_per_video(table, origins, file_of, diagnostics)
+    if file_of.max(initial=0) == 0:
+        return table, file_of, {}
+    keys = KEYS.get(kind.name, [])
+    exact = np.ones(len(table), dtype=bool) if not keys else None if events is None else events[file_of]
+    paths = [path for path, _ in origins]
+    numbers = [c for c, ctype in kind.columns.items() if ctype in NUMBER_TYPES and c not in keys]
+    group = row_groups(table, keys, file_of, exact)
+    table, kept, superseded = supersede(table, group, keys, file_of, download_ranks(downloads, paths), numbers)
+    if superseded is None:
+        return table, file_of, {}
+    return table, file_of[kept], overlap_notes(superseded, kind, paths, downloads, diagnostics)
 
 
-def drop_repeats(table: pd.DataFrame, kind: Kind, origins: list[tuple[Path, np.ndarray]],
-                 file_of: np.ndarray) -> tuple[pd.DataFrame, Notes]:
-    """The table without rows that repeat a row of an earlier file exactly (overlapping downloads)."""
-    hashes = pd.util.hash_pandas_object(table, index=False).to_numpy()
-    # the k-th copy of a row in its own file matches only the k-th copy in an earlier file
-    nth = pd.DataFrame({"file": file_of, "hash": hashes}).groupby(["file", "hash"]).cumcount().to_numpy()
-    dupes = pd.DataFrame({"hash": hashes, "nth": nth}).duplicated(keep="first").to_numpy()
-    if not dupes.any():
-        return table, {}
-    notes = {}
-    for index, count in enumerate(np.bincount(file_of[dupes], minlength=len(origins)).tolist()):
-        if count:
-            notes[index] = (f"{count} {kind.name} row{'s' if count > 1 else ''} repeat rows of an earlier file "
-                            f"exactly (an overlapping download), each counted once")
-    return table[~dupes].reset_index(drop=True), notes
+def in_two_files(column: pd.Series | np.ndarray, file_of: np.ndarray) -> bool:
+    """Whether a value of a date column (NaT counts as one value) occurs in two files."""
+    if file_of.max(initial=0) == 0:
+        return False
+    values = np.asarray(column).astype("datetime64[ns]", copy=False).view("int64")
+    order = np.lexsort((file_of, values))
+    values, files = values[order], file_of[order]
+    return bool(((values[1:] == values[:-1]) & (files[1:] != files[:-1])).any())
 
 
-def merge_days(table: pd.DataFrame, origins: list[tuple[Path, np.ndarray]], file_of: np.ndarray,
-               diagnostics: Diagnostics) -> tuple[pd.DataFrame, Notes]:
-    """Account rows of one day from several files made one row: each column from the files that have it. Two
-    files with different figures in the same column of a day is a warning (the later file's figure is used)."""
-    dates = table["date"].to_numpy()
-    files_per_day = pd.Series(file_of).groupby(dates).nunique()
-    shared = np.isin(dates, files_per_day.index[files_per_day > 1].to_numpy())
+def download_ranks(downloads: list[Download], paths: list[Path]) -> np.ndarray:
+    """Each file's place in download order (0: the first): by download day, then by path."""
+    order = sorted(range(len(paths)), key=lambda i: (downloads[i].day, paths[i]))
+    ranks = np.empty(len(paths), dtype=np.int64)
+    ranks[order] = np.arange(len(paths))
+    return ranks
+
+
+def supersede(table: pd.DataFrame, group: np.ndarray, keys: list[str], file_of: np.ndarray, ranks: np.ndarray,
+              numbers: list[str]) -> tuple[pd.DataFrame, np.ndarray, Superseded | None]:
+    """The table with the rows of one `group` (`row_groups`) made one: at the place of the latest download's row,
+    each column from the latest file that has a value there; the rows of `table` kept; what was superseded.
+    `numbers`: the figures to compare for the notes."""
+    shared = np.bincount(group)[group] > 1
     if not shared.any():
-        return table, {}
-    part = table[shared]
-    grouped = part.groupby("date", sort=False)
-    values = [c for c in table.columns if c != "date"]
-    differ = grouped[values].nunique(dropna=True) > 1
-    if differ.to_numpy().any():
-        _warn_differences(differ, part, np.flatnonzero(shared), locator(origins), diagnostics)
-    merged = grouped[values].last().reset_index()  # (last skips missing values: each column from its file)
-    out = pd.concat([table[~shared], merged[table.columns]], ignore_index=True)
-    days = int(len(files_per_day[files_per_day > 1]))
-    note = f"{days} day{'s' if days > 1 else ''} also in another account file, merged into one row a day"
-    return out.astype(table.dtypes.to_dict()), {int(i): note for i in np.unique(file_of[shared])}
+        return table, np.arange(len(table)), None
+    positions = np.flatnonzero(shared)
+    positions = positions[np.lexsort((ranks[file_of[positions]], group[positions]))]
+    groups = group[positions]
+    last = np.r_[groups[1:] != groups[:-1], True]  # each group's latest download
+    run = np.cumsum(np.r_[True, last[:-1]]) - 1  # each row's group, numbered 0.. in this order
+    values = [c for c in table.columns if c not in keys]
+    merged = table.iloc[positions][values].groupby(run, sort=False).last()  # (last skips missing values)
+    winners = positions[last]
+    keep = ~shared
+    keep[winners] = True
+    kept = np.flatnonzero(keep)
+    at = np.searchsorted(kept, winners)
+    out = table.take(kept).reset_index(drop=True)
+    for column in values:
+        new = merged[column].to_numpy()
+        fill = pd.isna(out[column].to_numpy()[at]) & ~pd.isna(new)
+        if fill.any():  # a figure only an earlier file has
+            filled = out[column].to_numpy(copy=True)
+            filled[at[fill]] = new[fill]
+            out[column] = filled
+    losers, lost_run = positions[~last], run[~last]
+    superseded = Superseded(file_of[losers], file_of[winners][lost_run],
+                            table.iloc[losers][keys + numbers].reset_index(drop=True),
+                            merged.iloc[lost_run][numbers].reset_index(drop=True))
+    return out, kept, superseded
 
 
-def _warn_differences(differ: pd.DataFrame, part: pd.DataFrame, positions: np.ndarray, locate,
-                      diagnostics: Diagnostics) -> None:
-    """`positions`: the table rows of `part`; `locate`: table row -> (file, spreadsheet row)."""
-    day = differ.index[differ.any(axis=1).to_numpy()][0]
-    column = differ.columns[differ.loc[day].to_numpy()][0]
-    rows = positions[(part["date"] == day).to_numpy() & part[column].notna().to_numpy()]
-    (path_a, row_a), (path_b, row_b) = locate(int(rows[0])), locate(int(rows[-1]))
-    days = int(differ.any(axis=1).sum())
-    diagnostics.warn(f"{days} account day{'s' if days > 1 else ''} reported by two files with different figures "
-                     f"(e.g. {column} on {pd.Timestamp(day):%Y-%m-%d}: {path_a.name}:{row_a} and "
-                     f"{path_b.name}:{row_b}); the later file's figure is used", path_b, row_b)
+def row_groups(table: pd.DataFrame, keys: list[str], file_of: np.ndarray, exact: np.ndarray | None) -> np.ndarray:
+    """A number for each row, the same for the k-th row of a key in each file (missing key cells are alike);
+    `exact`: the rows matched only by all their cells (all of them when there are no keys)."""
+    if exact is None or not exact.any():
+        key = table.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
+    else:
+        key = np.zeros(len(table), dtype=np.int64)
+        if not exact.all():
+            key[~exact] = table[~exact].groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
+        hashes = pd.util.hash_pandas_object(table[exact], index=False).to_numpy()
+        key[exact] = key[~exact].max(initial=-1) + 1 + pd.factorize(hashes)[0]
+    nth = pd.DataFrame({"file": file_of, "key": key}).groupby(["file", "key"], sort=False).cumcount().to_numpy()
+    if not nth.any():
+        return key
+    return pd.factorize(key * (int(nth.max()) + 1) + nth)[0]

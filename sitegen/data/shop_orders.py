@@ -40,7 +40,8 @@ from sitegen.data.readers.base import NotPlain, TextTable
 from sitegen.errors import SitegenError, raise_all
 
 # The orders kind as shop exports fill it: an order without a code is an order all the same.
-SHOP_ORDERS = Kind("orders", {"date": "date", "orders": "int"}, {"code": "text", "revenue": "money", "source": "text"})
+SHOP_ORDERS = Kind("orders", {"date": "date", "orders": "int"}, {"code": "text", "revenue": "money", "source": "text"},
+                   events=True)
 
 MAX_LISTED = 21  # bad cells listed per column, as for other files
 _STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?\s*(?:Z|UTC|[+-]\d{2}:?\d{2})?$")

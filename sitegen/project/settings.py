@@ -168,7 +168,8 @@ class SiteConfig(_Settings):
 class FileDateSettings(_Model):
     """`[files."pattern"]`: dates the files a pattern matches do not write."""
 
-    downloaded: date | None = Field(None, description="The download day: dates without a year end on it.")
+    downloaded: date | None = Field(None, description="The download day: dates without a year end on it, and of "
+                                    "two files reporting the same rows the later download counts.")
     start: date | None = Field(None, description="With end: the range a file without a date column covers.")
     end: date | None = None
 
