@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from sitegen.data import conventions as conv
 from sitegen.data.cell_shapes import SAMPLE
@@ -26,6 +27,7 @@ from sitegen.data.cells import (
     typed_empty_column,
 )
 from sitegen.data.covered import missing_range_hint
+from sitegen.data.currency_marks import split_markers
 from sitegen.data.date_headers import not_dates
 from sitegen.data.distinct import VIDEO_IN_LINK
 from sitegen.data.file_dates import file_days
@@ -194,6 +196,10 @@ def interpret(kind: Kind, files: list[PreparedFile], diagnostics: Diagnostics) -
     file_of = np.repeat(np.arange(len(files)), [len(f.frame) for f in files])
     found = [conv.Conventions() for _ in files]
     frame = conv.blank_null_tokens(written, conv.Conventions())
+    for column in frame.columns:
+        if kind.columns.get(column) == "money":  # each cell's currency marker, set apart from its amount
+            amounts = split_markers(pa.array(frame[column].astype(object).tolist(), pa.string()))[1]
+            frame[column] = pd.Series(amounts.to_pylist(), index=frame.index, dtype=conv.TEXT)
     for column in frame.columns:
         blanked = (frame[column] == "").to_numpy() & (written[column].astype(str).str.strip() != "").to_numpy()
         for i, n in enumerate(np.bincount(file_of[blanked], minlength=len(files))):
