@@ -27,7 +27,9 @@ from sitegen.data.cells import (
     typed_empty_column,
 )
 from sitegen.data.conversion_cache import ConversionCache
+from sitegen.data.currencies import Money, settle_money
 from sitegen.data.distinct import Source, Typed, file_numbers, type_sources
+from sitegen.data.fx import RateUsed
 from sitegen.data.kinds import NUMBER_TYPES, TIME_COLUMN, TIME_TYPES, Kind
 from sitegen.data.overlaps import settle_overlaps
 from sitegen.data.plausibility import in_two_files, plausibility
@@ -48,15 +50,15 @@ class CachedFile:
 Item = Source | CachedFile  # a file of a kind, ready to be combined
 
 
-def combine(kind: Kind, items: list[Item], diagnostics: Diagnostics,
-            cache: ConversionCache | None) -> tuple[pd.DataFrame, list[Typed]]:
-    """All files of one kind as one typed table, and each file's typed cells (`distinct.Typed`).
+def combine(kind: Kind, items: list[Item], typed: list[Typed], diagnostics: Diagnostics,
+            cache: ConversionCache | None, money: Money | None = None) -> tuple[pd.DataFrame, list[RateUsed]]:
+    """All files of one kind as one typed table (`typed`: each file's typed cells, `typed_files`), its amounts in
+    `money`'s currency (see `currencies`), and the exchange rates that converted some.
 
     A row that several files report is counted once (`overlaps`); repeats inside one file are kept, since two
     interactions or two ads may well look alike."""
     if not items:
         return typed_empty(kind), []
-    typed = _typed(kind, items)
     for item, t in zip(items, typed):
         for message, row, column in t.warnings:
             diagnostics.warn(message, item.path, row, column)
@@ -65,6 +67,7 @@ def combine(kind: Kind, items: list[Item], diagnostics: Diagnostics,
     _warn_uneven_columns(kind, items, typed, diagnostics)
     writers = _keep_in_cache(cache, kind, items, typed)
     try:
+        rates = settle_money(kind, origins, typed, money) if money is not None else []
         table, arrays = _typed_table(kind, items, typed)
         file_of = file_numbers([t.rows for t in typed])
         times = arrays[TIME_COLUMN[kind.name]]
@@ -80,10 +83,10 @@ def combine(kind: Kind, items: list[Item], diagnostics: Diagnostics,
             writer.join()
         if writers:
             release_memory()
-    return table, typed
+    return table, rates
 
 
-def _typed(kind: Kind, items: list[Item]) -> list[Typed]:
+def typed_files(kind: Kind, items: list[Item]) -> list[Typed]:
     """Each file's typed cells: small files typed together, a file for the cache on its own (its entry must not
     depend on the files beside it), a cached file as it was stored. A file with rules of its own (`shop_orders`:
     an order without a code) is typed on its own by its own `Kind`."""

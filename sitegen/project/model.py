@@ -46,7 +46,8 @@ class Client:
 
     @property
     def load_options(self) -> LoadOptions:
-        return LoadOptions(dict(self.columns), self.timezone, dict(self.files), self.locale)
+        return LoadOptions(dict(self.columns), self.timezone, dict(self.files), self.locale, self.currency,
+                           self.currency_set)
 
     @property
     def logo(self) -> Path | None:
