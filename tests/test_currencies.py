@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
-from helpers import write_csv
+from helpers import make_project, write, write_csv
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,6 +19,7 @@ from sitegen.data.fx import ExchangeRates, Rate
 from sitegen.data.load import load_client_data
 from sitegen.data.options import LoadOptions
 from sitegen.errors import Diagnostics, SitegenError, error_lines
+from sitegen.project.discover import discover
 
 # --- markers -------------------------------------------------------------------------------------------------
 
@@ -227,3 +228,53 @@ def test_totals_are_the_sums_of_their_converted_rows(tmp_path_factory, rows, usd
 
     kpis = report_kpis(client_facts(data), Period(date(2026, 10, 1), date(2026, 10, 31)), None, {})
     assert round(kpis.values["spend"], 2) == float(sum(by_hand))  # right to the cent (float sums, not conversion)
+
+
+# --- settings ------------------------------------------------------------------------------------------------
+
+
+def _discover(root: Path) -> list[str]:
+    try:
+        discover(root, Diagnostics())
+    except SitegenError as exc:
+        return [line.replace(str(root) + "/", "") for line in error_lines(exc)]
+    return []
+
+
+@pytest.mark.parametrize(("site", "client", "expected"), [
+    ("[fx]\nrates = { \"2026-10-01\" = { USD = 1.07 } }\n", "", "sitegen.toml: fx: set base, the currency"),
+    ("", "[fx]\nrates = { \"2026-10-01\" = { USD = -1 } }\n",
+     "fx.rates.2026-10-01.USD: Input should be greater than 0"),
+    ("", "[fx]\nrates = { \"2026-10-01\" = { EURO = 1 } }\n", "unknown currency 'EURO'"),
+    ("", "[fx]\nbase = \"EUR\"\nrates = { \"2026-10-01\" = { EUR = 2 } }\n", "a rate for the base EUR itself"),
+    ("", "[fx]\nrates = { \"October\" = { USD = 1 } }\n", "fx.rates.October"),
+])
+def test_fx_settings_are_checked(tmp_path, site, client, expected):
+    make_project(tmp_path, site_toml=site, client_toml=client)
+    assert any(expected in line for line in _discover(tmp_path)), _discover(tmp_path)
+
+
+def test_a_rates_file_is_read_and_its_bad_cells_named(tmp_path):
+    make_project(tmp_path, client_toml='currency = "USD"\n[fx]\nbase = "EUR"\nfile = "fx.csv"\n'
+                 'rates = { "2026-10-01" = { USD = 1.07 } }\n')
+    write(tmp_path / "content/acme/fx.csv", "date,currency,rate\n2026-10-01,jpy,161.2\n2026-10-02,USD,0\n"
+          "2026-10-xx,GBP,0.9\n2026-10-01,USD,1.1\n")
+    assert _discover(tmp_path) == [
+        "content/acme/fx.csv:3:rate: found '0', expected a number > 0 (units of the currency one unit of the base "
+        "buys)",
+        "content/acme/fx.csv:4:date: found '2026-10-xx', expected a date like 2026-10-01",
+        "content/acme/fx.csv:5:rate: found a second USD rate for 2026-10-01 (the other: [fx] in client.toml)",
+    ]
+    write(tmp_path / "content/acme/fx.csv", "date,currency,rate\n2026-10-01,jpy,161.2\n")
+    (client,) = discover(tmp_path, Diagnostics()).clients
+    assert client.fx == ExchangeRates("EUR", (Rate("JPY", date(2026, 10, 1), 161.2),
+                                              Rate("USD", date(2026, 10, 1), 1.07)), "[fx] in client.toml")
+
+
+def test_a_clients_fx_replaces_the_sites(tmp_path):
+    make_project(tmp_path, site_toml='[fx]\nbase = "EUR"\nrates = { "2026-01-01" = { USD = 1.1 } }\n')
+    (client,) = discover(tmp_path, Diagnostics()).clients
+    assert client.fx.base == "EUR" and client.fx.source == "[fx] in sitegen.toml"
+    write(tmp_path / "content/acme/client.toml", '[fx]\nrates = { "2026-01-01" = { JPY = 150 } }\n')
+    (client,) = discover(tmp_path, Diagnostics()).clients
+    assert client.fx == ExchangeRates(None, (Rate("JPY", date(2026, 1, 1), 150.0),), "[fx] in client.toml")
