@@ -4,15 +4,17 @@ the project's exchange rates ([fx]) into the client's currency, to the cent, wit
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pyarrow as pa
 import pytest
-from helpers import make_project, write, write_csv
+from helpers import build, error_for, make_project, write, write_csv
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tiny_data import TABLES
 
 from sitegen.data.currency_marks import resolve, split_markers, symbols_of
 from sitegen.data.fx import ExchangeRates, Rate
@@ -278,3 +280,66 @@ def test_a_clients_fx_replaces_the_sites(tmp_path):
     write(tmp_path / "content/acme/client.toml", '[fx]\nrates = { "2026-01-01" = { JPY = 150 } }\n')
     (client,) = discover(tmp_path, Diagnostics()).clients
     assert client.fx == ExchangeRates(None, (Rate("JPY", date(2026, 1, 1), 150.0),), "[fx] in client.toml")
+
+
+# --- the site ------------------------------------------------------------------------------------------------
+
+
+def _mixed_project(root: Path, client_toml: str) -> Path:
+    ads = [{**row, "Currency": "JPY" if i == 1 else "EUR"} for i, row in enumerate(TABLES["ads"])]
+    return make_project(root, {"ads": ads, "videos": TABLES["videos"], "account": TABLES["account"]},
+                        client_toml=client_toml)
+
+
+FX_TOML = 'name = "Acme"\nlocale = "{locale}"\ncurrency = "EUR"\n[fx]\nrates = {{ "2026-01-01" = {{ JPY = 161.2 }} }}\n'
+
+
+def test_the_page_and_kpis_json_state_the_rates_used(tmp_path):
+    project = _mixed_project(tmp_path / "project", FX_TOML.format(locale="en_US"))
+    run = build(project, tmp_path / "site")
+    assert run.returncode == 0, run.stderr
+    report = tmp_path / "site/acme/2026-10"
+    document = json.loads((report / "kpis.json").read_text(encoding="utf-8"))
+    assert document["fx"] == [{"base": "EUR", "currency": "JPY", "rate": 161.2, "date": "2026-01-01"}]
+    assert document["kpis"]["spend"]["value"] == 100.31  # 100 EUR + 50 JPY (0.31 EUR: 50 / 161.2 = 0.3102)
+    page = (report / "index.html").read_text(encoding="utf-8")
+    assert ('<p class="fx muted">Amounts in other currencies converted into EUR at 1 EUR = 161.2 JPY (rate of '
+            'Jan 1, 2026).</p>') in page
+
+
+def test_the_statement_is_translated(tmp_path):
+    project = _mixed_project(tmp_path / "project", FX_TOML.format(locale="de_DE"))
+    run = build(project, tmp_path / "site")
+    assert run.returncode == 0, run.stderr
+    page = (tmp_path / "site/acme/2026-10/index.html").read_text(encoding="utf-8")
+    assert "Beträge in anderen Währungen wurden zu diesen Kursen in EUR umgerechnet: 1 EUR = 161,2 JPY (Kurs vom " \
+           "01.01.2026)." in page
+
+
+def test_a_report_without_conversions_says_nothing_of_rates(tmp_path):
+    project = make_project(tmp_path / "project", client_toml=FX_TOML.format(locale="en_US"))
+    run = build(project, tmp_path / "site")
+    assert run.returncode == 0, run.stderr
+    report = tmp_path / "site/acme/2026-10"
+    assert "fx" not in json.loads((report / "kpis.json").read_text(encoding="utf-8"))
+    assert 'class="fx' not in (report / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_new_rate_rebuilds_the_numbers(tmp_path):
+    project = _mixed_project(tmp_path / "project", FX_TOML.format(locale="en_US"))
+    assert build(project, tmp_path / "site").returncode == 0
+    write(project / "content/acme/client.toml", FX_TOML.format(locale="en_US").replace("161.2", "50"))
+    run = build(project, tmp_path / "site")
+    assert run.returncode == 0, run.stderr
+    document = json.loads((tmp_path / "site/acme/2026-10/kpis.json").read_text(encoding="utf-8"))
+    assert document["kpis"]["spend"]["value"] == 101.0 and document["fx"][0]["rate"] == 50
+
+
+def test_the_cli_names_the_cell_of_a_missing_rate(tmp_path):
+    project = _mixed_project(tmp_path / "project", FX_TOML.format(locale="en_US").replace("2026-01-01", "2026-10-03"))
+    run = build(project, tmp_path / "site")
+    assert run.returncode == 2
+    where = error_for(run, project / "content/acme/data/ads.csv", project)
+    assert (where.row, where.column) == (3, "currency")
+    assert where.message == ("found 'JPY', expected EUR (the client's currency) or a rate: [fx] in client.toml has "
+                             "no JPY rate on or before 2026-10-02")
