@@ -125,7 +125,8 @@ def _keep_in_cache(cache: ConversionCache | None, kind: Kind, items: list[Item],
     writers = []
     for item, t in zip(items, typed):
         if cache is not None and isinstance(item, Source) and item.cache_key is not None:
-            snapshot = dataclasses.replace(t, columns=dict(t.columns))  # _typed_table takes from t.columns
+            # _typed_table takes from t.columns; settle_money converts amounts there and adds notes
+            snapshot = dataclasses.replace(t, columns=dict(t.columns), notes=list(t.notes))
             writers.append(threading.Thread(target=cache.put, name="sitegen conversion cache", args=(
                 item.cache_key, kind, snapshot, item.row_numbers, item.prepare_warnings)))
             writers[-1].start()
