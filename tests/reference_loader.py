@@ -215,7 +215,7 @@ def interpret(kind: Kind, files: list[PreparedFile], diagnostics: Diagnostics) -
         if kind.columns.get(column) == "money":  # each cell's currency marker, set apart from its amount
             found, amounts = split_markers(pa.array(frame[column].astype(object).tolist(), pa.string()))
             frame[column] = pd.Series(amounts.to_pylist(), index=frame.index, dtype=conv.TEXT)
-            marks[column] = np.where(found != None, written[column].astype(object), None)  # noqa: E711
+            marks[column] = (np.where(found != None, written[column].astype(object), None), found)  # noqa: E711
     for column in frame.columns:
         blanked = (frame[column] == "").to_numpy() & (written[column].astype(str).str.strip() != "").to_numpy()
         for i, n in enumerate(np.bincount(file_of[blanked], minlength=len(files))):
@@ -240,9 +240,10 @@ def interpret(kind: Kind, files: list[PreparedFile], diagnostics: Diagnostics) -
             if "video_id" in frame.columns else from_link
     for i, f in enumerate(files):
         rows = np.flatnonzero(file_of == i)
+        own = {c: (m[rows], kinds[rows]) for c, (m, kinds) in marks.items() if (m[rows] != None).any()}  # noqa: E711
+        f.typed = Typed({}, f.notes, [], set(), {}, len(rows), {c: Cells(None, m) for c, (m, _) in own.items()},
+                        {c: kinds for c, (_, kinds) in own.items()})
         mine = frame.iloc[rows]
-        f.typed = Typed({}, f.notes, [], set(), {}, len(rows),
-                        {c: Cells(None, m[rows]) for c, m in marks.items() if (m[rows] != None).any()})  # noqa: E711
         if "currency" in mine.columns:
             f.currencies = set(mine["currency"].unique()) - {""}
             present = mine["currency"].astype(object).where(mine["currency"] != "", None).to_numpy()

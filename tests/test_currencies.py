@@ -9,6 +9,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pytest
 from helpers import build, error_for, make_project, write, write_csv
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 from tiny_data import TABLES
 
 from sitegen.data.currency_marks import resolve, split_markers, symbols_of
+from sitegen.data.exchange import convert, convert_exactly
 from sitegen.data.fx import ExchangeRates, Rate
 from sitegen.data.load import load_client_data
 from sitegen.data.options import LoadOptions
@@ -186,6 +188,29 @@ def test_the_cache_keeps_amounts_as_written_and_converts_after_it(tmp_path):
 
 
 # --- properties ----------------------------------------------------------------------------------------------
+
+_FACTOR = st.decimals(Decimal("0.0001"), 10**5, places=4)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.decimals(0, 10**12, places=2), _FACTOR, _FACTOR), min_size=1, max_size=20),
+       st.integers(0, 3))
+def test_converting_in_floats_gives_the_exact_decimal_result(rows, digits):
+    """The fast path (floats, decimals only near a half) against the plain way (decimals for every amount)."""
+    amounts, multiply, divide = (np.array([float(r[i]) for r in rows]) for i in range(3))
+    assert convert(amounts, multiply, divide, digits).tolist() == \
+        convert_exactly(amounts, multiply, divide, digits).tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 10**11), min_size=1, max_size=20), st.sampled_from([1, 2, 4, 5, 8]),
+       st.integers(0, 3))
+def test_halves_round_up_as_in_decimal(halves, factor, digits):
+    """Amounts whose converted value is exactly a half of the minor unit (×factor, /1): the cases floats get wrong."""
+    amounts = np.array([float(Decimal(2 * n + 1) / Decimal(2 * factor) / Decimal(10) ** digits) for n in halves])
+    ones, times = np.ones(len(halves)), np.full(len(halves), float(factor))
+    assert convert(amounts, times, ones, digits).tolist() == convert_exactly(amounts, times, ones, digits).tolist()
+
 
 _AMOUNT = st.decimals(0, 10**7, places=2)
 _STYLES = ["{a}", "{s}{a}", "{a} {c}", "{c}{a}", "{lc} {a}", "{s} {a:,}"]

@@ -28,6 +28,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sitegen.data.cells import blank_value
+from sitegen.data.currency_marks import markers_of
 from sitegen.data.distinct import Cells, Typed
 from sitegen.data.kinds import KINDS, NUMBER_TYPES, TIME_TYPES, Kind
 from sitegen.data.options import LoadOptions
@@ -180,8 +181,9 @@ def _read(path: Path) -> Entry:
         del chunked
         columns[name] = _from_arrow(array, ctype, blank_value(ctype) if name in kind.columns else None)
     marks = {n.removeprefix(_MARKS): columns.pop(n) for n in names if n.startswith(_MARKS)}
+    markers = {c: markers_of(cells.values) for c, cells in marks.items()}
     typed = Typed(columns, list(meta["notes"]), [tuple(w) for w in meta["warnings"]], set(meta["currencies"]), {},
-                  rows, marks, columns.pop(_CURRENCY, None))
+                  rows, marks, markers, columns.pop(_CURRENCY, None))
     return Entry(kind, typed, row_numbers, [tuple(w) for w in meta["prepare_warnings"]])
 
 

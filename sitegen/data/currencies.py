@@ -15,12 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from sitegen.data import exchange, fx
 from sitegen.data.cells import MAX_CELL_ERRORS, more_cells_error
-from sitegen.data.currency_marks import code_of, resolve, split_markers
+from sitegen.data.currency_marks import code_of, resolve
 from sitegen.data.distinct import Cells, Typed
 from sitegen.data.kinds import TIME_COLUMN, Kind
 from sitegen.errors import SitegenError, raise_all
@@ -41,20 +39,15 @@ class Money:
         return (self.rates.base if self.rates else None) or self.currency
 
 
-def _markers(written: np.ndarray) -> np.ndarray:
-    """The markers of money cells as written (the cells `Group.strip_markers` found one in)."""
-    return split_markers(pc.utf8_trim_whitespace(pa.array(written.tolist(), pa.string())))[0]
-
-
 def named_currencies(typed: Iterable[Typed], preferred: str) -> set[str]:
     """The currencies the data names: its currency columns' cells and its money cells' markers, read as for a
     client in `preferred` (a cell that names no currency, or several, is left out here and refused later)."""
     named: set[str] = set()
     for t in typed:
         named.update(c for c in (_cell_currency(cell, preferred) for cell in t.currencies) if isinstance(c, str))
-        for cells in t.marks.values():
-            marked = cells.values[cells.values != None]  # noqa: E711 (elementwise)
-            named.update(c for c in (resolve(m, (preferred,)) for m in set(_markers(marked))) if isinstance(c, str))
+        for markers in t.markers.values():
+            found = set(markers[markers != None].tolist())  # noqa: E711 (elementwise)
+            named.update(c for c in (resolve(m, (preferred,)) for m in found) if isinstance(c, str))
     return named
 
 
@@ -214,7 +207,7 @@ class _File:
         if cells is None:
             return out
         marked = np.flatnonzero(cells.values != None)  # noqa: E711 (elementwise)
-        markers = _markers(cells.values[marked])
+        markers = self.t.markers[column][marked]
         distinct = sorted(set(markers))
         own = sorted({int(r) for r in np.unique(self.row) if r >= 0})  # the row currencies that may decide
         table = np.array([[self._id(resolve(m, (self.money.currency, *([self.names[r]] if r >= 0 else []))))
@@ -241,7 +234,8 @@ class _File:
                               lambda i: f"found {found[i]!r}, expected {wanted(i)}")
 
     def _unclear(self, column: str, row: int) -> str:
-        (marker,) = _markers(self._written(column, np.array([row])))
+        cells = self.t.marks[column]
+        marker = self.t.markers[column][row if cells.codes is None else cells.codes[row]]
         options = sorted(resolve(marker, ()))
         if not options:
             return f"an amount in {self.money.currency} ({CLIENT}); {marker!r} names no currency: write the ISO code"

@@ -51,6 +51,16 @@ def split_markers(cells: pa.Array) -> tuple[np.ndarray, pa.Array]:
     return marks, pc.if_else(pa.array(known), amounts, cells)
 
 
+def markers_of(written: np.ndarray) -> np.ndarray:
+    """The marker of each money cell as written (object array; None stays None): `split_markers` again, for the
+    cells of a file the conversion cache kept."""
+    out = np.full(len(written), None, dtype=object)
+    where = np.flatnonzero(written != None)  # noqa: E711 (elementwise)
+    if len(where):
+        out[where] = split_markers(pc.utf8_trim_whitespace(pa.array(written[where].tolist(), pa.string())))[0]
+    return out
+
+
 @cache
 def _codes() -> frozenset[str]:
     return frozenset(list_currencies())

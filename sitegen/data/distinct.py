@@ -86,6 +86,7 @@ class Typed:
     rows: int
     # money column -> each row's cell as written where it has a currency marker (`€100`), else None
     marks: dict[str, Cells] = field(default_factory=dict)
+    markers: dict[str, np.ndarray] = field(default_factory=dict)  # the marker of each of marks[column].values
     currency: Cells | None = None  # each row's currency column cell (trimmed; None where blank or absent)
 
 
@@ -219,7 +220,7 @@ def _marks(group: Group, name: str, slices: list[slice], results: list[Typed]) -
     codes = group.codes[name]
     for result, part in zip(results, slices):
         if is_marked[codes[part]].any():
-            result.marks[name] = Cells(codes[part], written)
+            result.marks[name], result.markers[name] = Cells(codes[part], written), group.marks
 
 
 def _type_group(kind: Kind, group: Group, columns: list[str], slices: list[slice], results: list[Typed]) -> None:

@@ -39,8 +39,25 @@ def minor_digits(currency: str) -> int:
 
 
 def convert(amounts: np.ndarray, multiply: np.ndarray, divide: np.ndarray, digits: int) -> np.ndarray:
-    """amount × multiply / divide for each row, rounded half up to `digits` decimals. Computed in decimal on each
-    number's shortest repr (what was written: 1234.56, 1.07), once per distinct (amount, multiply, divide)."""
+    """amount × multiply / divide for each row, rounded half up to `digits` decimals: `convert_exactly`'s result.
+
+    In floating point, where the result cannot differ from the exact one: the computed value's error is below
+    1e-15 of it (a few roundings of numbers parsed from decimals), so only a value within far more than that of
+    a half (n.5 of the minor unit), or too big for float to hold its halves, is computed in decimal."""
+    scale = 10.0 ** digits
+    scaled = amounts * multiply / divide * scale
+    size = np.abs(scaled)
+    with np.errstate(invalid="ignore"):
+        unsure = ~(size < 2.0 ** 50) | (np.abs(size - np.floor(size) - 0.5) <= 1e-9 + 1e-12 * size)
+    out = np.sign(scaled) * np.floor(size + 0.5) / scale + 0.0
+    if unsure.any():
+        out[unsure] = convert_exactly(amounts[unsure], multiply[unsure], divide[unsure], digits)
+    return out
+
+
+def convert_exactly(amounts: np.ndarray, multiply: np.ndarray, divide: np.ndarray, digits: int) -> np.ndarray:
+    """`convert` in decimal arithmetic on each number's shortest repr (what was written: 1234.56, 1.07), once per
+    distinct (amount, multiply, divide)."""
     if not len(amounts):
         return amounts.astype(np.float64)
     triples, inverse = np.unique(np.column_stack([amounts, multiply, divide]), axis=0, return_inverse=True)
