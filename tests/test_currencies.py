@@ -298,6 +298,15 @@ def test_a_rates_file_is_read_and_its_bad_cells_named(tmp_path):
                                               Rate("USD", date(2026, 10, 1), 1.07)), "[fx] in client.toml")
 
 
+def test_a_rates_file_that_cannot_be_read_is_one_error(tmp_path):
+    make_project(tmp_path, client_toml='[fx]\nfile = "nope.csv"\n')
+    assert _discover(tmp_path) == ["content/acme/client.toml: fx.file: cannot read 'nope.csv' (FileNotFoundError), "
+                                   "expected a UTF-8 CSV file with the columns date, currency, rate"]
+    write(tmp_path / "content/acme/nope.csv", "day,code,value\n")
+    assert _discover(tmp_path) == ["content/acme/nope.csv:1: found the columns 'day', 'code', 'value', expected "
+                                   "date, currency, rate"]
+
+
 def test_a_clients_fx_replaces_the_sites(tmp_path):
     make_project(tmp_path, site_toml='[fx]\nbase = "EUR"\nrates = { "2026-01-01" = { USD = 1.1 } }\n')
     (client,) = discover(tmp_path, Diagnostics()).clients

@@ -5,9 +5,9 @@ finds nothing changed reads the settings without it).
 A rate says how many units of a currency one unit of the base currency buys from its day on: base EUR, USD 1.07
 on 2026-10-01 is 1 EUR = 1.07 USD. A row's amount in currency X is converted with the rate in force on the row's
 day (the latest one dated on or before it): amount × rate(client's currency) / rate(X), where the base's own rate
-is 1. Each converted amount is rounded to the client's currency's minor unit (cents; yen have none), half up, in
-decimal arithmetic on the amounts and rates as written, so that a converted amount is right to the cent and a
-total is the sum of its converted rows.
+is 1. Each converted amount is rounded to the client's currency's minor unit (cents; yen have none), half up, as
+decimal arithmetic on the amounts and rates as written rounds it, so that a converted amount is right to the cent
+and a total is the sum of its converted rows.
 """
 
 from __future__ import annotations

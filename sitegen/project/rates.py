@@ -24,7 +24,12 @@ def exchange_rates(settings: FxSettings | None, config_path: Path) -> ExchangeRa
     if settings.file:
         path = config_path.parent / settings.file
         errors: list[SitegenError] = []
-        for currency, day, rate, row in _read(path, errors):
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError, ValueError) as exc:  # missing, a folder, not UTF-8, a NUL in the name
+            raise SitegenError(f"fx.file: cannot read {settings.file[:200]!r} ({type(exc).__name__}), expected a "
+                               f"UTF-8 CSV file with the columns {', '.join(COLUMNS)}", config_path) from None
+        for currency, day, rate, row in _read(text, path, errors):
             if (currency, day) in found:
                 errors.append(SitegenError(f"found a second {currency} rate for {day} (the other: "
                                            f"{_where(*found[(currency, day)][1:])})", path, row, "rate"))
@@ -42,14 +47,12 @@ def _where(path: Path, row: int | None) -> str:
     return f"{path.name}:{row}" if row is not None else f"[fx] in {path.name}"
 
 
-def _read(path: Path, errors: list[SitegenError]) -> list[tuple[str, date, float, int]]:
+def _read(text: str, path: Path, errors: list[SitegenError]) -> list[tuple[str, date, float, int]]:
     """The rows of a rates file: (currency, day, rate, row); bad cells go to `errors`."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SitegenError(f"cannot read the rates file ({type(exc).__name__}), expected a UTF-8 CSV file with the "
-                           f"columns {', '.join(COLUMNS)}", path) from None
-    rows = list(csv.reader(text.splitlines()))
+        rows = list(csv.reader(text.splitlines()))
+    except csv.Error as exc:  # a field over the csv module's limit
+        raise SitegenError(f"not a CSV file the rates can be read from ({exc})", path) from None
     header = [h.strip().lower() for h in rows[0]] if rows else []
     if any(c not in header for c in COLUMNS):
         raise SitegenError(f"found the columns {', '.join(map(repr, header)) or 'none'}, expected "
