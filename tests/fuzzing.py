@@ -215,7 +215,8 @@ JUNK_NUMBERS = ["1" * 5000, "1e300", "1e16", "1e400", "-1e400", "1e308", "1e-400
                 "-inf", "Infinity", "9" * 400, "-5", "-0", "0x1F", "1.234,56", "1,234.56", "1.2.3", "١٢٣", "½",
                 "1_000", "+-1", "7.45891E+18", "", " ", "N/A", "<5", "€", "$-1", "0.0000000001",
                 "99999999999999999999", "TRUE", "=1+1", "'0123", "1 234 567", "12%", "1e", "e5", ".", ",", "1,2,3",
-                "0,5", "٫"]
+                "0,5", "٫", "€100", "100 EUR", "usd7", "kr 5", "¥1,000", "US$ 1,234.56", "100 XYZ", "$1.234,56",
+                "€", "12 €€", "R 5", "€-5"]
 JUNK_DATES = ["0000-00-00", "9999-12-31", "3000-01-01", "1000-01-01", "1677-09-21", "2262-04-12", "1677-09-22",
               "2026-02-30", "2026-13-01", "31.02.2026", "99/99/9999", "01/02/03", "10000-01-01",
               "2026-10-31T25:61", "2026-10-31 23:59:60", "1.1.1", "2026-10-31Z", "-2026-10-31", "0001-01-01",
@@ -316,7 +317,10 @@ VALID_TEXT = {  # cells that fit a column type, in the forms exports write them
     "datetime": _TIME_TEXT,
     "int": st.integers(0, 10**9).map(str) | st.integers(1000, 10**7).map(lambda n: f"{n:,}") | st.just("-"),
     "net": st.integers(-10**6, 10**9).map(str) | st.just("-"),
-    "money": _AMOUNTS.map(str) | _AMOUNTS.map(lambda d: f"{d:,.2f}".replace(",", " ").replace(".", ",")),
+    "money": _AMOUNTS.map(str) | _AMOUNTS.map(lambda d: f"{d:,.2f}".replace(",", " ").replace(".", ","))
+    | st.tuples(_AMOUNTS, st.sampled_from(["${}", "US$ {:,}", "{} USD", "usd{}", "€{}", "{} EUR", "¥{:,}", "JPY {}",
+                                           "Rp {}", "{} kr"])).map(lambda a: a[1].format(a[0])),
+    "currency": st.sampled_from(["USD", "USD", "EUR", "JPY", "usd", "IDR", "", "$", "Rupiah", "kr"]),
     "float": st.floats(0, 1e6).map(lambda f: f"{f:.3f}"),
     "text": st.text(min_size=1, max_size=12),
     "id": st.integers(10**18, 9 * 10**18).map(str),
@@ -346,6 +350,8 @@ def table_columns(draw) -> list[tuple[str, str | None]]:
             columns.append((_respell(draw(st.sampled_from(spellings)), draw(SPELLINGS)), kind.columns[column]))
     for name in draw(st.lists(headers, max_size=4)):
         columns.append((name, NAME_TYPE.get(name)))
+    if draw(st.integers(0, 4)) == 0:  # the currency of each row, as Ads Manager and shops write it
+        columns.append((draw(st.sampled_from(["Currency", "currency", "Währung"])), "currency"))
     return draw(st.permutations(columns))
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from sitegen.data import conventions as conv
 from sitegen.data.cell_shapes import SAMPLE
@@ -26,12 +27,16 @@ from sitegen.data.cells import (
     typed_empty_column,
 )
 from sitegen.data.covered import missing_range_hint
+from sitegen.data.currencies import Money, client_currency, named_currencies, settle_money
+from sitegen.data.currency_marks import split_markers
 from sitegen.data.date_headers import not_dates
-from sitegen.data.distinct import VIDEO_IN_LINK
+from sitegen.data.distinct import VIDEO_IN_LINK, Cells, Typed
 from sitegen.data.file_dates import file_days, reference_day
 from sitegen.data.files import data_paths
+from sitegen.data.fx import merged_rates
 from sitegen.data.kinds import KINDS, NUMBER_TYPES, TIME_COLUMN, Kind
 from sitegen.data.load import ClientData, DataFile, _totals_export, check_lossy_ids
+from sitegen.data.options import LoadOptions
 from sitegen.data.overlaps import settle_overlaps
 from sitegen.data.plausibility import plausibility
 from sitegen.data.readers import READABLE, read_table
@@ -63,6 +68,7 @@ class PreparedFile:
     mapping: dict[str, str] = field(default_factory=dict)  # header as written -> canonical column
     first: date | None = None  # set once the cells are typed
     last: date | None = None
+    typed: Typed | None = None  # its currency column and money cells with a currency marker (no typed cells yet)
 
 
 def load_rows(data_dir: Path, diagnostics: Diagnostics, columns: dict[str, str] | None = None) -> ClientData:
@@ -80,18 +86,28 @@ def load_rows(data_dir: Path, diagnostics: Diagnostics, columns: dict[str, str] 
             errors.extend(getattr(exc, "errors", [exc]))
             continue
         parts[prepared.kind.name].append(prepared)
-    tables, files, currencies = {}, [], set()
+    tables, files, used = {}, [], []
+    cells, said = {}, {}  # each kind's cells, and the warnings found on them (given in the loader's order)
     for name, prepared in parts.items():
+        if prepared:
+            said[name] = Diagnostics()
+            cells[name] = interpret(KINDS[name], prepared, said[name])
+    options = LoadOptions()
+    currencies = named_currencies((p.typed for prepared in parts.values() for p in prepared), options.currency)
+    money = Money(client_currency(options.currency, options.currency_set, currencies), options.fx)
+    for name, prepared in parts.items():
+        for warning in said[name].warnings if name in said else []:
+            diagnostics.warn(warning)
         try:
-            tables[name] = _combine(KINDS[name], prepared, diagnostics, data_dir)
+            tables[name], rates = _combine(KINDS[name], prepared, cells.get(name), money, diagnostics, data_dir)
         except SitegenError as exc:
             errors.extend(getattr(exc, "errors", [exc]))
             continue
+        used += rates
         for p in prepared:
             files.append(DataFile(p.path, name, len(p.frame), p.first, p.last, p.notes))
-            currencies |= p.currencies
     raise_all(errors)
-    return ClientData(tables, sorted(files, key=lambda f: f.path), currencies)
+    return ClientData(tables, sorted(files, key=lambda f: f.path), currencies, [], money.currency, merged_rates(used))
 
 
 def prepare_file(path: Path, diagnostics: Diagnostics, user_columns: dict[str, str]) -> PreparedFile:
@@ -213,6 +229,12 @@ def interpret(kind: Kind, files: list[PreparedFile], diagnostics: Diagnostics) -
     file_of = np.repeat(np.arange(len(files)), [len(f.frame) for f in files])
     found = [conv.Conventions() for _ in files]
     frame = conv.blank_null_tokens(written, conv.Conventions())
+    marks = {}
+    for column in frame.columns:
+        if kind.columns.get(column) == "money":  # each cell's currency marker, set apart from its amount
+            found, amounts = split_markers(pa.array(frame[column].astype(object).tolist(), pa.string()))
+            frame[column] = pd.Series(amounts.to_pylist(), index=frame.index, dtype=conv.TEXT)
+            marks[column] = (np.where(found != None, written[column].astype(object), None), found)  # noqa: E711
     for column in frame.columns:
         blanked = (frame[column] == "").to_numpy() & (written[column].astype(str).str.strip() != "").to_numpy()
         for i, n in enumerate(np.bincount(file_of[blanked], minlength=len(files))):
@@ -236,9 +258,16 @@ def interpret(kind: Kind, files: list[PreparedFile], diagnostics: Diagnostics) -
         frame["video_id"] = frame["video_id"].where(frame["video_id"] != "", from_link) \
             if "video_id" in frame.columns else from_link
     for i, f in enumerate(files):
-        mine = frame.iloc[np.flatnonzero(file_of == i)]
+        rows = np.flatnonzero(file_of == i)
+        own = {c: (m[rows], kinds[rows]) for c, (m, kinds) in marks.items() if (m[rows] != None).any()}  # noqa: E711
+        f.typed = Typed({}, f.notes, [], set(), {}, len(rows), {c: Cells(None, m) for c, (m, _) in own.items()},
+                        {c: kinds for c, (_, kinds) in own.items()})
+        mine = frame.iloc[rows]
         if "currency" in mine.columns:
             f.currencies = set(mine["currency"].unique()) - {""}
+            present = mine["currency"].astype(object).where(mine["currency"] != "", None).to_numpy()
+            f.typed.currencies = f.currencies
+            f.typed.currency = Cells(None, present) if f.currencies else None
         for guess in found[i].ambiguous:
             diagnostics.warn(guess, f.path)
         f.notes += found[i].notes + [f"{n} cells in column {c!r} read as missing ('-', 'N/A', ...)"
@@ -250,20 +279,23 @@ def interpret(kind: Kind, files: list[PreparedFile], diagnostics: Diagnostics) -
     return frame.drop(columns=extra), written.drop(columns=extra)
 
 
-def _combine(kind: Kind, files: list[PreparedFile], diagnostics: Diagnostics, data_dir: Path) -> pd.DataFrame:
-    """All files of one kind as one typed table.
+def _combine(kind: Kind, files: list[PreparedFile], cells: tuple[pd.DataFrame, pd.DataFrame] | None, money: Money,
+             diagnostics: Diagnostics, data_dir: Path) -> tuple[pd.DataFrame, list]:
+    """All files of one kind as one typed table (`cells`: `interpret`'s), every amount in `money`'s currency, and
+    the exchange rates that converted some.
 
     A row that several files report is counted once, the later download's; repeats inside one file are kept,
     since two interactions or two ads may well look alike, but for videos."""
     if not files:
-        return typed_empty(kind)
-    raw, shown = interpret(kind, files, diagnostics)
+        return typed_empty(kind), []
+    raw, shown = cells
     origins = [(f.path, f.row_numbers) for f in files]
     # a file with rules of its own (a shop export: an order without a code) may leave some required cells blank
     optional = {c: np.concatenate([np.full(len(f.frame), c not in f.kind.required) for f in files])
                 for c in kind.required}
     table = validate(raw, kind, origins, shown, optional)
     file_of = np.repeat(np.arange(len(files)), [len(f.frame) for f in files])
+    rates = _settle_money(kind, table, files, file_of, origins, money)
     _note_ranges(table, kind, files, file_of)
     plausibility(table, kind, origins, diagnostics)
     if len(files) > 1 or kind.name == "videos":
@@ -273,7 +305,22 @@ def _combine(kind: Kind, files: list[PreparedFile], diagnostics: Diagnostics, da
         for index, more in notes.items():
             files[index].notes.extend(more)
     _warn_uneven_columns(kind, files, table, file_of, diagnostics)
-    return table
+    return table, rates
+
+
+def _settle_money(kind: Kind, table: pd.DataFrame, files: list[PreparedFile], file_of: np.ndarray,
+                  origins: list[tuple[Path, np.ndarray]], money: Money) -> list:
+    """The loader's currency rules (currencies.settle_money) on the typed table, each file's rows in turn."""
+    typed = []
+    for i, f in enumerate(files):
+        rows = file_of == i
+        f.typed.columns = {c: Cells(None, table[c].to_numpy()[rows]) for c in table.columns}
+        typed.append(f.typed)
+    rates = settle_money(kind, origins, typed, money)
+    for column, ctype in kind.columns.items():
+        if ctype == "money":
+            table[column] = np.concatenate([t.columns[column].array() for t in typed]) if typed else table[column]
+    return rates
 
 
 def _warn_uneven_columns(kind: Kind, files: list[PreparedFile], table: pd.DataFrame, file_of: np.ndarray,

@@ -31,6 +31,22 @@ def _write(rel: str, text: str | bytes) -> Callable[[Path], None]:
     return lambda root: write(root / rel, text)
 
 
+def _all(*mutations: Callable[[Path], None]) -> Callable[[Path], None]:
+    def mutate(root: Path) -> None:
+        for mutation in mutations:
+            mutation(root)
+    return mutate
+
+
+def _with_currency_column(currencies: list[str]) -> Callable[[Path], None]:
+    """The ads rows with a Currency column (as Ads Manager writes it), one code per row."""
+    rows = [{**row, "Currency": code} for row, code in zip(TABLES["ads"], currencies)]
+    return _write(f"{DATA}/ads.csv", csv_bytes(rows))
+
+
+_USD_CLIENT = _write("content/acme/client.toml", 'name = "Acme"\ncurrency = "USD"\n')
+
+
 def _report(*front: str, body: str = "All good.\n") -> str:
     return "---\n" + "".join(f"{line}\n" for line in front) + "---\n" + body
 
@@ -63,6 +79,18 @@ CASES = [
          f"{DATA}/ads.csv", row=3, column="impressions", expects=("'lots'", "expected a whole number")),
     Case("negative-spend", _replace(f"{DATA}/ads.csv", "2026-09-30,A,999,", "2026-09-30,A,-999,"),
          f"{DATA}/ads.csv", row=4, column="spend", expects=("'-999'", "expected an amount >= 0")),
+    # issue 17: €100 and $100 in one column were added as 200 dollars; 100 EUR read as 100; EUR and JPY summed
+    Case("euro-amount-for-a-dollar-client",
+         _all(_USD_CLIENT, _replace(f"{DATA}/ads.csv", "2026-10-01,A,100,", "2026-10-01,A,€100,"),
+              _replace(f"{DATA}/ads.csv", "2026-10-02,B,50,", "2026-10-02,B,$100,")),
+         f"{DATA}/ads.csv", row=2, column="spend", expects=("found '€100'", "expected an amount in USD "
+                                                             "(the client's currency)", "[fx]")),
+    Case("currency-code-after-the-amount",
+         _all(_USD_CLIENT, _replace(f"{DATA}/ads.csv", "2026-10-01,A,100,", "2026-10-01,A,100 EUR,")),
+         f"{DATA}/ads.csv", row=2, column="spend", expects=("found '100 EUR'", "expected an amount in USD")),
+    Case("currency-column-mixes-currencies", _with_currency_column(["EUR", "JPY", "EUR"]),
+         f"{DATA}/ads.csv", row=3, column="currency", expects=("found 'JPY'", "expected EUR (the client's currency)",
+                                                                "exchange rates")),
     Case("empty-csv", _write(f"{DATA}/ads.csv", b""),
          f"{DATA}/ads.csv", expects=("empty file", "expected a header row")),
     Case("empty-xlsx", _write(f"{DATA}/more.xlsx", b""),

@@ -122,6 +122,19 @@ def test_demo_client_loads_alike(tmp_path):
         assert differences(folder) == []
 
 
+def test_header_alone_says_no_data_rows_first_in_every_reader():
+    """Found by the fuzzer: a header whose names repeat once trimmed, and no row below it. The block reader checked
+    the names before knowing there were no rows; the others say "no data rows" first."""
+    assert_same(("data.csv", b"2 second video views,  2 second video views ,Currency,,\n"))
+
+
+def test_money_cells_with_currencies_load_alike():
+    """Markers before and after amounts, a currency column, in a file with and without decimal commas."""
+    rows = "date,campaign,spend,revenue,Currency\n2026-10-01,A,$1,234.50,USD 7,USD\n2026-10-02,B,99 usd,12%,\n"
+    assert_same(("ads.csv", rows.replace("$1,234.50", '"$1,234.50"').encode()))
+    assert_same(("ads.csv", "date;campaign;spend\n01.10.2026;A;1.234,56 €\n02.10.2026;B;€5\n".encode()))
+
+
 @pytest.mark.slow  # fuzzed inputs: the fast lane leaves them out
 @fuzz_settings(120)
 @given(mutated_pair, st.sampled_from(["alone", "beside the original"]))

@@ -4,6 +4,7 @@ bytes."""
 from __future__ import annotations
 
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,9 @@ from tiny_data import TABLES
 
 from sitegen import storage
 from sitegen.data import combine, conversion_cache, load
+from sitegen.data.fx import ExchangeRates, Rate
 from sitegen.data.load import load_client_data
+from sitegen.data.options import LoadOptions
 from sitegen.errors import Diagnostics, SitegenError, error_lines
 
 
@@ -22,9 +25,13 @@ def cache_every_file(monkeypatch):
     monkeypatch.setattr(load, "CACHE_MIN_BYTES", 0)
 
 
+# the real export is in IDR, the others in USD (the default): its amounts are converted after the cache
+RATES = ExchangeRates("USD", (Rate("IDR", date(2020, 1, 1), 15_700.0),))
+
+
 def _load(folder: Path, cache: Path | None, columns=None):
     diagnostics = Diagnostics()
-    data = load_client_data(folder, diagnostics, columns, cache_dir=cache)
+    data = load_client_data(folder, diagnostics, cache_dir=cache, options=LoadOptions(dict(columns or {}), fx=RATES))
     return data, diagnostics.warnings
 
 

@@ -228,11 +228,13 @@ VALID_SITE = {
     "alerts": {"crisis_ratio": 0.05, "crisis_multiple": 3, "crisis_min_comments": 5, "spike_z": 5,
                "spike_min_ratio": 2, "baseline_days": 28, "large_change": 0.5, "viral_fraction": 0.25},
     "columns": {"Ausgaben netto": "spend"},
+    "fx": {"base": "EUR", "rates": {"2026-10-01": {"USD": 1.07, "JPY": 161.2}}},
 }
 VALID_CLIENT = {
     "name": "Acme", "slug": "acme", "locale": "en_US", "currency": "USD", "timezone": "UTC",
     "branding": {"primary_color": "#000000", "footer": "Acme"}, "targets": {"roi": 2.0},
     "alerts": {"spike_z": 4.0, "baseline_days": 14}, "columns": {"Kampagnen-ID": "campaign"},
+    "fx": {"rates": {"2026-10-01": {"EUR": 0.93}, "2026-11-01": {"EUR": 0.92}}},
 }
 DOMAIN_STRINGS = ["", " ", "\x00", "a" * 300, "../../etc/passwd", "/", ".", "de-DE", "xx_YY", "und", "root",
                   "en_US_POSIX", "EUR ", "eur", "XXX", "UTC\n", "Europe/", "Etc/GMT+99", "#fff", "#GGGGGG", "previous",
@@ -320,6 +322,9 @@ KNOWN_CONFIG_CASES = {
     "favicon-with-line-break": (b'[branding]\nfavicon = "a\\nb"\n', None),
     "integer-of-5000-digits": (b"title = " + b"1" * 5000, None),
     "key-with-line-break": (b'[columns]\n"a\\nb" = 1\n', None),
+    "rates-file-with-nul": (None, b'[fx]\nfile = "a\\u0000b"\n'),
+    "rates-file-is-a-folder": (None, b'[fx]\nfile = "."\n'),
+    "rate-of-inf": (None, b'[fx]\nrates = { "2026-10-01" = { USD = inf } }\n'),
 }
 
 

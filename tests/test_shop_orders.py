@@ -118,6 +118,25 @@ def test_a_bad_cell_names_the_line_item_row_and_the_header(tmp_path):
                                       "expected a date and time like 2026-10-31 14:05:00 -0400")
 
 
+def test_a_shop_amount_with_a_currency_sign_is_refused_not_stripped(tmp_path):
+    text = (SHOP / "shopify-orders.csv").read_text()
+    row = "#1003,customer@example.com,paid,2026-10-02 09:15:00 -0400,fulfilled,,no,USD,"
+    write(tmp_path / "data" / "orders_export.csv", text.replace(row + "120.00,", row + "$120.00,"))
+    with pytest.raises(SitegenError) as caught:
+        _load(tmp_path)
+    assert str(caught.value).endswith("orders_export.csv:7:Subtotal: found '$120.00', expected an amount >= 0 without "
+                                      "a currency (the Currency column names each order's)")
+
+
+def test_orders_in_another_currency_than_the_clients_name_their_currency_cell(tmp_path):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    shutil.copy(SHOP / "shopify-orders.csv", folder / "orders_export.csv")
+    with pytest.raises(SitegenError) as caught:
+        load_client_data(folder, Diagnostics(), options=LoadOptions(currency="EUR", currency_set=True))
+    assert "orders_export.csv:2:currency: found 'USD', expected EUR (the client's currency)" in str(caught.value)
+
+
 def test_an_order_listed_twice_with_different_fields_is_an_error(tmp_path):
     frame = pd.read_csv(SHOP / "woocommerce-analytics-orders.csv", dtype=str, keep_default_na=False)
     frame.loc[len(frame)] = ["2026-10-07T10:00:00", "200", "completed", "", "new", "", "", "1", "", "25", ""]

@@ -44,14 +44,15 @@ def build_client(project: Project, client: Client, theme: Theme, plan: ClientPla
     keys = plan.reports if plan else [None] * len(client.reports)
     need_numbers = [k is None or k[0] not in by_numbers for k in keys]
     if same_data:
-        out.load_warnings, out.currencies, out.data_span = previous.load_warnings, previous.currencies, \
+        out.load_warnings, out.currency, out.data_span = previous.load_warnings, previous.currency, \
             previous.data_span
         out.facts = previous.facts
     if any(need_numbers) and out.facts is None and not _load(out, project, client):
         return out
     for warning in out.load_warnings:
         diagnostics.warn(warning)
-    client = _with_data_currency(client, out.currencies, diagnostics)
+    if out.currency is not None and out.currency != client.currency:  # the data's, where client.toml names none
+        client = dataclasses.replace(client, currency=out.currency)
     env = page_environment(theme, language(client.locale))
     for report, key, needed in zip(client.reports, keys, need_numbers):
         computed = _compute(out, project, client, report) if needed else by_numbers[key[0]]
@@ -87,7 +88,7 @@ def _load(out: ClientOutput, project: Project, client: Client) -> bool:
     with timed(out.timings, "kpis"):
         out.facts = client_facts(data)
     out.work["data loaded"] += 1
-    out.load_warnings, out.currencies = loading.warnings, data.currencies
+    out.load_warnings, out.currency = loading.warnings, data.currency
     f = out.facts
     out.data_span = (f.first_day.date() if f.first_day is not None else None,
                      f.last_day.date() if f.last_day is not None else None)
@@ -157,17 +158,3 @@ def _client_files(env: jinja2.Environment, project: Project, client: Client,
     for key, path in sorted(client.brand_files.items()):
         files.append(OutputFile(f"{client.slug}/{BRAND_FILES[key]}{path.suffix.lower()}", path.read_bytes()))
     return files
-
-
-def _with_data_currency(client: Client, currencies: set[str], diagnostics: Diagnostics) -> Client:
-    """Exports name their currency; it wins over the site's default, not over client.toml."""
-    if len(currencies) > 1:
-        diagnostics.warn(f"the data mixes currencies ({', '.join(sorted(currencies))}); amounts are added as "
-                         f"they are and shown in {client.currency}", client.data_dir)
-    elif currencies and client.currency not in currencies:
-        (currency,) = currencies
-        if not client.currency_set:
-            return dataclasses.replace(client, currency=currency)
-        diagnostics.warn(f"the data is in {currency} but client.toml sets currency = {client.currency!r}",
-                         client.data_dir)
-    return client

@@ -65,7 +65,7 @@ class ClientOutput:
     # what a BuildCache keeps for the next build
     plan: ClientPlan | None = None
     load_warnings: list[str] = field(default_factory=list)
-    currencies: set[str] = field(default_factory=set)
+    currency: str | None = None  # the data's: every amount was read in it (see data.currencies)
     data_span: tuple[date | None, date | None] = (None, None)  # first and last day with data
     facts: ClientFacts | None = None  # not sent back from worker processes
     report_outputs: list[ReportOutput] = field(default_factory=list)

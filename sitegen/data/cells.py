@@ -47,11 +47,12 @@ def cell_error(found, ctype: str, far: bool, limits: str, path: Path, row: int, 
     return SitegenError(f"found {found_text}, expected {wanted}", path, row, column, cells=1)
 
 
-def more_cells_error(count: int, ctype: str, path: Path, column: str, more: bool = True) -> SitegenError:
+def more_cells_error(count: int, ctype: str, path: Path, column: str, more: bool = True,
+                     wanted: str | None = None) -> SitegenError:
     """The line that stands for a file's bad cells of one column not listed one by one (`more`: some of the
-    file's were listed)."""
+    file's were listed; `wanted`: what they should be, when not a value of type `ctype`)."""
     cells = f"{count:,} {'more ' if more else ''}cell{'' if count == 1 else 's'}"
-    return SitegenError(f"{cells} in this column that {'is' if count == 1 else 'are'} not {expected(ctype)} "
+    return SitegenError(f"{cells} in this column that {'is' if count == 1 else 'are'} not {wanted or expected(ctype)} "
                         "(not listed one by one)", path, None, column, cells=count)
 
 

@@ -27,8 +27,10 @@ from sitegen.data.cells import (
     typed_empty_column,
 )
 from sitegen.data.conversion_cache import ConversionCache
+from sitegen.data.currencies import Money, settle_money
 from sitegen.data.distinct import Source, Typed, file_numbers, type_sources
 from sitegen.data.file_dates import Download, FileDays, reference_day
+from sitegen.data.fx import RateUsed
 from sitegen.data.kinds import NUMBER_TYPES, TIME_COLUMN, TIME_TYPES, Kind
 from sitegen.data.overlaps import in_two_files, settle_overlaps
 from sitegen.data.plausibility import plausibility
@@ -50,15 +52,15 @@ class CachedFile:
 Item = Source | CachedFile  # a file of a kind, ready to be combined
 
 
-def combine(kind: Kind, items: list[Item], diagnostics: Diagnostics,
-            cache: ConversionCache | None) -> tuple[pd.DataFrame, list[Typed]]:
-    """All files of one kind as one typed table, and each file's typed cells (`distinct.Typed`).
+def combine(kind: Kind, items: list[Item], typed: list[Typed], diagnostics: Diagnostics,
+            cache: ConversionCache | None, money: Money | None = None) -> tuple[pd.DataFrame, list[RateUsed]]:
+    """All files of one kind as one typed table (`typed`: each file's typed cells, `typed_files`), its amounts in
+    `money`'s currency (see `currencies`), and the exchange rates that converted some.
 
     A row that several files report is counted once, the later download's (`overlaps`); repeats inside one file
     are kept, since two interactions or two ads may well look alike, but for videos (`snapshots`)."""
     if not items:
         return typed_empty(kind), []
-    typed = _typed(kind, items)
     for item, t in zip(items, typed):
         for message, row, column in t.warnings:
             diagnostics.warn(message, item.path, row, column)
@@ -67,6 +69,7 @@ def combine(kind: Kind, items: list[Item], diagnostics: Diagnostics,
     writers = _keep_in_cache(cache, items, typed)
     settled = None
     try:
+        rates = settle_money(kind, origins, typed, money) if money is not None else []
         table, arrays = _typed_table(kind, items, typed)
         file_of = file_numbers([t.rows for t in typed])
         times = arrays[TIME_COLUMN[kind.name]]
@@ -87,7 +90,7 @@ def combine(kind: Kind, items: list[Item], diagnostics: Diagnostics,
         if writers:
             release_memory()
     _warn_uneven_columns(kind, items, typed, diagnostics, settled)
-    return table, typed
+    return table, rates
 
 
 def downloads(items: list[Item]) -> list[Download]:
@@ -96,7 +99,7 @@ def downloads(items: list[Item]) -> list[Download]:
             for i in items]
 
 
-def _typed(kind: Kind, items: list[Item]) -> list[Typed]:
+def typed_files(kind: Kind, items: list[Item]) -> list[Typed]:
     """Each file's typed cells: small files typed together, a file for the cache on its own (its entry must not
     depend on the files beside it), a cached file as it was stored. A file with rules of its own (`shop_orders`:
     an order without a code) is typed on its own by its own `Kind`."""
@@ -142,7 +145,8 @@ def _keep_in_cache(cache: ConversionCache | None, items: list[Item], typed: list
     writers = []
     for item, t in zip(items, typed):
         if cache is not None and isinstance(item, Source) and item.cache_key is not None:
-            # _typed_table takes from t.columns, and the notes on overlaps with other files come later
+            # _typed_table takes from t.columns, settle_money converts amounts there and adds notes, and the notes
+            # on overlaps with other files come later
             snapshot = dataclasses.replace(t, columns=dict(t.columns), notes=list(t.notes))
             writers.append(threading.Thread(target=cache.put, name="sitegen conversion cache", args=(
                 item.cache_key, item.kind, snapshot, item.row_numbers, item.prepare_warnings)))

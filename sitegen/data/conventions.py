@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 
 NULL_TOKENS = frozenset({"-", "--", "—", "–", "n/a", "#n/a", "undefined", "null", "nan", "<5", "< 5"})
-_CURRENCY = re.compile(r"^(?:[$€£¥]|USD|EUR|GBP|IDR|Rp)\s*|\s*(?:[$€£¥]|USD|EUR|GBP|IDR)$")
 _GROUPING_SPACES = r"(\d)[\s\u00a0\u202f'’](\d{3})\b"  # RE2-friendly (no look-behind): 1 234 -> 1234
 _PLAIN_NUMBER = r"-?\d*(?:\.\d{1,2}|\.\d{4,})?"  # needs no rewriting and is not ambiguous
 _ISO_DATE = r"\d{4}-\d{2}-\d{2}(?:[ T].*)?"
@@ -59,7 +58,9 @@ def is_iso_date(series: pd.Series) -> pd.Series:
 
 
 def numeric_text(series: pd.Series) -> pd.Series:
-    text = series.str.replace(_CURRENCY, "", regex=True)
+    """Numbers without the spaces that group their digits (1 234 567); a money cell's currency marker was set
+    apart before (`currency_marks`), and any other column's is no number."""
+    text = series
     spaced = text.str.contains(r"[\s\u00a0\u202f'’]")
     if spaced.any():
         for _ in range(2):  # a second pass for the groups the first one's matches overlapped

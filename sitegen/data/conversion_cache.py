@@ -2,14 +2,16 @@
 
 `.sitegen-cache/data/<key[:2]>/<key>.parquet` (in the project's cache folder, see `sitegen.storage`) holds
 what loading one file produced: its typed columns (dictionary-encoded, as they are held in memory, see
-`distinct.Cells`), the spreadsheet row of each row, and in the Parquet metadata its kind, notes, warnings and
-currencies. The key is a hash of the file's bytes, its reader (suffix), the user's column mapping, the
-loader's code (`sitegen.data`), the versions of pandas and pyarrow and the dates the file's name and client.toml
-give it (`file_dates`): a hit gives back exactly what converting the file again would give. Only files that
-loaded without a bad cell are stored, and not those with dates without a year (their year may come from the
-file's modification time) nor those without a date column (see `load.prepare`). Writes go to a temporary file
-renamed into place; an entry that cannot be read is ignored and
-written anew. Small files are not cached: reading a Parquet file costs more than typing a monthly drop.
+`distinct.Cells`), its money cells with a currency marker and its currency column, the spreadsheet row of each
+row, and in the Parquet metadata its kind, notes, warnings and currencies. Amounts are kept in the currency they
+were written in: the client's currency and the exchange rates apply after the cache (`currencies.settle_money`),
+so they are not in the key. The key is a hash of the file's bytes, its reader (suffix), the user's column
+mapping, the loader's code (`sitegen.data`), the versions of pandas and pyarrow and the dates the file's name and
+client.toml give it (`file_dates`): a hit gives back exactly what converting the file again would give. Only
+files that loaded without a bad cell are stored, and not those with dates without a year (their year may come
+from the file's modification time) nor those without a date column (see `load.prepare`). Writes go to a
+temporary file renamed into place; an entry that cannot be read is ignored and written anew. Small files are not
+cached: reading a Parquet file costs more than typing a monthly drop.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sitegen.data.cells import blank_value
+from sitegen.data.currency_marks import markers_of
 from sitegen.data.distinct import Cells, Typed
 from sitegen.data.kinds import KINDS, NUMBER_TYPES, TIME_TYPES, Kind
 from sitegen.data.options import LoadOptions
@@ -34,9 +37,11 @@ from sitegen.data.spelled_dates import YEARLESS
 from sitegen.storage import atomic_file, code_fingerprint, keep, settled, stat_signature
 
 FOLDER = "data"
-FORMAT = "sitegen-data-2"  # bump when what is stored or how cells are typed changes
+FORMAT = "sitegen-data-3"  # bump when what is stored or how cells are typed changes
 CACHE_MIN_BYTES = 1 << 20  # files from this size are cached
 _ROW = "__row__"
+_MARKS = "__marks__:"  # + a money column: its cells with a currency marker, as written
+_CURRENCY = "__currency__"  # each row's currency column cell
 HASH = "sha256"  # scan_file's hash of a file's bytes (a note of another hash is not used)
 
 
@@ -108,6 +113,10 @@ def _write(handle, kind: Kind, typed: Typed, row_numbers: np.ndarray, prepare_wa
     for name, cells in typed.columns.items():
         arrays.append(_to_arrow(cells, kind.columns[name]))
         names.append(name)
+    for name, cells in [*((_MARKS + c, m) for c, m in typed.marks.items()), (_CURRENCY, typed.currency)]:
+        if cells is not None:
+            arrays.append(_to_arrow(cells, "text"))
+            names.append(name)
     row_numbers = np.asarray(row_numbers, dtype=np.int64)
     first = int(row_numbers[0]) if len(row_numbers) else 0
     counted = bool(np.array_equal(row_numbers, np.arange(first, first + len(row_numbers))))  # no gaps: no column
@@ -156,7 +165,7 @@ def _read(path: Path) -> Entry:
     if kind.name not in KINDS:
         raise ValueError("unknown kind")
     names = [n for n in schema.names if n != _ROW]
-    if any(n not in kind.columns for n in names):
+    if any(n not in kind.columns and n != _CURRENCY and n.removeprefix(_MARKS) not in kind.columns for n in names):
         raise ValueError("unknown column")
     source = pq.ParquetFile(path, read_dictionary=names)
     rows = meta["rows"]
@@ -168,13 +177,15 @@ def _read(path: Path) -> Entry:
         row_numbers = source.read(columns=[_ROW]).column(0).to_numpy().astype(np.int64, copy=False)
     columns = {}
     for name in names:  # one column at a time: what Parquet gave is let go once converted
-        ctype = kind.columns[name]
+        ctype = kind.columns.get(name, "text")
         chunked = source.read(columns=[name]).column(0)
         array = chunked.combine_chunks() if chunked.num_chunks != 1 else chunked.chunk(0)
         del chunked
-        columns[name] = _from_arrow(array, ctype, blank_value(ctype))
+        columns[name] = _from_arrow(array, ctype, blank_value(ctype) if name in kind.columns else None)
+    marks = {n.removeprefix(_MARKS): columns.pop(n) for n in names if n.startswith(_MARKS)}
+    markers = {c: markers_of(cells.values) for c, cells in marks.items()}
     typed = Typed(columns, list(meta["notes"]), [tuple(w) for w in meta["warnings"]], set(meta["currencies"]), {},
-                  rows)
+                  rows, marks, markers, columns.pop(_CURRENCY, None))
     return Entry(kind, typed, row_numbers, [tuple(w) for w in meta["prepare_warnings"]])
 
 

@@ -81,9 +81,13 @@ class Typed:
     columns: dict[str, Cells]  # canonical kind column -> typed cells (only the columns the file has)
     notes: list[str]  # the reader's notes, the conventions found, missing-value counts, the totals check
     warnings: list[tuple[str, int | None, str | None]]  # (message, row, column) about this file
-    currencies: set[str]
+    currencies: set[str]  # the currency column's cells (trimmed, blanks left out)
     bad: dict[str, tuple[np.ndarray, list[str], np.ndarray]]  # column -> (rows, found text of the first, far)
     rows: int
+    # money column -> each row's cell as written where it has a currency marker (`€100`), else None
+    marks: dict[str, Cells] = field(default_factory=dict)
+    markers: dict[str, np.ndarray] = field(default_factory=dict)  # the marker of each of marks[column].values
+    currency: Cells | None = None  # each row's currency column cell (trimmed; None where blank or absent)
 
 
 def type_sources(kind: Kind, sources: list[Source]) -> list[Typed]:
@@ -143,6 +147,9 @@ def _groups(kind: Kind, sources: list[Source]) -> tuple[list[str], dict[str, Gro
         for i, name in enumerate(columns):
             group.codes[name] = column.codes[i * n:(i + 1) * n]
             groups[name] = group
+    for group, _ in unique_groups(groups, names):
+        if group.ctype == "money":
+            group.strip_markers()
     return names, groups, file_of
 
 
@@ -176,10 +183,7 @@ def _type_batch(kind: Kind, sources: list[Source], names: list[str], groups: dic
     results = [Typed({}, list(s.notes) + list(found[i][0]), [(w, None, None) for w in found[i][1]], set(), {},
                      len(s)) for i, s in enumerate(sources)]
     if "currency" in groups:
-        group = groups["currency"]
-        for result, part in zip(results, slices):
-            values = group.clean.take(pa.array(np.unique(group.codes["currency"][part]))).to_pylist()
-            result.currencies = set(values) - {""}
+        _row_currencies(groups["currency"], slices, results)
     for group, columns in unique_groups(groups, [n for n in kind.columns if n in groups]):
         _type_group(kind, group, columns, slices, results)
     nulls = _null_counts(names, groups, file_of, len(sources))
@@ -197,6 +201,29 @@ def _type_batch(kind: Kind, sources: list[Source], names: list[str], groups: dic
     return results
 
 
+def _row_currencies(group: Group, slices: list[slice], results: list[Typed]) -> None:
+    """Each file's currency column: its distinct cells, and each row's (see `currencies.settle_money`)."""
+    values = np.array(group.clean.to_pylist(), dtype=object)
+    values[values == ""] = None
+    codes = group.codes["currency"]
+    for result, part in zip(results, slices):
+        present = values[np.unique(codes[part])]
+        result.currencies = set(present[present != None].tolist())  # noqa: E711 (elementwise)
+        if result.currencies:
+            result.currency = Cells(codes[part], values)
+
+
+def _marks(group: Group, name: str, slices: list[slice], results: list[Typed]) -> None:
+    """Each file's money cells with a currency marker, as written (for `currencies.settle_money`)."""
+    is_marked = group.marks != None  # noqa: E711 (elementwise)
+    written = np.full(len(group.marks), None, dtype=object)
+    written[is_marked] = group.written.filter(pa.array(is_marked)).to_pylist()
+    codes = group.codes[name]
+    for result, part in zip(results, slices):
+        if is_marked[codes[part]].any():
+            result.marks[name], result.markers[name] = Cells(codes[part], written), group.marks
+
+
 def _type_group(kind: Kind, group: Group, columns: list[str], slices: list[slice], results: list[Typed]) -> None:
     """Type a group's distinct cells once; each of its columns, in each file, takes them by its codes."""
     ctype = group.ctype
@@ -211,6 +238,8 @@ def _type_group(kind: Kind, group: Group, columns: list[str], slices: list[slice
             bad_rows = None
         if bad_rows is not None and far is None:
             far = out_of_range(pd.Series(typed), text_series(group.clean), ctype)[0]
+        if group.marks is not None:
+            _marks(group, name, slices, results)
         for result, part in zip(results, slices):
             result.columns[name] = Cells(codes[part], typed)
             rows = np.flatnonzero(bad_rows[part]) if bad_rows is not None else ()

@@ -13,6 +13,7 @@ import pyarrow.compute as pc
 
 from sitegen.data import conventions as conv
 from sitegen.data.cells import simple_cells
+from sitegen.data.currency_marks import split_markers
 
 _NULLS = pa.array(sorted(conv.NULL_TOKENS), pa.string())
 
@@ -33,6 +34,7 @@ class Group:
     token: np.ndarray = None  # per distinct cell: a missing-value token
     trimmed: pa.Array = None  # `clean` as first made (trimmed); it is `clean` until conventions rewrite it
     _simple: tuple = None  # (clean, cells.simple_cells of it)
+    marks: np.ndarray | None = None  # a money group's: per distinct cell its currency marker or None (none: None)
 
     def __post_init__(self) -> None:
         trimmed = pc.utf8_trim_whitespace(self.written)
@@ -45,6 +47,24 @@ class Group:
         if self._simple is None or self._simple[0] is not self.clean:
             self._simple = (self.clean, simple_cells(self.clean, self.ctype))
         return self._simple[1]
+
+
+    def strip_markers(self) -> None:
+        """A money group: the currency markers of its distinct cells (`€100`, `100 EUR`) set apart in `marks`, the
+        amounts left in `clean` (plainly written cells are looked at by no regular expression)."""
+        rest = np.flatnonzero(~self.simple() & pc.not_equal(self.clean, "").to_numpy(zero_copy_only=False))
+        if not len(rest):
+            return
+        marks, amounts = split_markers(self.clean.take(pa.array(rest)))
+        marked = np.flatnonzero(marks != None)  # noqa: E711 (elementwise)
+        if not len(marked):
+            return
+        self.marks = np.full(len(self.clean), None, dtype=object)
+        self.marks[rest[marked]] = marks[marked]
+        mask = np.zeros(len(self.clean), dtype=bool)
+        mask[rest[marked]] = True
+        self.clean = pc.replace_with_mask(self.clean, pa.array(mask), amounts.take(pa.array(marked)))
+        self.trimmed = self.clean
 
 
 def unique_groups(groups: dict[str, Group], names: list[str]) -> list[tuple[Group, list[str]]]:

@@ -16,14 +16,16 @@ import numpy as np
 import pandas as pd
 
 from sitegen.data.cell_shapes import SAMPLE
-from sitegen.data.combine import CachedFile, Item, combine, release_memory
+from sitegen.data.combine import CachedFile, Item, combine, release_memory, typed_files
 from sitegen.data.conversion_cache import CACHE_MIN_BYTES, ConversionCache
 from sitegen.data.covered import CoveredRange, missing_range_hint
+from sitegen.data.currencies import Money, client_currency, named_currencies
 from sitegen.data.date_headers import not_dates
 from sitegen.data.distinct import Source
 from sitegen.data.encoded import TextCells
 from sitegen.data.file_dates import file_days
 from sitegen.data.files import data_paths
+from sitegen.data.fx import RateUsed, merged_rates
 from sitegen.data.kinds import KINDS, Kind
 from sitegen.data.options import LoadOptions
 from sitegen.data.readers import READABLE, STREAM_BYTES, general_table, open_table, read_table
@@ -55,8 +57,10 @@ class DataFile:
 class ClientData:
     tables: dict[str, pd.DataFrame]
     files: list[DataFile] = field(default_factory=list)
-    currencies: set[str] = field(default_factory=set)  # from the files' currency columns
+    currencies: set[str] = field(default_factory=set)  # the currencies the data names (currency columns, markers)
     ranges: list[CoveredRange] = field(default_factory=list)  # files without dates: the range each covers
+    currency: str = "USD"  # the client's: every amount is in it
+    fx: list[RateUsed] = field(default_factory=list)  # the exchange rates that converted amounts into it
 
     def __getitem__(self, kind: str) -> pd.DataFrame:
         return self.tables[kind]
@@ -85,7 +89,7 @@ def load_client_data(data_dir: Path, diagnostics: Diagnostics, columns: dict[str
         big |= size >= CACHE_MIN_BYTES
         if item is not None:
             items[item.kind.name].append(item)
-    data = _combined(items, diagnostics, cache, errors)
+    data = _combined(items, diagnostics, cache, errors, options)
     del items
     if big:
         release_memory()
@@ -115,15 +119,21 @@ def _read_file(path: Path, options: LoadOptions, context: DateContext, cache: Co
 
 
 def _combined(items: dict[str, list[Item]], diagnostics: Diagnostics, cache: ConversionCache | None,
-              errors: list[SitegenError]) -> ClientData:
-    tables, files, currencies, ranges = {}, [], set(), []
+              errors: list[SitegenError], options: LoadOptions) -> ClientData:
+    """Every kind's table; first every file typed, since the currency of a client that does not name one is the
+    one its data names."""
+    typed = {name: typed_files(KINDS[name], kind_items) for name, kind_items in items.items()}
+    currencies = named_currencies((t for ts in typed.values() for t in ts), options.currency)
+    money = Money(client_currency(options.currency, options.currency_set, currencies), options.fx)
+    tables, files, ranges, used = {}, [], [], []
     for name, kind_items in items.items():
         try:
-            tables[name], typed = combine(KINDS[name], kind_items, diagnostics, cache)
+            tables[name], rates = combine(KINDS[name], kind_items, typed[name], diagnostics, cache, money)
         except SitegenError as exc:
             errors.extend(getattr(exc, "errors", [exc]))
             continue
-        for item, t in zip(kind_items, typed):
+        used += rates
+        for item, t in zip(kind_items, typed[name]):
             covers = item.dates.covers if isinstance(item, Source) and item.dates else None
             if covers:
                 ranges.append(CoveredRange(item.path, name, *covers))
@@ -131,8 +141,8 @@ def _combined(items: dict[str, list[Item]], diagnostics: Diagnostics, cache: Con
                                f"{item.dates.days.range_from}), its rows counted on {covers[0]}")
             first, last = covers or (item.first, item.last)
             files.append(DataFile(item.path, name, t.rows, first, last, t.notes))
-            currencies |= t.currencies
-    return ClientData(tables, sorted(files, key=lambda f: f.path), currencies, sorted(ranges, key=lambda r: r.path))
+    return ClientData(tables, sorted(files, key=lambda f: f.path), currencies, sorted(ranges, key=lambda r: r.path),
+                      money.currency, merged_rates(used))
 
 
 def prepare(path: Path, options: LoadOptions, cache: ConversionCache | None,

@@ -1,5 +1,6 @@
 """What a client's settings tell the loader beyond the files themselves: the user's header mapping, the time
-zone its days are counted in, and per file (or folder) the dates a file does not write."""
+zone its days are counted in, per file (or folder) the dates a file does not write, and the currency its amounts
+are reported in, with the exchange rates that convert others."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from functools import lru_cache
 
 from babel import UnknownLocaleError
 from babel.dates import get_date_format
+
+from sitegen.data.fx import ExchangeRates
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,9 @@ class LoadOptions:
     timezone: str = "UTC"  # shop timestamps with a UTC offset are counted on their day here
     files: dict[str, FileDates] = field(default_factory=dict)  # glob relative to data/ -> its dates
     locale: str = "en_US"  # the client's: decides a month name that languages give to different months
+    currency: str = "USD"  # the client's: every amount is reported in it (see `currencies`)
+    currency_set: bool = False  # client.toml names it; else the one currency the data names wins
+    fx: ExchangeRates | None = None  # rates that convert amounts in other currencies
 
     @property
     def language(self) -> str:
@@ -40,7 +46,8 @@ class LoadOptions:
 
     def cache_key(self) -> list:
         """What of the options changes how any file is read (for the conversion cache's key; the dates `files`
-        gives one file are in that file's key, so an entry for another file leaves it cached)."""
+        gives one file are in that file's key, so an entry for another file leaves it cached). The currency and the
+        rates are not: the cache keeps amounts in the currency they are written in, converted after it."""
         return [sorted(self.columns.items()), self.timezone, self.language, self.day_first]
 
 

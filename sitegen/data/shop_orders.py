@@ -31,6 +31,7 @@ import pandas as pd
 import pyarrow as pa
 
 from sitegen.data import conventions as conv
+from sitegen.data.currency_marks import split_markers
 from sitegen.data.distinct import Source
 from sitegen.data.encoded import Column
 from sitegen.data.headers import header_key
@@ -151,8 +152,10 @@ def _amounts(frame: pd.DataFrame, role: str, columns: dict[str, str], rows: np.n
     values = values.to_numpy(dtype=float, na_value=np.nan)
     bad = ~blank.to_numpy() & (~np.isfinite(values) | (False if negative else values < 0))
     wanted = "an amount" if negative else "an amount >= 0"
-    errors += [SitegenError(f"found {frame[role].iloc[i]!r}, expected {wanted}", path, int(rows[i]), columns[role])
-               for i in np.flatnonzero(bad)[:MAX_LISTED]]
+    marked = split_markers(pa.array(text.str.strip().fillna("").tolist(), pa.string()))[0] != None  # noqa: E711
+    errors += [SitegenError(f"found {frame[role].iloc[i]!r}, expected {wanted}" + (
+        " without a currency (the Currency column names each order's)" if marked[i] else ""), path, int(rows[i]),
+        columns[role]) for i in np.flatnonzero(bad)[:MAX_LISTED]]
     return values
 
 

@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from sitegen.data import conventions as conv
+from sitegen.data.currency_marks import split_markers
 from sitegen.data.encoded import Column, TextCells
 from sitegen.data.groups import text_series
 from sitegen.data.kinds import NUMBER_TYPES, TIME_COLUMN, Kind
@@ -199,8 +200,9 @@ def cross_check(sums: dict, totals: dict[str, str], mapping: dict[str, str], dec
     for column in CROSS_CHECKED:
         if column not in header_of:  # `frame` has the columns of every file of its kind, this file may lack some
             continue
-        expected_total = pd.to_numeric(conv.normalise_numbers(pd.Series([totals[header_of[column]]]), decimal)
-                                       .replace("", None), errors="coerce").iloc[0]
+        cell = split_markers(pa.array([totals[header_of[column]].strip()], pa.string()))[1]  # "$71,912.88"
+        expected_total = pd.to_numeric(conv.normalise_numbers(pd.Series(cell.to_pylist()), decimal).replace("", None),
+                                       errors="coerce").iloc[0]
         if pd.isna(expected_total):
             continue
         actual = round(float(sums[column]), 6)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from sitegen.data.fx import RateUsed
 from sitegen.metrics.breakdowns import (
     campaign_table,
     code_table,
@@ -83,6 +84,7 @@ class ReportKpis:
     sources: dict[str, tuple[str, ...]] = field(default_factory=dict)  # the data each value came from
     reasons: dict[str, str] = field(default_factory=dict)  # why a value is n/a ("not in your data")
     notes: dict[str, str] = field(default_factory=dict)  # what a value lacks ("without paid_likes (...)")
+    fx: tuple[RateUsed, ...] = ()  # the exchange rates that converted amounts of the period or the comparison
     # made on first use by the charts and pages of this process, not kept in the build cache: a chart's rows by
     # chart name (None: no rows), the JSON values of columns the charts share (by id; the array is kept with
     # its values, so its id is not reused)
@@ -136,8 +138,9 @@ def report_kpis(facts: ClientFacts, period: Period, comparison: Period | None,
         "days": day_table(facts, period),
         "hashtag_days": hashtag_days(facts, period),
     })
+    fx = tuple(r for r in facts.data.fx if any(r.in_period(p.start, p.end) for p in (period, comparison) if p))
     return ReportKpis(period, comparison, figures.values, previous, dict(targets), tables, figures.sources,
-                      figures.reasons, figures.notes)
+                      figures.reasons, figures.notes, fx)
 
 
 def period_figures(facts: ClientFacts, period: Period) -> Figures:

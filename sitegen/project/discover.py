@@ -8,12 +8,21 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from sitegen.data.fx import ExchangeRates
 from sitegen.data.options import FileDates
 from sitegen.errors import Diagnostics, SitegenError, SitegenErrors, raise_all
 from sitegen.metrics.thresholds import AlertThresholds
 from sitegen.project.frontmatter import Commentary, read_commentary
 from sitegen.project.model import CONTENT, Client, Project, report_slug, slugify
-from sitegen.project.settings import CLIENT_FILE, Branding, SiteConfig, load_client_config, load_site_config
+from sitegen.project.rates import exchange_rates
+from sitegen.project.settings import (
+    CLIENT_FILE,
+    SITE_FILE,
+    Branding,
+    SiteConfig,
+    load_client_config,
+    load_site_config,
+)
 
 CommentaryReader = Callable[[Path, str, Diagnostics], Commentary]
 
@@ -33,10 +42,11 @@ def discover(root: Path, diagnostics: Diagnostics, read: CommentaryReader = read
     for folder in folders:
         for path in sorted(folder.glob("*.md")):
             _collect(read, errors, reports[folder], path, site.comparison, diagnostics)
+    site_rates = exchange_rates(site.fx, root / SITE_FILE)
     clients = []
     for folder in folders:
         try:
-            clients.append(_client(folder, site, diagnostics, root))
+            clients.append(_client(folder, site, site_rates, diagnostics, root))
         except SitegenError as exc:
             errors.extend(getattr(exc, "errors", [exc]))
     raise_all(errors)
@@ -46,7 +56,7 @@ def discover(root: Path, diagnostics: Diagnostics, read: CommentaryReader = read
     clients = [_with_reports(c, [r for r in reports[c.folder] if not r.draft]) for c in clients]
     _check_unique([(c.slug, c.folder) for c in clients], "client")
     index_md = content / "index.md"
-    files = _brand_files(root, root, site.branding, None, root / "sitegen.toml")
+    files = _brand_files(root, root, site.branding, None, root / SITE_FILE)
     return Project(root, site, tuple(clients), index_md if index_md.is_file() else None, files)
 
 
@@ -92,7 +102,8 @@ def _unknown_client(report: Commentary, known: list[str]) -> SitegenError:
                         f"{', '.join(known) or 'none'}", report.path, line)
 
 
-def _client(folder: Path, site: SiteConfig, diagnostics: Diagnostics, root: Path) -> Client:
+def _client(folder: Path, site: SiteConfig, site_rates: ExchangeRates | None, diagnostics: Diagnostics,
+            root: Path) -> Client:
     config_path = folder / CLIENT_FILE
     cfg = load_client_config(config_path, diagnostics)
     name = cfg.name or folder.name
@@ -113,7 +124,8 @@ def _client(folder: Path, site: SiteConfig, diagnostics: Diagnostics, root: Path
                   currency=cfg.currency or site.currency, timezone=cfg.timezone or site.timezone,
                   targets={**site.targets, **cfg.targets}, alerts=alerts, branding=branding, brand_files=files,
                   reports=(), columns={**site.columns, **cfg.columns}, currency_set=cfg.currency is not None,
-                  files={k: FileDates(v.downloaded, v.start, v.end) for k, v in cfg.files.items()})
+                  files={k: FileDates(v.downloaded, v.start, v.end) for k, v in cfg.files.items()},
+                  fx=exchange_rates(cfg.fx, config_path) if cfg.fx is not None else site_rates)
 
 
 def _brand_files(root: Path, base: Path, branding: Branding, logo: str | None, config_path: Path) -> dict[str, Path]:

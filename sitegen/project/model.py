@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sitegen.data.fx import ExchangeRates
 from sitegen.data.options import FileDates, LoadOptions
 from sitegen.metrics.thresholds import AlertThresholds
 from sitegen.project.frontmatter import Commentary
@@ -39,6 +40,7 @@ class Client:
     columns: dict[str, str]  # [columns] of the site and the client: header -> canonical column
     currency_set: bool  # client.toml names the currency (else a single currency in the data wins)
     files: dict[str, FileDates] = field(default_factory=dict)  # [files."pattern"]: dates files do not write
+    fx: ExchangeRates | None = None  # [fx] of the client, else of the site
 
     @property
     def data_dir(self) -> Path:
@@ -46,7 +48,8 @@ class Client:
 
     @property
     def load_options(self) -> LoadOptions:
-        return LoadOptions(dict(self.columns), self.timezone, dict(self.files), self.locale)
+        return LoadOptions(dict(self.columns), self.timezone, dict(self.files), self.locale, self.currency,
+                           self.currency_set, self.fx)
 
     @property
     def logo(self) -> Path | None:
@@ -64,8 +67,11 @@ class Project:
 
     @property
     def named_files(self) -> frozenset[Path]:
-        """The files the settings name (logos, fonts): inputs that may lie outside content/ and themes/."""
-        return frozenset({*self.brand_files.values(), *(f for c in self.clients for f in c.brand_files.values())})
+        """The files the settings name (logos, fonts, a rates file): inputs that may lie outside content/ and
+        themes/."""
+        rates = self.site.fx.file if self.site.fx is not None else None
+        return frozenset({*self.brand_files.values(), *(f for c in self.clients for f in c.brand_files.values()),
+                          *([self.root / rates] if rates else [])})
 
     def client_root(self, client: Client) -> str:
         """The folder of the output that a client's pages treat as the site root."""

@@ -10,7 +10,7 @@ import re
 import tomllib
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
@@ -47,7 +47,7 @@ def _check_locale(value: str | None) -> str | None:
     return value
 
 
-def _check_currency(value: str | None) -> str | None:
+def check_currency(value: str | None) -> str | None:
     if value is not None and value not in list_currencies():
         raise ValueError(f"unknown currency {value!r}, expected an ISO 4217 code like 'EUR'")
     return value
@@ -104,16 +104,46 @@ class Branding(_Model):
     _paths = field_validator("logo", "font_file", "favicon")(classmethod(lambda cls, v: check_relative_path(v)))
 
 
+class FxSettings(_Model):
+    """`[fx]`: exchange rates that convert amounts in other currencies into the client's."""
+
+    base: str | None = Field(None, description="The currency the rates are quoted against: one unit of it buys "
+                             "`rate` units of each currency. Default: the client's currency (sitegen.toml must set "
+                             "it).")
+    rates: dict[date, dict[str, Annotated[float, Field(gt=0, allow_inf_nan=False)]]] = Field(
+        default_factory=dict, description="Day = { currency = rate, ... }: the rates in force from that day until a "
+        "later day gives the currency another.")
+    file: str | None = Field(None, description="A CSV file of more rates, with the columns date, currency and rate, "
+                             "relative to the file that sets it.")
+
+    _base = field_validator("base")(classmethod(lambda cls, v: check_currency(v)))
+
+    @field_validator("rates")
+    @classmethod
+    def _rates(cls, v: dict[date, dict[str, float]]) -> dict[date, dict[str, float]]:
+        for table in v.values():
+            for currency in table:
+                check_currency(currency)
+        return v
+
+    @model_validator(mode="after")
+    def _own_rate(self) -> FxSettings:
+        if self.base is not None and any(self.base in table for table in self.rates.values()):
+            raise ValueError(f"a rate for the base {self.base} itself (1 {self.base} is 1 {self.base}); leave it out")
+        return self
+
+
 class _Settings(_Model):
     locale: str | None = None
     currency: str | None = None
     timezone: str | None = None
+    fx: FxSettings | None = None
     targets: dict[str, float] = Field(default_factory=dict)
     columns: dict[str, str] = Field(default_factory=dict,
                                     description="Header as written in a file = canonical column name.")
 
     _locale = field_validator("locale")(classmethod(lambda cls, v: _check_locale(v)))
-    _currency = field_validator("currency")(classmethod(lambda cls, v: _check_currency(v)))
+    _currency = field_validator("currency")(classmethod(lambda cls, v: check_currency(v)))
     _timezone = field_validator("timezone")(classmethod(lambda cls, v: _check_timezone(v)))
 
     @field_validator("targets")
@@ -152,6 +182,14 @@ class SiteConfig(_Settings):
     sections: list[str] = Field(default_factory=lambda: list(SECTIONS))
 
     _theme = field_validator("theme")(classmethod(lambda cls, v: check_relative_path(v, up=False)))
+
+    @field_validator("fx")
+    @classmethod
+    def _fx_base(cls, v: FxSettings | None) -> FxSettings | None:
+        if v is not None and v.base is None:
+            raise ValueError("set base, the currency the rates are quoted against (the clients' currencies may "
+                             "differ)")
+        return v
 
     @field_validator("summary_kpis")
     @classmethod

@@ -34,6 +34,8 @@ def _document(client_name: str, client_slug: str, title: str, currency: str, kpi
         "client_slug": client_slug,
         "report": title,
         "currency": currency,
+        **({"fx": [{"base": r.base, "currency": r.currency, "rate": r.rate, "date": r.day.isoformat()}
+                   for r in kpis.fx]} if kpis.fx else {}),
         "period": kpis.period.as_dict(),
         "comparison": kpis.comparison.as_dict() if kpis.comparison else None,
         "kpis": {

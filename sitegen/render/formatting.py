@@ -9,11 +9,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from functools import cache
 
 from babel import Locale
 from babel.dates import format_date
-from babel.numbers import parse_pattern
+from babel.numbers import format_decimal, parse_pattern
 
 from sitegen.i18n import _
 from sitegen.metrics.catalogue import KPIS
@@ -75,6 +76,10 @@ class Formatter:
         if value is None:
             return NA
         return (self._decimals[digits] if 0 <= digits < 4 else decimal_format(self.locale, digits))(value)
+
+    def exact(self, value: float) -> str:
+        """A number with every decimal it was written with (an exchange rate: 161.2, 0.0000613)."""
+        return format_decimal(Decimal(repr(value)), locale=self.locale, decimal_quantization=False)
 
     def money(self, value: float | None) -> str:
         return NA if value is None else currency_format(self.locale, self.currency)(value)

@@ -27,7 +27,7 @@ from sitegen.render.highlights import alert_view
 from sitegen.render.macro_checks import check_chart, check_kpi, check_table
 from sitegen.render.markup import render_commentary
 from sitegen.render.pages import ReportEntry, brand, html_lang, render_template, site_context
-from sitegen.render.partials import card_html, chart_html, shipped, table_html
+from sitegen.render.partials import card_html, chart_html, gettext_html, shipped, table_html
 from sitegen.render.report_columns import ReportColumns
 from sitegen.render.tables import TABLE_KINDS, RenderedTable, chart_table, render_table
 
@@ -202,6 +202,7 @@ def render_report(env: jinja2.Environment, project: Project, client: Client, res
             "coverage": {"first": fmt.date(result.data_first) if result.data_first else None,
                          "last": fmt.date(result.data_last) if result.data_last else None,
                          "missing": [fmt.date(d) for d in result.missing_days]},
+            "fx": _fx_statement(fmt, kpis),
             "has_charts": page.count > 0,
             "chart_locale": _chart_locale(client.locale, client.currency),
         }
@@ -226,6 +227,16 @@ def report_files(env: jinja2.Environment, project: Project, client: Client, resu
         *(OutputFile(f"{base}{CHART_FOLDER}/{name}.svg", svg.encode("utf-8"))
           for name, svg in sorted(result.images.items())),
     ]
+
+
+def _fx_statement(fmt: Formatter, kpis: ReportKpis) -> Markup | None:
+    """The exchange rates that converted the report's amounts, as one sentence (None: none did)."""
+    if not kpis.fx:
+        return None
+    rates = "; ".join(gettext_html(N_("1 %(base)s = %(rate)s %(currency)s (rate of %(day)s)"), base=r.base,
+                                   rate=fmt.exact(r.rate), currency=r.currency, day=fmt.date(r.day)) for r in kpis.fx)
+    return Markup(gettext_html(N_("Amounts in other currencies converted into %(currency)s at %(rates)s."),
+                               currency=fmt.currency, rates=Markup(rates)))
 
 
 # the reasons for an n/a a card shows

@@ -42,6 +42,7 @@ def open_stream(path: Path, scan: FileScan | None) -> TextTable | None:
             if not more:
                 break
             raw += more
+        whole = not handle.read(1)
     if not text.strip() or text.startswith("\ufeff"):
         return None
     found = header(path, text)
@@ -68,7 +69,12 @@ def open_stream(path: Path, scan: FileScan | None) -> TextTable | None:
                                          [index[n] for n in wanted], header_index)
         return numbers, {name: columns[index[name]] for name in wanted}
 
-    table = finish(path, names, header_index, delimiter, None, _checked(read, path, header_index),
+    # a file whose head is all of it and has no cell below the header has no rows: said before a repeated name,
+    # in the order the other readers check (a bigger file's rows are counted as it is read)
+    rows = not whole or any(
+        any(cells[i] for i in positions if i < len(cells)) for cells in (line.split(delimiter)
+                                                                         for line in text[end + 1:].splitlines()))
+    table = finish(path, names, header_index, delimiter, None, _checked(read, path, header_index), rows=rows,
                    positions=positions)
     table.lazy = True
     return table
