@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from helpers import make_project, run_cli, write
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sitegen.check import check_project, summary_lines
 from sitegen.data.conversion_cache import ConversionCache
@@ -300,3 +302,39 @@ def test_the_cli_stops_on_a_draft_that_is_not_true_or_false(tmp_path):
     assert run.returncode == 2
     assert run.error_lines == [f"error: {project / 'content/acme/2026-10.md'}:3: front matter draft: found 'nope', "
                                "expected true or false"]
+
+
+# --- property: a totals row never takes a data row with it, and is never counted -----------------------------
+
+NAMES = ["Total Wellness Launch", "Totally Fresh", "Total glow-up", "Gesamtpaket", "Summer Sale", "Summe der Teile",
+         "Insgesamt neu", "全部", "Autumn", "Total of everything we did"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.tuples(st.sampled_from(NAMES), st.integers(1, 28), st.integers(0, 10**6)), min_size=1,
+                     max_size=12),
+       ending=st.sampled_from(["none", "label", "sums", "label and sums"]),
+       first=st.sampled_from(["campaign", "date"]))
+def test_only_totals_rows_are_left_out(tmp_path_factory, rows, ending, first):
+    """Generated ads exports whose campaign names start with totals words, ending in nothing, a TikTok totals
+    label, or an unlabelled row of sums: the loaded rows are the data rows, and the spend their sum, to the cent."""
+    cents = [c for _, _, c in rows]
+    lines = [f"{name},2026-10-{day:02},{c / 100:.2f}" for name, day, c in rows]
+    total = f"{sum(cents) / 100:.2f}"
+    if ending == "label":
+        lines.append(f"Total of {len(rows)} results,-,{total}")
+    elif ending == "sums" and len(rows) >= 2 and any(cents):
+        lines.append(f",,{total}")
+    elif ending == "label and sums":
+        lines.append(f"Total of {len(rows)} results,,{total}")
+    header = "Campaign name,Date,Cost"
+    if first == "date":  # the date first: the label is not in the first column, the sums row still is one
+        header = "Date,Campaign name,Cost"
+        lines = [",".join([cells[1], cells[0], cells[2]]) for cells in (line.split(",") for line in lines)]
+        if ending in ("label", "label and sums"):
+            lines.pop()
+    folder = data_dir(tmp_path_factory.mktemp("totals"), **{"ads.csv": header + "\n" + "\n".join(lines) + "\n"})
+    data, warnings = load(folder)
+    assert data["ads"]["campaign"].tolist() == [name for name, _, _ in rows]
+    assert round(data["ads"]["spend"].sum() * 100) == sum(cents)
+    assert not [w for w in warnings if "totals" in w]
