@@ -50,7 +50,16 @@ from sitegen.data.recognise import (
 )
 from sitegen.data.shop_orders import derive_orders, shop_export
 from sitegen.data.spelled_dates import DateContext, SpelledFound, rewrite_spelled
-from sitegen.data.totals import CROSS_CHECKED, additive, adds_up, cross_check, dropped_note, is_totals_label, unnamed
+from sitegen.data.totals import (
+    CROSS_CHECKED,
+    EXPLICIT,
+    additive,
+    adds_up,
+    cross_check,
+    dropped_note,
+    is_totals_label,
+    unnamed,
+)
 from sitegen.errors import Diagnostics, SitegenError, raise_all
 
 
@@ -160,7 +169,10 @@ def _without_totals(raw: RawTable, kind: Kind, mapping: dict[str, str]) -> tuple
     if raw.frame.empty:
         return raw, None
     first = raw.frame.iloc[:, 0].astype(str)
-    is_total = np.array([is_totals_label(cell) for cell in first], dtype=bool)
+    first_column = mapping.get(raw.frame.columns[0])
+    is_total = np.array([is_totals_label(cell) and (EXPLICIT.fullmatch(cell.strip()) is not None or unnamed(
+        {column: raw.frame[header].iloc[i] for header, column in mapping.items()}, kind, first_column, False))
+        for i, cell in enumerate(first)], dtype=bool)
     last = {column: raw.frame[header].iloc[-1] for header, column in mapping.items()}
     above = raw.frame.iloc[:-1][~is_total[:-1]]
     figures = {column: (above[header], None) for header, column in mapping.items() if column in additive(kind)}

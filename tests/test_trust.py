@@ -60,6 +60,23 @@ def test_a_video_titled_total_keeps_its_views(tmp_path):
     assert kpis(tmp_path, root)["views"] == 100000
 
 
+def test_a_video_or_campaign_named_by_a_bare_totals_word_is_data(tmp_path):
+    """A bare label ("Total", "Summe") makes a totals row only on a row that names nothing else."""
+    root = project(tmp_path, {"videos.csv": "title,video_id,posted_at,views,likes\n"
+                                            "Total,7000000000000000001,2026-10-03 10:00,90000,900\n"
+                                            "Morning,7000000000000000002,2026-10-04 10:00,10000,100\n",
+                              "ads.csv": "Campaign name,Date,Cost\nSumme,2026-10-01,100\nAutumn,2026-10-02,60\n"
+                                         "Summe,2026-10-03,5\n"})
+    figures = kpis(tmp_path, root)
+    assert (figures["views"], figures["spend"]) == (100000, 165)
+
+
+def test_a_dated_last_row_is_no_sums_row(tmp_path):
+    """The date comes first: a last row with a date names its day, so it is data (its empty campaign an error)."""
+    root = project(tmp_path, {"ads.csv": ADS_HEAD + "2026-10-01,A,10,100\n2026-10-02,B,20,200\n2026-10-03,,30,300\n"})
+    assert "ads.csv:4:" in failed(tmp_path, root)
+
+
 def test_a_real_totals_row_is_dropped_and_listed_by_check(tmp_path):
     root = project(tmp_path, {"ads.csv": ADS_HEAD + "2026-10-01,Autumn,100,1000\n2026-10-02,Winter,60,500\n"
                                                    "Total of 2 results,,160,1500\n"})

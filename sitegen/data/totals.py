@@ -33,6 +33,11 @@ LEVELS = frozenset({"followers", "hour", "active_followers"})  # figures that do
 SHOWN_ROWS = 5  # totals rows a note names one by one
 
 
+# the forms that are a totals row whatever the row holds beside them; a bare word ("Total", "Gesamt (12)") is one
+# only on a row that names nothing else (a video titled "Total", a campaign "Summe" are data)
+EXPLICIT = re.compile(r"total of\s*[\d.,]+\s*results?|全\s*[\d,]+\s*件の結果", re.IGNORECASE)
+
+
 def is_totals_label(cell: str) -> bool:
     return TOTALS_ROW.fullmatch(cell.strip()) is not None
 
@@ -75,7 +80,8 @@ def unnamed(last: dict[str, str | None], kind: Kind, first: str | None, dateless
     if not dateless and time in last and blank(last[time]):
         return True
     types = kind.columns
-    names = [c for c in last if c in types and types[c] not in NUMBER_TYPES and c != first]
+    # (the first column's cell is the label, unless it is the date: a dated row names its day)
+    names = [c for c in last if c in types and types[c] not in NUMBER_TYPES and (c != first or c == time)]
     return bool(names) and all(blank(last[c]) for c in names)
 
 
@@ -135,7 +141,7 @@ def drop_totals(cells: dict[str, TextCells], numbers: np.ndarray, first: str, ma
                                                          str | None]:
     """The cells and row numbers without totals rows, the last totals row's cells by header (None: there was
     none) and the note that lists them; `first`: the file's first column, whose label makes a row one."""
-    rows = total_rows(cells[first])
+    rows = _unnamed_only(total_rows(cells[first]), cells, first, mapping, kind, dateless)
     summed = _sums_row(cells, rows, first, mapping, kind, dateless)
     if summed:
         rows = np.zeros(len(numbers), dtype=bool) if rows is None else rows.copy()
@@ -149,6 +155,23 @@ def drop_totals(cells: dict[str, TextCells], numbers: np.ndarray, first: str, ma
     if len(kept) and kept[-1] == len(kept) - 1:  # the usual last row(s): a view, not a copy
         kept = slice(0, len(kept))
     return {header: rows_of(c, kept) for header, c in cells.items()}, numbers[kept], totals, note
+
+
+def _unnamed_only(rows: np.ndarray | None, cells: dict[str, TextCells], first: str, mapping: dict[str, str],
+                  kind: Kind, dateless: bool) -> np.ndarray | None:
+    """The labelled rows that are totals rows: TikTok's explicit forms, and bare labels on rows naming nothing else
+    (no date, or no ID, name or time beside the label)."""
+    if rows is None:
+        return None
+    types = kind.columns
+    rows = rows.copy()
+    for i in np.flatnonzero(rows).tolist():
+        if EXPLICIT.fullmatch(cell_at(cells[first], i).strip()):
+            continue
+        names = {column: cell_at(cells[header], i) for header, column in mapping.items()
+                 if types.get(column) not in NUMBER_TYPES}
+        rows[i] = unnamed(names, kind, mapping.get(first), dateless)
+    return rows if rows.any() else None
 
 
 def _sums_row(cells: dict[str, TextCells], labelled: np.ndarray | None, first: str, mapping: dict[str, str],
