@@ -338,3 +338,13 @@ def test_only_totals_rows_are_left_out(tmp_path_factory, rows, ending, first):
     assert data["ads"]["campaign"].tolist() == [name for name, _, _ in rows]
     assert round(data["ads"]["spend"].sum() * 100) == sum(cents)
     assert not [w for w in warnings if "totals" in w]
+
+
+def test_a_row_that_cannot_be_read_is_said_before_two_columns_for_one(tmp_path):
+    """Whichever reader takes the file (the fast one reads the header first), the unreadable row comes first."""
+    folder = data_dir(tmp_path, **{"data.csv": "date,comments,likes,followers,,2 second video views,paid comments\n"
+                                               "2025-01-01,-,-,0,,0,1,000Total of 1 results,,,,,,\n"})
+    for options in ({}, {"stream_from": 0}):  # (0: through the block reader, however small)
+        with pytest.raises(SitegenError) as raised:
+            load(folder, **options)
+        assert "row has 8 cells, expected 7" in str(raised.value), options

@@ -218,6 +218,8 @@ def _read(table: TextTable, path: Path, user_columns: dict[str, str], context: D
         raise SitegenError(message, path, table.header_row)
     doubled = doubled_columns(headers, kind, user_columns, _positions(table, headers))
     if doubled:
+        if table.lazy:  # as above: a file that cannot be read at all says so first, whichever reader took it
+            read_table(path)
         raise SitegenError(doubled, path, table.header_row)
     numbers, cells = table.read([*mapping, table.names[0]])
     refused = not_dates(kind, mapping, cells, user_columns)
