@@ -225,3 +225,15 @@ def test_branding_cannot_reach_outside(tmp_path, setting):
 def test_a_theme_outside_the_project_is_refused(tmp_path):
     root = project(tmp_path, {"ads.csv": ADS_HEAD + "2026-10-01,A,100,1000\n"}, site_toml='theme = "../../.."\n')
     assert "sitegen.toml" in failed(tmp_path, root)
+
+
+def test_a_later_export_with_fewer_rows_of_a_day_replaces_them_all(tmp_path):
+    """Two ad groups of one campaign and day (no ad_group column) earlier, the day as one row later: the later
+    download's row is the day's, not added to the earlier file's second row."""
+    first = ADS_HEAD + "2026-10-01,A,10,100\n2026-10-01,A,20,200\n"
+    later = ADS_HEAD + "2026-10-01,A,30,300\n2026-10-20,A,5,50\n"
+    root = project(tmp_path, {"2026-10-15 ads.csv": first, "2026-10-31 ads.csv": later})
+    figures = kpis(tmp_path, root)
+    assert (figures["spend"], figures["impressions"]) == (35, 350)
+    check = run_cli("check", root)
+    assert "1 ads row left out" in check.stdout, check.stdout

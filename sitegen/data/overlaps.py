@@ -46,11 +46,41 @@ def settle_overlaps(table: pd.DataFrame, kind: Kind, origins: list[tuple[Path, n
     exact = np.ones(len(table), dtype=bool) if not keys else None if events is None else events[file_of]
     paths = [path for path, _ in origins]
     numbers = [c for c, ctype in kind.columns.items() if ctype in NUMBER_TYPES and c not in keys]
-    group = row_groups(table, keys, file_of, exact)
-    table, kept, superseded = supersede(table, group, keys, file_of, download_ranks(downloads, paths), numbers)
+    group, key = row_groups(table, keys, file_of, exact)
+    ranks = download_ranks(downloads, paths)
+    table, group, file_of, dropped = _drop_unmatched(table, group, key, file_of, ranks, exact, kind, paths)
+    table, kept, superseded = supersede(table, group, keys, file_of, ranks, numbers)
     if superseded is None:
-        return table, file_of, {}
-    return table, file_of[kept], overlap_notes(superseded, kind, paths, downloads, diagnostics)
+        return table, file_of, dropped
+    notes = overlap_notes(superseded, kind, paths, downloads, diagnostics)
+    for index, more in dropped.items():
+        notes.setdefault(index, []).extend(more)
+    return table, file_of[kept], notes
+
+
+def _drop_unmatched(table: pd.DataFrame, group: np.ndarray, key: np.ndarray, file_of: np.ndarray, ranks: np.ndarray,
+                    exact: np.ndarray | None, kind: Kind, paths: list[Path]
+                    ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, Notes]:
+    """Without the rows of a key that a later download reports fewer times (two ad groups of a campaign and day in
+    the earlier file, the day restated as one row in the later): the later download's rows are the key's."""
+    mine = ranks[file_of]
+    latest = pd.Series(mine).groupby(key).transform("max").to_numpy()
+    alone = np.bincount(group)[group] == 1
+    drop = alone & (mine < latest)
+    if exact is not None:
+        drop &= ~exact  # (events: each copy of a row is a row of its own)
+    if not drop.any():
+        return table, group, file_of, {}
+    notes: Notes = {}
+    for index, count in enumerate(np.bincount(file_of[drop], minlength=len(paths)).tolist()):
+        if count:
+            later = sorted({paths[f].name for f in np.unique(file_of[np.isin(key, key[drop & (file_of == index)])])
+                            if ranks[f] > ranks[index]})
+            notes[index] = [f"{count:,} {kind.name} row{'s' if count > 1 else ''} left out: a later download "
+                            f"({', '.join(later)}) reports the same {', '.join(KEYS[kind.name])} in fewer rows, and "
+                            f"its rows count"]
+    keep = ~drop
+    return table[keep].reset_index(drop=True), group[keep], file_of[keep], notes
 
 
 def in_two_files(column: pd.Series | np.ndarray, file_of: np.ndarray) -> bool:
@@ -106,9 +136,10 @@ def supersede(table: pd.DataFrame, group: np.ndarray, keys: list[str], file_of: 
     return out, kept, superseded
 
 
-def row_groups(table: pd.DataFrame, keys: list[str], file_of: np.ndarray, exact: np.ndarray | None) -> np.ndarray:
-    """A number for each row, the same for the k-th row of a key in each file (missing key cells are alike);
-    `exact`: the rows matched only by all their cells (all of them when there are no keys)."""
+def row_groups(table: pd.DataFrame, keys: list[str], file_of: np.ndarray, exact: np.ndarray | None
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """A number for each row, the same for the k-th row of a key in each file (missing key cells are alike), and
+    each row's key; `exact`: the rows matched only by all their cells (all of them when there are no keys)."""
     if exact is None or not exact.any():
         key = table.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
     else:
@@ -119,5 +150,5 @@ def row_groups(table: pd.DataFrame, keys: list[str], file_of: np.ndarray, exact:
         key[exact] = key[~exact].max(initial=-1) + 1 + pd.factorize(hashes)[0]
     nth = pd.DataFrame({"file": file_of, "key": key}).groupby(["file", "key"], sort=False).cumcount().to_numpy()
     if not nth.any():
-        return key
-    return pd.factorize(key * (int(nth.max()) + 1) + nth)[0]
+        return key, key
+    return pd.factorize(key * (int(nth.max()) + 1) + nth)[0], key
