@@ -217,11 +217,9 @@ class PreviewServer(ThreadingHTTPServer):
                 pass
             self.shutdown_request(request)
             return
-        try:
-            super().process_request(request, client_address)
-        except BaseException:
-            self.slots.release()
-            raise
+        # the request's thread gives its place back (a Ctrl-C that lands while it starts must stop the server, not
+        # release the place a second time and be lost in that error)
+        super().process_request(request, client_address)
 
     def process_request_thread(self, request, client_address) -> None:
         try:
