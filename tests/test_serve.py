@@ -454,3 +454,13 @@ def test_the_preview_waits_for_a_build_that_holds_the_output(preview, project):
         assert preview.status()["generation"] == first["generation"]  # nothing published while it is held
     events.next_state(lambda s: s["generation"] > first["generation"])
     assert b"Edited." in preview.get("/acme/2026-10/")[2]
+
+
+def test_serving_a_folder_that_does_not_exist_is_one_line(tmp_path):
+    """Once, it made the folder and its output/, then served an error page for a typo in the path."""
+    missing = tmp_path / "no-such-project"
+    run = subprocess.run([sys.executable, "-m", "sitegen", "serve", str(missing), "--port", "0"],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2
+    assert run.stderr.strip() == f"error: {missing}: project folder does not exist"
+    assert not missing.exists()

@@ -21,6 +21,8 @@ from sitegen.storage import build_cache
 def serve(project_dir: Path, output: Path | None, host: str, port: int, open_browser: bool, poll: bool,
           say: Callable[[str], None]) -> None:
     project_dir = Path(project_dir).resolve()
+    if not project_dir.is_dir():  # (a mistake in the project is shown in the page; no project is no preview)
+        raise SitegenError("project folder does not exist", project_dir)
     output = (output or default_output(project_dir)).resolve()
     state = BuildState()
     lock = threading.Lock()
@@ -44,14 +46,12 @@ def serve(project_dir: Path, output: Path | None, host: str, port: int, open_bro
                 state.publish([f"internal error: {type(exc).__name__}: {exc}"])
                 say(f"internal error: {type(exc).__name__}: {exc}")
                 return
-            if watcher is not None:
-                watcher.watch_inputs(result.inputs)
-            inputs.update(result.inputs)
+            watcher.watch_inputs(result.inputs)
             state.publish([])
             say(f"rebuilt {result.reports} reports in {time.perf_counter() - started:.2f} s")
 
-    server = watcher = None
-    inputs: set[Path] = set()
+    server = None
+    watcher = Watcher(project_dir, output, rebuild, poll=poll, stale=site.replaced)  # started once serving
     try:
         rebuild()
         try:
@@ -59,8 +59,6 @@ def serve(project_dir: Path, output: Path | None, host: str, port: int, open_bro
         except OSError as exc:
             raise os_failure(exc, "cannot make the output folder", output) from None
         server = PreviewServer(output, host, port, state, site.lock)
-        watcher = Watcher(project_dir, output, rebuild, poll=poll, stale=site.replaced)
-        watcher.watch_inputs(frozenset(inputs))
         watcher.start()
         url = f"http://{host}:{server.server_address[1]}/"
         say(f"Serving {output} on {url} (Ctrl-C to stop)")
@@ -70,8 +68,7 @@ def serve(project_dir: Path, output: Path | None, host: str, port: int, open_bro
     except KeyboardInterrupt:
         say("stopping")
     finally:
-        if watcher:
-            watcher.stop()
+        watcher.stop()
         if server:
             server.end_streams()
             server.server_close()

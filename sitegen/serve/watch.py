@@ -143,11 +143,14 @@ class Watcher:
         self.thread.start()
 
     def stop(self) -> None:
+        """Stop watching (a watcher never started, as when the first build is interrupted, too)."""
         self.stopping.set()
         self.dirty.set()
-        self.observer.stop()
-        self.observer.join(timeout=5)
-        self.thread.join(timeout=30)
+        if self.observer.is_alive():
+            self.observer.stop()
+            self.observer.join(timeout=5)
+        if self.thread.is_alive():
+            self.thread.join(timeout=30)
 
     def _loop(self) -> None:
         while not self.stopping.is_set():
