@@ -237,3 +237,13 @@ def test_a_later_export_with_fewer_rows_of_a_day_replaces_them_all(tmp_path):
     assert (figures["spend"], figures["impressions"]) == (35, 350)
     check = run_cli("check", root)
     assert "1 ads row left out" in check.stdout, check.stdout
+
+
+def test_the_latest_download_decides_how_many_rows_a_key_has_among_three(tmp_path):
+    """Two rows of a key in the first and second download, one in the third: the third's row alone counts (the
+    second rows of the first two downloads matched each other, and were once kept)."""
+    two = ADS_HEAD + "2026-10-01,A,10,100\n2026-10-01,A,20,200\n"
+    root = project(tmp_path, {"2026-10-10 ads.csv": two, "2026-10-15 ads.csv": two,
+                              "2026-10-31 ads.csv": ADS_HEAD + "2026-10-01,A,30,300\n"})
+    figures = kpis(tmp_path, root)
+    assert (figures["spend"], figures["impressions"]) == (30, 300)

@@ -65,8 +65,9 @@ def _drop_unmatched(table: pd.DataFrame, group: np.ndarray, key: np.ndarray, fil
     the earlier file, the day restated as one row in the later): the later download's rows are the key's."""
     mine = ranks[file_of]
     latest = pd.Series(mine).groupby(key).transform("max").to_numpy()
-    alone = np.bincount(group)[group] == 1
-    drop = alone & (mine < latest)
+    nth = pd.DataFrame({"file": file_of, "key": key}).groupby(["file", "key"], sort=False).cumcount().to_numpy()
+    in_latest = np.bincount(key[mine == latest], minlength=int(key.max(initial=-1)) + 1)  # rows per key there
+    drop = (mine < latest) & (nth >= in_latest[key])
     if exact is not None:
         drop &= ~exact  # (events: each copy of a row is a row of its own)
     if not drop.any():
