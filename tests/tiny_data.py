@@ -59,6 +59,7 @@ EXPECTED = {
     "save_rate": 0.00175,
     "cpm": 10.0, "ctr": 250 / 15000, "cpc": 0.6, "cost_per_like": 0.375, "conversion_rate": 0.04, "cpa": 15.0,
     "roas": 400 / 150, "roi": 250 / 150, "conversions_per_1k_likes": 6.25,
+    "revenue_per_1k_likes": 250.0, "likes_per_conversion": 160.0,
     "follower_growth": 30, "follower_growth_rate": 0.03,
     "reply_rate": 0.75, "median_response_minutes": 30.0, "dm_leads": 1, "outbound_interactions": 1,
     "negative_ratio": 2 / 1200, "mentions": 1,

@@ -55,6 +55,7 @@ CAMPAIGN_RATES = {
     "cpa": ("spend", "conversions", 1.0), "roas": ("revenue", "spend", 1.0), "roi": ("profit", "spend", 1.0),
     "cost_per_like": ("spend", "likes", 1.0), "conversion_rate": ("conversions", "clicks", 1.0),
     "conversions_per_1k_likes": ("conversions", "likes", 1000.0),
+    "revenue_per_1k_likes": ("revenue", "likes", 1000.0),
 }
 CAMPAIGN_SUMS = ["spend", "impressions", "clicks", "video_views", "likes", "conversions", "revenue"]
 

@@ -49,6 +49,8 @@ _KPIS = [
     Kpi("roas", N_("ROAS"), "multiple", True, "paid"),
     Kpi("roi", N_("ROI"), "percent", True, "paid"),
     Kpi("conversions_per_1k_likes", N_("Conversions per 1k likes"), "decimal", True, "paid"),
+    Kpi("revenue_per_1k_likes", N_("Revenue per 1k likes"), "money", True, "paid"),
+    Kpi("likes_per_conversion", N_("Likes per conversion"), "decimal", False, "paid"),
     Kpi("follower_growth", N_("Follower growth"), "count", True, "engagement"),
     Kpi("follower_growth_rate", N_("Follower growth rate"), "percent", True, "engagement"),
     Kpi("reply_rate", N_("Reply rate"), "percent", True, "community"),
@@ -80,6 +82,8 @@ SECTIONS: dict[str, str] = {
     "paid": N_("Paid and ROI"),
     "community": N_("Community"),
     "attribution": N_("Attribution"),
+    "creators": N_("Creators"),
+    "trends": N_("Trends"),
 }
 
 DEFAULT_SUMMARY_KPIS = ["likes", "views", "engagement_rate", "follower_growth", "spend",

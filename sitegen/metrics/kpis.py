@@ -86,6 +86,8 @@ def _paid_ratios(f: Figures) -> None:
         else f.values["revenue"] - f.values["spend"]
     f.put("roi", ratio(profit, f.values["spend"]), "revenue", "spend")
     f.ratio("conversions_per_1k_likes", "conversions", "likes", 1000)
+    f.ratio("revenue_per_1k_likes", "revenue", "likes", 1000)
+    f.ratio("likes_per_conversion", "likes", "conversions")
 
 
 def _other_kpis(f: Figures, facts: ClientFacts, period: Period) -> None:
