@@ -50,6 +50,7 @@ class ClientFacts:
     kpis: dict[Period, Figures] = field(default_factory=dict, repr=False)
     sources: dict[Period, Columns] = field(default_factory=dict, repr=False)
     baselines: dict[tuple[str, int, float], Baseline] = field(default_factory=dict, repr=False)
+    memo: dict[tuple, pd.DataFrame] = field(default_factory=dict, repr=False)  # other per-client tables (collabs.py)
     _arrays: dict[tuple, np.ndarray] = field(default_factory=dict, repr=False)
     _keys: dict[tuple, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
 

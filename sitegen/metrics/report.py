@@ -20,6 +20,7 @@ from sitegen.metrics.breakdowns import (
     video_table,
 )
 from sitegen.metrics.catalogue import KPI_IDS, KPIS
+from sitegen.metrics.collabs import creator_table, trend_table, video_sales
 from sitegen.metrics.facts import ClientFacts, Columns
 from sitegen.metrics.figures import Figures
 from sitegen.metrics.kpis import compute_figures
@@ -126,13 +127,18 @@ class ReportKpis:
 
 
 def report_kpis(facts: ClientFacts, period: Period, comparison: Period | None,
-                targets: dict[str, float]) -> ReportKpis:
+                targets: dict[str, float], fees: Mapping[str, float] | None = None) -> ReportKpis:
+    """`fees`: each creator's fee for the collaboration (client.toml's [creators]), by handle."""
     figures = period_figures(facts, period)
     previous = period_figures(facts, comparison).values if comparison else dict.fromkeys(KPI_IDS)
+    videos, sources, campaigns = video_table(facts, period), source_table(facts, period), campaign_table(facts, period)
+    videos = {**videos, **video_sales(videos, sources, facts, period)}
     tables = Tables({
-        "campaigns": campaign_table(facts, period),
-        "videos": video_table(facts, period),
-        "sources": source_table(facts, period),
+        "campaigns": campaigns,
+        "videos": videos,
+        "sources": sources,
+        "creators": creator_table(videos, sources, campaigns, fees or {}),
+        "trends": trend_table(videos, video_table(facts, comparison) if comparison else None, facts),
         "codes": code_table(facts, period),
         "hashtags": hashtag_table(facts, period),
         "days": day_table(facts, period),

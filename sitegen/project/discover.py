@@ -125,7 +125,8 @@ def _client(folder: Path, site: SiteConfig, site_rates: ExchangeRates | None, di
                   targets={**site.targets, **cfg.targets}, alerts=alerts, branding=branding, brand_files=files,
                   reports=(), columns={**site.columns, **cfg.columns}, currency_set=cfg.currency is not None,
                   files={k: FileDates(v.downloaded, v.start, v.end) for k, v in cfg.files.items()},
-                  fx=exchange_rates(cfg.fx, config_path) if cfg.fx is not None else site_rates)
+                  fx=exchange_rates(cfg.fx, config_path) if cfg.fx is not None else site_rates,
+                  creator_fees={h: c.fee for h, c in cfg.creators.items() if c.fee is not None})
 
 
 def _brand_files(root: Path, base: Path, branding: Branding, logo: str | None, config_path: Path) -> dict[str, Path]:

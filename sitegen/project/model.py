@@ -41,6 +41,7 @@ class Client:
     currency_set: bool  # client.toml names the currency (else a single currency in the data wins)
     files: dict[str, FileDates] = field(default_factory=dict)  # [files."pattern"]: dates files do not write
     fx: ExchangeRates | None = None  # [fx] of the client, else of the site
+    creator_fees: dict[str, float] = field(default_factory=dict)  # [creators."@handle"] fee, by handle
 
     @property
     def data_dir(self) -> Path:

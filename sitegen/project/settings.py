@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sitegen.data.kinds import KINDS
 from sitegen.errors import Diagnostics, SitegenError, raise_all
 from sitegen.metrics.catalogue import DEFAULT_SUMMARY_KPIS, KPI_IDS, SECTIONS
+from sitegen.metrics.handles import name_key
 from sitegen.metrics.thresholds import AlertThresholds
 
 SITE_FILE = "sitegen.toml"
@@ -220,6 +221,25 @@ class FileDateSettings(_Model):
         return self
 
 
+class CreatorSettings(_Model):
+    """`[creators."@handle"]`: what a collaboration with a creator cost."""
+
+    fee: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = Field(
+        None, description="The creator's fee for the collaboration in a report's period, in the client's currency.")
+
+
+def _check_creators(creators: dict[str, CreatorSettings]) -> dict[str, CreatorSettings]:
+    seen: dict[str, str] = {}
+    for handle in creators:
+        key = name_key(handle)
+        if not key:
+            raise ValueError(f"{handle!r} is no handle; expected e.g. \"@lena.outdoor\"")
+        if key in seen:
+            raise ValueError(f"{seen[key]!r} and {handle!r} are the same creator; keep one")
+        seen[key] = handle
+    return creators
+
+
 class ClientConfig(_Settings):
     name: str | None = None
     slug: str | None = None
@@ -228,6 +248,10 @@ class ClientConfig(_Settings):
     alerts: dict[str, float] = Field(default_factory=dict)
     files: dict[str, FileDateSettings] = Field(
         default_factory=dict, description="Pattern of files under data/ = the dates they do not write.")
+    creators: dict[str, CreatorSettings] = Field(
+        default_factory=dict, description="Handle = the creator's settings (fee), for the creators table.")
+
+    _creators = field_validator("creators")(classmethod(lambda cls, v: _check_creators(v)))
 
     _logo = field_validator("logo")(classmethod(lambda cls, v: check_relative_path(v)))
 

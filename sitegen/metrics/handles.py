@@ -1,0 +1,16 @@
+"""How a creator's or trend's name is matched (without pandas: client.toml's settings check handles with it).
+
+A name's key is the name trimmed, without a leading '@', case-folded. A code source or campaign names a creator
+when its whole name is the creator's key, or else by the first handle it holds: "@" and letters, digits, '_' or
+'.' ("Spark – @Lena.Outdoor" names "lena.outdoor"; a full stop after a handle ends the sentence)."""
+
+from __future__ import annotations
+
+HANDLE = r"@([A-Za-z0-9_.]*[A-Za-z0-9_])"
+
+
+def name_key(name) -> str | None:
+    """A name as a key (None for a missing or empty name)."""
+    if not isinstance(name, str):
+        return None
+    return name.strip().lstrip("@").casefold() or None
