@@ -36,8 +36,9 @@ def _sum(frame: pd.DataFrame, key: str, columns: list[str]) -> pd.DataFrame:
 
 def _rate(numerator, denominator, scale: float = 1.0) -> np.ndarray:
     n, d = np.asarray(numerator, dtype="float64"), np.asarray(denominator, dtype="float64")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(d != 0, n / np.where(d != 0, d, 1.0) * scale, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        out = np.where(d != 0, n / np.where(d != 0, d, 1.0) * scale, np.nan)
+    return np.where(np.isfinite(out), out, np.nan)
 
 
 def _engagement_rate(videos: pd.DataFrame) -> float:
@@ -148,26 +149,32 @@ def _trend_rows(videos: Columns) -> pd.DataFrame:
     return per
 
 
-def trend_table(videos: Columns, previous: Columns | None, facts: ClientFacts) -> Columns:
+def trend_table(videos: Columns, previous: Columns | None, seen: pd.DataFrame,
+                start: pd.Timestamp | None = None) -> Columns:
     """A row per trend of the period's videos, by likes (then name); `previous`: the comparison period's video
-    table (None: no comparison, so whether a lift fades cannot be told)."""
+    table (None: no comparison, so whether a lift fades cannot be told); `seen`: `trend_seen`; `start`: the
+    period's first day (a trend first seen on it or later is new; one seen before, but not in the comparison
+    period, has no lift to compare with)."""
     per = _trend_rows(videos)
-    seen = trend_seen(facts).reindex(per.index)
+    seen = seen.reindex(per.index)
     per["first_seen"], per["last_seen"] = seen["first"].to_numpy(), seen["last"].to_numpy()
     if previous is None:
         per["fading"] = None
     else:
-        before = _trend_rows(previous)["lift"].reindex(per.index)
-        had = per.index.isin(_trend_rows(previous).index)
+        earlier = _trend_rows(previous)
+        before = earlier["lift"].reindex(per.index)
+        had = per.index.isin(earlier.index)
         lift = per["lift"]
-        status = np.select([~had, lift < before, lift > before, lift == before], [NEW, FADING, RISING, STEADY], "")
-        per["fading"] = pd.Series(status, index=per.index, dtype=object).where(status != "", None)
+        fresh = ~had & ((per["first_seen"] >= start).to_numpy() if start is not None else True)
+        status = np.select([fresh, ~had, lift < before, lift > before, lift == before],
+                           [NEW, "", FADING, RISING, STEADY], "")
+        per["fading"] = np.where(status != "", status.astype(object), None)
     per = per.reset_index(drop=True).rename(columns={"label": "trend"})
     per = per.sort_values(["likes", "trend"], ascending=[False, True], na_position="last", kind="stable")
     out = _columns(per, [c for c in TREND_COLUMNS if c not in ("first_seen", "last_seen", "fading")])
     for c in ("first_seen", "last_seen"):
         out[c] = per[c].to_numpy(dtype="datetime64[ns]")
-    out["fading"] = per["fading"].to_numpy(dtype=object)
+    out["fading"] = np.array([s if isinstance(s, str) else None for s in per["fading"]], dtype=object)  # (not NaN)
     return {c: out[c] for c in TREND_COLUMNS}
 
 

@@ -20,7 +20,7 @@ from sitegen.metrics.breakdowns import (
     video_table,
 )
 from sitegen.metrics.catalogue import KPI_IDS, KPIS
-from sitegen.metrics.collabs import creator_table, trend_table, video_sales
+from sitegen.metrics.collabs import creator_table, trend_seen, trend_table, video_sales
 from sitegen.metrics.facts import ClientFacts, Columns
 from sitegen.metrics.figures import Figures
 from sitegen.metrics.kpis import compute_figures
@@ -138,7 +138,8 @@ def report_kpis(facts: ClientFacts, period: Period, comparison: Period | None,
         "videos": videos,
         "sources": sources,
         "creators": creator_table(videos, sources, campaigns, fees or {}),
-        "trends": trend_table(videos, video_table(facts, comparison) if comparison else None, facts),
+        "trends": trend_table(videos, video_table(facts, comparison) if comparison else None, trend_seen(facts),
+                              pd.Timestamp(period.start)),
         "codes": code_table(facts, period),
         "hashtags": hashtag_table(facts, period),
         "days": day_table(facts, period),
