@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from sitegen.cli import main
 from sitegen.metrics.catalogue import KPIS
 from sitegen.metrics.thresholds import AlertThresholds
-from sitegen.project.settings import Branding, ClientConfig, FxSettings, SiteConfig
+from sitegen.project.settings import Branding, ClientConfig, CreatorSettings, FxSettings, SiteConfig
 from sitegen.render.charts import CHART_KINDS
 from sitegen.render.tables import TABLE_KINDS
 
@@ -43,6 +43,7 @@ def code_spans(text: str) -> set[str]:
     (Branding, "user-guide/configuration.md"),
     (AlertThresholds, "user-guide/configuration.md"),
     (FxSettings, "user-guide/configuration.md"),
+    (CreatorSettings, "user-guide/configuration.md"),
 ])
 def test_every_setting_is_documented(model: type[BaseModel], page: str):
     documented = code_spans(read(page))

@@ -94,6 +94,8 @@ def video_frames(draw):
         "engagement_rate": pd.Series([draw(st.sampled_from([0.1, 0.2, math.nan, 0.0, 1e-9])) for _ in range(n)],
                                      dtype="float64"),
         "like_rate": pd.Series([draw(floats) for _ in range(n)], dtype="float64"),
+        "revenue": pd.Series([draw(floats) for _ in range(n)], dtype="float64"),
+        "revenue_per_1k_likes": pd.Series([draw(floats) for _ in range(n)], dtype="float64"),
     })
 
 
@@ -112,7 +114,7 @@ def test_video_tables_are_the_pandas_ones(videos, name, limit, locale):
 def test_worst_videos_with_odd_columns_go_through_pandas():
     videos = pd.DataFrame({"video_id": [1, 2], "title": ["a", "b"], "posted_at": pd.to_datetime(["2026-01-01"] * 2),
                            "views": [1.0, 2.0], "likes": [1.0, 1.0], "engagement_rate": [-0.0, 0.0],
-                           "like_rate": [0.1, 0.2]})
+                           "like_rate": [0.1, 0.2], "revenue": [None, 5.0], "revenue_per_1k_likes": [None, 5e3]})
     kpis, fmt = kpis_with({"videos": videos}), Formatter("en_US", "USD")
     assert fields(render_table("worst_videos", kpis, fmt)) == old_render_table("worst_videos", kpis, fmt)
 

@@ -21,6 +21,7 @@ from sitegen.i18n import N_, _, speaking
 from sitegen.metrics.facts import Columns
 from sitegen.metrics.report import ReportKpis
 from sitegen.render.json_values import json_values
+from sitegen.render.likes_revenue import likes_revenue, likes_revenue_rows
 from sitegen.render.palette import DEFAULT_PALETTE
 from sitegen.storage import code_fingerprint, keep, user_cache
 
@@ -228,6 +229,8 @@ CHART_KINDS: dict[str, ChartKind] = {c.name: c for c in [
               _non_empty("codes", ["code", "revenue", "orders"])),
     ChartKind("hashtags_daily", N_("Branded hashtag posts per day"), "attribution", _hashtags,
               _non_empty("hashtag_days", ["date", "hashtag", "posts"])),
+    ChartKind("likes_revenue", N_("Likes against revenue: campaigns and videos"), "paid",
+              lambda: likes_revenue(_source()), likes_revenue_rows),
 ]}
 
 

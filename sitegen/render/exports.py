@@ -56,7 +56,7 @@ def _why(kpis: ReportKpis, kpi: str) -> dict[str, str]:
     return {"note": kpis.notes[kpi]} if kpi in kpis.notes else {}
 
 
-_TABLES = ("campaigns", "videos", "sources", "codes", "hashtags", "days")
+_TABLES = ("campaigns", "videos", "sources", "codes", "hashtags", "days", "creators", "trends")
 _DROPPED = {"campaigns": "profit", "days": "has_data"}
 
 

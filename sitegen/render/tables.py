@@ -27,7 +27,7 @@ from sitegen.render.report_columns import FrameColumns, ReportColumns, itertuple
 class Column:
     field: str
     label: str
-    unit: str  # text | date | count | money | percent | multiple
+    unit: str  # text | date | count | decimal | money | percent | multiple
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,18 @@ def _video_cols() -> tuple[Column, ...]:
     return (Column("title", N_("Video"), "text"), Column("posted_at", N_("Posted"), "date"),
             Column("views", N_("Views"), "count"), Column("likes", N_("Likes"), "count"),
             Column("engagement_rate", N_("Engagement rate"), "percent"),
-            Column("like_rate", N_("Like rate"), "percent"))
+            Column("like_rate", N_("Like rate"), "percent"), Column("revenue", N_("Attributed revenue"), "money"),
+            Column("revenue_per_1k_likes", N_("Revenue per 1k likes"), "money"))
+
+
+def _trends(k: ReportKpis) -> pd.DataFrame:
+    """The trends table with its period-over-period status in the page's language."""
+    trends = k.tables["trends"].copy()
+    trends["fading"] = [_(TREND_STATUS[s]) if isinstance(s, str) else None for s in trends["fading"]]
+    return trends
+
+
+TREND_STATUS = {"new": N_("new"), "fading": N_("fading"), "rising": N_("rising"), "steady": N_("steady")}
 
 
 TABLE_KINDS: dict[str, TableKind] = {t.name: t for t in [
@@ -88,7 +99,10 @@ TABLE_KINDS: dict[str, TableKind] = {t.name: t for t in [
         Column("conversions", N_("Conv."), "count"), Column("cpa", N_("CPA"), "money"),
         Column("revenue", N_("Revenue"), "money"), Column("roas", N_("ROAS"), "multiple"),
         Column("roi", N_("ROI"), "percent"),
-        Column("cost_per_like", N_("Cost per like"), "money")), lambda k: k.tables["campaigns"], table="campaigns"),
+        Column("cost_per_like", N_("Cost per like"), "money"), Column("likes", N_("Likes"), "count"),
+        Column("conversions_per_1k_likes", N_("Conv. per 1k likes"), "decimal"),
+        Column("revenue_per_1k_likes", N_("Revenue per 1k likes"), "money")),
+        lambda k: k.tables["campaigns"], table="campaigns"),
     TableKind("codes", N_("Discount codes"), "attribution", (
         Column("code", N_("Code"), "text"), Column("source", N_("Source"), "text"),
         Column("orders", N_("Orders"), "count"),
@@ -101,6 +115,21 @@ TABLE_KINDS: dict[str, TableKind] = {t.name: t for t in [
         Column("hashtag", N_("Hashtag"), "text"), Column("posts", N_("Posts"), "count"),
         Column("views", N_("Views"), "count")),
         lambda k: k.tables["hashtags"], table="hashtags"),
+    TableKind("creators", N_("Creators"), "creators", (
+        Column("creator", N_("Creator"), "text"), Column("videos", N_("Videos"), "count"),
+        Column("views", N_("Views"), "count"), Column("likes", N_("Likes"), "count"),
+        Column("engagement_rate", N_("Engagement rate"), "percent"),
+        Column("lift", N_("Lift on own videos"), "multiple"), Column("code_orders", N_("Code orders"), "count"),
+        Column("code_revenue", N_("Code revenue"), "money"), Column("ad_spend", N_("Ad spend"), "money"),
+        Column("ad_revenue", N_("Ad revenue"), "money"), Column("fee", N_("Fee"), "money"),
+        Column("cost_per_like", N_("Cost per like"), "money"), Column("roi", N_("ROI"), "percent")),
+        lambda k: k.tables["creators"], table="creators"),
+    TableKind("trends", N_("Trends and sounds"), "trends", (
+        Column("trend", N_("Trend"), "text"), Column("videos", N_("Videos"), "count"),
+        Column("likes", N_("Likes"), "count"), Column("engagement_rate", N_("Engagement rate"), "percent"),
+        Column("lift", N_("Lift on baseline"), "multiple"), Column("first_seen", N_("First seen"), "date"),
+        Column("last_seen", N_("Last seen"), "date"), Column("fading", N_("Lift since last period"), "text")),
+        _trends),
 ]}
 
 
@@ -117,6 +146,8 @@ def cell(value, unit: str, fmt: Formatter) -> str:
         return fmt.percent(float(value))
     if unit == "multiple":
         return fmt.multiple(float(value))
+    if unit == "decimal":
+        return fmt.number(float(value), 1)
     return fmt.number(float(value))
 
 
@@ -143,6 +174,8 @@ def column_cells(unit: str, fmt: Formatter) -> Callable[[list], list[str]]:
         return _number_cells(percent_format(fmt.locale, 1))
     if unit == "multiple":
         return _number_cells(decimal_format(fmt.locale, 2), "×")
+    if unit == "decimal":
+        return _number_cells(decimal_format(fmt.locale, 1))
     if unit == "date":
         locale = fmt.locale
 
@@ -215,6 +248,9 @@ CHART_COLUMNS: dict[str, tuple[Column, ...]] = {
     "codes_revenue": (Column("code", N_("Code"), "text"), Column("revenue", N_("Revenue"), "money"),
                       Column("orders", N_("Orders"), "count")),
     "hashtags_daily": (_DATE, Column("hashtag", N_("Hashtag"), "text"), Column("posts", N_("Posts"), "count")),
+    "likes_revenue": (Column("name", N_("Name"), "text"), Column("kind", N_("Kind"), "text"),
+                      Column("likes", N_("Likes"), "count"), Column("revenue", N_("Revenue"), "money"),
+                      Column("roas", N_("ROAS"), "multiple"), Column("quadrant", N_("Quadrant"), "text")),
 }
 
 
