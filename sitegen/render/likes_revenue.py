@@ -43,8 +43,8 @@ def likes_revenue(source):
     import altair as alt  # (slow to import: only building a chart template needs it)
 
     points = alt.Chart(source).mark_point(filled=True, size=80, opacity=0.85).encode(
-        x=alt.X("likes", type="quantitative", title=_("Likes"), axis=alt.Axis(format=",.0f")),
-        y=alt.Y("revenue", type="quantitative", title=_("Revenue"), axis=alt.Axis(format="$,.0f")),
+        x=alt.X("likes", type="quantitative", title=_("Likes"), axis=alt.Axis(format=",.0f", tickCount=6)),
+        y=alt.Y("revenue", type="quantitative", title=_("Revenue"), axis=alt.Axis(format="$,.0f", tickCount=6)),
         color=alt.Color("kind", type="nominal", title=None, legend=alt.Legend(orient="bottom")),
         shape=alt.Shape("kind", type="nominal", title=None),
         tooltip=[alt.Tooltip("name", type="nominal", title=_("Name")),
