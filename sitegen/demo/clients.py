@@ -31,7 +31,9 @@ class ClientSpec:
     trends: tuple[str, ...] = ()
     creators: tuple[str, ...] = ()
     hashtags: tuple[str, ...] = ()
-    codes: tuple[tuple[str, str], ...] = ()  # (code, source): a campaign name or a creator handle
+    codes: tuple[tuple[str, str], ...] = ()  # (code, source): a campaign name, or a text with a creator's handle
+    fees: dict = field(default_factory=dict)  # creator handle -> fee (client.toml [creators])
+    fading_trend: str = ""  # a trend of `trends` whose lift fades month by month
     viral_title: str = "Viral video"
     crisis_title: str = "Update"
     crisis_topic: str = "a product change"
@@ -46,7 +48,8 @@ DEMO_CLIENTS = [
         campaigns=(Campaign("Brand Awareness – Likes", "Broad 18-34", budget=140, roas=None),
                    Campaign("Glow Serum – Conversion", "Retargeting 30d", budget=160, roas=3.2),
                    Campaign('<b>Summer</b> & "Sale" <img src=x onerror=alert(1)>', "Lookalike 2%", 0, 0.55, 120, 2.4),
-                   Campaign("Herbst-Glow – Spark Ads", "Interessen: Hautpflege", 0.5, 1, 110, 1.8)),
+                   Campaign("Herbst-Glow – Spark Ads", "Interessen: Hautpflege", 0.5, 1, 110, 1.8),
+                   Campaign("Spark Ads – @hautnah.mia", "Creator-Boost", 0.3, 1, 50, 2.1)),
         titles=("Meine Morgenroutine in 60 Sekunden", "3 Fehler beim <Auftragen>",
                 "Glow Serum vs. Drogerie – ehrlicher Test", "Q&A: Eure Fragen zur Hautpflege",
                 "So wirkt Vitamin C wirklich", "Hinter den Kulissen: Abfüllung in Hamburg",
@@ -54,9 +57,12 @@ DEMO_CLIENTS = [
                 "Winterhaut? 4 Tipps", "<i>Neu</i>: Nachtcreme mit Bakuchiol", "Unboxing & erster Eindruck",
                 "Dermatologin erklärt: SPF im Herbst"),
         trends=("Get Ready With Me", "Glass Skin Challenge", "Originalton – nordlicht.kosmetik", "Skincare ASMR"),
-        creators=("@lena.skincare", "@hautnah.mia"), hashtags=("#nordlichtglow", "#glowmitnordlicht"),
+        creators=("@lena.skincare", "@hautnah.mia", "@glow.with.jana"),
+        hashtags=("#nordlichtglow", "#glowmitnordlicht"),
         codes=(("GLOW10", "Glow Serum – Conversion"),
-               ("SOMMER15", '<b>Summer</b> & "Sale" <img src=x onerror=alert(1)>'), ("LENA15", "@lena.skincare")),
+               ("SOMMER15", '<b>Summer</b> & "Sale" <img src=x onerror=alert(1)>'), ("LENA15", "@lena.skincare"),
+               ("MIA10", "Kooperation @Hautnah.Mia"), ("VITC", "So wirkt Vitamin C wirklich")),
+        fees={"@lena.skincare": 900.0, "hautnah.mia": 600.0}, fading_trend="Glass Skin Challenge",
         viral_title="Glas-Haut in 30 Sekunden – der Trick", crisis_title="Neue Rezeptur – das ist anders",
         crisis_topic="die geänderte Rezeptur des Glow Serums",
         notes=("Die Kooperation mit **@lena.skincare** läuft gut an: Ihr Code **LENA15** bringt regelmäßig "
@@ -73,14 +79,17 @@ DEMO_CLIENTS = [
                    Campaign("Cold Brew Launch – Conversions", "Interest: Coffee", 0.1, 1, 170, 2.8),
                    Campaign("Subscription – Retargeting", "Site visitors 30d", budget=120, roas=3.6),
                    Campaign('Back to School "Fuel" Promo', "Students 18-24", 0.3, 0.6, 130, 2.2),
-                   Campaign("Holiday Blend – Pre-order", "Lookalike 1%", 0.75, 1, 100, 1.6)),
+                   Campaign("Holiday Blend – Pre-order", "Lookalike 1%", 0.75, 1, 100, 1.6),
+                   Campaign("Spark – @maya.brews", "Creator boost", 0.2, 1, 60, 2.4)),
         titles=("How we roast in small batches", "Cold brew in 3 steps", 'Barista reacts to "gas station" coffee',
                 "POV: your first sip at 6 a.m.", "Latte art fails & wins", "<b>NEW</b> Pumpkin Cold Foam",
                 "Q&A: decaf, caffeine & sleep", "Behind the counter: Saturday rush", "Pour-over vs. French press",
                 "What $5 gets you at Harbor", "Meet our roaster, Dana", "Iced latte, 3 ways"),
         trends=("cloud coffee", "Espresso – sped up", "Day in my life", "Get the Look"),
-        creators=("@maya.brews", "@latteart.leo"), hashtags=("#harborcoffee",),
-        codes=(("COLDBREW20", "Cold Brew Launch – Conversions"), ("MAYA10", "@maya.brews")),
+        creators=("@maya.brews", "@latteart.leo", "@barista.bea"), hashtags=("#harborcoffee",),
+        codes=(("COLDBREW20", "Cold Brew Launch – Conversions"), ("MAYA10", "@maya.brews"),
+               ("LEO5", "TikTok @LatteArt.Leo"), ("BREW3", "Cold brew in 3 steps")),
+        fees={"@maya.brews": 1500.0, "@barista.bea": 400.0}, fading_trend="Espresso – sped up",
         viral_title="We tried the cloud coffee trend", crisis_title="Subscription update – new prices",
         crisis_topic="the subscription price increase",
         notes=('The **Back to School "Fuel" Promo** went live in August and runs until mid-September.',
@@ -94,15 +103,18 @@ DEMO_CLIENTS = [
         campaigns=(Campaign("Brand Awareness – Likes", "Broad UK 18-54", budget=110, roas=None),
                    Campaign("Winter Jackets – Conversions", "Interest: Hiking", 0.45, 1, 170, 2.6),
                    Campaign("Trail Boots <Summer> Clearance", "Lookalike 3%", 0, 0.5, 140, 2.0),
-                   Campaign("Retargeting – Cart Abandoners", "Cart 14d", budget=90, roas=3.5)),
+                   Campaign("Retargeting – Cart Abandoners", "Cart 14d", budget=90, roas=3.5),
+                   Campaign("Spark – @alex.outdoors", "Creator boost", 0.4, 1, 45, 2.2)),
         titles=("Packing list: 3 days in the Highlands", "Waterproof test: 10 minutes under a waterfall",
                 'Boots that survived "The Pennine Way"', "Wild camping – do's & don'ts", "<Layering> 101 for autumn",
                 "How our jackets are made", "Sunrise on Snowdon", "Kit check with a mountain guide",
                 "Rainy-day hike? Here's how", "Repair, don't replace"),
         trends=("Hot Girl Walk", "Pack With Me", "original sound – fjordandsons"),
-        creators=("@alex.outdoors", "@wildcamp.wren"), hashtags=("#fjordandsons", "#wildcampuk"),
+        creators=("@alex.outdoors", "@wildcamp.wren", "@trail.tom"), hashtags=("#fjordandsons", "#wildcampuk"),
         codes=(("TRAIL15", "Trail Boots <Summer> Clearance"), ("FJORD10", "Retargeting – Cart Abandoners"),
-               ("ALEX20", "@alex.outdoors")),
+               ("ALEX20", "@alex.outdoors"), ("WREN10", "Creator @wildcamp.wren"),
+               ("REPAIR", "Repair, don't replace")),
+        fees={"@alex.outdoors": 700.0, "@WildCamp.Wren": 350.0}, fading_trend="Pack With Me",
         viral_title="Sunrise on Ben Nevis in 20 seconds", crisis_title="Pre-order update: winter jackets",
         crisis_topic="late deliveries of winter jacket pre-orders",
         notes=("Our **Trail Boots Clearance** is winding down as planned and ends with August.",

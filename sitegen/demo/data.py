@@ -142,30 +142,45 @@ def gen_videos(spec: ClientSpec, cal: Calendar, rng, ev: dict, out: Path) -> dic
     trend = (rng.random(m) < 0.3) | (kind == 1)
     creator = (rng.random(m) < 0.15) & (kind == 0)
     paid = (rng.random(m) < 0.15) & (kind == 0)
+    month = np.searchsorted(cal.starts, day, side="right") - 1
+    fade = _fading(spec, cal, rng, month, (kind == 0) & ~creator)
+    trend |= fade
     views = 14000 * spec.scale * rng.lognormal(0, 0.5, m) * (1 + 0.5 * trend) * (1 + 0.8 * creator) * (1 + 0.3 * paid)
     views[kind == 1] = np.median(views[kind == 0]) * rng.uniform(30, 40)
     views = views.astype(np.int64)
-    likes = rng.binomial(views, rng.uniform(0.07, 0.1, m) * (1 + 0.25 * trend) * (1 + 0.2 * creator))
+    boost = np.where(fade, 2.4 / 1.5 ** month, 1.0)  # the fading trend's likes: strong at first, then weaker
+    likes = rng.binomial(views, rng.uniform(0.07, 0.1, m) * (1 + 0.25 * trend) * (1 + 0.2 * creator) * boost)
     comments = rng.binomial(likes, 0.025) + (kind == 2) * ev["crisis_n"]
     shares, saves = rng.binomial(likes, 0.02), rng.binomial(likes, 0.035)
     new_followers = rng.binomial(views, np.where(kind == 1, 0.004, 0.0015))
     ids = np.array(["7" + str(x) for x in rng.integers(10**17, 10**18, m).tolist()], dtype=object)
     n_titles = len(spec.titles)  # each month: titles in random order, a second use becomes "Part 2"
-    month = np.searchsorted(cal.starts, day, side="right") - 1
     rank = np.arange(m) - np.searchsorted(month, month)
     pick = np.array([rng.permutation(n_titles) for _ in cal.data_months])[month, rank % n_titles]
     part = " (Teil {})" if spec.locale.startswith("de") else " (Part {})"
     titles = np.array([spec.titles[t] + (part.format(r // n_titles + 1) if r >= n_titles else "")
                        for t, r in zip(pick.tolist(), rank.tolist())], dtype=object)
     titles[kind == 1], titles[kind == 2] = spec.viral_title, spec.crisis_title
-    trends = np.where(trend, np.array(spec.trends, dtype=object)[rng.integers(0, len(spec.trends), m)], "")
+    others = np.array([t for t in spec.trends if t != spec.fading_trend], dtype=object)
+    trends = np.where(trend, others[rng.integers(0, len(others), m)], "")
     trends[kind == 1] = spec.trends[0]
+    trends[fade] = spec.fading_trend
     creators = np.where(creator, np.array(spec.creators, dtype=object)[rng.integers(0, len(spec.creators), m)], "")
     write_kind(out, "videos", cal, day, [ids.tolist(), stamps(cal, day * 1440 + minute), titles.tolist(),
                                          *(x.tolist() for x in (views, likes, comments, shares, saves, new_followers)),
                                          trends.tolist(), creators.tolist(), paid.tolist()])
     return {"day": day, "kind": kind, "ids": ids, "views": views, "likes": likes, "nf": new_followers,
-            "creators": creators}
+            "creators": creators, "titles": titles}
+
+
+def _fading(spec: ClientSpec, cal: Calendar, rng, month: np.ndarray, regular: np.ndarray) -> np.ndarray:
+    """Two regular posts of each month that use the client's fading trend (none without one)."""
+    fade = np.zeros(len(month), dtype=bool)
+    if spec.fading_trend:
+        for i in range(len(cal.data_months)):
+            pool = np.flatnonzero((month == i) & regular)
+            fade[rng.choice(pool, min(2, len(pool)), replace=False)] = True
+    return fade
 
 
 def gen_account(spec: ClientSpec, cal: Calendar, rng, vid: dict, ev: dict, out: Path) -> None:
@@ -260,9 +275,12 @@ def gen_orders(spec: ClientSpec, cal: Calendar, rng, conversions: np.ndarray, vi
     for j, (_code, source) in enumerate(spec.codes):
         if source in names:  # a share of the campaign's buyers use its code
             orders = rng.binomial(conversions[:, names.index(source)], 0.3)
-        else:  # creator codes follow the creator's posts
-            posts = spread(vid["day"][vid["creators"] == source], np.full((vid["creators"] == source).sum(), 8.0), n)
-            orders = rng.poisson(1.5 * spec.scale * np.where(cal.weekend, 1.3, 1.0) + posts)
+        else:  # creator codes follow the posts of the creator the source names
+            creator = next((c for c in spec.creators if c.casefold() in source.casefold()), None)
+            mine = vid["creators"] == creator if creator else vid["titles"] == source  # (or a video's title)
+            posts = spread(vid["day"][mine], np.full(mine.sum(), 8.0), n)
+            base = 1.5 if creator else 0.2
+            orders = rng.poisson(base * spec.scale * np.where(cal.weekend, 1.3, 1.0) + posts)
         revenue = orders * rng.uniform(28, 60) * rng.lognormal(0, 0.12, n)
         d = np.flatnonzero(orders)
         rows.append((d, np.full(len(d), j), orders[d], np.round(revenue[d], 2)))

@@ -20,7 +20,8 @@ def toml_value(v) -> str:
 def client_toml(spec: ClientSpec) -> str:
     head = "".join(f"{k} = {toml_value(getattr(spec, k))}\n" for k in ("name", "locale", "currency", "timezone"))
     targets = "".join(f"{k} = {toml_value(v)}\n" for k, v in spec.targets.items())
-    return f'{head}\n[branding]\nprimary_color = "{spec.color}"\n\n[targets]\n{targets}'
+    creators = "".join(f"\n[creators.{toml_value(h)}]\nfee = {toml_value(f)}\n" for h, f in spec.fees.items())
+    return f'{head}\n[branding]\nprimary_color = "{spec.color}"\n\n[targets]\n{targets}{creators}'
 
 
 SITE_TOML = """title = "Agency Reports — Demo"
