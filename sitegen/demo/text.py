@@ -21,7 +21,7 @@ def client_toml(spec: ClientSpec) -> str:
     head = "".join(f"{k} = {toml_value(getattr(spec, k))}\n" for k in ("name", "locale", "currency", "timezone"))
     targets = "".join(f"{k} = {toml_value(v)}\n" for k, v in spec.targets.items())
     creators = "".join(f"\n[creators.{toml_value(h)}]\nfee = {toml_value(f)}\n" for h, f in spec.fees.items())
-    return f'{head}\n[branding]\nprimary_color = "{spec.color}"\n\n[targets]\n{targets}{creators}'
+    return f'{head}\n[branding]\nprimary_color = "{spec.color}"\n{creators}\n[targets]\n{targets}'
 
 
 SITE_TOML = """title = "Agency Reports — Demo"
