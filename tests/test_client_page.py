@@ -145,7 +145,8 @@ def test_a_chart_is_empty_when_no_report_has_its_figures_and_n_a_is_null() -> No
                       _kpis({"revenue": 120.5, "roas": None, "likes": 40.0}), ())]
     assert client_chart_spec("client_conversions", rows) is None  # n/a in every report
     revenue = json.loads(client_chart_spec("client_revenue", rows))["datasets"]["rows"]
-    assert revenue == [{"report": "Sep", "revenue": None, "roas": None}, {"report": "Oct", "revenue": 120.5, "roas": None}]
+    assert revenue == [{"report": "Sep", "revenue": None, "roas": None},
+                       {"report": "Oct", "revenue": 120.5, "roas": None}]
     likes = json.loads(client_chart_spec("client_likes", rows))["datasets"]["rows"]
     assert [r["likes"] for r in likes] == [0.0, 40.0]  # a zero is a value, drawn
 

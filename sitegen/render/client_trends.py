@@ -40,7 +40,8 @@ def client_trends(env: jinja2.Environment, fmt: Formatter, rows: list[PeriodRow]
              enumerate(charts.items(), 1)]
     periods = {"headers": [(_(KPIS[k].label), KPIS[k].unit) for k in PERIOD_KPIS],
                "rows": [_period(fmt, r) for r in rows]}
-    files = [OutputFile(f"{base}{CHART_FOLDER}/{name}.svg", svg.encode("utf-8")) for name, svg in sorted(images.items())]
+    files = [OutputFile(f"{base}{CHART_FOLDER}/{name}.svg", svg.encode("utf-8"))
+             for name, svg in sorted(images.items())]
     return Trends({"trend_charts": shown, "periods": periods, "has_charts": any(charts.values()),
                    "chart_locale": chart_locale(fmt.locale, fmt.currency)}, files)
 
