@@ -48,7 +48,7 @@ def periods_table(page: str) -> list[list[str]]:
 def test_the_client_page_leads_with_trend_charts_then_the_reports(demo_site: Path) -> None:
     page = (demo_site / FJORD / "index.html").read_text()
     assert page.index('id="trends"') < page.index("table-periods") < page.index('class="card-list"')
-    figures = re.findall(r'<figure class="chart" id="(trend-chart-\d)">(.*?)</figure>', page, re.S)
+    figures = re.findall(r'<figure class="chart" id="(chart-\d)">(.*?)</figure>', page, re.S)
     assert len(figures) == len(CLIENT_CHART_KINDS) == 4
     for _id, figure in figures:
         assert 'class="chart-view"' in figure and '<details class="chart-data">' in figure
@@ -62,7 +62,7 @@ def test_the_client_page_leads_with_trend_charts_then_the_reports(demo_site: Pat
 
 def test_the_likes_chart_has_one_row_per_report_in_period_order(demo_site: Path) -> None:
     page = (demo_site / FJORD / "index.html").read_text()
-    spec = re.search(r'<script type="application/json" id="trend-chart-1-spec">(.*?)</script>', page, re.S).group(1)
+    spec = re.search(r'<script type="application/json" id="chart-1-spec">(.*?)</script>', page, re.S).group(1)
     rows = json.loads(spec)["datasets"]["rows"]
     assert rows == [{"report": "August 2026", "likes": 31771.0, "engagement_rate": pytest.approx(0.05108, abs=1e-5)},
                     {"report": "September 2026", "likes": 69088.0, "engagement_rate": pytest.approx(0.07115, abs=1e-5)},

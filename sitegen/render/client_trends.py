@@ -55,7 +55,7 @@ def _chart(env: jinja2.Environment, fmt: Formatter, rows: list[PeriodRow], name:
         data = {"name": table.name, "title": table.title, "headers": table.headers, "rows": table.rows,
                 "total_rows": table.total_rows, "summary": _("Data table")}
     return Markup(env.get_template("partials/chart.html").render(
-        id=f"trend-chart-{number}", name=name, title=title, image=f"{CHART_FOLDER}/{name}.svg" if has_image else None,
+        id=f"chart-{number}", name=name, title=title, image=f"{CHART_FOLDER}/{name}.svg" if has_image else None,
         spec=spec_json_html(spec) if spec else None, data=data))
 
 
