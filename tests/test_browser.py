@@ -159,6 +159,36 @@ def test_every_report_page_draws_all_its_charts(site: Path, base_url: str, conte
     assert failures == {}
 
 
+def test_every_client_page_draws_its_trend_charts(site: Path, base_url: str, context) -> None:
+    """The client pages' charts across periods draw, as the reports' do, with no console errors."""
+    failures = {}
+    pages = sorted(p.relative_to(site).as_posix() for p in site.glob("*/index.html") if p.parts[-2] != "assets")
+    assert len(pages) == 3, pages
+    for rel in pages:
+        watched = Watched(context, "127.0.0.1")
+        containers, rendered, problems = watched.charts(base_url + rel)
+        if containers != 4:
+            problems.append(f"{containers} chart containers, expected 4")
+        if rendered != containers:
+            problems.append(f"{rendered} of {containers} charts rendered")
+        if problems:
+            failures[rel] = problems
+        watched.page.close()
+    assert failures == {}
+
+
+def test_client_page_works_offline_from_file_url(site: Path, browser) -> None:
+    ctx = browser.new_context(offline=True)
+    _local_only(ctx, None)
+    try:
+        watched = Watched(ctx, None)
+        containers, rendered, problems = watched.charts((site / "nordlicht-kosmetik" / "index.html").as_uri())
+        assert containers == rendered == 4
+        assert problems == []
+    finally:
+        ctx.close()
+
+
 def test_report_works_offline_from_file_url(site: Path, browser) -> None:
     ctx = browser.new_context(offline=True)
     _local_only(ctx, None)
@@ -189,7 +219,7 @@ def test_index_links_navigate_to_client_and_report(base_url: str, context) -> No
     for href in report_hrefs:
         assert page.request.get(href).ok, href
 
-    page.get_by_role("link", name="October 2026", exact=True).click()
+    page.get_by_role("link", name="October 2026", exact=True).first.click()  # (the periods table links it too)
     page.wait_for_url(re.compile(r"/fjord-outdoor/2026-10/index\.html$"))
     assert page.locator(".report-header h1").inner_text() == "October 2026"
 

@@ -121,6 +121,18 @@ def test_new_data_recomputes_that_client_only(live, tmp_path):
     per_client = len(list(clients[0].glob("*.md")))
     assert result.work["data loaded"] == 1
     assert result.work["reports computed"] == result.work["pages rendered"] == per_client
+    assert result.work["client pages rendered"] == 1  # its trends show the reports' numbers
+    live.assert_same_as_fresh(tmp_path)
+
+
+def test_a_reports_new_numbers_render_its_client_page_again(live, tmp_path):
+    report = reports(live)[0]
+    page = live.output / report.parent.name / "index.html"
+    before = page.read_text()
+    report.write_text(report.read_text().replace("---\n", "---\ntargets:\n  likes: 1\n", 1))
+    result = live.build()
+    assert dict(result.work) == {"reports computed": 1, "pages rendered": 1, "client pages rendered": 1}
+    assert page.read_text() != before  # the table of periods: the target the report now has
     live.assert_same_as_fresh(tmp_path)
 
 

@@ -14,7 +14,7 @@ from sitegen.build.plan import ClientPlan
 from sitegen.data.covered import split_message, split_ranges
 from sitegen.data.load import load_client_data
 from sitegen.errors import Diagnostics, SitegenError
-from sitegen.i18n import language, translator
+from sitegen.i18n import language, speaking, translator
 from sitegen.metrics.alerts import report_alerts
 from sitegen.metrics.facts import client_facts
 from sitegen.metrics.kpis import has_data, missing_days
@@ -23,7 +23,10 @@ from sitegen.project.frontmatter import Commentary
 from sitegen.project.model import BRAND_FILES, Client, Project, report_slug
 from sitegen.render.chart_images import chart_svgs
 from sitegen.render.charts import report_charts
+from sitegen.render.client_charts import PeriodRow, client_charts, in_period_order
+from sitegen.render.client_trends import Trends, client_trends
 from sitegen.render.files import OutputFile
+from sitegen.render.formatting import Formatter
 from sitegen.render.pages import render_client
 from sitegen.render.palette import client_palette
 from sitegen.render.report_page import ReportResult, report_entry, report_files
@@ -151,11 +154,25 @@ def _client_page(out: ClientOutput, env: jinja2.Environment, project: Project, c
     out.files.extend(out.index)
 
 
+def _trends(env: jinja2.Environment, project: Project, client: Client, reports: list[ReportOutput]) -> Trends:
+    """The client page's charts and table across its reports, from each report's computed numbers."""
+    lang = language(client.locale)
+    rows = in_period_order([PeriodRow(r.title, report_slug(r), r.period, o.computed.kpis, tuple(o.computed.alerts))
+                            for r, o in zip(client.reports, reports)])
+    with speaking(lang):
+        charts = client_charts(rows, client_palette(client), lang)
+        images = chart_svgs(charts, client.locale, client.currency, project_cache(project.root)) \
+            if project.site.static_charts else {}
+        return client_trends(env, Formatter(client.locale, client.currency), rows, charts, images, f"{client.slug}/")
+
+
 def _client_files(env: jinja2.Environment, project: Project, client: Client,
                   reports: list[ReportOutput]) -> list[OutputFile]:
     entries = [report_entry(ReportResult(r, report_slug(r), o.computed.kpis, o.computed.alerts, o.computed.charts))
                for r, o in zip(client.reports, reports)]
-    files = [OutputFile(f"{client.slug}/index.html", render_client(env, project, client, entries))]
+    trends = _trends(env, project, client, reports)
+    files = [OutputFile(f"{client.slug}/index.html", render_client(env, project, client, entries, trends.context)),
+             *trends.files]
     for key, path in sorted(client.brand_files.items()):
         files.append(OutputFile(f"{client.slug}/{BRAND_FILES[key]}{path.suffix.lower()}", path.read_bytes()))
     return files

@@ -164,6 +164,7 @@ def client_plan(files: FileDigests, project: Project, client: Client, templates:
         numbers = digest(numbers_base, report.period, report.comparison, report.targets, report.summary_kpis)
         page = digest(numbers, report, report_slug(report), settings, site, templates["report"])
         reports.append((numbers, page))
+    # the client page shows every report's numbers (its trends): their keys are in its key
     index = digest(settings, site, templates["client"],
                    [(r.title, report_slug(r), n) for r, (n, _) in zip(client.reports, reports)],
                    [(k, files.of(p)) for k, p in sorted(client.brand_files.items())])

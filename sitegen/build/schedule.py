@@ -128,7 +128,7 @@ def _reasons(client: Client, plan: ClientPlan | None, previous: ClientOutput | N
         else:
             lines.append(f"{report.path.name}: its text or the templates changed: page rendered from cached numbers")
     if old.index != plan.index:
-        lines.append("client page: report titles, settings or templates changed: rendered")
+        lines.append("client page: report titles or numbers, settings or templates changed: rendered")
     return lines
 
 

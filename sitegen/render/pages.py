@@ -64,7 +64,9 @@ def render_template(env: jinja2.Environment, template: str, context: dict, sourc
         raise SitegenError(f"template error while rendering {source or template}: {exc}", template) from None
 
 
-def render_client(env: jinja2.Environment, project: Project, client: Client, entries: list[ReportEntry]) -> bytes:
+def render_client(env: jinja2.Environment, project: Project, client: Client, entries: list[ReportEntry],
+                  trends: dict | None = None) -> bytes:
+    """The client's page; `trends`: the template's trend charts and table of periods (`client_trends`)."""
     with speaking(language(client.locale)):
         fmt = Formatter(client.locale, client.currency)
         reports = [{"title": r.title, "url": f"{r.slug}/index.html",
@@ -74,7 +76,7 @@ def render_client(env: jinja2.Environment, project: Project, client: Client, ent
         context = {"site": site_context(project), "brand": brand(project, client, root), "root": root,
                    "split": project.split,
                    "lang": html_lang(client.locale), "client": {"name": client.name, "slug": client.slug},
-                   "reports": reports}
+                   "reports": reports, "trend_charts": [], "periods": None, "has_charts": False, **(trends or {})}
         return render_template(env, "client.html", context)
 
 

@@ -204,13 +204,13 @@ def render_report(env: jinja2.Environment, project: Project, client: Client, res
                          "missing": [fmt.date(d) for d in result.missing_days]},
             "fx": _fx_statement(fmt, kpis),
             "has_charts": page.count > 0,
-            "chart_locale": _chart_locale(client.locale, client.currency),
+            "chart_locale": chart_locale(client.locale, client.currency),
         }
         return render_template(env, "report.html", context, c.path)
 
 
 @cache
-def _chart_locale(locale: str, currency: str) -> Markup:
+def chart_locale(locale: str, currency: str) -> Markup:
     """The d3 number and time locale of the report's charts, as JSON for a <script>."""
     return spec_json_html(json.dumps({"format": d3_format_locale(locale, currency), "time": d3_time_locale(locale)},
                                      ensure_ascii=False, sort_keys=True))
