@@ -40,7 +40,8 @@ def test_spliced_rows_are_the_reports_rows(kpis):
     assert spec["datasets"]["rows"] == [
         {"date": "2026-10-01", "organic_likes": 1000.0, "paid_likes": 300.0},
         {"date": "2026-10-02", "organic_likes": 200.0, "paid_likes": 100.0}]
-    assert spec["data"] == {"name": "rows"}
+    assert spec["layer"][0]["data"] == {"name": "rows"}  # (the chart's alerts are a second layer)
+    assert spec["datasets"]["alerts"] == []
 
 
 def test_palette_reaches_the_spec(kpis):

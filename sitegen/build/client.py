@@ -21,6 +21,7 @@ from sitegen.metrics.kpis import has_data, missing_days
 from sitegen.metrics.report import report_kpis
 from sitegen.project.frontmatter import Commentary
 from sitegen.project.model import BRAND_FILES, Client, Project, report_slug
+from sitegen.render.chart_alerts import chart_alerts
 from sitegen.render.chart_images import chart_svgs
 from sitegen.render.charts import report_charts
 from sitegen.render.files import OutputFile
@@ -101,7 +102,8 @@ def _compute(out: ClientOutput, project: Project, client: Client, report: Commen
         kpis = report_kpis(facts, report.period, report.comparison, {**client.targets, **report.targets})
         alerts = report_alerts(facts, kpis, client.alerts, list(report.summary_kpis or project.site.summary_kpis))
     with timed(t, "charts"):
-        charts = report_charts(kpis, client_palette(client), language(client.locale))
+        charts = report_charts(kpis, client_palette(client), language(client.locale),
+                               chart_alerts(alerts, client.locale, client.currency))
         images = chart_svgs(charts, client.locale, client.currency, project_cache(project.root)) \
             if project.site.static_charts else {}
     out.work["reports computed"] += 1
