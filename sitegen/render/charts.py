@@ -288,15 +288,16 @@ def _stored_or_built(palette: tuple[str, ...], lang: str) -> ChartTemplates:
 
 
 def _alert_marks(colour: str):
-    """A rule and a marker on each alert's day, the alert's sentence in the tooltip."""
+    """A rule and a marker on each alert's day, the alert's sentence in the tooltip. Hidden from assistive
+    technology (the highlights say the same; an empty mark container would be an image without a name)."""
     x = alt.X("date", type="temporal", title=None)
     tooltip = [alt.Tooltip("date", type="temporal", title=_("Date"), format="%x"),
                alt.Tooltip("text", type="nominal", title=_("Alert"))]
     alerts = alt.Chart(alt.Data(name=ALERTS))
-    return [alerts.mark_rule(color=colour, strokeWidth=2, strokeDash=[5, 3]).encode(x=x, tooltip=tooltip)
-            .properties(name="alert_rules"),
-            alerts.mark_point(shape="triangle-down", filled=True, size=110, color=colour, opacity=1).encode(
-                x=x, y=alt.value(0), tooltip=tooltip).properties(name="alert_points")]
+    rule = alerts.mark_rule(color=colour, strokeWidth=2, strokeDash=[5, 3], aria=False)
+    point = alerts.mark_point(shape="triangle-down", filled=True, size=110, color=colour, opacity=1, aria=False)
+    return [rule.encode(x=x, tooltip=tooltip).properties(name="alert_rules"),
+            point.encode(x=x, y=alt.value(0), tooltip=tooltip).properties(name="alert_points")]
 
 
 def _build_template(name: str, palette: tuple[str, ...], lang: str) -> str:
