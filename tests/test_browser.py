@@ -360,7 +360,7 @@ def test_without_javascript_the_static_image_stands_in_the_charts_place(browser,
         image.scroll_into_view_if_needed()
         page.wait_for_function("el => el.complete && el.naturalWidth > 0", arg=image.element_handle())
         assert image.evaluate(VISIBLE)
-        gap = image.evaluate("img => img.getBoundingClientRect().top - img.closest('figure').getBoundingClientRect().top")
+        gap = image.evaluate("i => i.getBoundingClientRect().top - i.closest('figure').getBoundingClientRect().top")
         assert 0 <= gap < 20, f"{gap}px above the static image"
         assert page.locator(".chart-menu:visible").count() == 0  # nothing to download without the script
     finally:
@@ -370,3 +370,18 @@ def test_without_javascript_the_static_image_stands_in_the_charts_place(browser,
 def test_german_report_says_why_a_chart_failed_in_german(site: Path):
     html = (site / REPORT).read_text(encoding="utf-8")
     assert "Dieses Diagramm konnte nicht gezeichnet werden: {error}" in html
+
+
+def test_print_without_static_images_shows_the_drawn_charts(browser, base_url):
+    page = browser.new_page(viewport={"width": 900, "height": 1200})
+    try:
+        page.goto(base_url + REPORT, wait_until="load")
+        page.wait_for_function(CHARTS_SETTLED, timeout=CHART_TIMEOUT_MS)
+        page.evaluate("document.querySelectorAll('img.chart-static').forEach(i => i.remove())")  # static_charts off
+        page.emulate_media(media="print")
+        views = page.locator("figure.chart .chart-view")
+        assert views.count() > 0
+        assert all(views.nth(i).evaluate(VISIBLE) for i in range(views.count()))
+        assert not page.locator(".chart-menu").first.evaluate(VISIBLE)
+    finally:
+        page.close()

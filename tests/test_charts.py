@@ -10,11 +10,11 @@ from tiny_data import TABLES
 
 from sitegen.data.load import load_client_data
 from sitegen.errors import Diagnostics
+from sitegen.i18n import language
+from sitegen.metrics.alerts import Alert
 from sitegen.metrics.facts import client_facts
 from sitegen.metrics.periods import Period
 from sitegen.metrics.report import report_kpis
-from sitegen.i18n import language
-from sitegen.metrics.alerts import Alert
 from sitegen.render.chart_alerts import chart_alerts
 from sitegen.render.charts import ALERT_CHARTS, CHART_KINDS, chart_spec, columns_json, report_charts
 from sitegen.render.d3_locale import d3_format_locale, d3_time_locale, short_date_format, short_number_expr

@@ -80,6 +80,6 @@ def short_number_expr(lang: str, value: str = "datum.value") -> str:
         prefix, suffix = re.match(r"([^0]*)0+(.*)", affix).groups()
         if not prefix and not suffix:
             continue
-        expr = (f"abs({value}) >= 1e{power} ? {json.dumps(prefix, ensure_ascii=False)} + format({value} / 1e{power}, ',.1~f') + "
-                f"{json.dumps(suffix, ensure_ascii=False)} : {expr}")
+        prefix, suffix = (json.dumps(text, ensure_ascii=False) for text in (prefix, suffix))
+        expr = f"abs({value}) >= 1e{power} ? {prefix} + format({value} / 1e{power}, ',.1~f') + {suffix} : {expr}"
     return f"({expr})"
