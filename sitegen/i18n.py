@@ -45,6 +45,12 @@ def speaking(lang: str) -> Iterator[Translator]:
         _current.reset(token)
 
 
+def spoken() -> str:
+    """The language being rendered (see `speaking`), English outside of it."""
+    words = _current.get()
+    return words.language if words else SOURCE_LANGUAGE
+
+
 def language(locale: str) -> str:
     return locale.replace("-", "_").split("_")[0].lower()
 

@@ -29,7 +29,7 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright Pyt
 # Every chart container holds an svg or canvas (or vega-embed gave up and said so): then the page is done.
 CHARTS_SETTLED = """() => {
   const views = [...document.querySelectorAll('figure.chart .chart-view')];
-  return views.every(v => v.querySelector('svg, canvas') || v.textContent.includes('could not be drawn'));
+  return views.every(v => v.querySelector('svg, canvas') || v.closest('.chart').classList.contains('chart-failed'));
 }"""
 CHART_COUNTS = """() => {
   const views = [...document.querySelectorAll('figure.chart .chart-view')];
@@ -286,3 +286,132 @@ def test_dark_preference_darkens_page_and_charts(browser, base_url):
         assert sum(int(v) for v in re.findall(r"\d+", fill)[:3]) > 400, fill
     finally:
         context.close()
+
+
+CRISIS_REPORT = "fjord-outdoor/2026-10/index.html"  # the demo's comment crisis on 14 October
+
+
+def test_charts_mark_alerts_and_have_menus_and_tables_sort(base_url, context):
+    watched = Watched(context, "127.0.0.1")
+    containers, rendered, problems = watched.charts(base_url + CRISIS_REPORT)
+    page = watched.page
+    assert containers > 0 and rendered == containers and problems == []
+    counts = page.evaluate("""() => ({
+      menus: [...document.querySelectorAll('.chart-menu')].filter(m => !m.hidden).length,
+      crisis: document.querySelectorAll('#' + [...document.querySelectorAll('figure.chart')].find(
+        f => f.querySelector('figcaption').textContent.includes('sentiment')).id + ' .alert_points_marks path').length,
+      marks: document.querySelectorAll('.alert_points_marks path').length,
+      tables: document.querySelectorAll('table.data-table').length,
+      sortable: document.querySelectorAll('table.data-table:has(th button.sort)').length,
+      long: [...document.querySelectorAll('table.data-table')].filter(t => t.tBodies[0].rows.length > 1).length})""")
+    assert counts["menus"] == containers  # every drawn chart has its download menu
+    assert counts["crisis"] >= 1  # the crisis day is marked on the sentiment chart
+    assert counts["marks"] > counts["crisis"]  # and the spikes on theirs
+    assert counts["sortable"] == counts["long"] > 0, counts
+    # the marker's tooltip is the highlight's sentence
+    page.locator(".alert_points_marks path").first.hover(force=True)
+    tooltip = page.locator("#vg-tooltip-element")
+    tooltip.wait_for(state="visible", timeout=CHART_TIMEOUT_MS)
+    assert "Possible crisis" in tooltip.inner_text() or "Spike" in tooltip.inner_text()
+    assert watched.problems() == []
+
+
+def _column(page, table: str, column: int) -> list[str]:
+    return page.eval_on_selector(table, "(t, c) => [...t.tBodies[0].rows].map(r => r.cells[c].getAttribute("
+                                        "'data-value'))", column)
+
+
+def test_sorting_a_numeric_column_orders_it_by_number_with_na_last(base_url, context):
+    watched = Watched(context, "127.0.0.1")
+    page = watched.page
+    page.goto(base_url + CRISIS_REPORT, wait_until="load")
+    # a column of amounts or counts with several values, shown in an order of its own
+    found = page.evaluate("""() => {
+      for (const t of document.querySelectorAll('main table.data-table')) {
+        const ths = [...t.tHead.rows[0].cells];
+        for (let c = 0; c < ths.length; c++) {
+          const keys = [...t.tBodies[0].rows].map(r => r.cells[c].getAttribute('data-value')).filter(k => k);
+          if (/count|money/.test(ths[c].className) && new Set(keys).size > 2 && !t.closest('details'))
+            return ['table.' + [...t.classList].join('.'), c];
+        }
+      }
+      return null;
+    }""")
+    assert found is not None
+    table, column = found
+    button = page.locator(f"{table} th").nth(column).locator("button.sort")
+    button.focus()
+    page.keyboard.press("Enter")  # a button: the keyboard sorts too
+    th = page.locator(f"{table} th").nth(column)
+    assert th.get_attribute("aria-sort") == "ascending"
+    keys = _column(page, table, column)
+    numbers = [float(k) for k in keys if k]
+    assert numbers == sorted(numbers) and len(set(numbers)) > 2  # numerically: 900 before 1,200
+    assert keys[len(numbers):] == [""] * (len(keys) - len(numbers))  # n/a last
+    button.click()
+    assert th.get_attribute("aria-sort") == "descending"
+    numbers = [float(k) for k in _column(page, table, column) if k]
+    assert numbers == sorted(numbers, reverse=True)
+    assert page.locator(f"{table} th[aria-sort]").count() == 1
+    assert watched.problems() == []
+
+
+def test_chart_downloads_csv_and_images(base_url, context):
+    watched = Watched(context, "127.0.0.1")
+    _, rendered, _ = watched.charts(base_url + CRISIS_REPORT)
+    page = watched.page
+    figure = page.locator("figure.chart-drawn").first
+    figure.locator(".chart-menu summary").focus()
+    page.keyboard.press("Enter")  # the menu opens from the keyboard
+    with page.expect_download() as got:
+        figure.get_by_role("button", name="Data (CSV)").click()
+    download = got.value
+    name = download.suggested_filename
+    assert name.endswith(".csv") and name != ".csv"
+    text = Path(download.path()).read_text(encoding="utf-8-sig")
+    lines = text.splitlines()
+    assert len(lines) > 2 and "date" in lines[0]
+    for kind in ("PNG", "SVG"):
+        figure.locator(".chart-menu summary").click()
+        with page.expect_download() as got:
+            figure.get_by_role("button", name=f"Image ({kind})").click()
+        assert got.value.suggested_filename.endswith("." + kind.lower())
+        head = Path(got.value.path()).read_bytes()[:200]
+        assert head.startswith(b"\x89PNG") if kind == "PNG" else b"<svg" in head
+    assert watched.problems() == []
+
+
+def test_without_javascript_the_static_image_stands_in_the_charts_place(browser, base_url):
+    ctx = browser.new_context(java_script_enabled=False)
+    try:
+        page = ctx.new_page()
+        page.goto(base_url + CRISIS_REPORT, wait_until="load")
+        image = page.locator("img.chart-noscript").first
+        image.scroll_into_view_if_needed()
+        page.wait_for_function("el => el.complete && el.naturalWidth > 0", arg=image.element_handle())
+        assert image.evaluate(VISIBLE)
+        gap = image.evaluate("i => i.getBoundingClientRect().top - i.closest('figure').getBoundingClientRect().top")
+        assert 0 <= gap < 20, f"{gap}px above the static image"
+        assert page.locator(".chart-menu:visible").count() == 0  # nothing to download without the script
+    finally:
+        ctx.close()
+
+
+def test_german_report_says_why_a_chart_failed_in_german(site: Path):
+    html = (site / REPORT).read_text(encoding="utf-8")
+    assert "Dieses Diagramm konnte nicht gezeichnet werden: {error}" in html
+
+
+def test_print_without_static_images_shows_the_drawn_charts(browser, base_url):
+    page = browser.new_page(viewport={"width": 900, "height": 1200})
+    try:
+        page.goto(base_url + REPORT, wait_until="load")
+        page.wait_for_function(CHARTS_SETTLED, timeout=CHART_TIMEOUT_MS)
+        page.evaluate("document.querySelectorAll('img.chart-static').forEach(i => i.remove())")  # static_charts off
+        page.emulate_media(media="print")
+        views = page.locator("figure.chart .chart-view")
+        assert views.count() > 0
+        assert all(views.nth(i).evaluate(VISIBLE) for i in range(views.count()))
+        assert not page.locator(".chart-menu").first.evaluate(VISIBLE)
+    finally:
+        page.close()

@@ -30,7 +30,10 @@ def tables(draw):
     headers = tuple(draw(st.lists(st.tuples(words, units), min_size=1, max_size=4)))
     shown = draw(st.integers(0, 4))
     columns = [[draw(words) for _ in range(shown)] for _ in headers]
-    return RenderedTable(draw(words), draw(words), headers, columns, shown + draw(st.integers(0, 3)))
+    keys = draw(st.none() | st.just([None if unit == "text" else
+                                     [draw(st.sampled_from(["", "1.5", "-2e+20", "2026-10-01"])) for _ in range(shown)]
+                                     for _label, unit in headers]))
+    return RenderedTable(draw(words), draw(words), headers, columns, shown + draw(st.integers(0, 3)), keys)
 
 
 @settings(settings.get_profile("partials"), max_examples=300)
@@ -52,7 +55,7 @@ def test_chart_partial(number, title, image, spec, table, lang):
         expected = page_environment(THEME, lang).get_template("partials/chart.html").render(
             id=f"chart-{number}", name="likes_daily", title=title, image=image, spec=spec,
             data=dict(_table_fields(table), summary=summary) if table else None)
-        assert chart_html(f"chart-{number}", title, image, spec, table, summary) == expected
+        assert chart_html(f"chart-{number}", title, image, spec, table, summary, "likes_daily") == expected
 
 
 @settings(settings.get_profile("partials"), max_examples=300)

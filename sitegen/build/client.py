@@ -21,6 +21,7 @@ from sitegen.metrics.kpis import has_data, missing_days
 from sitegen.metrics.report import report_kpis
 from sitegen.project.frontmatter import Commentary
 from sitegen.project.model import BRAND_FILES, Client, Project, report_slug
+from sitegen.render.chart_alerts import chart_alerts
 from sitegen.render.chart_images import chart_svgs
 from sitegen.render.charts import report_charts
 from sitegen.render.client_charts import PeriodRow, client_charts, in_period_order
@@ -105,7 +106,8 @@ def _compute(out: ClientOutput, project: Project, client: Client, report: Commen
                            client.creator_fees)
         alerts = report_alerts(facts, kpis, client.alerts, list(report.summary_kpis or project.site.summary_kpis))
     with timed(t, "charts"):
-        charts = report_charts(kpis, client_palette(client), language(client.locale))
+        charts = report_charts(kpis, client_palette(client), language(client.locale),
+                               chart_alerts(alerts, client.locale, client.currency))
         images = chart_svgs(charts, client.locale, client.currency, project_cache(project.root)) \
             if project.site.static_charts else {}
     out.work["reports computed"] += 1

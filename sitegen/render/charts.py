@@ -17,9 +17,10 @@ import numpy as np
 import orjson
 import pandas as pd
 
-from sitegen.i18n import N_, _, speaking
+from sitegen.i18n import N_, _, speaking, spoken
 from sitegen.metrics.facts import Columns
 from sitegen.metrics.report import ReportKpis
+from sitegen.render.d3_locale import short_date_format, short_number_expr
 from sitegen.render.json_values import json_values
 from sitegen.render.likes_revenue import likes_revenue, likes_revenue_rows
 from sitegen.render.palette import DEFAULT_PALETTE
@@ -38,7 +39,12 @@ class _Altair:
 
 alt = _Altair()
 DATA = "rows"
+ALERTS = "alerts"  # the second dataset: the alerts marked on a chart (date, text)
 _PLACEHOLDER = '"__SITEGEN_ROWS__"'
+_ALERTS_PLACEHOLDER = '"__SITEGEN_ALERTS__"'
+# The chart that marks an alert with a day, by (alert kind, subject): the one place that says which.
+ALERT_CHARTS = {("crisis", "negative_comments"): "sentiment_daily", ("spike", "likes"): "likes_daily",
+                ("spike", "new_followers"): "followers_daily", ("suspicious_likes", "like_rate"): "likes_daily"}
 CATEGORY_TITLES = {"video": N_("Video"), "campaign": N_("Campaign"), "code": N_("Code")}
 SENTIMENT_COLOURS = {"positive": "#16a34a", "neutral": "#94a3b8", "negative": "#dc2626"}
 
@@ -68,7 +74,14 @@ def _source() -> alt.Data:
 
 
 def _date_x() -> alt.X:
-    return alt.X("date", type="temporal", title=None, axis=alt.Axis(format="%d %b", labelAngle=0))
+    return alt.X("date", type="temporal", title=None, axis=alt.Axis(format=short_date_format(spoken()), labelAngle=0))
+
+
+def _axis(value_format: str) -> alt.Axis:
+    """A value axis; counts in the language's short forms (12K, 1,2 Mio.)."""
+    if value_format == ",.0f":
+        return alt.Axis(format=value_format, labelExpr=short_number_expr(spoken()))
+    return alt.Axis(format=value_format)
 
 
 def _folded(fields: list[str], titles: dict[str, str], y_title: str, mark: str, y_format: str = ",.0f"):
@@ -78,7 +91,7 @@ def _folded(fields: list[str], titles: dict[str, str], y_title: str, mark: str, 
         encode = dict(
             x=_date_x(),
             y=alt.Y("value", type="quantitative", title=_(y_title), stack=mark == "bar" or None,
-                    axis=alt.Axis(format=y_format)),
+                    axis=_axis(y_format)),
             color=alt.Color("series_label", type="nominal", title=None, legend=alt.Legend(orient="bottom")),
             tooltip=[alt.Tooltip("date", type="temporal", title=_("Date"), format="%x"),
                      alt.Tooltip("series_label", type="nominal", title=_("Series")),
@@ -101,7 +114,7 @@ def _bars(category: str, value: str, title: str, value_format: str, tooltips: li
         bars = alt.Chart(_source()).mark_bar().encode(
             y=alt.Y(category, type="nominal", title=None, sort="-x" if sort_desc else None,
                     axis=alt.Axis(labelLimit=220)),
-            x=alt.X(value, type="quantitative", title=_(title), axis=alt.Axis(format=value_format)),
+            x=alt.X(value, type="quantitative", title=_(title), axis=_axis(value_format)),
             tooltip=[alt.Tooltip(category, type="nominal", title=_(CATEGORY_TITLES[category]))]
             + [alt.Tooltip(f, type="quantitative", title=_(t), format=fmt) for f, t, fmt in tooltips])
         if rule_at is None:
@@ -116,7 +129,7 @@ def _followers():
     return alt.Chart(_source()).mark_line(point=False).encode(
         x=_date_x(),
         y=alt.Y("followers", type="quantitative", title=_("Followers"), scale=alt.Scale(zero=False),
-                axis=alt.Axis(format=",.0f")),
+                axis=_axis(",.0f")),
         tooltip=[alt.Tooltip("date", type="temporal", format="%x", title=_("Date")),
                  alt.Tooltip("followers", type="quantitative", format=",.0f", title=_("Followers"))])
 
@@ -126,7 +139,7 @@ def _sentiment():
         ["sentiment_positive", "sentiment_neutral", "sentiment_negative"], as_=["series", "value"]
     ).transform_calculate(sentiment=_label_expr(_sentiment_labels())).mark_bar().encode(
         x=_date_x(),
-        y=alt.Y("value", type="quantitative", title=_("Inbound interactions"), stack=True),
+        y=alt.Y("value", type="quantitative", title=_("Inbound interactions"), stack=True, axis=_axis(",.0f")),
         color=alt.Color("sentiment", type="nominal", title=None, legend=alt.Legend(orient="bottom"),
                         scale=alt.Scale(domain=list(_sentiment_labels().values()),
                                         range=list(SENTIMENT_COLOURS.values()))),
@@ -160,10 +173,13 @@ def _funnel_rows(k: ReportKpis) -> Columns | None:
 
 
 def _funnel():
-    return alt.Chart(_source()).mark_bar().encode(
-        y=alt.Y("stage", type="nominal", sort=alt.EncodingSortField("order"), title=None),
+    # each stage labelled with its count: a log axis of its own prints too many overlapping ticks
+    return alt.Chart(_source()).transform_calculate(
+        label="datum.stage + ': ' + " + short_number_expr(spoken(), "datum.value")).mark_bar().encode(
+        y=alt.Y("label", type="nominal", sort=alt.EncodingSortField("order"), title=None,
+                axis=alt.Axis(labelLimit=260)),
         x=alt.X("value", type="quantitative", title=_("Count (log scale)"), scale=alt.Scale(type="symlog"),
-                axis=alt.Axis(format="~s")),
+                axis=alt.Axis(labels=False, ticks=False, grid=False)),
         tooltip=[alt.Tooltip("stage", type="nominal", title=_("Stage")),
                  alt.Tooltip("value", type="quantitative", format=",.0f", title=_("Count"))])
 
@@ -274,15 +290,33 @@ def _stored_or_built(palette: tuple[str, ...], lang: str) -> ChartTemplates:
     return {(name, palette, lang): text for name, text in built.items()}
 
 
+def _alert_marks(colour: str):
+    """A rule and a marker on each alert's day, the alert's sentence in the tooltip. Hidden from assistive
+    technology (the highlights say the same; an empty mark container would be an image without a name)."""
+    x = alt.X("date", type="temporal", title=None)
+    tooltip = [alt.Tooltip("date", type="temporal", title=_("Date"), format="%x"),
+               alt.Tooltip("text", type="nominal", title=_("Alert"))]
+    alerts = alt.Chart(alt.Data(name=ALERTS))
+    rule = alerts.mark_rule(color=colour, strokeWidth=2, strokeDash=[5, 3], aria=False)
+    point = alerts.mark_point(shape="triangle-down", filled=True, size=110, color=colour, opacity=1, aria=False)
+    return [rule.encode(x=x, tooltip=tooltip).properties(name="alert_rules"),
+            point.encode(x=x, y=alt.value(0), tooltip=tooltip).properties(name="alert_points")]
+
+
 def _build_template(name: str, palette: tuple[str, ...], lang: str) -> str:
-    """The chart kind's Vega-Lite spec as JSON text, with a placeholder where the rows go."""
+    """The chart kind's Vega-Lite spec as JSON text, with placeholders where the rows (and alerts) go.
+    Every mark without a colour of its own takes the palette's first, the client's brand colour."""
     kind = CHART_KINDS[name]
+    marks_alerts = name in ALERT_CHARTS.values()
     with speaking(lang):
-        chart = kind.build().properties(width="container", height=260, title=_(kind.title)).configure_range(
-            category=list(palette)).configure_view(stroke=None)
+        chart = kind.build()
+        if marks_alerts:
+            chart = alt.layer(chart, *_alert_marks(palette[1] if len(palette) > 1 else palette[0]))
+        chart = chart.properties(width="container", height=260, title=_(kind.title)).configure_range(
+            category=list(palette)).configure_mark(color=palette[0]).configure_view(stroke=None)
     spec = chart.to_dict(validate=False)
     spec.pop("$schema", None)
-    spec["datasets"] = {DATA: "__SITEGEN_ROWS__"}
+    spec["datasets"] = {DATA: "__SITEGEN_ROWS__", **({ALERTS: "__SITEGEN_ALERTS__"} if marks_alerts else {})}
     spec["autosize"] = {"type": "fit-x", "contains": "padding"}
     return json.dumps(spec, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
@@ -302,17 +336,24 @@ def columns_json(columns: Columns, known: dict[int, tuple[np.ndarray, list]] | N
     return orjson.dumps([dict(zip(names, row)) for row in zip(*values)]).decode("utf-8")
 
 
-def chart_spec(name: str, kpis: ReportKpis, palette: tuple[str, ...] = DEFAULT_PALETTE, lang: str = "en") -> str | None:
-    """The report's chart as Vega-Lite JSON text, or None when the period has no rows for it."""
+def chart_spec(name: str, kpis: ReportKpis, palette: tuple[str, ...] = DEFAULT_PALETTE, lang: str = "en",
+               alerts: list[dict] | None = None) -> str | None:
+    """The report's chart as Vega-Lite JSON text, or None when the period has no rows for it.
+    `alerts`: the rows of the alerts it marks (render/chart_alerts.py), if it marks any."""
     kind = CHART_KINDS[name]
     with speaking(lang):
         columns = kind.rows(kpis)
     if columns is None:
         return None
     rows = columns_json(columns, kpis.json_columns)
-    return _template(name, tuple(palette), lang).replace(_PLACEHOLDER, rows, 1)
+    spec = _template(name, tuple(palette), lang).replace(_PLACEHOLDER, rows, 1)
+    if name in ALERT_CHARTS.values():
+        spec = spec.replace(_ALERTS_PLACEHOLDER, orjson.dumps(alerts or []).decode("utf-8"), 1)
+    return spec
 
 
-def report_charts(kpis: ReportKpis, palette: tuple[str, ...] = DEFAULT_PALETTE,
-                  lang: str = "en") -> dict[str, str | None]:
-    return {name: chart_spec(name, kpis, palette, lang) for name in CHART_KINDS}
+def report_charts(kpis: ReportKpis, palette: tuple[str, ...] = DEFAULT_PALETTE, lang: str = "en",
+                  alerts: dict[str, list[dict]] | None = None) -> dict[str, str | None]:
+    """Every chart of the report; `alerts`: chart name -> the alerts it marks (render/chart_alerts.py)."""
+    alerts = alerts or {}
+    return {name: chart_spec(name, kpis, palette, lang, alerts.get(name)) for name in CHART_KINDS}

@@ -3,6 +3,7 @@ tooltips, so that charts and pages write 1.234,56 € alike."""
 
 from __future__ import annotations
 
+import json
 import re
 from functools import cache
 
@@ -60,3 +61,25 @@ def d3_time_locale(locale: str) -> dict:
             "days": names(loc.days, "wide", sunday_first), "shortDays": names(loc.days, "abbreviated", sunday_first),
             "months": names(loc.months, "wide", range(1, 13)),
             "shortMonths": names(loc.months, "abbreviated", range(1, 13))}
+
+
+def short_date_format(lang: str) -> str:
+    """Day and short month as the language writes them (Oct 1, 1. Okt.), for date axes."""
+    return d3_pattern(Locale.parse(lang).datetime_skeletons["MMMd"].pattern)
+
+
+@cache
+def short_number_expr(lang: str, value: str = "datum.value") -> str:
+    """A Vega expression writing `value` in the language's short form (1.5K, 1,2 Mio.), from CLDR's compact
+    patterns; a magnitude the language does not shorten (German thousands) is written in full. Vega's `format`
+    uses the chart's d3 locale, so decimal marks follow the report."""
+    patterns = Locale.parse(lang).compact_decimal_formats["short"]["other"]
+    expr = f"format({value}, ',~g')"
+    for power in (3, 6, 9, 12):
+        affix = re.sub(r"'([^']*)'", r"\1", patterns[str(10 ** power)].pattern)
+        prefix, suffix = re.match(r"([^0]*)0+(.*)", affix).groups()
+        if not prefix and not suffix:
+            continue
+        prefix, suffix = (json.dumps(text, ensure_ascii=False) for text in (prefix, suffix))
+        expr = f"abs({value}) >= 1e{power} ? {prefix} + format({value} / 1e{power}, ',.1~f') + {suffix} : {expr}"
+    return f"({expr})"

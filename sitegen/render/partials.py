@@ -72,11 +72,16 @@ def table_html(table: RenderedTable) -> str:
     out.append("</tr></thead>\n  <tbody>\n")
     if table.shown:
         cells = []
-        for (_label, unit), texts in zip(table.headers, table.columns):
+        for i, ((_label, unit), texts) in enumerate(zip(table.headers, table.columns)):
+            keys = table.keys[i] if table.keys else None
             start, end = f'<td class="{html_text(unit)}">', "</td>"
             if unit == "text":  # text from data: isolated, so that its direction cannot turn the row around
                 start, end = start + "<bdi>", "</bdi>" + end
-            cells.append([start + text + end for text in _escaped(texts)])
+            if keys is None:
+                cells.append([start + text + end for text in _escaped(texts)])
+            else:  # (keys are numbers and ISO days: nothing to escape)
+                head = f'<td class="{html_text(unit)}" data-value="'
+                cells.append([f'{head}{key}">{text}{end}' for text, key in zip(_escaped(texts), keys)])
         out.extend("    <tr>" + "".join(row) + "</tr>\n" for row in zip(*cells))
     else:
         out.append(f'    <tr><td colspan="{len(table.headers)}" class="muted">'
@@ -89,9 +94,9 @@ SHIPPED = builtin_themes() / "default" / "templates"
 # the default theme's partials that pages.py writes itself, by the SHA-256 of the file it writes the same
 # bytes as; a changed file (or a theme's own) is rendered by Jinja (tests/test_tables.py checks these)
 WRITTEN_PARTIALS = {
-    "partials/chart.html": "436cbfb8379ab094cc074040cb8ef3a3518af655473cc877881c4b96ba13bfab",
+    "partials/chart.html": "34f6f7d7732091da54a541b594c6c20903dddea6feec0ea7eb360deb30f7f5be",
     "partials/kpi_card.html": "f4dd8aa656be3cd474f0f4b12f6bdba197cad0b4a7f9542d36112a0fb6b484e5",
-    "partials/table.html": "212dfa45e49a0385201632d804b529a39eb0c0e997513a62efd54ce724557014",
+    "partials/table.html": "f04917e78002ea909b350709e619992f27dc6243739ea6993b7bddc9d4c2e174",
 }
 _checked: dict[tuple[int, str], tuple] = {}  # (id of env, name) -> (env, is it shipped, uptodate)
 
@@ -114,8 +119,8 @@ def shipped(env: jinja2.Environment, name: str) -> bool:
 
 
 def chart_html(chart_id: str, title: str, image: str | None, spec: Markup | None,
-                   table: RenderedTable | None, summary: str | None) -> str:
-    """partials/chart.html of the default theme."""
+               table: RenderedTable | None, summary: str | None, name: str = "chart") -> str:
+    """partials/chart.html of the default theme (`name`: the chart kind, the downloads' file name)."""
     chart_id, title = escape(chart_id), escape(title)
     if not spec:
         empty = gettext_html("%(title)s: no data in this period.", title=title)
@@ -131,6 +136,12 @@ def chart_html(chart_id: str, title: str, image: str | None, spec: Markup | None
                    f'  <noscript><img class="chart-noscript" src="{image}" alt="{title}"></noscript>\n')
     else:
         out.append(f'  <noscript><p class="muted">{gettext_html("Charts need JavaScript.")}</p></noscript>\n')
+    out.append(f'  <details class="chart-menu" data-file="{escape(name or "chart")}" hidden><summary>'
+               f'{gettext_html("Download")}<span class="visually-hidden"> {title}</span></summary>\n'
+               f'  <div class="chart-menu-items"><button type="button" data-download="csv">'
+               f'{gettext_html("Data (CSV)")}</button> <button type="button" data-download="png">'
+               f'{gettext_html("Image (PNG)")}</button> <button type="button" data-download="svg">'
+               f'{gettext_html("Image (SVG)")}</button></div>\n  </details>\n')
     if table:
         out.append(f'  <details class="chart-data"><summary>{escape(summary)}</summary>{table_html(table)}'
                    '</details>\n')

@@ -123,7 +123,7 @@ class PageContext:
         spec_html = spec_json_html(spec) if spec else None
         summary = _("Data table") if table else None
         if self.shipped("partials/chart.html", "partials/table.html"):
-            return Markup(chart_html(chart_id, title, image, spec_html, table, summary))
+            return Markup(chart_html(chart_id, title, image, spec_html, table, summary, name))
         return Markup(self.env.get_template("partials/chart.html").render(
             id=chart_id, name=name, title=title, image=image, spec=spec_html,
             data=dict(_table_fields(table), summary=summary) if table else None))
@@ -161,7 +161,7 @@ class PageContext:
 
 def _table_fields(table: RenderedTable) -> dict:
     return {"name": table.name, "title": table.title, "headers": table.headers, "rows": table.rows,
-            "total_rows": table.total_rows}
+            "total_rows": table.total_rows, "key": table.key}
 
 
 def render_report(env: jinja2.Environment, project: Project, client: Client, result: ReportResult,
@@ -211,9 +211,11 @@ def render_report(env: jinja2.Environment, project: Project, client: Client, res
 
 @cache
 def chart_locale(locale: str, currency: str) -> Markup:
-    """The d3 number and time locale of the report's charts, as JSON for a <script>."""
-    return spec_json_html(json.dumps({"format": d3_format_locale(locale, currency), "time": d3_time_locale(locale)},
-                                     ensure_ascii=False, sort_keys=True))
+    """The d3 number and time locale of the report's charts, and report.js's messages, as JSON for a <script>."""
+    with speaking(language(locale)):
+        messages = {"chartError": _("This chart could not be drawn: {error}")}
+    return spec_json_html(json.dumps({"format": d3_format_locale(locale, currency), "time": d3_time_locale(locale),
+                                      "messages": messages}, ensure_ascii=False, sort_keys=True))
 
 
 def report_files(env: jinja2.Environment, project: Project, client: Client, result: ReportResult) -> list[OutputFile]:

@@ -46,9 +46,15 @@ class RenderedTable:
     rows (((text, unit), ...), ...) and total_rows. Kept by column; `rows` is made when asked for."""
 
     def __init__(self, name: str, title: str, headers: tuple[tuple[str, str], ...], columns: list[list[str]],
-                 total_rows: int):
+                 total_rows: int, keys: list[list[str] | None] | None = None):
         self.name, self.title, self.headers, self.columns, self.total_rows = name, title, headers, columns, total_rows
         self.shown = len(columns[0]) if columns else 0
+        self.keys = keys  # per column, each cell's sort key (`sort_keys`), or None for a column sorted by text
+
+    def key(self, row: int, column: int) -> str | None:
+        """The cell's sort key (its data-value), None when its column sorts by its text."""
+        keys = self.keys[column] if self.keys else None
+        return None if keys is None else keys[row]
 
     @property
     def rows(self) -> tuple[tuple[tuple[str, str], ...], ...]:
@@ -166,6 +172,24 @@ def _number_cells(write: Callable[[float], str], suffix: str = "") -> Callable[[
     return column
 
 
+def sort_keys(values: list, unit: str) -> list[str] | None:
+    """Each cell's raw value, for sorting the table in the page: a number or an ISO day, "" for n/a
+    (sorted last); None for a text column, sorted by what it says."""
+    if unit == "text":
+        return None
+    out = []
+    for v in values:
+        if type(v) is float:
+            out.append(repr(v) if v - v == 0 else "")  # v - v is nan for nan and ±inf
+        elif v is None or v is pd.NaT or (isinstance(v, float) and not math.isfinite(v)):
+            out.append("")
+        elif unit == "date":
+            out.append((v.date() if hasattr(v, "date") else v).isoformat() if hasattr(v, "isoformat") else str(v))
+        else:
+            out.append(repr(float(v)))
+    return out
+
+
 def column_cells(unit: str, fmt: Formatter) -> Callable[[list], list[str]]:
     """A function from a column's values to its cells' texts: [cell(v, unit, fmt) for v in values]."""
     if unit == "money":
@@ -220,12 +244,13 @@ def render_table(name: str, kpis: ReportKpis, fmt: Formatter, limit: int | None 
         return columns.days(table, column.field) if column.unit == "date" else columns(table, column.field)
 
     shown = total if limit is None else min(max(limit, 0), total) if limit >= 0 else max(total + limit, 0)
-    cells = []
+    cells, keys = [], []
     for c in kind.columns:
         values = read(c)
         values = values[:shown] if order is None else [values[i] for i in order[:shown]]
         cells.append(column_cells(c.unit, fmt)(values))
-    return RenderedTable(name, _(kind.title), tuple((_(c.label), c.unit) for c in kind.columns), cells, total)
+        keys.append(sort_keys(values, c.unit))
+    return RenderedTable(name, _(kind.title), tuple((_(c.label), c.unit) for c in kind.columns), cells, total, keys)
 
 
 _DATE = Column("date", N_("Date"), "date")
@@ -288,4 +313,4 @@ def chart_table(name: str, kpis: ReportKpis, fmt: Formatter, spec: str | None = 
         values = [read(frame, c.field) for c in columns]
     cells = [column_cells(c.unit, fmt)(v) for c, v in zip(columns, values)]
     return RenderedTable(f"chart-{name}", _(CHART_KINDS[name].title), tuple((_(c.label), c.unit) for c in columns),
-                         cells, len(values[0]))
+                         cells, len(values[0]), [sort_keys(list(v), c.unit) for c, v in zip(columns, values)])
