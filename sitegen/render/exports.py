@@ -15,6 +15,7 @@ import math
 import numpy as np
 import orjson
 
+from sitegen.i18n import _, speaking
 from sitegen.metrics.catalogue import KPI_IDS, KPIS
 from sitegen.metrics.report import ReportKpis
 from sitegen.render.json_values import json_value
@@ -135,11 +136,15 @@ def kpis_json(client_name: str, client_slug: str, title: str, currency: str, kpi
     return _dumps(_document(client_name, client_slug, title, currency, kpis, tables))
 
 
-def kpis_csv(kpis: ReportKpis) -> bytes:
+def kpis_csv(kpis: ReportKpis, lang: str = "en") -> bytes:
+    """One row a KPI: its id (the same in every language, for machines), its label in the report's language `lang`,
+    and its figures."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["kpi", "label", "unit", "value", "previous", "change", "target", "attainment"])
-    for kpi in KPI_IDS:
+    with speaking(lang):
+        labels = [_(KPIS[kpi].label) for kpi in KPI_IDS]
+    for kpi, label in zip(KPI_IDS, labels):
         row = [kpis.values[kpi], kpis.previous[kpi], kpis.change(kpi), kpis.targets.get(kpi), kpis.attainment(kpi)]
-        writer.writerow([kpi, KPIS[kpi].label, KPIS[kpi].unit, *("" if v is None else repr(_number(v)) for v in row)])
+        writer.writerow([kpi, label, KPIS[kpi].unit, *("" if v is None else repr(_number(v)) for v in row)])
     return out.getvalue().encode("utf-8")

@@ -22,7 +22,7 @@ from sitegen.render.charts import CHART_KINDS
 from sitegen.render.d3_locale import d3_format_locale, d3_time_locale
 from sitegen.render.exports import kpis_csv, kpis_json
 from sitegen.render.files import CHART_FOLDER, OutputFile
-from sitegen.render.formatting import Formatter
+from sitegen.render.formatting import Formatter, shown_as_zero
 from sitegen.render.highlights import alert_view
 from sitegen.render.macro_checks import check_chart, check_kpi, check_table
 from sitegen.render.markup import render_commentary
@@ -100,6 +100,8 @@ class PageContext:
             change_text = self.fmt.points(change)
         else:
             change_text = self.fmt.change(change)
+        if change is not None and shown_as_zero(change):  # no arrow and no colour on a change shown as 0.0
+            change = 0.0
         met = self.kpis.target_met(kpi)
         better = None if change is None or change == 0 else (change > 0) == KPIS[kpi].higher_is_better
         return {
@@ -223,7 +225,7 @@ def report_files(env: jinja2.Environment, project: Project, client: Client, resu
         OutputFile(base + "index.html", render_report(env, project, client, result, columns)),
         OutputFile(base + "kpis.json", kpis_json(client.name, client.slug, result.commentary.title, client.currency,
                                                  result.kpis, columns)),
-        OutputFile(base + "kpis.csv", kpis_csv(result.kpis)),
+        OutputFile(base + "kpis.csv", kpis_csv(result.kpis, language(client.locale))),
         *(OutputFile(f"{base}{CHART_FOLDER}/{name}.svg", svg.encode("utf-8"))
           for name, svg in sorted(result.images.items())),
     ]
