@@ -98,7 +98,7 @@ def _load(out: ClientOutput, project: Project, client: Client) -> bool:
 def _compute(out: ClientOutput, project: Project, client: Client, report: Commentary) -> Computed:
     facts, t = out.facts, out.timings
     with timed(t, "kpis"):
-        kpis = report_kpis(facts, report.period, report.comparison, {**client.targets, **report.targets})
+        kpis = report_kpis(facts, report.period, report.comparison, report.targets, client.targets)
         alerts = report_alerts(facts, kpis, client.alerts, list(report.summary_kpis or project.site.summary_kpis))
     with timed(t, "charts"):
         charts = report_charts(kpis, client_palette(client), language(client.locale))

@@ -25,6 +25,7 @@ from sitegen.metrics.figures import Figures
 from sitegen.metrics.kpis import compute_figures
 from sitegen.metrics.periods import Period
 from sitegen.metrics.ratios import Number, clean, ratio
+from sitegen.metrics.targets import report_targets
 
 
 class Tables(Mapping):
@@ -85,6 +86,7 @@ class ReportKpis:
     reasons: dict[str, str] = field(default_factory=dict)  # why a value is n/a ("not in your data")
     notes: dict[str, str] = field(default_factory=dict)  # what a value lacks ("without paid_likes (...)")
     fx: tuple[RateUsed, ...] = ()  # the exchange rates that converted amounts of the period or the comparison
+    prorated: dict[str, float] = field(default_factory=dict)  # a pro-rated target's KPI -> the month's target
     # made on first use by the charts and pages of this process, not kept in the build cache: a chart's rows by
     # chart name (None: no rows), the JSON values of columns the charts share (by id; the array is kept with
     # its values, so its id is not reused)
@@ -125,8 +127,11 @@ class ReportKpis:
         return value >= target if KPIS[kpi].higher_is_better else value <= target
 
 
-def report_kpis(facts: ClientFacts, period: Period, comparison: Period | None,
-                targets: dict[str, float]) -> ReportKpis:
+def report_kpis(facts: ClientFacts, period: Period, comparison: Period | None, targets: dict[str, float],
+                monthly_targets: dict[str, float] | None = None) -> ReportKpis:
+    """`targets`: the report's own, as they are; `monthly_targets`: the settings', pro-rated for the period where
+    they are sums (sitegen.metrics.targets)."""
+    targets, prorated = report_targets(monthly_targets or {}, targets, period)
     figures = period_figures(facts, period)
     previous = period_figures(facts, comparison).values if comparison else dict.fromkeys(KPI_IDS)
     tables = Tables({
@@ -139,8 +144,8 @@ def report_kpis(facts: ClientFacts, period: Period, comparison: Period | None,
         "hashtag_days": hashtag_days(facts, period),
     })
     fx = tuple(r for r in facts.data.fx if any(r.in_period(p.start, p.end) for p in (period, comparison) if p))
-    return ReportKpis(period, comparison, figures.values, previous, dict(targets), tables, figures.sources,
-                      figures.reasons, figures.notes, fx)
+    return ReportKpis(period, comparison, figures.values, previous, targets, tables, figures.sources,
+                      figures.reasons, figures.notes, fx, prorated)
 
 
 def period_figures(facts: ClientFacts, period: Period) -> Figures:

@@ -42,12 +42,17 @@ def _document(client_name: str, client_slug: str, title: str, currency: str, kpi
         "kpis": {
             kpi: {"value": _number(kpis.values[kpi]), "previous": _number(kpis.previous[kpi]),
                   "target": _number(kpis.targets.get(kpi)), "change": _number(kpis.change(kpi)),
-                  "attainment": _number(kpis.attainment(kpi)), "unit": KPIS[kpi].unit,
+                  "attainment": _number(kpis.attainment(kpi)), **_prorated(kpis, kpi), "unit": KPIS[kpi].unit,
                   "sources": list(kpis.sources.get(kpi, ())), **_why(kpis, kpi)}
             for kpi in KPI_IDS
         },
         **tables,
     }
+
+
+def _prorated(kpis: ReportKpis, kpi: str) -> dict[str, float]:
+    """The month's target a pro-rated target came from."""
+    return {"monthly_target": _number(kpis.prorated[kpi])} if kpi in kpis.prorated else {}
 
 
 def _why(kpis: ReportKpis, kpi: str) -> dict[str, str]:

@@ -90,7 +90,7 @@ SHIPPED = builtin_themes() / "default" / "templates"
 # bytes as; a changed file (or a theme's own) is rendered by Jinja (tests/test_tables.py checks these)
 WRITTEN_PARTIALS = {
     "partials/chart.html": "436cbfb8379ab094cc074040cb8ef3a3518af655473cc877881c4b96ba13bfab",
-    "partials/kpi_card.html": "f4dd8aa656be3cd474f0f4b12f6bdba197cad0b4a7f9542d36112a0fb6b484e5",
+    "partials/kpi_card.html": "3f2e0a74ced1674dfbff6fa96bbc1e7fce0fd2efdb407e10367e108fa0d4db34",
     "partials/table.html": "212dfa45e49a0385201632d804b529a39eb0c0e997513a62efd54ce724557014",
 }
 _checked: dict[tuple[int, str], tuple] = {}  # (id of env, name) -> (env, is it shipped, uptodate)
@@ -150,8 +150,12 @@ def card_html(card: dict) -> str:
     if card["reason"]:
         out.append(f'<div class="card-reason">{html_text(card["reason"])}</div>\n')
     if card["target"]:
-        target = gettext_html("Target %(target)s · %(attainment)s", target=card["target"],
-                              attainment=card["attainment"])
+        if card["prorated"]:
+            target = gettext_html("Target %(target)s (pro-rated from %(monthly)s a month) · %(attainment)s",
+                                  target=card["target"], monthly=card["prorated"], attainment=card["attainment"])
+        else:
+            target = gettext_html("Target %(target)s · %(attainment)s", target=card["target"],
+                                  attainment=card["attainment"])
         out.append(f'<div class="card-target">{target}')
         if status == "beaten":
             out.append(f' <span class="badge beaten">{gettext_html("beaten")}</span>')

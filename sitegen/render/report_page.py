@@ -110,6 +110,7 @@ class PageContext:
             "direction": "flat" if not change else ("up" if change > 0 else "down"),
             "quality": "" if better is None else ("good" if better else "bad"),
             "target": None if kpi not in self.kpis.targets else self.fmt.kpi(kpi, self.kpis.targets[kpi]),
+            "prorated": self.fmt.kpi(kpi, self.kpis.prorated[kpi]) if kpi in self.kpis.prorated else None,
             "attainment": self.fmt.percent(self.kpis.attainment(kpi), 0),
             "status": None if met is None else ("beaten" if met else "missed"),
             "reason": _why_missing(self.kpis.reasons.get(kpi)) if value is None else None,
