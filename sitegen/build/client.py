@@ -152,8 +152,8 @@ def _client_page(out: ClientOutput, env: jinja2.Environment, project: Project, c
 
 def _client_files(env: jinja2.Environment, project: Project, client: Client,
                   reports: list[ReportOutput]) -> list[OutputFile]:
-    entries = [report_entry(ReportResult(r, report_slug(r), o.computed.kpis, o.computed.alerts, o.computed.charts))
-               for r, o in zip(client.reports, reports)]
+    entries = [report_entry(ReportResult(r, report_slug(r), o.computed.kpis, o.computed.alerts, o.computed.charts),
+                            project.site.summary_kpis) for r, o in zip(client.reports, reports)]
     files = [OutputFile(f"{client.slug}/index.html", render_client(env, project, client, entries))]
     for key, path in sorted(client.brand_files.items()):
         files.append(OutputFile(f"{client.slug}/{BRAND_FILES[key]}{path.suffix.lower()}", path.read_bytes()))

@@ -4,6 +4,7 @@ charts and tables, and the commentary with its live macros, through the theme's 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -29,6 +30,7 @@ from sitegen.render.markup import render_commentary
 from sitegen.render.pages import ReportEntry, brand, html_lang, render_template, site_context
 from sitegen.render.partials import card_html, chart_html, gettext_html, shipped, table_html
 from sitegen.render.report_columns import ReportColumns
+from sitegen.render.sharing import HEADLINE_KPIS, headline, page_url, report_sharing
 from sitegen.render.tables import TABLE_KINDS, RenderedTable, chart_table, render_table
 
 
@@ -47,9 +49,12 @@ class ReportResult:
     images: dict[str, str] = field(default_factory=dict)  # chart name -> static SVG
 
 
-def report_entry(result: ReportResult) -> ReportEntry:
+def report_entry(result: ReportResult, site_summary: Sequence[str] = ()) -> ReportEntry:
+    """`site_summary`: the site's summary KPIs, for a report whose front matter names none."""
+    summary = result.commentary.summary_kpis or tuple(site_summary)
     return ReportEntry(result.commentary.title, result.slug, result.kpis.period,
-                       sum(a.severity in ("critical", "warning") for a in result.alerts))
+                       sum(a.severity in ("critical", "warning") for a in result.alerts),
+                       tuple((k, result.kpis.values.get(k)) for k in summary[:HEADLINE_KPIS]))
 
 
 def spec_json_html(spec: str) -> Markup:
@@ -191,11 +196,14 @@ def render_report(env: jinja2.Environment, project: Project, client: Client, res
         summary_kpis = c.summary_kpis or tuple(project.site.summary_kpis)
         highlights = [alert_view(a, fmt) for a in result.alerts]
         kpis = result.kpis
+        period = f"{fmt.date(kpis.period.start)} – {fmt.date(kpis.period.end)}"
         context = {
             "site": site_context(project), "brand": brand(project, client, root), "root": root, "split": project.split,
             "lang": html_lang(client.locale), "client": {"name": client.name, "slug": client.slug},
-            "report": {"title": c.title, "slug": result.slug,
-                       "period": f"{fmt.date(kpis.period.start)} – {fmt.date(kpis.period.end)}",
+            "page": report_sharing(project.site.title, client.name, c.title, period, headline(fmt, [
+                (k, kpis.values.get(k)) for k in summary_kpis]),
+                page_url(project.site.base_url, f"{client.slug}/{result.slug}/index.html", project.split)),
+            "report": {"title": c.title, "slug": result.slug, "period": period,
                        "comparison": (f"{fmt.date(kpis.comparison.start)} – {fmt.date(kpis.comparison.end)}"
                                       if kpis.comparison else None)},
             "show_summary": "summary" in (c.sections or project.site.sections),
