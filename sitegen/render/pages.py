@@ -15,6 +15,7 @@ from sitegen.errors import SitegenError
 from sitegen.i18n import language, speaking
 from sitegen.metrics.periods import Period
 from sitegen.metrics.ratios import Number
+from sitegen.project.contrast import text_colour
 from sitegen.project.model import BRAND_FILES, Client, Project
 from sitegen.render.files import ASSETS
 from sitegen.render.formatting import Formatter
@@ -45,7 +46,8 @@ def brand(project: Project, client: Client | None, root: str) -> dict:
     font = branding.font
     if "font_file" in urls:
         font = '"Brand", ' + (font or "system-ui, sans-serif")
-    return {"agency": branding.agency, "primary": branding.primary_color or "#0f766e",
+    primary = branding.primary_color or "#0f766e"
+    return {"agency": branding.agency, "primary": primary, "text": text_colour(primary),
             "accent": branding.accent_color or "#f97316", "font": font, "logo": urls.get("logo"),
             "favicon": urls.get("favicon"), "font_url": urls.get("font_file"), "footer": branding.footer}
 
