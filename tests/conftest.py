@@ -59,6 +59,7 @@ def demo_kpis():
     for client in project.clients:
         facts = client_facts(load_client_data(client.data_dir, Diagnostics(), client.columns))
         for report in client.reports:
-            kpis = report_kpis(facts, report.period, report.comparison, {**client.targets, **report.targets})
+            kpis = report_kpis(facts, report.period, report.comparison, report.targets, client.targets,
+                               client.creator_fees)
             found.append((client, kpis, report_charts(kpis, lang=language(client.locale))))
     return found

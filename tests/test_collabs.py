@@ -61,7 +61,7 @@ def kpis(tmp_path_factory):
     for kind, rows in TABLES.items():
         write_csv(folder / "data" / f"{kind}.csv", rows)
     facts = client_facts(load_client_data(folder / "data", Diagnostics()))
-    return report_kpis(facts, month(2026, 10), month(2026, 9), {}, FEES)
+    return report_kpis(facts, month(2026, 10), month(2026, 9), {}, fees=FEES)
 
 
 def rows(kpis, table):

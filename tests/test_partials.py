@@ -61,7 +61,8 @@ def test_chart_partial(number, title, image, spec, table, lang):
 @settings(settings.get_profile("partials"), max_examples=300)
 @given(card=st.fixed_dictionaries({
     "id": words, "label": words, "value": words, "previous": words, "change": words, "direction": words,
-    "quality": words, "target": st.none() | words, "attainment": words, "reason": st.none() | words,
+    "quality": words, "target": st.none() | words, "prorated": st.none() | words, "attainment": words,
+    "reason": st.none() | words,
     "status": st.sampled_from([None, "", "beaten", "missed", "<other>"])}), lang=st.sampled_from(LANGS))
 def test_card_partial(card, lang):
     with speaking(lang):

@@ -123,7 +123,7 @@ def test_kpis_json(site):
     assert document["kpis"]["roi"]["target"] == 2
     csv_text = (site / "acme/2026-10/kpis.csv").read_text()
     assert csv_text.splitlines()[0] == "kpi,label,unit,value,previous,change,target,attainment"
-    assert "\nspend,Spend,money,150,999," in csv_text
+    assert "\nspend,Ausgaben,money,150,999," in csv_text
 
 
 def test_no_nan_or_inf_reaches_a_page(site):

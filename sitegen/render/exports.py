@@ -15,6 +15,7 @@ import math
 import numpy as np
 import orjson
 
+from sitegen.i18n import _, speaking
 from sitegen.metrics.catalogue import KPI_IDS, KPIS
 from sitegen.metrics.report import ReportKpis
 from sitegen.render.json_values import json_value
@@ -41,12 +42,17 @@ def _document(client_name: str, client_slug: str, title: str, currency: str, kpi
         "kpis": {
             kpi: {"value": _number(kpis.values[kpi]), "previous": _number(kpis.previous[kpi]),
                   "target": _number(kpis.targets.get(kpi)), "change": _number(kpis.change(kpi)),
-                  "attainment": _number(kpis.attainment(kpi)), "unit": KPIS[kpi].unit,
+                  "attainment": _number(kpis.attainment(kpi)), **_prorated(kpis, kpi), "unit": KPIS[kpi].unit,
                   "sources": list(kpis.sources.get(kpi, ())), **_why(kpis, kpi)}
             for kpi in KPI_IDS
         },
         **tables,
     }
+
+
+def _prorated(kpis: ReportKpis, kpi: str) -> dict[str, float]:
+    """The month's target a pro-rated target came from."""
+    return {"monthly_target": _number(kpis.prorated[kpi])} if kpi in kpis.prorated else {}
 
 
 def _why(kpis: ReportKpis, kpi: str) -> dict[str, str]:
@@ -135,11 +141,15 @@ def kpis_json(client_name: str, client_slug: str, title: str, currency: str, kpi
     return _dumps(_document(client_name, client_slug, title, currency, kpis, tables))
 
 
-def kpis_csv(kpis: ReportKpis) -> bytes:
+def kpis_csv(kpis: ReportKpis, lang: str = "en") -> bytes:
+    """One row a KPI: its id (the same in every language, for machines), its label in the report's language `lang`,
+    and its figures."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["kpi", "label", "unit", "value", "previous", "change", "target", "attainment"])
-    for kpi in KPI_IDS:
+    with speaking(lang):
+        labels = [_(KPIS[kpi].label) for kpi in KPI_IDS]
+    for kpi, label in zip(KPI_IDS, labels):
         row = [kpis.values[kpi], kpis.previous[kpi], kpis.change(kpi), kpis.targets.get(kpi), kpis.attainment(kpi)]
-        writer.writerow([kpi, KPIS[kpi].label, KPIS[kpi].unit, *("" if v is None else repr(_number(v)) for v in row)])
+        writer.writerow([kpi, label, KPIS[kpi].unit, *("" if v is None else repr(_number(v)) for v in row)])
     return out.getvalue().encode("utf-8")

@@ -113,16 +113,21 @@ class Formatter:
             return NA
         sign = "+" if value > 0 else ""
         points = _("pp")  # percentage points
-        if round(value * 100, 1) == 0:
+        if shown_as_zero(value):
             sign, value = "", 0.0  # not "-0.0 pp"
         return f"{sign}{self.number(value * 100, 1)}\xa0{points}"
 
     def change(self, value: float | None) -> str:
         if value is None:
             return NA
-        if round(value * 100, 1) == 0:
+        if shown_as_zero(value):
             return self.percent(0.0, 1)  # not "+0.0 %" or "-0.0 %"
         return ("+" if value > 0 else "") + self.percent(value, 1)
+
+
+def shown_as_zero(change: float) -> bool:
+    """Does a change (a share, or a difference of rates) show as 0.0 % or 0.0 pp? Then it has no direction."""
+    return round(change * 100, 1) == 0
 
 
 @cache

@@ -14,9 +14,12 @@ from sitegen import __version__
 from sitegen.errors import SitegenError
 from sitegen.i18n import language, speaking
 from sitegen.metrics.periods import Period
+from sitegen.metrics.ratios import Number
+from sitegen.project.contrast import text_colour
 from sitegen.project.model import BRAND_FILES, Client, Project
 from sitegen.render.files import ASSETS
 from sitegen.render.formatting import Formatter
+from sitegen.render.sharing import client_sharing, headline, index_sharing, page_url
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,7 @@ class ReportEntry:
     slug: str
     period: Period
     alerts: int  # critical alerts and warnings
+    headline: tuple[tuple[str, Number], ...] = ()  # the first summary KPIs and their values
 
 
 def brand(project: Project, client: Client | None, root: str) -> dict:
@@ -42,7 +46,8 @@ def brand(project: Project, client: Client | None, root: str) -> dict:
     font = branding.font
     if "font_file" in urls:
         font = '"Brand", ' + (font or "system-ui, sans-serif")
-    return {"agency": branding.agency, "primary": branding.primary_color or "#0f766e",
+    primary = branding.primary_color or "#0f766e"
+    return {"agency": branding.agency, "primary": primary, "text": text_colour(primary),
             "accent": branding.accent_color or "#f97316", "font": font, "logo": urls.get("logo"),
             "favicon": urls.get("favicon"), "font_url": urls.get("font_file"), "footer": branding.footer}
 
@@ -76,7 +81,8 @@ def render_client(env: jinja2.Environment, project: Project, client: Client, ent
         context = {"site": site_context(project), "brand": brand(project, client, root), "root": root,
                    "split": project.split,
                    "lang": html_lang(client.locale), "client": {"name": client.name, "slug": client.slug},
-                   "reports": reports, "trend_charts": [], "periods": None, "has_charts": False, **(trends or {})}
+                   "page": _client_sharing(project, client, fmt, entries), "reports": reports,
+                   "trend_charts": [], "periods": None, "has_charts": False, **(trends or {})}
         return render_template(env, "client.html", context)
 
 
@@ -85,5 +91,15 @@ def render_index(env: jinja2.Environment, project: Project, intro: Markup, repor
         clients = [{"name": c.name, "url": f"{c.slug}/index.html", "reports": report_counts.get(c.slug, 0)}
                    for c in sorted(project.clients, key=lambda c: (c.name.casefold(), c.slug))]
         context = {"site": site_context(project), "brand": brand(project, None, ""), "root": "", "split": False,
-                   "lang": html_lang(project.site.locale), "clients": clients, "intro": intro}
+                   "lang": html_lang(project.site.locale), "clients": clients, "intro": intro,
+                   "page": index_sharing(project.site.title, page_url(project.site.base_url, "index.html", False))}
         return render_template(env, "index.html", context)
+
+
+def _client_sharing(project: Project, client: Client, fmt: Formatter, entries: list[ReportEntry]) -> dict:
+    url = page_url(project.site.base_url, f"{client.slug}/index.html", project.split)
+    if not entries:
+        return client_sharing(project.site.title, client.name, None, None, "", url)
+    latest = max(entries, key=lambda e: (e.period.end, e.period.start))
+    span = f"{fmt.date(min(e.period.start for e in entries))} – {fmt.date(max(e.period.end for e in entries))}"
+    return client_sharing(project.site.title, client.name, span, latest.title, headline(fmt, latest.headline), url)

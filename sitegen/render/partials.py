@@ -95,7 +95,7 @@ SHIPPED = builtin_themes() / "default" / "templates"
 # bytes as; a changed file (or a theme's own) is rendered by Jinja (tests/test_tables.py checks these)
 WRITTEN_PARTIALS = {
     "partials/chart.html": "34f6f7d7732091da54a541b594c6c20903dddea6feec0ea7eb360deb30f7f5be",
-    "partials/kpi_card.html": "f4dd8aa656be3cd474f0f4b12f6bdba197cad0b4a7f9542d36112a0fb6b484e5",
+    "partials/kpi_card.html": "3f2e0a74ced1674dfbff6fa96bbc1e7fce0fd2efdb407e10367e108fa0d4db34",
     "partials/table.html": "f04917e78002ea909b350709e619992f27dc6243739ea6993b7bddc9d4c2e174",
 }
 _checked: dict[tuple[int, str], tuple] = {}  # (id of env, name) -> (env, is it shipped, uptodate)
@@ -161,8 +161,12 @@ def card_html(card: dict) -> str:
     if card["reason"]:
         out.append(f'<div class="card-reason">{html_text(card["reason"])}</div>\n')
     if card["target"]:
-        target = gettext_html("Target %(target)s · %(attainment)s", target=card["target"],
-                              attainment=card["attainment"])
+        if card["prorated"]:
+            target = gettext_html("Target %(target)s (pro-rated from %(monthly)s a month) · %(attainment)s",
+                                  target=card["target"], monthly=card["prorated"], attainment=card["attainment"])
+        else:
+            target = gettext_html("Target %(target)s · %(attainment)s", target=card["target"],
+                                  attainment=card["attainment"])
         out.append(f'<div class="card-target">{target}')
         if status == "beaten":
             out.append(f' <span class="badge beaten">{gettext_html("beaten")}</span>')

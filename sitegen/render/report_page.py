@@ -4,6 +4,7 @@ charts and tables, and the commentary with its live macros, through the theme's 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -22,13 +23,14 @@ from sitegen.render.charts import CHART_KINDS
 from sitegen.render.d3_locale import d3_format_locale, d3_time_locale
 from sitegen.render.exports import kpis_csv, kpis_json
 from sitegen.render.files import CHART_FOLDER, OutputFile
-from sitegen.render.formatting import Formatter
+from sitegen.render.formatting import Formatter, shown_as_zero
 from sitegen.render.highlights import alert_view
 from sitegen.render.macro_checks import check_chart, check_kpi, check_table
 from sitegen.render.markup import render_commentary
 from sitegen.render.pages import ReportEntry, brand, html_lang, render_template, site_context
 from sitegen.render.partials import card_html, chart_html, gettext_html, shipped, table_html
 from sitegen.render.report_columns import ReportColumns
+from sitegen.render.sharing import HEADLINE_KPIS, headline, page_url, report_sharing
 from sitegen.render.tables import TABLE_KINDS, RenderedTable, chart_table, render_table
 
 
@@ -47,9 +49,12 @@ class ReportResult:
     images: dict[str, str] = field(default_factory=dict)  # chart name -> static SVG
 
 
-def report_entry(result: ReportResult) -> ReportEntry:
+def report_entry(result: ReportResult, site_summary: Sequence[str] = ()) -> ReportEntry:
+    """`site_summary`: the site's summary KPIs, for a report whose front matter names none."""
+    summary = result.commentary.summary_kpis or tuple(site_summary)
     return ReportEntry(result.commentary.title, result.slug, result.kpis.period,
-                       sum(a.severity in ("critical", "warning") for a in result.alerts))
+                       sum(a.severity in ("critical", "warning") for a in result.alerts),
+                       tuple((k, result.kpis.values.get(k)) for k in summary[:HEADLINE_KPIS]))
 
 
 def spec_json_html(spec: str) -> Markup:
@@ -100,6 +105,8 @@ class PageContext:
             change_text = self.fmt.points(change)
         else:
             change_text = self.fmt.change(change)
+        if change is not None and shown_as_zero(change):  # no arrow and no colour on a change shown as 0.0
+            change = 0.0
         met = self.kpis.target_met(kpi)
         better = None if change is None or change == 0 else (change > 0) == KPIS[kpi].higher_is_better
         return {
@@ -108,6 +115,7 @@ class PageContext:
             "direction": "flat" if not change else ("up" if change > 0 else "down"),
             "quality": "" if better is None else ("good" if better else "bad"),
             "target": None if kpi not in self.kpis.targets else self.fmt.kpi(kpi, self.kpis.targets[kpi]),
+            "prorated": self.fmt.kpi(kpi, self.kpis.prorated[kpi]) if kpi in self.kpis.prorated else None,
             "attainment": self.fmt.percent(self.kpis.attainment(kpi), 0),
             "status": None if met is None else ("beaten" if met else "missed"),
             "reason": _why_missing(self.kpis.reasons.get(kpi)) if value is None else None,
@@ -188,11 +196,14 @@ def render_report(env: jinja2.Environment, project: Project, client: Client, res
         summary_kpis = c.summary_kpis or tuple(project.site.summary_kpis)
         highlights = [alert_view(a, fmt) for a in result.alerts]
         kpis = result.kpis
+        period = f"{fmt.date(kpis.period.start)} – {fmt.date(kpis.period.end)}"
         context = {
             "site": site_context(project), "brand": brand(project, client, root), "root": root, "split": project.split,
             "lang": html_lang(client.locale), "client": {"name": client.name, "slug": client.slug},
-            "report": {"title": c.title, "slug": result.slug,
-                       "period": f"{fmt.date(kpis.period.start)} – {fmt.date(kpis.period.end)}",
+            "page": report_sharing(project.site.title, client.name, c.title, period, headline(fmt, [
+                (k, kpis.values.get(k)) for k in summary_kpis]),
+                page_url(project.site.base_url, f"{client.slug}/{result.slug}/index.html", project.split)),
+            "report": {"title": c.title, "slug": result.slug, "period": period,
                        "comparison": (f"{fmt.date(kpis.comparison.start)} – {fmt.date(kpis.comparison.end)}"
                                       if kpis.comparison else None)},
             "show_summary": "summary" in (c.sections or project.site.sections),
@@ -225,7 +236,7 @@ def report_files(env: jinja2.Environment, project: Project, client: Client, resu
         OutputFile(base + "index.html", render_report(env, project, client, result, columns)),
         OutputFile(base + "kpis.json", kpis_json(client.name, client.slug, result.commentary.title, client.currency,
                                                  result.kpis, columns)),
-        OutputFile(base + "kpis.csv", kpis_csv(result.kpis)),
+        OutputFile(base + "kpis.csv", kpis_csv(result.kpis, language(client.locale))),
         *(OutputFile(f"{base}{CHART_FOLDER}/{name}.svg", svg.encode("utf-8"))
           for name, svg in sorted(result.images.items())),
     ]
