@@ -259,7 +259,10 @@ def test_a_data_file_rewritten_with_its_size_and_mtime_kept_is_read_again(demo_p
     build(demo_project, BuildOptions(output=tmp_path / "out"))
     before = data.stat()
     text = data.read_text()
-    new = text.replace("2026-10-02,75859,50,", "2026-10-02,75859,90,")
+    line = next(row for row in text.splitlines() if row.startswith("2026-10-02,"))
+    cells = line.split(",")
+    cells[2] = cells[2][:-1] + str((int(cells[2][-1]) + 1) % 10)  # new followers, one more (or 9 fewer)
+    new = text.replace(line, ",".join(cells))
     assert new != text and len(new) == len(text)
     time.sleep(0.05)  # (a ctime of its own, on any file system's clock)
     with open(data, "r+") as handle:  # in place: the same inode

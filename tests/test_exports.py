@@ -15,7 +15,7 @@ from sitegen.render.exports import _document, _dumps, _number, kpis_json
 from sitegen.render.json_values import json_value
 from sitegen.render.report_columns import ReportColumns
 
-TABLES = ("campaigns", "videos", "sources", "codes", "hashtags", "days")
+TABLES = ("campaigns", "videos", "sources", "codes", "hashtags", "days", "creators", "trends")
 
 
 # --- the reference: each table as a DataFrame, row by row --------------------------------------------------
@@ -38,6 +38,8 @@ def _frames(kpis: ReportKpis) -> dict:
         "codes": kpis.tables["codes"],
         "hashtags": kpis.tables["hashtags"],
         "days": kpis.tables["days"].drop(columns="has_data"),
+        "creators": kpis.tables["creators"],
+        "trends": kpis.tables["trends"],
     }
 
 

@@ -82,7 +82,7 @@ def test_zero_denominators_are_none(tmp_path):
                                               clicks="0", conversions="0", revenue="0", likes="0")]})
     values = compute_kpis(facts, OCT_1_2)
     for kpi in ("cpm", "ctr", "cpc", "cpa", "roas", "roi", "cost_per_like", "conversion_rate",
-                "conversions_per_1k_likes", "engagement_rate"):
+                "conversions_per_1k_likes", "revenue_per_1k_likes", "likes_per_conversion", "engagement_rate"):
         assert values[kpi] is None, kpi
     assert values["spend"] == 0
 
@@ -188,6 +188,10 @@ def test_parts_sum_to_totals_and_no_nan(ads, videos):
     assert days["spend"].sum() == pytest.approx(values["spend"], abs=1e-6)
     if values["organic_likes"] is not None:
         assert report.tables["videos"]["likes"].sum() == pytest.approx(values["organic_likes"])
+    shown = report.tables["videos"]
+    for table, column in (("creators", "creator"), ("trends", "trend")):  # a row per creator or trend
+        assert report.tables[table]["likes"].sum() == pytest.approx(shown["likes"][shown[column].notna()].sum())
+        assert report.tables[table]["videos"].sum() == shown[column].notna().sum()
     expected_spend = sum(float(r["spend"]) for r in ads if r["date"].month == 10)
     assert values["spend"] == pytest.approx(expected_spend, abs=1e-6)
     assert values["likes"] == values["paid_likes"] + (values["organic_likes"] or 0)

@@ -101,8 +101,7 @@ def creator_table(videos: Columns, sources: Columns, campaigns: Columns, fees: M
     codes = pd.DataFrame({"key": handle_keys(sources["source"], known).to_numpy(),
                           "code_orders": sources["orders"], "code_revenue": sources["revenue"]})
     ads = pd.DataFrame({"key": handle_keys(campaigns["campaign"], known).to_numpy(),
-                        "ad_spend": campaigns["spend"], "ad_revenue": campaigns["revenue"],
-                        "name": campaigns["campaign"]})
+                        "ad_spend": campaigns["spend"], "ad_revenue": campaigns["revenue"]})
     per = _sum(collab, "key", ["views", "likes", "engagements"])
     per["videos"] = collab.groupby("key", sort=True).size().astype("float64")
     per["label"] = collab.groupby("key", sort=True)["creator"].min().str.strip()
@@ -182,9 +181,10 @@ def trend_seen(facts: ClientFacts) -> pd.DataFrame:
     """The first and last posting time of each trend key over all the client's videos (kept per client)."""
     key = ("videos", "trend", "seen")
     if key not in facts.memo:
-        videos = facts.data["videos"]
-        frame = pd.DataFrame({"key": name_keys(videos["trend"].to_numpy()).to_numpy(),
-                              "posted_at": videos["posted_at"].to_numpy(dtype="datetime64[ns]")})
+        codes, names = facts.keys("videos", "trend")  # (each distinct name made a key once)
+        keys = np.append(name_keys(names).to_numpy(), None)
+        frame = pd.DataFrame({"key": keys[np.where(codes >= 0, codes, len(names))],
+                              "posted_at": facts.data["videos"]["posted_at"].to_numpy(dtype="datetime64[ns]")})
         grouped = frame.dropna(subset=["key"]).groupby("key", sort=True)["posted_at"]
         facts.memo[key] = pd.DataFrame({"first": grouped.min(), "last": grouped.max()})
     return facts.memo[key]
