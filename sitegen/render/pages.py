@@ -15,6 +15,7 @@ from sitegen.errors import SitegenError
 from sitegen.i18n import language, speaking
 from sitegen.metrics.periods import Period
 from sitegen.project.model import BRAND_FILES, Client, Project
+from sitegen.render.changes import client_changes
 from sitegen.render.files import ASSETS
 from sitegen.render.formatting import Formatter
 
@@ -64,7 +65,9 @@ def render_template(env: jinja2.Environment, template: str, context: dict, sourc
         raise SitegenError(f"template error while rendering {source or template}: {exc}", template) from None
 
 
-def render_client(env: jinja2.Environment, project: Project, client: Client, entries: list[ReportEntry]) -> bytes:
+def render_client(env: jinja2.Environment, project: Project, client: Client, entries: list[ReportEntry],
+                  published: dict[str, dict] | None = None) -> bytes:
+    """`published`: the record's entry of each report after this build (render.published)."""
     with speaking(language(client.locale)):
         fmt = Formatter(client.locale, client.currency)
         reports = [{"title": r.title, "url": f"{r.slug}/index.html",
@@ -74,7 +77,8 @@ def render_client(env: jinja2.Environment, project: Project, client: Client, ent
         context = {"site": site_context(project), "brand": brand(project, client, root), "root": root,
                    "split": project.split,
                    "lang": html_lang(client.locale), "client": {"name": client.name, "slug": client.slug},
-                   "reports": reports}
+                   "reports": reports,
+                   "changes": client_changes(fmt, published or {}, {r.slug: r.title for r in entries})}
         return render_template(env, "client.html", context)
 
 
