@@ -83,7 +83,8 @@ def main() -> None:
               help="Build only this client (repeat for several).")
 @click.option("--split", is_flag=True,
               help="One self-contained site per client: OUTPUT/<client>/ with its own assets, no shared index.")
-@click.option("--explain", is_flag=True, help="List what was built again and why (the rest came from the cache), and the published figures that changed.")
+@click.option("--explain", is_flag=True, help="List what was built again and why (the rest came from the cache), "
+              "and the published figures that changed.")
 @click.option("--no-cache", is_flag=True, help="Build everything, ignoring the project's build cache.")
 @click.option("--wait", is_flag=True, help="If another build of the same output is running, wait for it to end "
                                           "(without: stop at once with an error).")
