@@ -83,7 +83,8 @@ def main() -> None:
               help="Build only this client (repeat for several).")
 @click.option("--split", is_flag=True,
               help="One self-contained site per client: OUTPUT/<client>/ with its own assets, no shared index.")
-@click.option("--explain", is_flag=True, help="List what was built again and why (the rest came from the cache).")
+@click.option("--explain", is_flag=True, help="List what was built again and why (the rest came from the cache), "
+              "and the published figures that changed.")
 @click.option("--no-cache", is_flag=True, help="Build everything, ignoring the project's build cache.")
 @click.option("--wait", is_flag=True, help="If another build of the same output is running, wait for it to end "
                                           "(without: stop at once with an error).")
@@ -109,6 +110,8 @@ def build_command(project_dir: Path, output: Path | None, strict: bool, quiet: b
     if explain:
         for line in result.explain or ["nothing changed: every page came from the cache"]:
             click.echo(f"rebuilt {line}")
+        for line in result.changes:  # published figures that changed since the last build
+            click.echo(line)
     if not quiet:
         seconds = result.seconds
         click.echo(f"Built {result.reports} reports for {result.clients} clients into {result.output} "

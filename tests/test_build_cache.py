@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import shutil
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -91,9 +92,11 @@ def test_one_clients_data_rebuilds_that_client_only(demo_project, tmp_path):
     lines = data.read_text().splitlines()
     head, _, _ = lines[-1].rpartition(",")
     data.write_text("\n".join([*lines[:-1], f"{head},12.34"]) + "\n")
+    shutil.copytree(tmp_path / "out", tmp_path / "fresh")  # the fresh build compares with the same published site
     result = build(demo_project, BuildOptions(output=tmp_path / "out"))
     assert result.work["data loaded"] == 1 and result.work["reports computed"] == 3
     assert result.explain == ["harbor-coffee: its data files changed: loading them and recomputing every report"]
+    assert result.changes and all(line.startswith("harbor-coffee/2026-10: ") for line in result.changes)
     assert tree_digest(tmp_path / "out") == tree_digest(_fresh(demo_project, tmp_path))
 
 

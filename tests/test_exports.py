@@ -47,7 +47,7 @@ def _frames(kpis: ReportKpis) -> dict:
 def _kpis_json_by_json(client_name: str, client_slug: str, title: str, currency: str, kpis: ReportKpis) -> bytes:
     """kpis.json the plain way: each table as a DataFrame, row by row."""
     tables = {name: _rows(frame) for name, frame in _frames(kpis).items()}
-    return _dumps(_document(client_name, client_slug, title, currency, kpis, tables))
+    return _dumps({**_document(client_name, client_slug, title, currency, kpis, tables), "changes": []})
 
 
 

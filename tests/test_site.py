@@ -54,7 +54,9 @@ def site(tmp_path_factory):
     root = make_project(tmp_path_factory.mktemp("proj"), evil_tables(), {"2026-10.md": REPORT},
                         client_toml=CLIENT, site_toml='title = "Agency & Co"\nstatic_charts = true\n')
     out = root / "output"
-    build(root, BuildOptions(output=out))
+    with pytest.MonkeyPatch.context() as patch:  # the published record's date: the same on every day
+        patch.setenv("SOURCE_DATE_EPOCH", "1793836800")  # 5 Nov 2026
+        build(root, BuildOptions(output=out))
     return out
 
 

@@ -10,8 +10,9 @@ import dataclasses
 import jinja2
 
 from sitegen.build.outputs import ClientOutput, Computed, ReportOutput, timed
-from sitegen.build.plan import ClientPlan
+from sitegen.build.plan import ClientPlan, FileDigests
 from sitegen.data.covered import split_message, split_ranges
+from sitegen.data.files import is_data_name
 from sitegen.data.load import load_client_data
 from sitegen.errors import Diagnostics, SitegenError
 from sitegen.i18n import language, speaking, translator
@@ -30,6 +31,7 @@ from sitegen.render.files import OutputFile
 from sitegen.render.formatting import Formatter
 from sitegen.render.pages import render_client
 from sitegen.render.palette import client_palette
+from sitegen.render.published import changed_files, report_figures, updated_entry
 from sitegen.render.report_page import ReportResult, report_entry, report_files
 from sitegen.render.themes import Theme, page_environment
 from sitegen.storage import project_cache
@@ -50,25 +52,33 @@ def build_client(project: Project, client: Client, theme: Theme, plan: ClientPla
     if same_data:
         out.load_warnings, out.currency, out.data_span = previous.load_warnings, previous.currency, \
             previous.data_span
-        out.facts = previous.facts
-    if any(need_numbers) and out.facts is None and not _load(out, project, client):
+        out.facts, out.data_files = previous.facts, previous.data_files
+    if any(need_numbers) and out.facts is None and not _load(out, project, client, plan):
         return out
     for warning in out.load_warnings:
         diagnostics.warn(warning)
     if out.currency is not None and out.currency != client.currency:  # the data's, where client.toml names none
         client = dataclasses.replace(client, currency=out.currency)
     env = page_environment(theme, language(client.locale))
+    record = client.published
+    changed = changed_files(record["files"], out.data_files) if record is not None else {}
+    entries = {}
     for report, key, needed in zip(client.reports, keys, need_numbers):
         computed = _compute(out, project, client, report) if needed else by_numbers[key[0]]
         if not computed.has_data:
             diagnostics.warn(f"no data in the report period {report.period.start} to {report.period.end}",
                              report.path)
+        out.figures.append(report_figures(computed.kpis))
+        slug = report_slug(report)
+        entries[slug], _ = updated_entry(record["reports"].get(slug) if record is not None else None,
+                                         out.figures[-1], key[0] if key else None, changed, project.today,
+                                         client.currency)
         done = by_page.get(key[1]) if key else None
         if done is None:
-            done = _render_report(out, env, project, client, report, key, computed)
+            done = _render_report(out, env, project, client, report, key, computed, entries[slug])
         out.report_outputs.append(done)
         out.files.extend(done.files)
-    _client_page(out, env, project, client, previous)
+    _client_page(out, env, project, client, previous, entries)
     lang = language(client.locale)
     untranslated = set(out.index_untranslated).union(*(r.untranslated for r in out.report_outputs))
     for warning in translator(lang).warnings(untranslated):
@@ -78,7 +88,7 @@ def build_client(project: Project, client: Client, theme: Theme, plan: ClientPla
     return out
 
 
-def _load(out: ClientOutput, project: Project, client: Client) -> bool:
+def _load(out: ClientOutput, project: Project, client: Client, plan: ClientPlan | None) -> bool:
     """Load the client's data into `out.facts`; False (and the errors in `out.errors`) when it has bad data."""
     loading = Diagnostics()
     try:
@@ -93,10 +103,20 @@ def _load(out: ClientOutput, project: Project, client: Client) -> bool:
         out.facts = client_facts(data)
     out.work["data loaded"] += 1
     out.load_warnings, out.currency = loading.warnings, data.currency
+    out.data_files = _data_files(client, plan, {f.path: f.kind for f in data.files})
     f = out.facts
     out.data_span = (f.first_day.date() if f.first_day is not None else None,
                      f.last_day.date() if f.last_day is not None else None)
     return True
+
+
+def _data_files(client: Client, plan: ClientPlan | None, kinds: dict) -> dict[str, dict]:
+    """The data files by name (as in the data folder), with their hashes (the plan's) and kinds, for the record of
+    published figures."""
+    hashes = plan.files if plan is not None else FileDigests().in_folder(client.data_dir, is_data_name)
+    by_name = {path.relative_to(client.data_dir).as_posix(): kind for path, kind in kinds.items()
+               if client.data_dir in path.parents}
+    return {name: {"hash": value, "kind": by_name.get(name)} for name, value in hashes or ()}
 
 
 def _compute(out: ClientOutput, project: Project, client: Client, report: Commentary) -> Computed:
@@ -115,13 +135,14 @@ def _compute(out: ClientOutput, project: Project, client: Client, report: Commen
 
 
 def _render_report(out: ClientOutput, env: jinja2.Environment, project: Project, client: Client,
-                   report: Commentary, key: tuple[str, str] | None, computed: Computed) -> ReportOutput:
+                   report: Commentary, key: tuple[str, str] | None, computed: Computed,
+                   entry: dict | None) -> ReportOutput:
     split = _split_ranges(out, report)
     if split:  # a file without dates whose range the period holds only part of: no numbers to show
         out.errors.extend(split)
         return ReportOutput((key[0], "") if key else None, computed, [], set())
     result = ReportResult(report, report_slug(report), computed.kpis, computed.alerts, computed.charts,
-                          *out.data_span, computed.missing_days, computed.images)
+                          *out.data_span, computed.missing_days, computed.images, entry)
     out.work["pages rendered"] += 1
     try:
         with timed(out.timings, "pages"), translator(language(client.locale)).recording() as untranslated:
@@ -143,14 +164,14 @@ def _split_ranges(out: ClientOutput, report: Commentary) -> list[SitegenError]:
 
 
 def _client_page(out: ClientOutput, env: jinja2.Environment, project: Project, client: Client,
-                 previous: ClientOutput | None) -> None:
+                 previous: ClientOutput | None, entries: dict[str, dict]) -> None:
     """The client's index page and branding files, reused when their key did not change."""
     plan = out.plan
     if previous is not None and previous.plan is not None and plan is not None and previous.plan.index == plan.index:
         out.index, out.index_untranslated = previous.index, previous.index_untranslated
     else:
         with timed(out.timings, "pages"), translator(language(client.locale)).recording() as untranslated:
-            out.index = _client_files(env, project, client, out.report_outputs)
+            out.index = _client_files(env, project, client, out.report_outputs, entries)
         out.index_untranslated = untranslated
         out.work["client pages rendered"] += 1
     out.files.extend(out.index)
@@ -169,11 +190,12 @@ def _trends(env: jinja2.Environment, project: Project, client: Client, reports: 
 
 
 def _client_files(env: jinja2.Environment, project: Project, client: Client,
-                  reports: list[ReportOutput]) -> list[OutputFile]:
+                  reports: list[ReportOutput], published: dict[str, dict]) -> list[OutputFile]:
     entries = [report_entry(ReportResult(r, report_slug(r), o.computed.kpis, o.computed.alerts, o.computed.charts),
                             project.site.summary_kpis) for r, o in zip(client.reports, reports)]
     trends = _trends(env, project, client, reports)
-    files = [OutputFile(f"{client.slug}/index.html", render_client(env, project, client, entries, trends.context)),
+    files = [OutputFile(f"{client.slug}/index.html", render_client(env, project, client, entries, trends.context,
+                                                                         published=published)),
              *trends.files]
     for key, path in sorted(client.brand_files.items()):
         files.append(OutputFile(f"{client.slug}/{BRAND_FILES[key]}{path.suffix.lower()}", path.read_bytes()))

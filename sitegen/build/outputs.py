@@ -70,6 +70,9 @@ class ClientOutput:
     facts: ClientFacts | None = None  # not sent back from worker processes
     report_outputs: list[ReportOutput] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)  # why parts were built again (`--explain`)
+    # what the published record (render.published) keeps: per report its figures, and the data files' hashes
+    figures: list[dict] = field(default_factory=list)
+    data_files: dict[str, dict] = field(default_factory=dict)  # name -> {"hash", "kind"}
     index: list[OutputFile] = field(default_factory=list)  # the client's index page and branding files
     index_untranslated: set[str] = field(default_factory=set)
     written: list[tuple[str, int]] | None = None  # (path, size) of the files a worker wrote itself (see Sink)

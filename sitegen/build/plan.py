@@ -96,6 +96,11 @@ class FileDigests:
     def of_folder(self, folder: Path, include: Callable[[str], bool]) -> str:
         """One hash of every file under folder whose name `include` accepts (in folders it accepts), with their
         relative paths."""
+        return folder_digest(self.in_folder(folder, include))
+
+    def in_folder(self, folder: Path, include: Callable[[str], bool]) -> tuple[tuple[str, str], ...] | None:
+        """(relative path, hash) of every file under folder whose name `include` accepts (in folders it accepts),
+        sorted; None when the folder cannot be read."""
         found = []
 
         def walk(path: str, rel: str) -> None:
@@ -110,8 +115,12 @@ class FileDigests:
         try:
             walk(str(folder), "")
         except OSError:
-            return "missing"
-        return digest("\n".join(f"{name}\0{value}" for name, value in sorted(found)))
+            return None
+        return tuple(sorted(found))
+
+
+def folder_digest(found: tuple[tuple[str, str], ...] | None) -> str:
+    return "missing" if found is None else digest("\n".join(f"{name}\0{value}" for name, value in found))
 
 
 def template_file(env: jinja2.Environment, name: str) -> str | None:
@@ -148,27 +157,45 @@ class ClientPlan:
     data: str
     reports: tuple[tuple[str, str], ...]  # (numbers key, page key) per report, in the client's order
     index: str
+    files: tuple[tuple[str, str], ...] | None = ()  # the data files' (name, hash), for the published record
 
 
 def client_plan(files: FileDigests, project: Project, client: Client, templates: dict[str, str],
                 palette: tuple[str, ...]) -> ClientPlan:
     """The client's cache keys; `files` hashes its data files (the slow part: every byte of them is read)."""
-    settings = digest(dataclasses.replace(client, reports=()))
+    settings = digest(dataclasses.replace(client, reports=(), published=None))
     # the load options: [files] dates and the locale change how dates are read (a year taken from a file's
     # modification time is not in the key: it is kept until the file or the settings change, see data.file_dates)
-    data = digest(__version__, client.load_options, files.of_folder(client.data_dir, is_data_name))
+    hashes = files.in_folder(client.data_dir, is_data_name)
+    data = digest(__version__, client.load_options, folder_digest(hashes))
     site = digest(__version__, project.site, project.brand_files, project.split)
     numbers_base = digest(data, settings, site, palette)  # any settings change recomputes (rare; safe)
-    reports = []
+    reports, records = [], []
     for report in client.reports:
         numbers = digest(numbers_base, report.period, report.comparison, report.targets, report.summary_kpis)
-        page = digest(numbers, report, report_slug(report), settings, site, templates["report"])
+        record = _record_part(client.published, report_slug(report), numbers, project.today)
+        page = digest(numbers, report, report_slug(report), settings, site, templates["report"], record)
         reports.append((numbers, page))
+        records.append(record)
     # the client page shows every report's numbers (its trends): their keys are in its key
     index = digest(settings, site, templates["client"],
                    [(r.title, report_slug(r), n) for r, (n, _) in zip(client.reports, reports)],
-                   [(k, files.of(p)) for k, p in sorted(client.brand_files.items())])
-    return ClientPlan(data, tuple(reports), index)
+                   [(k, files.of(p)) for k, p in sorted(client.brand_files.items())],
+                   records if any(r is not None for r in records) else None)
+    return ClientPlan(data, tuple(reports), index, hashes)
+
+
+def _record_part(record: dict | None, slug: str, numbers: str, today: str):
+    """What of the published record (render.published) a report's page depends on: nothing when the report
+    is not in it, or is there with these very numbers and no changes (the usual build: its key stays as it was
+    when the record did not exist yet); its changes when its numbers are the recorded ones; else the entry, the
+    recorded files and today's date (the date of a change found now)."""
+    entry = record["reports"].get(slug) if record is not None else None
+    if entry is None or (entry["key"] == numbers and not entry["changes"]):
+        return None
+    if entry["key"] == numbers:
+        return entry["published"], entry["changes"]
+    return entry, record["files"], today
 
 
 @dataclasses.dataclass(frozen=True)

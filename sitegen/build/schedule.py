@@ -47,9 +47,10 @@ def client_outputs(project: Project, theme: Theme, jobs: int | None, cache: Buil
     With a cache, a client whose keys all match is reused as it is, one that only needs pages re-rendered is
     done here, and the clients that need their data loaded go to the pool, whose local workers write their
     files into `sink` themselves (ClientOutput.written)."""
-    if cache is None:
-        yield from _builders().outputs(project, [(c, None) for c in project.clients], theme,
-                                       workers_for(jobs, project.clients), executor, sink)
+    if cache is None:  # the keys still go into the record of published figures (render.published)
+        templates = template_keys(BuildCache(), project, theme)
+        yield from _builders().outputs(project, [(c, PlanLater(templates, client_palette(c))) for c in project.clients],
+                                       theme, workers_for(jobs, project.clients), executor, sink)
         return
     templates = template_keys(cache, project, theme)
     if prune:  # (not when only some clients are built: the others stay cached)

@@ -26,13 +26,14 @@ from sitegen.build.cache import BuildCache
 from sitegen.build.executors import check_executor
 from sitegen.build.lock import output_lock
 from sitegen.build.outputs import ClientOutput, Sink, timed
+from sitegen.build.publish import record_file, with_records
 from sitegen.build.schedule import client_outputs, whole, workers_for
 from sitegen.build.stage import Stage, clean_leftovers, write_failure
 from sitegen.build.writer import SiteWriter, output_state
 from sitegen.errors import Diagnostics, SitegenError, raise_all
 from sitegen.i18n import language, translator
 from sitegen.project.discover import discover
-from sitegen.project.model import BRAND_FILES, Project
+from sitegen.project.model import BRAND_FILES, Client, Project
 from sitegen.render.assets import BUNDLE_NAME, vega_bundle
 from sitegen.render.files import ASSETS, OutputFile
 from sitegen.render.intro import intro_source
@@ -69,6 +70,7 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=lambda: defaultdict(float))  # summed over workers
     work: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # what was done, not reused
     explain: list[str] = field(default_factory=list)  # what was built again and why (`--explain`)
+    changes: list[str] = field(default_factory=list)  # published figures that changed (`--explain`)
     seconds: float = 0.0  # wall clock
     jobs: int = 1
     inputs: frozenset[Path] = frozenset()  # files the settings name (logos, fonts): `sitegen serve` watches them
@@ -92,6 +94,7 @@ class _Run:
     built: set[str] = field(default_factory=set)  # clients whose cache was saved anew
     site_files: list[OutputFile] = field(default_factory=list)
     committed: bool = False
+    clients: dict[str, Client] = field(default_factory=dict)  # by slug
 
 
 def build(project_dir: Path, options: BuildOptions = BuildOptions(), *, progress: Progress | None = None,
@@ -152,12 +155,13 @@ def _plan(project_dir: Path, options: BuildOptions, cache: BuildCache | None, wr
         project = discover(project_dir, diagnostics, *([cache.commentary.read] if cache else []))
         project = _selected(project, options.clients, options.split)
         result.output = check_output(project, options.output or default_output(project.root))
+        project = with_records(project, result.output, diagnostics)  # what the output published
         result.inputs = project.named_files
         theme = resolve_theme(project.root, project.site.theme, project.site.theme_variables)
     result.jobs = workers_for(options.jobs, project.clients)
     same_output = store is not None and cache.output_state == output_state(result.output)
     return _Run(project, theme, options, result, writer or Stage(result.output), cache, store, same_output,
-                diagnostics)
+                diagnostics, clients={c.slug: c for c in project.clients})
 
 
 def _place(run: _Run, out: ClientOutput) -> None:
@@ -192,8 +196,20 @@ def _place(run: _Run, out: ClientOutput) -> None:
         if run.store is not None and (out.work or not linked) and not out.errors and out.written is None:
             cache_disk.save_client(run.store, out, run.writer.stamp)
             run.built.add(out.slug)
+        _record(run, out)
         if run.store is not None:  # written: what the rest of the build needs of it is its name
             cache.clients[out.slug] = dataclasses.replace(out, files=[], report_outputs=[], index=[])
+
+
+def _record(run: _Run, out: ClientOutput) -> None:
+    """The client's record of published figures, made anew (it is small) by every build; what it found changed
+    goes to `--explain`."""
+    if out.errors:
+        return
+    record, lines = record_file(run.project.today, run.clients[out.slug], out)
+    run.result.changes.extend(lines)
+    run.writer.add([record])
+    _count(run.result, [record])
 
 
 def _gather(run: _Run, out: ClientOutput) -> None:

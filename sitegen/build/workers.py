@@ -31,8 +31,10 @@ def outputs(project: Project, clients: list[tuple[Client, ClientPlan | PlanLater
     # each task carries the project with only its own client: all of them would make the pickling quadratic
     tasks = [(dataclasses.replace(project, clients=(client,)), client, theme, plan) for client, plan in clients]
     if (jobs <= 1 and executor in (None, LOCAL)) or len(tasks) <= 1:
-        for task in tasks:
-            yield build_client(*task)
+        for project_of, client, theme_of, plan in tasks:
+            if isinstance(plan, PlanLater):
+                plan = plan.make(project_of, client)[0]
+            yield build_client(project_of, client, theme_of, plan)
         return
     made: ChartTemplates = {}  # made here once rather than in every worker (which then never imports altair)
     for client, _plan in clients:

@@ -42,6 +42,7 @@ class Client:
     files: dict[str, FileDates] = field(default_factory=dict)  # [files."pattern"]: dates files do not write
     fx: ExchangeRates | None = None  # [fx] of the client, else of the site
     creator_fees: dict[str, float] = field(default_factory=dict)  # [creators."@handle"] fee, by handle
+    published: dict | None = None  # the record of its pages in the output the build replaces (render.published)
 
     @property
     def data_dir(self) -> Path:
@@ -65,6 +66,7 @@ class Project:
     index_md: Path | None
     brand_files: dict[str, Path]  # logo, favicon, font_file set in sitegen.toml
     split: bool = False  # one self-contained site per client (`build --split`): output/<client>/ is its root
+    today: str = ""  # the build's date, ISO (render.published.publish_date): the date of a change found now
 
     @property
     def named_files(self) -> frozenset[Path]:

@@ -134,11 +134,12 @@ def _table_rows(columns: ReportColumns, table: str, without: str | None) -> list
 
 
 def kpis_json(client_name: str, client_slug: str, title: str, currency: str, kpis: ReportKpis,
-              columns: ReportColumns | None = None) -> bytes:
-    """`columns`: the page's column lists, if it has read them already."""
+              columns: ReportColumns | None = None, changes: list[dict] = ()) -> bytes:
+    """`columns`: the page's column lists, if it has read them already; `changes`: published figures that changed
+    since (render.changes.json_changes)."""
     columns = columns or ReportColumns(kpis)
     tables = {name: _table_rows(columns, name, _DROPPED.get(name)) for name in _TABLES}
-    return _dumps(_document(client_name, client_slug, title, currency, kpis, tables))
+    return _dumps({**_document(client_name, client_slug, title, currency, kpis, tables), "changes": list(changes)})
 
 
 def kpis_csv(kpis: ReportKpis, lang: str = "en") -> bytes:

@@ -17,6 +17,7 @@ from sitegen.metrics.periods import Period
 from sitegen.metrics.ratios import Number
 from sitegen.project.contrast import text_colour
 from sitegen.project.model import BRAND_FILES, Client, Project
+from sitegen.render.changes import client_changes
 from sitegen.render.files import ASSETS
 from sitegen.render.formatting import Formatter
 from sitegen.render.sharing import client_sharing, headline, index_sharing, page_url
@@ -70,8 +71,9 @@ def render_template(env: jinja2.Environment, template: str, context: dict, sourc
 
 
 def render_client(env: jinja2.Environment, project: Project, client: Client, entries: list[ReportEntry],
-                  trends: dict | None = None) -> bytes:
-    """The client's page; `trends`: the template's trend charts and table of periods (`client_trends`)."""
+                  trends: dict | None = None, published: dict[str, dict] | None = None) -> bytes:
+    """The client's page; `trends`: the template's trend charts and table of periods (`client_trends`);
+    `published`: the record's entry of each report after this build (render.published)."""
     with speaking(language(client.locale)):
         fmt = Formatter(client.locale, client.currency)
         reports = [{"title": r.title, "url": f"{r.slug}/index.html",
@@ -82,6 +84,7 @@ def render_client(env: jinja2.Environment, project: Project, client: Client, ent
                    "split": project.split,
                    "lang": html_lang(client.locale), "client": {"name": client.name, "slug": client.slug},
                    "page": _client_sharing(project, client, fmt, entries), "reports": reports,
+                   "changes": client_changes(fmt, published or {}, {r.slug: r.title for r in entries}),
                    "trend_charts": [], "periods": None, "has_charts": False, **(trends or {})}
         return render_template(env, "client.html", context)
 

@@ -19,6 +19,7 @@ from sitegen.metrics.figures import NO_SHOP_EXPORT, NOT_IN_DATA
 from sitegen.metrics.report import ReportKpis
 from sitegen.project.frontmatter import Commentary
 from sitegen.project.model import Client, Project
+from sitegen.render.changes import json_changes, report_note
 from sitegen.render.charts import CHART_KINDS
 from sitegen.render.d3_locale import d3_format_locale, d3_time_locale
 from sitegen.render.exports import kpis_csv, kpis_json
@@ -47,6 +48,7 @@ class ReportResult:
     data_last: date | None = None
     missing_days: list[date] = field(default_factory=list)  # days of the period inside that span without data
     images: dict[str, str] = field(default_factory=dict)  # chart name -> static SVG
+    published: dict | None = None  # its entry in the record of published figures (render.published)
 
 
 def report_entry(result: ReportResult, site_summary: Sequence[str] = ()) -> ReportEntry:
@@ -214,6 +216,7 @@ def render_report(env: jinja2.Environment, project: Project, client: Client, res
                          "last": fmt.date(result.data_last) if result.data_last else None,
                          "missing": [fmt.date(d) for d in result.missing_days]},
             "fx": _fx_statement(fmt, kpis),
+            "changes_note": report_note(fmt, result.published),
             "has_charts": page.count > 0,
             "chart_locale": chart_locale(client.locale, client.currency),
         }
@@ -235,7 +238,7 @@ def report_files(env: jinja2.Environment, project: Project, client: Client, resu
     return [
         OutputFile(base + "index.html", render_report(env, project, client, result, columns)),
         OutputFile(base + "kpis.json", kpis_json(client.name, client.slug, result.commentary.title, client.currency,
-                                                 result.kpis, columns)),
+                                                 result.kpis, columns, json_changes(result.published))),
         OutputFile(base + "kpis.csv", kpis_csv(result.kpis, language(client.locale))),
         *(OutputFile(f"{base}{CHART_FOLDER}/{name}.svg", svg.encode("utf-8"))
           for name, svg in sorted(result.images.items())),
