@@ -29,7 +29,7 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright Pyt
 # Every chart container holds an svg or canvas (or vega-embed gave up and said so): then the page is done.
 CHARTS_SETTLED = """() => {
   const views = [...document.querySelectorAll('figure.chart .chart-view')];
-  return views.every(v => v.querySelector('svg, canvas') || v.closest('.chart').classList.contains('chart-failed'));
+  return views.every(v => v.querySelector('svg, canvas') || v.closest('.chart-failed'));
 }"""
 CHART_COUNTS = """() => {
   const views = [...document.querySelectorAll('figure.chart .chart-view')];
