@@ -24,7 +24,7 @@ VIEWPORT = {"width": round((210 - 2 * 12) / 25.4 * 96), "height": 1000}
 # Every chart is drawn (vega-embed put an svg in it) or says why it could not be, and every image is
 # loaded or broken.
 CHARTS_SETTLED = """() => [...document.querySelectorAll('.chart-view')].every(
-  v => v.querySelector('svg, canvas') || v.closest('.chart').classList.contains('chart-failed'))
+  v => v.querySelector('svg, canvas') || v.closest('.chart-failed'))
   && [...document.images].every(i => i.complete)"""
 # Lazy images below the fold are not loaded before printing: they would print empty.
 EAGER_IMAGES = "() => document.querySelectorAll('img[loading=lazy]').forEach(i => { i.loading = 'eager'; })"

@@ -154,10 +154,11 @@ def test_charts_not_drawn_are_warnings(tmp_path: Path, monkeypatch, playwright) 
 
     monkeypatch.setattr("sitegen.pdf.CHART_TIMEOUT_MS", 300)
     site = tmp_path / "site"
-    for report, chart in [("failed", "This chart could not be drawn: boom"), ("never", "")]:
+    for report, figure in [("failed", "chart chart-failed"), ("never", "chart")]:  # (report.js marks a failure)
         page = site / "acme" / report / "index.html"
         page.parent.mkdir(parents=True)
-        page.write_text(f'<!doctype html><title>t</title><div class="chart-view">{chart}</div>', encoding="utf-8")
+        page.write_text(f'<!doctype html><title>t</title><figure class="{figure}"><div class="chart-view">'
+                        "</div></figure>", encoding="utf-8")
     warnings: list[str] = []
     written = write_pdfs(site, tmp_path / "pdf", [("acme", "failed"), ("acme", "never")], warnings.append)
     assert written == [tmp_path / "pdf" / "acme" / "failed.pdf", tmp_path / "pdf" / "acme" / "never.pdf"]

@@ -180,13 +180,13 @@ def sort_keys(values: list, unit: str) -> list[str] | None:
     out = []
     for v in values:
         if type(v) is float:
-            out.append(repr(v) if v - v == 0 else "")  # v - v is nan for nan and ±inf
+            out.append(f"{v:.12g}" if v - v == 0 else "")  # v - v is nan for nan and ±inf
         elif v is None or v is pd.NaT or (isinstance(v, float) and not math.isfinite(v)):
             out.append("")
         elif unit == "date":
             out.append((v.date() if hasattr(v, "date") else v).isoformat() if hasattr(v, "isoformat") else str(v))
         else:
-            out.append(repr(float(v)))
+            out.append(f"{float(v):.12g}")  # (12 digits: as exact as a sort needs, shorter pages)
     return out
 
 
