@@ -6,6 +6,8 @@ when its whole name is the creator's key, or else by the first handle it holds: 
 
 from __future__ import annotations
 
+import re
+
 HANDLE = r"@([A-Za-z0-9_.]*[A-Za-z0-9_])"
 
 
@@ -14,3 +16,16 @@ def name_key(name) -> str | None:
     if not isinstance(name, str):
         return None
     return name.strip().lstrip("@").casefold() or None
+
+
+_HANDLE = re.compile(HANDLE)
+
+
+def handle_key(name, known: set[str] | frozenset[str]) -> str | None:
+    """The creator a code source or campaign names: its own key when that is a `known` creator, else its
+    first handle's (None: it names none)."""
+    key = name_key(name)
+    if key is None or key in known:
+        return key
+    found = _HANDLE.search(name)
+    return found.group(1).casefold() if found else None
