@@ -177,3 +177,24 @@ def test_the_same_previous_output_gives_the_same_site_with_or_without_the_cache(
     page = (tmp_path / "a" / "acme" / "2026-10" / "index.html").read_text()
     assert "nach der Veröffentlichung am 05.11.2026" in page and "400,00\xa0€ → 467,50\xa0€" in page
     assert "Seit der letzten Veröffentlichung geändert" in (tmp_path / "a" / "acme" / "index.html").read_text()
+
+
+def test_a_split_site_keeps_a_record_per_client_and_lists_its_changes(tmp_path, monkeypatch):
+    root = make_project(tmp_path / "project")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", NOV5)
+    build(root, BuildOptions(output=tmp_path / "out", split=True))
+    assert (tmp_path / "out" / "acme" / "published.json").is_file()
+    write_csv(root / "content" / "acme" / "data" / "ads.csv", _restated())
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", NOV8)
+    result = build(root, BuildOptions(output=tmp_path / "out", split=True))
+    assert "acme/2026-10: revenue 400.00 -> 467.50 (ads.csv changed)" in result.changes
+    assert "Changed since last publish" in (tmp_path / "out" / "acme" / "index.html").read_text()
+
+
+def test_the_record_is_the_same_wherever_the_project_lies(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", NOV5)
+    make_project(tmp_path / "here")
+    shutil.copytree(tmp_path / "here", tmp_path / "there" / "too")
+    for root in (tmp_path / "here", tmp_path / "there" / "too"):
+        build(root, BuildOptions(output=root / "output"))
+    assert tree_digest(tmp_path / "here" / "output") == tree_digest(tmp_path / "there" / "too" / "output")
