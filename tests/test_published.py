@@ -123,8 +123,10 @@ _FIGURES = st.fixed_dictionaries({k: _VALUES for k in ("revenue", "likes", "roi"
 def test_a_record_compared_with_itself_lists_nothing_and_each_change_once(before, after):
     files = {"ads.csv": {"hash": "1", "kind": "ads"}}
     record, _ = updated_record(None, [("r", "k", numbers(**before))], files, "2026-11-05", "EUR")
-    same, found = updated_record(record, [("r", "k", numbers(**before))], files, "2026-11-08", "EUR")
-    assert found == [] and same == record
+    assert updated_record(record, [("r", "k", numbers(**before))], files, "2026-11-08", "EUR") == (record, [])
+    # under another key (settings changed, say) the figures are compared, and none differs
+    same, found = updated_record(record, [("r", "k1", numbers(**before))], files, "2026-11-08", "EUR")
+    assert found == [] and {**same["reports"]["r"], "key": "k"} == record["reports"]["r"]
     _, found = updated_record(record, [("r", "k2", numbers(**after))], files, "2026-11-08", "EUR")
     differ = [k for k in KPI_IDS if k in before and shown(k, before[k], "EUR") != shown(k, after[k], "EUR")]
     assert [c["kpi"] for _, c in found] == differ  # each once, in the catalogue's order

@@ -116,6 +116,8 @@ def updated_entry(previous: dict | None, numbers: dict, key: str | None, changed
     figures, sources = numbers["figures"], numbers["sources"]
     if previous is None:
         return {"published": today, "key": key, "figures": figures, "sources": sources, "changes": []}, []
+    if key is not None and previous["key"] == key:  # the very numbers it was made from: nothing to compare
+        return previous, []
     old_figures = previous["figures"]
     changes = {c["kpi"]: c for c in previous["changes"]}
     kept, found = {}, []
