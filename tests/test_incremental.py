@@ -43,10 +43,17 @@ class Live:
 
     def build(self, changed=()):
         self.cache.forget(changed)
+        # the site before this build: the fresh build compares with the same published figures
+        self.previous = self.root.parent / "previous"
+        shutil.rmtree(self.previous, ignore_errors=True)
+        if self.output.is_dir():
+            shutil.copytree(self.output, self.previous)
         return build(self.root, BuildOptions(output=self.output), cache=self.cache, writer=self.site)
 
     def assert_same_as_fresh(self, tmp: Path) -> None:
         fresh = tmp / "fresh"
+        if self.previous.is_dir():
+            shutil.copytree(self.previous, fresh)
         build(self.root, BuildOptions(output=fresh))
         assert tree(self.output) == tree(fresh)
 

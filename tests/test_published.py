@@ -123,8 +123,10 @@ _FIGURES = st.fixed_dictionaries({k: _VALUES for k in ("revenue", "likes", "roi"
 def test_a_record_compared_with_itself_lists_nothing_and_each_change_once(before, after):
     files = {"ads.csv": {"hash": "1", "kind": "ads"}}
     record, _ = updated_record(None, [("r", "k", numbers(**before))], files, "2026-11-05", "EUR")
-    same, found = updated_record(record, [("r", "k", numbers(**before))], files, "2026-11-08", "EUR")
-    assert found == [] and same == record
+    assert updated_record(record, [("r", "k", numbers(**before))], files, "2026-11-08", "EUR") == (record, [])
+    # under another key (settings changed, say) the figures are compared, and none differs
+    same, found = updated_record(record, [("r", "k1", numbers(**before))], files, "2026-11-08", "EUR")
+    assert found == [] and {**same["reports"]["r"], "key": "k"} == record["reports"]["r"]
     _, found = updated_record(record, [("r", "k2", numbers(**after))], files, "2026-11-08", "EUR")
     differ = [k for k in KPI_IDS if k in before and shown(k, before[k], "EUR") != shown(k, after[k], "EUR")]
     assert [c["kpi"] for _, c in found] == differ  # each once, in the catalogue's order
@@ -177,3 +179,24 @@ def test_the_same_previous_output_gives_the_same_site_with_or_without_the_cache(
     page = (tmp_path / "a" / "acme" / "2026-10" / "index.html").read_text()
     assert "nach der Veröffentlichung am 05.11.2026" in page and "400,00\xa0€ → 467,50\xa0€" in page
     assert "Seit der letzten Veröffentlichung geändert" in (tmp_path / "a" / "acme" / "index.html").read_text()
+
+
+def test_a_split_site_keeps_a_record_per_client_and_lists_its_changes(tmp_path, monkeypatch):
+    root = make_project(tmp_path / "project")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", NOV5)
+    build(root, BuildOptions(output=tmp_path / "out", split=True))
+    assert (tmp_path / "out" / "acme" / "published.json").is_file()
+    write_csv(root / "content" / "acme" / "data" / "ads.csv", _restated())
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", NOV8)
+    result = build(root, BuildOptions(output=tmp_path / "out", split=True))
+    assert "acme/2026-10: revenue 400.00 -> 467.50 (ads.csv changed)" in result.changes
+    assert "Changed since last publish" in (tmp_path / "out" / "acme" / "index.html").read_text()
+
+
+def test_the_record_is_the_same_wherever_the_project_lies(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", NOV5)
+    make_project(tmp_path / "here")
+    shutil.copytree(tmp_path / "here", tmp_path / "there" / "too")
+    for root in (tmp_path / "here", tmp_path / "there" / "too"):
+        build(root, BuildOptions(output=root / "output"))
+    assert tree_digest(tmp_path / "here" / "output") == tree_digest(tmp_path / "there" / "too" / "output")

@@ -63,7 +63,8 @@ def build_client(project: Project, client: Client, theme: Theme, plan: ClientPla
     record = client.published
     changed = changed_files(record["files"], out.data_files) if record is not None else {}
     entries = {}
-    for report, key, needed in zip(client.reports, keys, need_numbers):
+    records = plan.records if plan is not None else [None] * len(client.reports)
+    for report, key, needed, record_key in zip(client.reports, keys, need_numbers, records):
         computed = _compute(out, project, client, report) if needed else by_numbers[key[0]]
         if not computed.has_data:
             diagnostics.warn(f"no data in the report period {report.period.start} to {report.period.end}",
@@ -71,7 +72,7 @@ def build_client(project: Project, client: Client, theme: Theme, plan: ClientPla
         out.figures.append(report_figures(computed.kpis))
         slug = report_slug(report)
         entries[slug], _ = updated_entry(record["reports"].get(slug) if record is not None else None,
-                                         out.figures[-1], key[0] if key else None, changed, project.today,
+                                         out.figures[-1], record_key, changed, project.today,
                                          client.currency)
         done = by_page.get(key[1]) if key else None
         if done is None:

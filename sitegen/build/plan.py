@@ -158,6 +158,7 @@ class ClientPlan:
     reports: tuple[tuple[str, str], ...]  # (numbers key, page key) per report, in the client's order
     index: str
     files: tuple[tuple[str, str], ...] | None = ()  # the data files' (name, hash), for the published record
+    records: tuple[str, ...] = ()  # per report, its numbers' key in the published record: the same in any folder
 
 
 def client_plan(files: FileDigests, project: Project, client: Client, templates: dict[str, str],
@@ -170,10 +171,15 @@ def client_plan(files: FileDigests, project: Project, client: Client, templates:
     data = digest(__version__, client.load_options, folder_digest(hashes))
     site = digest(__version__, project.site, project.brand_files, project.split)
     numbers_base = digest(data, settings, site, palette)  # any settings change recomputes (rare; safe)
-    reports, records = [], []
+    # the same without the project's own paths (its folder, logos), which the numbers do not depend on
+    portable = digest(__version__, client.load_options, folder_digest(hashes), project.site, project.split, palette,
+                      dataclasses.replace(client, reports=(), published=None, folder=None, brand_files=None))
+    reports, records, keys = [], [], []
     for report in client.reports:
-        numbers = digest(numbers_base, report.period, report.comparison, report.targets, report.summary_kpis)
-        record = _record_part(client.published, report_slug(report), numbers, project.today)
+        period = (report.period, report.comparison, report.targets, report.summary_kpis)
+        numbers = digest(numbers_base, *period)
+        keys.append(digest(portable, *period))
+        record = _record_part(client.published, report_slug(report), keys[-1], project.today)
         page = digest(numbers, report, report_slug(report), settings, site, templates["report"], record)
         reports.append((numbers, page))
         records.append(record)
@@ -182,10 +188,10 @@ def client_plan(files: FileDigests, project: Project, client: Client, templates:
                    [(r.title, report_slug(r), n) for r, (n, _) in zip(client.reports, reports)],
                    [(k, files.of(p)) for k, p in sorted(client.brand_files.items())],
                    records if any(r is not None for r in records) else None)
-    return ClientPlan(data, tuple(reports), index, hashes)
+    return ClientPlan(data, tuple(reports), index, hashes, tuple(keys))
 
 
-def _record_part(record: dict | None, slug: str, numbers: str, today: str):
+def _record_part(record: dict | None, slug: str, numbers: str, today: str):  # numbers: ClientPlan.records' key
     """What of the published record (render.published) a report's page depends on: nothing when the report
     is not in it, or is there with these very numbers and no changes (the usual build: its key stays as it was
     when the record did not exist yet); its changes when its numbers are the recorded ones; else the entry, the

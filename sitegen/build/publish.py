@@ -35,7 +35,7 @@ def with_records(project: Project, output: Path, diagnostics: Diagnostics) -> Pr
 def record_file(today: str, client: Client, out: ClientOutput) -> tuple[OutputFile, list[str]]:
     """The client's record after this build, and a line per change it found (for `build --explain`)."""
     currency = out.currency or client.currency
-    keys = [numbers for numbers, _ in out.plan.reports] if out.plan is not None else [None] * len(client.reports)
+    keys = out.plan.records if out.plan is not None else [None] * len(client.reports)
     slugs = [report_slug(r) for r in client.reports]
     record, found = updated_record(client.published, list(zip(slugs, keys, out.figures)), out.data_files,
                                    today, currency)

@@ -139,7 +139,8 @@ def kpis_json(client_name: str, client_slug: str, title: str, currency: str, kpi
     since (render.changes.json_changes)."""
     columns = columns or ReportColumns(kpis)
     tables = {name: _table_rows(columns, name, _DROPPED.get(name)) for name in _TABLES}
-    return _dumps({**_document(client_name, client_slug, title, currency, kpis, tables), "changes": list(changes)})
+    changes = [{**c, "old": _number(c["old"]), "new": _number(c["new"])} for c in changes]
+    return _dumps({**_document(client_name, client_slug, title, currency, kpis, tables), "changes": changes})
 
 
 def kpis_csv(kpis: ReportKpis, lang: str = "en") -> bytes:

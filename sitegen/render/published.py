@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import TYPE_CHECKING, Literal
 
 import orjson
@@ -38,7 +39,7 @@ class Change(BaseModel):
 
 class Entry(BaseModel):
     published: date  # first published
-    key: str | None = None  # the build cache's key of the numbers these figures are (None: built without it)
+    key: str | None = None  # a hash of what the figures depend on (data files, settings, period): any folder's
     figures: dict[str, float | None]
     sources: dict[str, list[str]] = {}  # the data kinds each figure came from
     changes: list[Change] = []  # per figure, its latest change, in the catalogue's order
@@ -87,7 +88,12 @@ def _float(value: Number) -> float | None:
 
 def shown(kpi: str, value: float | None, currency: str) -> str:
     """The figure as a page shows it (in English): what decides whether it changed."""
-    return Formatter("en", currency).kpi(kpi, value)
+    return _english(currency).kpi(kpi, value)
+
+
+@cache
+def _english(currency: str) -> Formatter:
+    return Formatter("en", currency)
 
 
 def changed_files(old: dict, new: dict) -> dict[str, str | None]:
@@ -110,6 +116,8 @@ def updated_entry(previous: dict | None, numbers: dict, key: str | None, changed
     figures, sources = numbers["figures"], numbers["sources"]
     if previous is None:
         return {"published": today, "key": key, "figures": figures, "sources": sources, "changes": []}, []
+    if key is not None and previous["key"] == key:  # the very numbers it was made from: nothing to compare
+        return previous, []
     old_figures = previous["figures"]
     changes = {c["kpi"]: c for c in previous["changes"]}
     kept, found = {}, []
