@@ -37,12 +37,14 @@ from sitegen.metrics.catalogue import KPIS
 
 pytestmark = pytest.mark.slow
 
-# The catalogue of the brief (product.md, "KPI catalogue"), ids as listed in docs/user-guide/kpis.md.
+# The catalogue of the brief (product.md, "KPI catalogue") and the two likes-against-money KPIs of issue 18,
+# ids as listed in docs/user-guide/kpis.md.
 KPI_IDS = (
     "spend", "impressions", "reach", "clicks", "video_views", "conversions", "revenue", "likes", "organic_likes",
     "paid_likes", "comments", "shares", "saves", "engagements", "views", "engagement_rate", "like_rate",
     "share_rate", "comment_rate", "save_rate", "cpm", "ctr", "cpc", "cost_per_like", "conversion_rate", "cpa",
-    "roas", "roi", "conversions_per_1k_likes", "follower_growth", "follower_growth_rate", "reply_rate",
+    "roas", "roi", "conversions_per_1k_likes", "revenue_per_1k_likes", "likes_per_conversion", "follower_growth",
+    "follower_growth_rate", "reply_rate",
     "median_response_minutes", "dm_leads", "outbound_interactions", "negative_ratio", "code_orders",
     "code_revenue", "code_roi", "shop_orders", "shop_revenue", "code_order_share", "code_revenue_share",
     "hashtag_posts", "hashtag_views", "mentions", "trend_lift", "collab_lift",
@@ -361,6 +363,7 @@ SELECT
     ratio(spend, paid_likes) AS cost_per_like, ratio(conversions, clicks) AS conversion_rate,
     ratio(spend, conversions) AS cpa, ratio(revenue, spend) AS roas, ratio(revenue - spend, spend) AS roi,
     ratio(conversions, likes) * 1000 AS conversions_per_1k_likes,
+    ratio(revenue, likes) * 1000 AS revenue_per_1k_likes, ratio(likes, conversions) AS likes_per_conversion,
     growth AS follower_growth, ratio(growth, start_count) AS follower_growth_rate,
     CASE WHEN community THEN ratio(answered_cd, inbound_cd) END AS reply_rate,
     median_minutes AS median_response_minutes,
