@@ -64,21 +64,21 @@ def test_the_likes_chart_has_one_row_per_report_in_period_order(demo_site: Path)
     page = (demo_site / FJORD / "index.html").read_text()
     spec = re.search(r'<script type="application/json" id="chart-1-spec">(.*?)</script>', page, re.S).group(1)
     rows = json.loads(spec)["datasets"]["rows"]
-    assert rows == [{"report": "August 2026", "likes": 31771.0, "engagement_rate": pytest.approx(0.05108, abs=1e-5)},
-                    {"report": "September 2026", "likes": 69088.0, "engagement_rate": pytest.approx(0.07115, abs=1e-5)},
-                    {"report": "October 2026", "likes": 32436.0, "engagement_rate": pytest.approx(0.05070, abs=1e-5)}]
+    assert rows == [{"report": "August 2026", "likes": 26830.0, "engagement_rate": pytest.approx(0.04952, abs=1e-5)},
+                    {"report": "September 2026", "likes": 79575.0, "engagement_rate": pytest.approx(0.07812, abs=1e-5)},
+                    {"report": "October 2026", "likes": 40440.0, "engagement_rate": pytest.approx(0.05582, abs=1e-5)}]
 
 
 def test_periods_table_shows_each_reports_figures_hand_checked(demo_site: Path) -> None:
-    """Fjord & Sons, October 2026, read off its kpis.json: likes 32436, engagement rate 0.0506987, revenue
-    18144.86, ROAS 2.06304, conversions per 1k likes 15.5383, follower growth 1085; of its 6 targets, likes
-    (32436 < 40000), reply rate and CTR are missed."""
+    """Fjord & Sons, October 2026, read off its kpis.json: likes 40440, engagement rate 0.0558207, revenue
+    17761.94, ROAS 1.80575, conversions per 1k likes 10.7319, follower growth 1180; of its 6 targets, ROI
+    (0.806 < 1.5), reply rate (0.719 < 0.85) and CTR (0.98% < 1%) are missed."""
     rows = [[_text(c) for c in row] for row in periods_table((demo_site / FJORD / "index.html").read_text())]
     assert [r[0] for r in rows] == ["August 2026 1 Aug 2026 – 31 Aug 2026", "September 2026 1 Sept 2026 – 30 Sept 2026",
                                     "October 2026 1 Oct 2026 – 31 Oct 2026"]
-    assert rows[2][1:7] == ["32,436", "5.07%", "£18,144.86", "2.06×", "15.5", "1,085"]
-    assert rows[2][7] == "3 of 6 met missed Likes, Reply rate, CTR"
-    assert rows[1][7] == "4 of 6 met missed Reply rate, CTR"
+    assert rows[2][1:7] == ["40,440", "5.58%", "£17,761.94", "1.81×", "10.7", "1,180"]
+    assert rows[2][7] == "3 of 6 met missed ROI, Reply rate, CTR"
+    assert rows[0][7] == "1 of 6 met missed Engagement rate, ROI, Likes, Reply rate, CTR"
 
 
 @pytest.mark.parametrize("client", [FJORD, "harbor-coffee", "nordlicht-kosmetik"])

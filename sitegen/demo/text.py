@@ -30,6 +30,8 @@ theme = "default"
 locale = "en_US"
 currency = "USD"
 timezone = "UTC"
+# also draw each chart as an SVG file, for print and for readers without JavaScript (off by default)
+static_charts = true
 
 [branding]
 agency = "Northwind Social"
