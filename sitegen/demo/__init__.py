@@ -28,7 +28,7 @@ from sitegen.demo.data import (
     make_calendar,
     month_range,
 )
-from sitegen.demo.text import INDEX_MD, SITE_TOML, client_toml, commentary, load_templates
+from sitegen.demo.text import INDEX_MD, SITE_TOML, STATIC_CHARTS, client_toml, commentary, load_templates
 
 __all__ = ["generate_many", "generate_project", "generic_client", "month_range"]
 
@@ -62,9 +62,10 @@ def generate_client(root: Path, spec: ClientSpec, months: list[str], seed: int, 
         (folder / f"{month}.md").write_text(text, encoding="utf-8")
 
 
-def write_site(dest: Path) -> Path:
+def write_site(dest: Path, static_charts: bool = False) -> Path:
     (dest / "content").mkdir(parents=True, exist_ok=True)
-    (dest / "sitegen.toml").write_text(SITE_TOML, encoding="utf-8")
+    site_toml = SITE_TOML.format(static_charts=STATIC_CHARTS if static_charts else "")
+    (dest / "sitegen.toml").write_text(site_toml, encoding="utf-8")
     (dest / "content" / "index.md").write_text(INDEX_MD, encoding="utf-8")
     return dest / "content"
 
@@ -72,7 +73,7 @@ def write_site(dest: Path) -> Path:
 def generate_project(dest: Path, clients: list[ClientSpec] | None = None, months: list[str] | None = None,
                      seed: int = 7) -> None:
     """Write the demo project (sitegen.toml + content/) into `dest`."""
-    root, templates = write_site(Path(dest)), load_templates()
+    root, templates = write_site(Path(dest), static_charts=True), load_templates()
     for spec in clients or DEMO_CLIENTS:
         generate_client(root, spec, months or month_range(3), seed, templates)
 

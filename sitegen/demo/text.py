@@ -24,15 +24,16 @@ def client_toml(spec: ClientSpec) -> str:
     return f'{head}\n[branding]\nprimary_color = "{spec.color}"\n{creators}\n[targets]\n{targets}'
 
 
+# the bundled demo draws static chart images too; generated benchmark projects do not
+STATIC_CHARTS = ("# also draw each chart as an SVG file, for print and for readers without JavaScript (off by default)\n"
+                 "static_charts = true\n")
 SITE_TOML = """title = "Agency Reports — Demo"
 base_url = ""
 theme = "default"
 locale = "en_US"
 currency = "USD"
 timezone = "UTC"
-# also draw each chart as an SVG file, for print and for readers without JavaScript (off by default)
-static_charts = true
-
+{static_charts}
 [branding]
 agency = "Northwind Social"
 primary_color = "#0f766e"
