@@ -25,8 +25,8 @@ def client_toml(spec: ClientSpec) -> str:
 
 
 # the bundled demo draws static chart images too; generated benchmark projects do not
-STATIC_CHARTS = ("# also draw each chart as an SVG file, for print and for readers without JavaScript (off by default)\n"
-                 "static_charts = true\n")
+STATIC_CHARTS = ("# also draw each chart as an SVG file, for print and for readers without JavaScript\n"
+                 "# (off by default)\nstatic_charts = true\n")
 SITE_TOML = """title = "Agency Reports — Demo"
 base_url = ""
 theme = "default"
