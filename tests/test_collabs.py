@@ -15,6 +15,7 @@ from sitegen.data.load import load_client_data
 from sitegen.errors import Diagnostics, SitegenError
 from sitegen.metrics.collabs import creator_table, trend_table
 from sitegen.metrics.facts import client_facts
+from sitegen.metrics.handles import handle_key
 from sitegen.metrics.periods import month
 from sitegen.metrics.report import report_kpis
 from sitegen.project.settings import load_client_config
@@ -242,3 +243,15 @@ def test_the_sections_show_creators_and_trends_as_text(tmp_path):
     assert {t["trend"]: t["fading"] for t in trends} == {"<i>sound</i>": "new", "hike": None, "Dance": None}
     for title in ("Creator", "Trends und Sounds", "Lift gegenüber eigenen Videos", "Likes und Umsatz"):
         assert title in page, title
+
+
+@pytest.mark.parametrize(("name", "creator"), [
+    ("Spark – @Lena.Outdoor", "lena.outdoor"),
+    ("@lena.outdoor", "lena.outdoor"),
+    ("Whitelisting (@mia_x): October", "mia_x"),
+    ("newsletter@harbor.coffee", None),  # an e-mail address names no creator
+    ("Codes for info@shop.de and @mia_x", "mia_x"),
+    ("Brand awareness", None),
+])
+def test_a_handle_is_an_at_sign_not_inside_a_word(name: str, creator: str | None) -> None:
+    assert handle_key(name, frozenset()) == creator

@@ -2,13 +2,15 @@
 
 A name's key is the name trimmed, without a leading '@', case-folded. A code source or campaign names a creator
 when its whole name is the creator's key, or else by the first handle it holds: "@" and letters, digits, '_' or
-'.' ("Spark – @Lena.Outdoor" names "lena.outdoor"; a full stop after a handle ends the sentence)."""
+'.' ("Spark – @Lena.Outdoor" names "lena.outdoor"; a full stop after a handle ends the sentence), not inside
+an e-mail address."""
 
 from __future__ import annotations
 
 import re
 
-HANDLE = r"@([A-Za-z0-9_.]*[A-Za-z0-9_])"
+# not after a letter, digit, '_' or '.': "newsletter@harbor.coffee" is an e-mail address, not a handle
+HANDLE = r"(?<![A-Za-z0-9_.])@([A-Za-z0-9_.]*[A-Za-z0-9_])"
 
 
 def name_key(name) -> str | None:
