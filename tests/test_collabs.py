@@ -255,3 +255,21 @@ def test_the_sections_show_creators_and_trends_as_text(tmp_path):
 ])
 def test_a_handle_is_an_at_sign_not_inside_a_word(name: str, creator: str | None) -> None:
     assert handle_key(name, frozenset()) == creator
+
+
+def _trend_videos(engagements: list[float]) -> dict[str, np.ndarray]:
+    n = len(engagements)
+    return {"creator": np.array([None] * n, dtype=object), "trend": np.array(["Sound A", None][:n], dtype=object),
+            "views": np.array([100.0, 100.0][:n]), "likes": np.array([10.0, 10.0][:n]),
+            "engagements": np.array(engagements, dtype="float64")}
+
+
+@pytest.mark.parametrize(("now", "before", "status"), [
+    (12.30001, 12.3, "steady"),  # lift 1.2300010 against 1.23: both shown as 1.23x
+    (12.0, 12.3, "fading"),  # 1.20x against 1.23x
+    (12.6, 12.3, "rising"),  # 1.26x against 1.23x
+])
+def test_a_trend_fades_or_rises_only_by_a_lift_the_table_shows(now: float, before: float, status: str) -> None:
+    """The trend's videos: 100 views each, the other video 10 engagements on 100 views (rate 0.1)."""
+    table = trend_table(_trend_videos([now, 10.0]), _trend_videos([before, 10.0]), NO_SEEN)
+    assert list(table["fading"]) == [status]

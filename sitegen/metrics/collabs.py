@@ -193,7 +193,8 @@ def trend_table(videos: Columns, previous: Columns | None, seen: Columns,
         had = np.isin(table["key"], earlier["key"])
         before = np.full(len(had), np.nan)
         before[had] = earlier["lift"][np.searchsorted(earlier["key"], table["key"][had])]
-        lift = table["lift"]
+        # compared as the tables show them (a multiple to 2 decimals): a change too small to see is steady
+        lift, before = np.round(table["lift"].astype(float), 2), np.round(before, 2)
         fresh = ~had & (table["first_seen"] >= np.datetime64(start, "ns")) if start is not None else ~had
         status = np.select([fresh, ~had, lift < before, lift > before, lift == before],
                            [NEW, "", FADING, RISING, STEADY], "")
