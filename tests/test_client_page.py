@@ -176,3 +176,20 @@ def test_every_chart_row_is_its_reports_value(figures) -> None:
     drawn = json.loads(spec)["datasets"]["rows"]
     assert [(r["revenue"], r["roas"]) for r in drawn] == figures
     assert all(KPIS[s.kpi] for s in CLIENT_CHART_KINDS["client_revenue"].series)
+
+
+def test_client_page_tables_sort_by_their_numbers(demo_site: Path) -> None:
+    """Every number cell of the periods table and the charts' data tables carries its raw value, so the page
+    sorts "$987.00" below "$12,000.00" and a minus sign counts."""
+    page = (demo_site / FJORD / "index.html").read_text()
+    kpis = json.loads((demo_site / FJORD / "2026-10" / "kpis.json").read_text())["kpis"]
+    row = re.findall(r"<tr>(.*?)</tr>", re.search(r'<table class="data-table table-periods">(.*?)</table>',
+                                                  page, re.S).group(1), re.S)[-1]
+    keys = [float(v) for v in re.findall(r'<td class="[a-z]+" data-value="([^"]+)"', row)]
+    assert keys == [pytest.approx(kpis[k]["value"]) for k in PERIOD_KPIS]
+    tables = re.findall(r'<table class="data-table table-chart-client_[a-z_0-9]+">(.*?)</table>', page, re.S)
+    assert len(tables) == 4
+    for table in tables:
+        for cells in re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]:
+            numbers = re.findall(r'<td class="(?!text)[a-z]+"( data-value="[^"]*")?', cells)
+            assert numbers and all(numbers), cells

@@ -17,7 +17,7 @@ from sitegen.render.files import CHART_FOLDER, OutputFile
 from sitegen.render.formatting import Formatter
 from sitegen.render.highlights import alert_view
 from sitegen.render.report_page import chart_locale, spec_json_html
-from sitegen.render.tables import RenderedTable
+from sitegen.render.tables import RenderedTable, sort_keys
 
 PERIOD_KPIS = ("likes", "engagement_rate", "revenue", "roas", "conversions_per_1k_likes", "follower_growth")
 
@@ -53,7 +53,7 @@ def _chart(env: jinja2.Environment, fmt: Formatter, rows: list[PeriodRow], name:
     data = None
     if table is not None:
         data = {"name": table.name, "title": table.title, "headers": table.headers, "rows": table.rows,
-                "total_rows": table.total_rows, "summary": _("Data table")}
+                "total_rows": table.total_rows, "summary": _("Data table"), "key": table.key}
     return Markup(env.get_template("partials/chart.html").render(
         id=f"chart-{number}", name=name, title=title, image=f"{CHART_FOLDER}/{name}.svg" if has_image else None,
         spec=spec_json_html(spec) if spec else None, data=data))
@@ -62,9 +62,11 @@ def _chart(env: jinja2.Environment, fmt: Formatter, rows: list[PeriodRow], name:
 def _chart_table(fmt: Formatter, rows: list[PeriodRow], name: str) -> RenderedTable:
     """The chart's rows as a table, its text alternative."""
     kpis = [s.kpi for s in CLIENT_CHART_KINDS[name].series]
-    columns = [row_labels(rows)] + [[fmt.kpi(k, r.kpis.values.get(k)) for r in rows] for k in kpis]
+    values = [[r.kpis.values.get(k) for r in rows] for k in kpis]
+    columns = [row_labels(rows)] + [[fmt.kpi(k, v) for v in column] for k, column in zip(kpis, values)]
     headers = ((_("Report"), "text"), *((_(KPIS[k].label), KPIS[k].unit) for k in kpis))
-    return RenderedTable(f"chart-{name}", _(CLIENT_CHART_KINDS[name].title), headers, columns, len(rows))
+    keys = [None] + [sort_keys(column, KPIS[k].unit) for k, column in zip(kpis, values)]
+    return RenderedTable(f"chart-{name}", _(CLIENT_CHART_KINDS[name].title), headers, columns, len(rows), keys)
 
 
 def _period(fmt: Formatter, row: PeriodRow) -> dict:
@@ -77,7 +79,8 @@ def _period(fmt: Formatter, row: PeriodRow) -> dict:
     return {
         "title": row.title, "url": f"{row.slug}/index.html",
         "period": f"{fmt.date(row.period.start)} – {fmt.date(row.period.end)}",
-        "cells": [(fmt.kpi(kpi, k.values.get(kpi)), KPIS[kpi].unit) for kpi in PERIOD_KPIS],
+        "cells": [(fmt.kpi(kpi, k.values.get(kpi)), KPIS[kpi].unit, sort_keys([k.values.get(kpi)], KPIS[kpi].unit)[0])
+                  for kpi in PERIOD_KPIS],
         "targets": {"total": len(judged), "met": sum(m is True for m in judged.values()),
                     "missed": [_(KPIS[kpi].label) for kpi, m in judged.items() if m is False],
                     "unknown": [_(KPIS[kpi].label) for kpi, m in judged.items() if m is None]},
