@@ -200,3 +200,17 @@ def test_the_record_is_the_same_wherever_the_project_lies(tmp_path, monkeypatch)
     for root in (tmp_path / "here", tmp_path / "there" / "too"):
         build(root, BuildOptions(output=root / "output"))
     assert tree_digest(tmp_path / "here" / "output") == tree_digest(tmp_path / "there" / "too" / "output")
+
+
+def test_a_report_moved_to_another_period_starts_a_new_entry():
+    """The same report file, its period edited from week 41 to week 42: its figures are of other days, not a
+    restatement of the published ones."""
+    week41 = {**numbers(revenue=6419.37), "period": ["2026-10-05", "2026-10-11"]}
+    week42 = {**numbers(revenue=6342.14), "period": ["2026-10-12", "2026-10-18"]}
+    first, _ = updated_entry(None, week41, "k", {}, "2026-11-05", "EUR")
+    moved, found = updated_entry(first, week42, "k2", {}, "2026-11-08", "EUR")
+    assert found == [] and moved["changes"] == []
+    assert moved["published"] == "2026-11-08" and moved["period"] == ["2026-10-12", "2026-10-18"]
+    restated, found = updated_entry(moved, {**numbers(revenue=6350.0), "period": ["2026-10-12", "2026-10-18"]},
+                                    "k3", {}, "2026-11-09", "EUR")
+    assert [(c["old"], c["new"]) for c in found] == [(6342.14, 6350.0)]

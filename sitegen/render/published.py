@@ -40,6 +40,7 @@ class Change(BaseModel):
 class Entry(BaseModel):
     published: date  # first published
     key: str | None = None  # a hash of what the figures depend on (data files, settings, period): any folder's
+    period: tuple[date, date] | None = None  # the report period the figures are of (None: a record before it)
     figures: dict[str, float | None]
     sources: dict[str, list[str]] = {}  # the data kinds each figure came from
     changes: list[Change] = []  # per figure, its latest change, in the catalogue's order
@@ -78,7 +79,8 @@ def record_bytes(record: dict) -> bytes:
 
 def report_figures(kpis: ReportKpis) -> dict:
     """What the record keeps of a report's numbers: each KPI's value and the data kinds it came from."""
-    return {"figures": {k: _float(kpis.values[k]) for k in KPI_IDS},
+    return {"period": [kpis.period.start.isoformat(), kpis.period.end.isoformat()],
+            "figures": {k: _float(kpis.values[k]) for k in KPI_IDS},
             "sources": {k: sorted({s.split(".")[0] for s in kpis.sources[k]}) for k in KPI_IDS if kpis.sources.get(k)}}
 
 
@@ -113,9 +115,11 @@ def _blamed(changed: dict[str, str | None], kinds: list[str]) -> list[str]:
 def updated_entry(previous: dict | None, numbers: dict, key: str | None, changed: dict[str, str | None], today: str,
                   currency: str) -> tuple[dict, list[dict]]:
     """A report's entry after this build, and the changes this build found (none without a previous entry)."""
-    figures, sources = numbers["figures"], numbers["sources"]
-    if previous is None:
-        return {"published": today, "key": key, "figures": figures, "sources": sources, "changes": []}, []
+    figures, sources, period = numbers["figures"], numbers["sources"], numbers.get("period")
+    # a new report, or the same file now of another period: its figures are not a restatement of the old ones
+    if previous is None or previous.get("period") not in (None, period):
+        return {"published": today, "key": key, "period": period, "figures": figures, "sources": sources,
+                "changes": []}, []
     if key is not None and previous["key"] == key:  # the very numbers it was made from: nothing to compare
         return previous, []
     old_figures = previous["figures"]
@@ -131,7 +135,7 @@ def updated_entry(previous: dict | None, numbers: dict, key: str | None, changed
         found.append(changes[kpi])
         kept[kpi] = new
     order = {kpi: i for i, kpi in enumerate(KPI_IDS)}
-    return {"published": previous["published"], "key": key, "figures": kept, "sources": sources,
+    return {"published": previous["published"], "key": key, "period": period, "figures": kept, "sources": sources,
             "changes": sorted(changes.values(), key=lambda c: order.get(c["kpi"], len(order)))}, found
 
 
