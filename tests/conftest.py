@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import DATA, REPO
+from helpers import DATA, REPO, build
 
 from sitegen.data.load import load_client_data
 from sitegen.errors import Diagnostics
@@ -63,3 +63,12 @@ def demo_kpis():
                                client.creator_fees)
             found.append((client, kpis, report_charts(kpis, lang=language(client.locale))))
     return found
+
+
+@pytest.fixture(scope="session")
+def demo_output(tmp_path_factory) -> Path:
+    """The bundled demo project (the repository root), built once per worker by the real CLI; read it only."""
+    out = tmp_path_factory.mktemp("demo-output") / "site"
+    run = build(REPO, out)
+    assert run.returncode == 0, run.stderr
+    return out

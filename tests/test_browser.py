@@ -11,7 +11,6 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from helpers import build
 from loopback import CHROMIUM, chromium, serving
 
 REPO = Path(__file__).resolve().parents[1]
@@ -43,12 +42,8 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    """The bundled demo project (the repository root), built once by the real CLI."""
-    out = tmp_path_factory.mktemp("browser") / "site"
-    run = build(REPO, out)
-    assert run.returncode == 0, run.stderr
-    return out
+def site(demo_output: Path) -> Path:
+    return demo_output
 
 
 @pytest.fixture(scope="module")
@@ -144,37 +139,32 @@ def test_demo_has_report_pages(site: Path) -> None:
     assert {p.split("/")[0] for p in pages} >= {"fjord-outdoor"}
 
 
-def test_every_report_page_draws_all_its_charts(site: Path, base_url: str, context) -> None:
+def chart_failures(context, base_url: str, pages: list[str], expected: int | None = None) -> dict[str, list[str]]:
+    """Per page, what went wrong drawing its charts: console errors, charts not drawn, no charts (or not the
+    `expected` number of them)."""
     failures = {}
-    for rel in report_pages(site):
+    for rel in pages:
         watched = Watched(context, "127.0.0.1")
         containers, rendered, problems = watched.charts(base_url + rel)
-        if containers == 0:
-            problems.append("no chart containers")
+        if containers == 0 or expected not in (None, containers):
+            problems.append(f"{containers} chart containers, expected {expected or 'some'}")
         if rendered != containers:
             problems.append(f"{rendered} of {containers} charts rendered")
         if problems:
             failures[rel] = problems
         watched.page.close()
-    assert failures == {}
+    return failures
+
+
+def test_every_report_page_draws_all_its_charts(site: Path, base_url: str, context) -> None:
+    assert chart_failures(context, base_url, report_pages(site)) == {}
 
 
 def test_every_client_page_draws_its_trend_charts(site: Path, base_url: str, context) -> None:
     """The client pages' charts across periods draw, as the reports' do, with no console errors."""
-    failures = {}
     pages = sorted(p.relative_to(site).as_posix() for p in site.glob("*/index.html") if p.parts[-2] != "assets")
     assert len(pages) == 3, pages
-    for rel in pages:
-        watched = Watched(context, "127.0.0.1")
-        containers, rendered, problems = watched.charts(base_url + rel)
-        if containers != 4:
-            problems.append(f"{containers} chart containers, expected 4")
-        if rendered != containers:
-            problems.append(f"{rendered} of {containers} charts rendered")
-        if problems:
-            failures[rel] = problems
-        watched.page.close()
-    assert failures == {}
+    assert chart_failures(context, base_url, pages, expected=4) == {}
 
 
 def test_client_page_works_offline_from_file_url(site: Path, browser) -> None:

@@ -9,7 +9,6 @@ import os
 from pathlib import Path
 
 import pytest
-from helpers import build
 from loopback import CHROMIUM, chromium
 
 REPO = Path(__file__).resolve().parents[1]
@@ -49,11 +48,8 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright Pyt
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("screenshots") / "site"
-    run = build(REPO, out)
-    assert run.returncode == 0, run.stderr
-    return out
+def site(demo_output: Path) -> Path:
+    return demo_output
 
 
 @pytest.fixture(scope="module")
