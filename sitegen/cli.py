@@ -14,8 +14,19 @@ import click
 
 from sitegen import __version__
 from sitegen.build.site import BuildOptions, build, default_output
-from sitegen.errors import MAX_LISTED, SitegenError, SitegenErrors, error_lines, only_environment, os_failure
+from sitegen.errors import (
+    MAX_LISTED,
+    Diagnostics,
+    SitegenError,
+    SitegenErrors,
+    error_lines,
+    only_environment,
+    os_failure,
+)
 from sitegen.pdf import check_pdf_dir, project_reports, sync_api, write_pdfs
+from sitegen.project.discover import discover
+from sitegen.project.privacy import MIN_PASSWORD, new_password, new_secret, read_secrets, write_secrets
+from sitegen.project.private_clients import with_privacy
 from sitegen.serve.run import serve as run_serve
 
 EXIT_ENVIRONMENT = 1
@@ -92,12 +103,15 @@ def main() -> None:
               help="Where per-client work runs: 'local' (this machine, --jobs processes), 'dask-local' (a local "
                    "Dask cluster of --jobs workers) or 'dask://HOST:PORT' (a running Dask scheduler; the project "
                    "folder must be at the same path on every worker). Dask needs: pip install \"sitegen[dask]\".")
+@click.option("--agency-index", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="With private clients: where to write the index of all clients, for the agency (default: beside "
+                   "the output, OUTPUT-agency.html; never inside it).")
 def build_command(project_dir: Path, output: Path | None, strict: bool, quiet: bool, jobs: int | None,
                   clients: tuple[str, ...], split: bool, explain: bool, no_cache: bool, wait: bool,
-                  executor: str) -> None:
+                  executor: str, agency_index: Path | None) -> None:
     """Build the report site of PROJECT_DIR (default: the current folder)."""
     options = BuildOptions(output=output, strict=strict, jobs=jobs, clients=clients, split=split,
-                           use_cache=not no_cache, executor=executor, wait=wait)
+                           use_cache=not no_cache, executor=executor, wait=wait, agency_index=agency_index)
     try:
         with _Progress(_interactive() and not quiet) as progress:
             result = build(project_dir, options, progress=progress)
@@ -116,6 +130,8 @@ def build_command(project_dir: Path, output: Path | None, strict: bool, quiet: b
         seconds = result.seconds
         click.echo(f"Built {result.reports} reports for {result.clients} clients into {result.output} "
                    f"({result.files} files, {seconds:.2f} s)")
+        if result.agency_index is not None:
+            click.echo(f"The index of all clients, for the agency only: {result.agency_index}")
 
 
 @main.command()
@@ -207,6 +223,72 @@ def serve(project_dir: Path, output: Path | None, host: str, port: int, open_bro
         fail(exc)
     except OSError as exc:
         fail(SitegenError(f"cannot serve on {host}:{port}: {exc.strerror or exc}"))
+
+
+@main.group()
+def secret() -> None:
+    """The project secret and the clients' passwords, for private reports (kept in .sitegen-secrets.toml)."""
+
+
+@secret.command("init")
+@click.argument("project_dir", default=".", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--rotate", is_flag=True, help="Replace the secret that is there: every private client gets a new "
+                                            "folder (and new keys) on the next build.")
+def secret_init(project_dir: Path, rotate: bool) -> None:
+    """Write a new project secret into the secrets file (readable by you alone), and add the file to .gitignore."""
+    try:
+        secrets = read_secrets(project_dir.absolute(), default_output(project_dir.absolute()), Diagnostics())
+        if secrets.secret is not None and not rotate:
+            raise SitegenError("there is a secret already; --rotate replaces it (every private client's link "
+                               "changes)", secrets.file)
+        path = write_secrets(project_dir.absolute(), new_secret())
+    except SitegenError as exc:
+        fail(exc)
+    except OSError as exc:
+        fail(os_failure(exc))
+    click.echo(f"wrote a new secret to {path} (keep it out of version control and backups others can read)")
+
+
+@secret.command("password")
+@click.argument("slug")
+@click.argument("project_dir", default=".", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--generate", is_flag=True, help="Make a random password and print it, instead of asking for one.")
+def secret_password(slug: str, project_dir: Path, generate: bool) -> None:
+    """Set the password of the client SLUG (at least 12 characters), asked for twice without echo."""
+    try:
+        known = [c.slug for c in discover(project_dir.absolute(), Diagnostics()).clients]
+        if slug not in known:
+            raise SitegenError(f"unknown client {slug!r}; known clients: {', '.join(sorted(known)) or 'none'}")
+        password = new_password() if generate else click.prompt(f"Password for {slug}", hide_input=True,
+                                                                confirmation_prompt=True)
+        if len(password) < MIN_PASSWORD:
+            raise SitegenError(f"a password must have at least {MIN_PASSWORD} characters (this one has "
+                               f"{len(password)})")
+        path = write_secrets(project_dir.absolute(), passwords={slug: password})
+    except SitegenError as exc:
+        fail(exc)
+    except OSError as exc:
+        fail(os_failure(exc))
+    if generate:
+        click.echo(password)
+    click.echo(f"set the password of {slug} in {path}; give it to the client by another way than the link",
+               err=generate)
+
+
+@secret.command("links")
+@click.argument("project_dir", default=".", type=click.Path(path_type=Path, file_okay=False))
+def secret_links(project_dir: Path) -> None:
+    """Print each private client's folder in the output (and address, with base_url): slug, privacy, link."""
+    try:
+        root = project_dir.absolute()
+        diagnostics = Diagnostics()
+        project = with_privacy(discover(root, diagnostics), default_output(root), diagnostics)
+    except SitegenError as exc:
+        fail(exc)
+    base = project.site.base_url.rstrip("/")
+    for client in project.clients:
+        if client.private:
+            click.echo(f"{client.slug}\t{client.privacy}\t{base + '/' if base else ''}{client.site_dir}/")
 
 
 if __name__ == "__main__":

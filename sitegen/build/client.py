@@ -29,10 +29,12 @@ from sitegen.render.client_charts import PeriodRow, client_charts, in_period_ord
 from sitegen.render.client_trends import Trends, client_trends
 from sitegen.render.files import OutputFile
 from sitegen.render.formatting import Formatter
-from sitegen.render.pages import render_client
+from sitegen.render.pages import render_client, render_locked
 from sitegen.render.palette import client_palette
+from sitegen.render.private import marked_private
 from sitegen.render.published import changed_files, report_figures, updated_entry
 from sitegen.render.report_page import ReportResult, report_entry, report_files
+from sitegen.render.sealed import seal_files
 from sitegen.render.themes import Theme, page_environment
 from sitegen.storage import project_cache
 
@@ -148,11 +150,25 @@ def _render_report(out: ClientOutput, env: jinja2.Environment, project: Project,
     try:
         with timed(out.timings, "pages"), translator(language(client.locale)).recording() as untranslated:
             files = report_files(env, project, client, result)
+        files = _as_published(out, env, project, client, files)
     except SitegenError as exc:
         out.errors.append(exc)
         files = []
     # a page that failed keeps no key: it is never reused
     return ReportOutput(key if files or not key else (key[0], ""), computed, files, untranslated)
+
+
+def _as_published(out: ClientOutput, env: jinja2.Environment, project: Project, client: Client,
+            files: list[OutputFile]) -> list[OutputFile]:
+    """A private client's files as published: locked pages (render.sealed) with a password, else pages marked
+    private."""
+    if client.sealing is None:
+        return marked_private(files) if client.private else files
+    brand_files = {f"{client.site_dir}/{BRAND_FILES[key]}{path.suffix.lower()}": path.read_bytes
+                   for key, path in client.brand_files.items()}
+    with timed(out.timings, "seal"):
+        return seal_files(client.sealing, files, brand_files,
+                          lambda path, envelope: render_locked(env, project, client, path, envelope))
 
 
 def _split_ranges(out: ClientOutput, report: Commentary) -> list[SitegenError]:
@@ -173,6 +189,7 @@ def _client_page(out: ClientOutput, env: jinja2.Environment, project: Project, c
     else:
         with timed(out.timings, "pages"), translator(language(client.locale)).recording() as untranslated:
             out.index = _client_files(env, project, client, out.report_outputs, entries)
+        out.index = _as_published(out, env, project, client, out.index)
         out.index_untranslated = untranslated
         out.work["client pages rendered"] += 1
     out.files.extend(out.index)
@@ -187,7 +204,8 @@ def _trends(env: jinja2.Environment, project: Project, client: Client, reports: 
         charts = client_charts(rows, client_palette(client), lang)
         images = chart_svgs(charts, client.locale, client.currency, project_cache(project.root)) \
             if project.site.static_charts else {}
-        return client_trends(env, Formatter(client.locale, client.currency), rows, charts, images, f"{client.slug}/")
+        fmt = Formatter(client.locale, client.currency)
+        return client_trends(env, fmt, rows, charts, images, f"{client.site_dir}/")
 
 
 def _client_files(env: jinja2.Environment, project: Project, client: Client,
@@ -195,9 +213,9 @@ def _client_files(env: jinja2.Environment, project: Project, client: Client,
     entries = [report_entry(ReportResult(r, report_slug(r), o.computed.kpis, o.computed.alerts, o.computed.charts),
                             project.site.summary_kpis) for r, o in zip(client.reports, reports)]
     trends = _trends(env, project, client, reports)
-    files = [OutputFile(f"{client.slug}/index.html", render_client(env, project, client, entries, trends.context,
+    files = [OutputFile(f"{client.site_dir}/index.html", render_client(env, project, client, entries, trends.context,
                                                                          published=published)),
              *trends.files]
     for key, path in sorted(client.brand_files.items()):
-        files.append(OutputFile(f"{client.slug}/{BRAND_FILES[key]}{path.suffix.lower()}", path.read_bytes()))
+        files.append(OutputFile(f"{client.site_dir}/{BRAND_FILES[key]}{path.suffix.lower()}", path.read_bytes()))
     return files

@@ -164,7 +164,10 @@ class ClientPlan:
 def client_plan(files: FileDigests, project: Project, client: Client, templates: dict[str, str],
                 palette: tuple[str, ...]) -> ClientPlan:
     """The client's cache keys; `files` hashes its data files (the slow part: every byte of them is read)."""
-    settings = digest(dataclasses.replace(client, reports=(), published=None))
+    # a password is never hashed into a key (a fast hash of it would let anyone with the cache guess it): its
+    # sealing's fingerprint, which takes the project secret to compute, stands for it
+    settings = digest(dataclasses.replace(client, reports=(), published=None,
+                                          sealing=client.sealing.fingerprint if client.sealing else None))
     # the load options: [files] dates and the locale change how dates are read (a year taken from a file's
     # modification time is not in the key: it is kept until the file or the settings change, see data.file_dates)
     hashes = files.in_folder(client.data_dir, is_data_name)
@@ -173,7 +176,8 @@ def client_plan(files: FileDigests, project: Project, client: Client, templates:
     numbers_base = digest(data, settings, site, palette)  # any settings change recomputes (rare; safe)
     # the same without the project's own paths (its folder, logos), which the numbers do not depend on
     portable = digest(__version__, client.load_options, folder_digest(hashes), project.site, project.split, palette,
-                      dataclasses.replace(client, reports=(), published=None, folder=None, brand_files=None))
+                      dataclasses.replace(client, reports=(), published=None, folder=None, brand_files=None,
+                                          privacy="none", token="", sealing=None))
     reports, records, keys = [], [], []
     for report in client.reports:
         period = (report.period, report.comparison, report.targets, report.summary_kpis)

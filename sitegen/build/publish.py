@@ -12,18 +12,21 @@ from sitegen.project.model import Client, Project, report_slug
 from sitegen.render.changes import explain_line
 from sitegen.render.files import OutputFile
 from sitegen.render.published import RECORD, publish_date, read_record, record_bytes, updated_record
+from sitegen.render.sealed import open_record, seal_record
 
 
 def with_records(project: Project, output: Path, diagnostics: Diagnostics) -> Project:
     """The project with each client's previous record (None where the output holds none) and today's date."""
     clients = []
     for client in project.clients:
-        path = output / client.slug / RECORD
+        path = output / client.site_dir / RECORD
         try:
             text = path.read_bytes()
         except OSError:  # not published before (or not readable): nothing to compare with
             clients.append(client)
             continue
+        if client.sealing is not None:
+            text = open_record(client.sealing.record_key, text) or b""
         record = read_record(text)
         if record is None:
             diagnostics.warn("not a record of published figures (damaged or edited): no changes are listed, "
@@ -40,5 +43,8 @@ def record_file(today: str, client: Client, out: ClientOutput) -> tuple[OutputFi
     record, found = updated_record(client.published, list(zip(slugs, keys, out.figures)), out.data_files,
                                    today, currency)
     lines = [explain_line(client.slug, slug, change, currency) for slug, change in found]
-    return OutputFile(f"{client.slug}/{RECORD}", record_bytes(record)), lines
+    data = record_bytes(record)
+    if client.sealing is not None:  # the client's figures: only the build may read them
+        data = seal_record(client.sealing.record_key, data)
+    return OutputFile(f"{client.site_dir}/{RECORD}", data), lines
 

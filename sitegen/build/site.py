@@ -12,6 +12,7 @@ Nothing is published before the commit: a failed build leaves the previous site 
 from __future__ import annotations
 
 import dataclasses
+import os
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -34,13 +35,15 @@ from sitegen.errors import Diagnostics, SitegenError, raise_all
 from sitegen.i18n import language, translator
 from sitegen.project.discover import discover
 from sitegen.project.model import BRAND_FILES, Client, Project
+from sitegen.project.private_clients import with_privacy
 from sitegen.render.assets import BUNDLE_NAME, vega_bundle
 from sitegen.render.files import ASSETS, OutputFile
 from sitegen.render.intro import intro_source
 from sitegen.render.markup import render_commentary
 from sitegen.render.pages import render_index
+from sitegen.render.private import ROBOTS_TXT, marked_private, private_page
 from sitegen.render.themes import Theme, page_environment, resolve_theme, static_files
-from sitegen.storage import build_cache
+from sitegen.storage import build_cache, write_atomic
 
 Progress = Callable[[str, int, int], None]  # (stage, reports done, reports in all)
 
@@ -57,6 +60,8 @@ class BuildOptions:
     use_cache: bool = True  # read the project's build cache and keep it for the next build
     executor: str | None = None  # where per-client work runs (see executors)
     wait: bool = False  # another build of the same output running: wait for it (else fail at once)
+    privacy: bool = True  # build private clients as private (the live preview builds everyone in the clear)
+    agency_index: Path | None = None  # with private clients: where the index of all clients goes (see agency_path)
 
 
 @dataclass
@@ -74,6 +79,7 @@ class BuildResult:
     seconds: float = 0.0  # wall clock
     jobs: int = 1
     inputs: frozenset[Path] = frozenset()  # files the settings name (logos, fonts): `sitegen serve` watches them
+    agency_index: Path | None = None  # the index of all clients, written outside the site (private clients)
 
 
 @dataclass
@@ -155,6 +161,7 @@ def _plan(project_dir: Path, options: BuildOptions, cache: BuildCache | None, wr
         project = discover(project_dir, diagnostics, *([cache.commentary.read] if cache else []))
         project = _selected(project, options.clients, options.split)
         result.output = check_output(project, options.output or default_output(project.root))
+        project = with_privacy(project, result.output, diagnostics, options.privacy)
         project = with_records(project, result.output, diagnostics)  # what the output published
         result.inputs = project.named_files
         theme = resolve_theme(project.root, project.site.theme, project.site.theme_variables)
@@ -234,20 +241,61 @@ def _site_pages(run: _Run) -> None:
     with timed(run.result.timings, "pages"):
         if project.split:  # each client's folder is a whole site: its own assets, no index of all clients
             for client in project.clients:
-                run.site_files.extend(dataclasses.replace(f, path=f"{client.slug}/{f.path}")
+                run.site_files.extend(dataclasses.replace(f, path=f"{client.site_dir}/{f.path}")
                                       for f in _assets(project, theme))
         else:
-            lang = language(project.site.locale)
-            with translator(lang).recording() as untranslated:
-                page = render_index(page_environment(theme, lang), project, _intro(project), run.counts)
-            run.site_files.append(OutputFile("index.html", page))
-            for warning in translator(lang).warnings(untranslated):
-                run.diagnostics.warn(warning)
+            run.site_files.append(OutputFile("index.html", _index_page(run, private=_private(project))))
             run.site_files.extend(_assets(project, theme))
+        if _private(project):
+            run.site_files = [*marked_private(run.site_files), ROBOTS_TXT]
     _count(run.result, run.site_files)
     run.result.warnings = run.diagnostics.warnings
     if run.options.strict:
         run.diagnostics.check_strict()
+
+
+def _private(project: Project) -> bool:
+    return any(c.private for c in project.clients)
+
+
+def _index_page(run: _Run, private: bool = False, agency: Path | None = None) -> bytes:
+    """The site's index: of all clients, or on a site with private clients, of its public ones with a note that
+    the others are private (and no introduction, which may name them); or the agency's own index of all clients,
+    at `agency`, outside the site."""
+    project = run.project
+    lang = language(project.site.locale)
+    env = page_environment(run.theme, lang)
+    with translator(lang).recording() as untranslated:
+        if agency is not None:
+            root = Path(os.path.relpath(run.result.output, agency.parent)).as_posix() + "/"
+            page = render_index(env, project, Markup(""), run.counts, root=root)
+        elif private:
+            page = render_index(env, project, Markup(""), run.counts, private_note=True,
+                                clients=tuple(c for c in project.clients if not c.private))
+        else:
+            page = render_index(env, project, _intro(project), run.counts)
+    for warning in translator(lang).warnings(untranslated):
+        run.diagnostics.warn(warning)
+    return page
+
+
+def _agency_index(run: _Run) -> None:
+    """With private clients: the index of all clients, for the agency, beside the site (never in it)."""
+    if not _private(run.project):
+        return
+    path = agency_path(run.result.output, run.options.agency_index)
+    write_atomic(path, private_page(_index_page(run, agency=path)))
+    run.result.agency_index = path
+
+
+def agency_path(output: Path, chosen: Path | None) -> Path:
+    """Where the agency's index goes: as chosen, else beside the output (output/ -> output-agency.html); never in
+    the output, which is published."""
+    path = (chosen or output.parent / f"{output.name}-agency.html").absolute()
+    if path == output or output in path.parents:
+        raise SitegenError("refusing to write the agency's index into the output folder: it names every client, "
+                           "and the output is published", path)
+    return path
 
 
 def _commit(run: _Run) -> None:
@@ -256,6 +304,7 @@ def _commit(run: _Run) -> None:
         run.writer.add(run.site_files)
         run.writer.commit()
         run.committed = True
+        _agency_index(run)
         if run.store is not None:
             run.cache.output_state = output_state(run.result.output)
             cache_disk.finish(run.store, run.cache, run.built)

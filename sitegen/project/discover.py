@@ -129,7 +129,8 @@ def _client(folder: Path, site: SiteConfig, site_rates: ExchangeRates | None, di
                   reports=(), columns={**site.columns, **cfg.columns}, currency_set=cfg.currency is not None,
                   files={k: FileDates(v.downloaded, v.start, v.end) for k, v in cfg.files.items()},
                   fx=exchange_rates(cfg.fx, config_path) if cfg.fx is not None else site_rates,
-                  creator_fees={h: c.fee for h, c in cfg.creators.items() if c.fee is not None})
+                  creator_fees={h: c.fee for h, c in cfg.creators.items() if c.fee is not None},
+                  privacy=cfg.privacy or site.privacy)
 
 
 def _check_contrast(branding: Branding, whose: str, path: Path, diagnostics: Diagnostics) -> None:

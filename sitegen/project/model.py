@@ -11,6 +11,7 @@ from sitegen.data.fx import ExchangeRates
 from sitegen.data.options import FileDates, LoadOptions
 from sitegen.metrics.thresholds import AlertThresholds
 from sitegen.project.frontmatter import Commentary
+from sitegen.project.privacy import Privacy, Sealing
 from sitegen.project.settings import Branding, SiteConfig
 
 CONTENT = "content"
@@ -43,6 +44,9 @@ class Client:
     fx: ExchangeRates | None = None  # [fx] of the client, else of the site
     creator_fees: dict[str, float] = field(default_factory=dict)  # [creators."@handle"] fee, by handle
     published: dict | None = None  # the record of its pages in the output the build replaces (render.published)
+    privacy: Privacy = "none"  # who may read its reports (project.private_clients)
+    token: str = ""  # a private client's folder in the output, in place of its slug
+    sealing: Sealing | None = None  # with privacy "password": what its pages are sealed with
 
     @property
     def data_dir(self) -> Path:
@@ -52,6 +56,15 @@ class Client:
     def load_options(self) -> LoadOptions:
         return LoadOptions(dict(self.columns), self.timezone, dict(self.files), self.locale, self.currency,
                            self.currency_set, self.fx)
+
+    @property
+    def site_dir(self) -> str:
+        """The client's folder in the output."""
+        return self.token or self.slug
+
+    @property
+    def private(self) -> bool:
+        return self.privacy != "none"
 
     @property
     def logo(self) -> Path | None:
@@ -78,7 +91,7 @@ class Project:
 
     def client_root(self, client: Client) -> str:
         """The folder of the output that a client's pages treat as the site root."""
-        return f"{client.slug}/" if self.split else ""
+        return f"{client.site_dir}/" if self.split else ""
 
 
 def report_slug(report: Commentary) -> str:

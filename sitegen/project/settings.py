@@ -135,6 +135,9 @@ class FxSettings(_Model):
 
 
 class _Settings(_Model):
+    privacy: Literal["none", "link", "password"] | None = Field(
+        None, description="Who may read the reports: \"none\" (anyone with the site), \"link\" (a client's folder "
+        "is an unguessable token), \"password\" (a token folder, and every page sealed with the client's password).")
     locale: str | None = None
     currency: str | None = None
     timezone: str | None = None
@@ -152,6 +155,15 @@ class _Settings(_Model):
     def _targets(cls, v: dict[str, float]) -> dict[str, float]:
         _check_kpi_ids(v)
         return v
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_password(cls, data: Any) -> Any:
+        if isinstance(data, dict) and any(k in data for k in ("password", "passwords", "secret")):
+            raise ValueError("passwords and the secret never go in a settings file (it is committed, and may be "
+                             "published): put them in the secrets file (.sitegen-secrets.toml, see `sitegen secret`) "
+                             "or the environment (SITEGEN_SECRET, SITEGEN_PASSWORD_<CLIENT>)")
+        return data
 
     @field_validator("columns")
     @classmethod
@@ -173,6 +185,7 @@ class SiteConfig(_Settings):
     sanitize_commentary: bool = Field(False, description="Clean the HTML of commentary and content/index.md with nh3: "
                                       "keep what markdown writes, drop scripts, styles, event handlers and "
                                       "javascript: links (for commentary written by people outside the team).")
+    privacy: Literal["none", "link", "password"] = "none"
     locale: str = "en_US"
     currency: str = "USD"
     timezone: str = "UTC"

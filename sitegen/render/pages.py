@@ -4,6 +4,7 @@ Every value that comes from data or config reaches HTML through Jinja's autoesca
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,7 +39,7 @@ def brand(project: Project, client: Client | None, root: str) -> dict:
     """Branding for a page `root` below the site's root: a client's own files win over the site's."""
     branding = client.branding if client else project.site.branding
     urls = {}
-    client_folder = root if project.split else f"{root}{client.slug}/" if client else ""
+    client_folder = root if project.split else f"{root}{client.site_dir}/" if client else ""
     for key, name in BRAND_FILES.items():
         if client and key in client.brand_files:
             urls[key] = f"{client_folder}{name}{client.brand_files[key].suffix.lower()}"
@@ -81,7 +82,7 @@ def render_client(env: jinja2.Environment, project: Project, client: Client, ent
                    for r in entries]
         root = "" if project.split else "../"
         context = {"site": site_context(project), "brand": brand(project, client, root), "root": root,
-                   "split": project.split,
+                   "split": project.split or client.private,
                    "lang": html_lang(client.locale), "client": {"name": client.name, "slug": client.slug},
                    "page": _client_sharing(project, client, fmt, entries), "reports": reports,
                    "changes": client_changes(fmt, published or {}, {r.slug: r.title for r in entries}),
@@ -89,20 +90,35 @@ def render_client(env: jinja2.Environment, project: Project, client: Client, ent
         return render_template(env, "client.html", context)
 
 
-def render_index(env: jinja2.Environment, project: Project, intro: Markup, report_counts: dict[str, int]) -> bytes:
+def render_index(env: jinja2.Environment, project: Project, intro: Markup, report_counts: dict[str, int], *,
+                 clients: tuple[Client, ...] | None = None, root: str = "", private_note: bool = False) -> bytes:
+    """The index of `clients` (default: all), for a page `root` below the site's root (the agency's index lies
+    beside the output); `private_note`: say that the site's other reports are private."""
     with speaking(language(project.site.locale)):
-        clients = [{"name": c.name, "url": f"{c.slug}/index.html", "reports": report_counts.get(c.slug, 0)}
-                   for c in sorted(project.clients, key=lambda c: (c.name.casefold(), c.slug))]
-        context = {"site": site_context(project), "brand": brand(project, None, ""), "root": "", "split": False,
-                   "lang": html_lang(project.site.locale), "clients": clients, "intro": intro,
+        listed = [{"name": c.name, "url": f"{root}{c.site_dir}/index.html", "reports": report_counts.get(c.slug, 0)}
+                  for c in sorted(project.clients if clients is None else clients,
+                                  key=lambda c: (c.name.casefold(), c.slug))]
+        context = {"site": site_context(project), "brand": brand(project, None, root), "root": root, "split": False,
+                   "lang": html_lang(project.site.locale), "clients": listed, "intro": intro,
+                   "private_note": private_note,
                    "page": index_sharing(project.site.title, page_url(project.site.base_url, "index.html", False))}
         return render_template(env, "index.html", context)
 
 
 def _client_sharing(project: Project, client: Client, fmt: Formatter, entries: list[ReportEntry]) -> dict:
-    url = page_url(project.site.base_url, f"{client.slug}/index.html", project.split)
+    url = page_url(project.site.base_url, f"{client.site_dir}/index.html", project.split)
     if not entries:
         return client_sharing(project.site.title, client.name, None, None, "", url)
     latest = max(entries, key=lambda e: (e.period.end, e.period.start))
     span = f"{fmt.date(min(e.period.start for e in entries))} – {fmt.date(max(e.period.end for e in entries))}"
     return client_sharing(project.site.title, client.name, span, latest.title, headline(fmt, latest.headline), url)
+
+
+def render_locked(env: jinja2.Environment, project: Project, client: Client, path: str, envelope: dict) -> bytes:
+    """The locked page at `path` that carries a sealed page: the agency's brand only, never the client's."""
+    depth = path.count("/") - (1 if project.split else 0)
+    root = "../" * depth
+    with speaking(language(client.locale)):
+        context = {"site": site_context(project), "brand": brand(project, None, root), "root": root,
+                   "lang": html_lang(client.locale), "sealed": Markup(json.dumps(envelope, sort_keys=True))}
+        return render_template(env, "locked.html", context)

@@ -28,8 +28,8 @@ MANIFEST = "theme.toml"
 MANIFEST_KEYS = {"name", "extends", "description", "variables"}
 # the templates each kind of page is rendered from by name; what they include is found from their source
 PAGE_TEMPLATES = {
-    "report": ("report.html", "partials/chart.html", "partials/alerts.html", "partials/table.html"),
-    "client": ("client.html", "partials/chart.html", "partials/table.html"),
+    "report": ("report.html", "partials/chart.html", "partials/alerts.html", "partials/table.html", "locked.html"),
+    "client": ("client.html", "partials/chart.html", "partials/table.html", "locked.html"),
     "index": ("index.html",),
 }
 

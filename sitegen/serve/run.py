@@ -36,7 +36,8 @@ def serve(project_dir: Path, output: Path | None, host: str, port: int, open_bro
             try:
                 # a `sitegen build` of the same output runs before or after this one, never during it
                 with output_lock(output, wait=True, on_wait=lambda: say(f"waiting for the build of {output}")):
-                    result = build(project_dir, BuildOptions(output=output), cache=cache, writer=site)
+                    result = build(project_dir, BuildOptions(output=output, privacy=False), cache=cache,
+                                   writer=site)
             except SitegenError as exc:
                 state.publish(error_lines(exc))
                 for line in error_lines(exc):

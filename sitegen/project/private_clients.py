@@ -1,0 +1,42 @@
+"""The project's private clients made ready to build: each gets its token folder and, with a password, what its
+pages are sealed with; a private build without its secret or a password stops here."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from sitegen.errors import Diagnostics, SitegenError, raise_all
+from sitegen.project.model import Project
+from sitegen.project.privacy import PASSWORD_ENV, client_sealing, client_token, read_secrets
+
+
+def with_privacy(project: Project, output: Path, diagnostics: Diagnostics, enabled: bool = True) -> Project:
+    """The project with its private clients' folders and sealing; with `enabled` false (the live preview) every
+    client is built as a public one."""
+    if not enabled:
+        return dataclasses.replace(project, clients=tuple(dataclasses.replace(c, privacy="none")
+                                                          for c in project.clients))
+    if not any(c.private for c in project.clients):
+        return project
+    secrets = read_secrets(project.root, output, diagnostics)
+    if secrets.secret is None:
+        raise SitegenError("private clients need the project secret, and there is none: run `sitegen secret init` "
+                           "(or set SITEGEN_SECRET)", secrets.file)
+    clients, errors = [], []
+    for client in project.clients:
+        if not client.private:
+            clients.append(client)
+            continue
+        sealing = None
+        if client.privacy == "password":
+            password = secrets.passwords.get(client.slug)
+            if password is None:
+                env = PASSWORD_ENV + client.slug.upper().replace("-", "_")
+                errors.append(SitegenError(f"client {client.slug!r} has privacy = \"password\" and no password: run "
+                                           f"`sitegen secret password {client.slug}` (or set {env})", secrets.file))
+                continue
+            sealing = client_sealing(secrets.secret, client.slug, password)
+        clients.append(dataclasses.replace(client, token=client_token(secrets.secret, client.slug), sealing=sealing))
+    raise_all(errors)
+    return dataclasses.replace(project, clients=tuple(clients))
