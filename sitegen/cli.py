@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import click
@@ -154,7 +155,13 @@ def pdf(project_dir: Path, output: Path | None, pdf_dir: Path | None, strict: bo
             result = build(project_dir, BuildOptions(output=output, strict=strict), progress=progress)
         for warning in result.warnings:
             click.echo(f"warning: {warning}", err=True)
-        written = write_pdfs(result.output, pdf_dir, project_reports(project_dir), warnings.append)
+        if result.private:  # private pages are printed from a copy built in the clear, never published
+            with tempfile.TemporaryDirectory(prefix="sitegen-pdf-") as plain:
+                result = build(project_dir, BuildOptions(output=Path(plain) / "site", privacy=False,
+                                                         use_cache=False))
+                written = write_pdfs(result.output, pdf_dir, project_reports(project_dir), warnings.append)
+        else:
+            written = write_pdfs(result.output, pdf_dir, project_reports(project_dir), warnings.append)
     except SitegenError as exc:
         fail(exc)
     except OSError as exc:

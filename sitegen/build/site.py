@@ -80,6 +80,7 @@ class BuildResult:
     jobs: int = 1
     inputs: frozenset[Path] = frozenset()  # files the settings name (logos, fonts): `sitegen serve` watches them
     agency_index: Path | None = None  # the index of all clients, written outside the site (private clients)
+    private: bool = False  # some client's pages were built private
 
 
 @dataclass
@@ -162,6 +163,7 @@ def _plan(project_dir: Path, options: BuildOptions, cache: BuildCache | None, wr
         project = _selected(project, options.clients, options.split)
         result.output = check_output(project, options.output or default_output(project.root))
         project = with_privacy(project, result.output, diagnostics, options.privacy)
+        result.private = _private(project)
         project = with_records(project, result.output, diagnostics)  # what the output published
         result.inputs = project.named_files
         theme = resolve_theme(project.root, project.site.theme, project.site.theme_variables)
