@@ -33,6 +33,7 @@ import time
 from pathlib import Path
 
 from sitegen.demo import generate_many
+from sitegen.project.privacy import new_password, new_secret, write_secrets
 
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 CACHE = ".sitegen-cache"
@@ -173,6 +174,27 @@ def machine() -> str:
             f"{platform.python_implementation()} {platform.python_version()}, {platform.system()} {platform.release()}")
 
 
+def private(root: Path, jobs: int | None, plain: dict) -> None:
+    """The same project, every client private: built cold (each page sealed), and again (nothing changed); what
+    each mode adds per report over the plain cold build."""
+    settings = root / "sitegen.toml"
+    original = settings.read_text(encoding="utf-8")
+    slugs = sorted(p.name for p in (root / "content").iterdir() if (p / "data").is_dir())
+    write_secrets(root, new_secret(), {slug: new_password() for slug in slugs})
+    try:
+        for mode in ("link", "password"):
+            settings.write_text(f'privacy = "{mode}"\n' + original, encoding="utf-8")
+            shutil.rmtree(root / "output", ignore_errors=True)
+            shutil.rmtree(root / CACHE, ignore_errors=True)
+            built = sitegen_build(root, jobs)
+            show(mode, built, root / "output")
+            added = (built["seconds"] - plain["seconds"]) / max(built["reports"], 1)
+            print(f"          {mode}: {1000 * added:+.2f} ms/report over the plain cold build")
+            show("again", sitegen_build(root, jobs))
+    finally:
+        settings.write_text(original, encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=1000)
@@ -181,6 +203,9 @@ def main() -> None:
                         help="also build this many reports and as many Pelican pages side by side (0: skip)")
     parser.add_argument("--keep", type=Path, help="generate into this folder and keep it")
     parser.add_argument("--jobs", type=int, help="worker processes (default: sitegen's choice)")
+    parser.add_argument("--private", action="store_true",
+                        help="also build the project with privacy \"link\" and \"password\" (every client), "
+                             "and print what privacy adds per report")
     args = parser.parse_args()
 
     base = args.keep or Path(tempfile.mkdtemp(prefix="sitegen-bench-"))
@@ -203,6 +228,8 @@ def main() -> None:
             print(f"          nothing changed: {again['seconds'] / cold['seconds']:.1%} of the cold build's time; "
                   f"imported {', '.join(again['imported']) or 'none of pandas, pyarrow and Altair'}")
             show("no-cache", sitegen_build(root, args.jobs, use_cache=False))
+            if args.private:
+                private(root, args.jobs, cold)
     finally:
         if not args.keep:  # deleting 100,000 files can take minutes here: in the background
             subprocess.Popen(["rm", "-rf", "--", str(base)], start_new_session=True)
