@@ -27,6 +27,7 @@ PASSWORD_ENV = "SITEGEN_PASSWORD_"  # + the slug upper-cased, "-" as "_"
 MIN_PASSWORD = 12
 MIN_SECRET_BYTES = 32
 KDF_ITERATIONS = 600_000  # PBKDF2-HMAC-SHA-256, OWASP's Password Storage Cheat Sheet (2023)
+UNPUBLISHED = ("/output-agency.html", "/output-preview/")  # beside the default output: never to be committed
 _TOKEN_BYTES = 20  # 160 bits: base32, 32 characters
 
 
@@ -161,7 +162,8 @@ def client_sealing(secret: bytes, slug: str, password: Password) -> Sealing:
 
 def write_secrets(root: Path, secret: str | None = None, passwords: dict[str, str] | None = None) -> Path:
     """Write the secrets file (only its owner may read it) with this secret and these passwords, keeping what the
-    file held for what is not given; its name goes into the project's .gitignore."""
+    file held for what is not given. The project's .gitignore gets its name, and those of the agency's index and the
+    preview beside the default output."""
     path = secrets_file(root)
     old = _read_file(path, Diagnostics()) if path.exists() else {}
     secret = secret or old.get("secret")
@@ -176,8 +178,8 @@ def write_secrets(root: Path, secret: str | None = None, passwords: dict[str, st
     with os.fdopen(descriptor, "w", encoding="utf-8") as file:
         file.write("\n".join(lines) + "\n")
     os.chmod(path, 0o600)  # a file that was there keeps its mode through O_CREAT
-    if root in path.parents:
-        _ignore(root / ".gitignore", path.relative_to(root).as_posix())
+    names = [f"/{path.relative_to(root).as_posix()}"] if root in path.parents else []
+    _ignore(root / ".gitignore", [*names, *UNPUBLISHED])
     return path
 
 
@@ -187,14 +189,16 @@ def _toml_string(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _ignore(gitignore: Path, name: str) -> None:
+def _ignore(gitignore: Path, names: list[str]) -> None:
     lines = gitignore.read_text(encoding="utf-8").splitlines() if gitignore.exists() else []
-    if name in lines or f"/{name}" in lines:
+    missing = [n for n in names if n not in lines and n.lstrip("/") not in lines]
+    if not missing:
         return
     with gitignore.open("a", encoding="utf-8") as file:
         if lines and lines[-1].strip():
             file.write("\n")
-        file.write(f"# sitegen's secrets (sitegen secret init)\n/{name}\n")
+        file.write("# private reports: sitegen's secrets, the agency's index and the preview in the clear\n")
+        file.write("".join(f"{n}\n" for n in missing))
 
 
 def new_password() -> str:

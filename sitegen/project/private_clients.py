@@ -4,11 +4,13 @@ pages are sealed with; a private build without its secret or a password stops he
 from __future__ import annotations
 
 import dataclasses
+import tomllib
 from pathlib import Path
 
 from sitegen.errors import Diagnostics, SitegenError, raise_all
-from sitegen.project.model import Project
+from sitegen.project.model import CONTENT, Project
 from sitegen.project.privacy import PASSWORD_ENV, client_sealing, client_token, read_secrets
+from sitegen.project.settings import CLIENT_FILE, SITE_FILE
 
 
 def with_privacy(project: Project, output: Path, diagnostics: Diagnostics, enabled: bool = True) -> Project:
@@ -40,3 +42,16 @@ def with_privacy(project: Project, output: Path, diagnostics: Diagnostics, enabl
         clients.append(dataclasses.replace(client, token=client_token(secrets.secret, client.slug), sealing=sealing))
     raise_all(errors)
     return dataclasses.replace(project, clients=tuple(clients))
+
+
+def names_private_clients(root: Path) -> bool:
+    """Whether sitegen.toml or a client.toml asks for privacy (read as it is, even if the project is broken): the
+    live preview then builds its clear pages into a folder of its own, never into the published output."""
+    for path in (root / SITE_FILE, *sorted((root / CONTENT).glob(f"*/{CLIENT_FILE}"))):
+        try:
+            privacy = tomllib.loads(path.read_text(encoding="utf-8")).get("privacy")
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            continue
+        if privacy in ("link", "password"):
+            return True
+    return False

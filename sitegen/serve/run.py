@@ -12,10 +12,13 @@ from sitegen.build import cache_disk
 from sitegen.build.lock import output_lock
 from sitegen.build.site import BuildOptions, build, default_output
 from sitegen.errors import SitegenError, error_lines, os_failure
+from sitegen.project.private_clients import names_private_clients
 from sitegen.serve.live_site import LiveSite
 from sitegen.serve.server import BuildState, PreviewServer
 from sitegen.serve.watch import Watcher
 from sitegen.storage import build_cache
+
+PREVIEW = "output-preview"  # the preview's folder in a project with private clients
 
 
 def serve(project_dir: Path, output: Path | None, host: str, port: int, open_browser: bool, poll: bool,
@@ -23,6 +26,10 @@ def serve(project_dir: Path, output: Path | None, host: str, port: int, open_bro
     project_dir = Path(project_dir).resolve()
     if not project_dir.is_dir():  # (a mistake in the project is shown in the page; no project is no preview)
         raise SitegenError("project folder does not exist", project_dir)
+    if output is None and names_private_clients(project_dir):
+        output = project_dir / PREVIEW
+        say(f"The project has private clients: the preview shows them in the clear, so it is built into "
+            f"{output}, not into the output folder that is published")
     output = (output or default_output(project_dir)).resolve()
     state = BuildState()
     lock = threading.Lock()
