@@ -51,6 +51,10 @@ def build_client(project: Project, client: Client, theme: Theme, plan: ClientPla
     by_numbers = {r.keys[0]: r.computed for r in known if r.keys}
     keys = plan.reports if plan else [None] * len(client.reports)
     need_numbers = [k is None or k[0] not in by_numbers for k in keys]
+    if previous is not None and client.sealing is not None:  # a page rendered again to the same bytes keeps them
+        out.seals = dict(previous.seals)
+        out.sealed_before = {f.path: (previous.seals[f.path], f.data) for f in previous.files
+                             if f.path in previous.seals}
     if same_data:
         out.load_warnings, out.currency, out.data_span = previous.load_warnings, previous.currency, \
             previous.data_span
@@ -88,6 +92,9 @@ def build_client(project: Project, client: Client, theme: Theme, plan: ClientPla
         diagnostics.warn(warning)
     out.reports = len(client.reports)
     out.warnings = diagnostics.warnings
+    published = {f.path for f in out.files}
+    out.seals = {path: value for path, value in out.seals.items() if path in published}
+    out.sealed_before = {}
     return out
 
 
@@ -167,8 +174,11 @@ def _as_published(out: ClientOutput, env: jinja2.Environment, project: Project, 
     brand_files = {f"{client.site_dir}/{BRAND_FILES[key]}{path.suffix.lower()}": path.read_bytes
                    for key, path in client.brand_files.items()}
     with timed(out.timings, "seal"):
-        return seal_files(client.sealing, files, brand_files,
-                          lambda path, envelope: render_locked(env, project, client, path, envelope))
+        sealed, seals = seal_files(client.sealing, files, brand_files,
+                                   lambda path, envelope: render_locked(env, project, client, path, envelope),
+                                   out.sealed_before)
+    out.seals.update(seals)
+    return sealed
 
 
 def _split_ranges(out: ClientOutput, report: Commentary) -> list[SitegenError]:

@@ -75,6 +75,10 @@ class ClientOutput:
     data_files: dict[str, dict] = field(default_factory=dict)  # name -> {"hash", "kind"}
     index: list[OutputFile] = field(default_factory=list)  # the client's index page and branding files
     index_untranslated: set[str] = field(default_factory=set)
+    # a password-protected client's pages: path -> a keyed hash of the page before it was sealed, so that a page
+    # rendered again to the same bytes keeps its ciphertext (render.sealed)
+    seals: dict[str, str] = field(default_factory=dict)
+    sealed_before: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # the last build's, while building
     written: list[tuple[str, int]] | None = None  # (path, size) of the files a worker wrote itself (see Sink)
     digests: dict[str, tuple[tuple[int, ...], str]] | None = None  # file hashes a worker made (PlanLater)
 

@@ -88,21 +88,31 @@ def envelope_of(page: bytes) -> dict | None:
 
 
 def seal_files(sealing: Sealing, files: list[OutputFile], extra: dict[str, Callable[[], bytes]],
-               render: Render) -> list[OutputFile]:
-    """A client's files as published sealed: each HTML page, with the files it references (among `files` and
-    `extra`, output path -> bytes) embedded, becomes a locked page; those files are not published apart. A file no
-    page references is published as a bare envelope."""
+               render: Render, before: dict[str, tuple[str, bytes]] | None = None) -> tuple[list[OutputFile],
+                                                                                         dict[str, str]]:
+    """A client's files as published sealed, and a keyed hash of each one's plaintext: each HTML page, with the
+    files it references (among `files` and `extra`, output path -> bytes) embedded, becomes a locked page; those
+    files are not published apart. A file no page references is published as a bare envelope. A file whose
+    plaintext hash is the one `before` holds for its path (hash, sealed bytes) keeps those bytes."""
     by_path = {f.path: (lambda data=f.data: data) for f in files if not f.path.endswith(".html")}
     available = {**extra, **by_path}
     embedded: set[str] = set()
-    sealed = []
-    for f in files:
-        if f.path.endswith(".html"):
-            page = _embedded(f.path, f.data.decode("utf-8"), available, embedded)
-            sealed.append(OutputFile(f.path, render(f.path, seal(sealing, page.encode("utf-8")))))
-    for path in sorted(set(by_path) - embedded):
-        sealed.append(OutputFile(path, json.dumps(seal(sealing, by_path[path]()), sort_keys=True).encode()))
-    return sealed
+    pages = [(f.path, _embedded(f.path, f.data.decode("utf-8"), available, embedded).encode("utf-8"), True)
+             for f in files if f.path.endswith(".html")]
+    bare = [(path, by_path[path](), False) for path in sorted(set(by_path) - embedded)]
+    sealed, seals = [], {}
+    for path, plain, is_page in [*pages, *bare]:
+        # the salt changes with the password: a page sealed with an old one is never kept
+        seals[path] = hmac.new(sealing.record_key, sealing.salt + path.encode() + b"\0" + plain,
+                               hashlib.sha256).hexdigest()
+        kept = (before or {}).get(path)
+        if kept is not None and kept[0] == seals[path]:
+            sealed.append(OutputFile(path, kept[1]))
+        elif is_page:
+            sealed.append(OutputFile(path, render(path, seal(sealing, plain))))
+        else:
+            sealed.append(OutputFile(path, json.dumps(seal(sealing, plain), sort_keys=True).encode()))
+    return sealed, seals
 
 
 def _embedded(page_path: str, html: str, available: dict[str, Callable[[], bytes]], embedded: set[str]) -> str:
