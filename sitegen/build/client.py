@@ -166,11 +166,14 @@ def _render_report(out: ClientOutput, env: jinja2.Environment, project: Project,
 
 
 def _as_published(out: ClientOutput, env: jinja2.Environment, project: Project, client: Client,
-            files: list[OutputFile]) -> list[OutputFile]:
+                  files: list[OutputFile]) -> list[OutputFile]:
     """A private client's files as published: locked pages (render.sealed) with a password, else pages marked
     private."""
+    if not client.private:
+        return files
+    files = marked_private(files)  # a sealed page too: once opened, it is the page the browser shows
     if client.sealing is None:
-        return marked_private(files) if client.private else files
+        return files
     brand_files = {f"{client.site_dir}/{BRAND_FILES[key]}{path.suffix.lower()}": path.read_bytes
                    for key, path in client.brand_files.items()}
     with timed(out.timings, "seal"):
