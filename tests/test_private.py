@@ -297,10 +297,14 @@ def test_a_password_clients_pages_are_locked_and_hold_their_files(tmp_path, priv
     folder = out / client_token(SECRET_BYTES, "acme")
     names = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
     assert names == ["2026-09/index.html", "2026-10/index.html", "index.html", "published.json"]
+    envelopes = []
     for page in folder.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         assert "Acme Anvils" not in text and "noindex" in text  # (a word alone may turn up in the ciphertext)
         assert opened(page, NEW_PASSWORD) is None
+        envelopes.append(envelope_of(page.read_bytes()))
+    for field in ("file_salt", "nonce"):
+        assert len({e[field] for e in envelopes}) == len(envelopes) == 3
     report = opened(folder / "2026-10" / "index.html")
     assert "Acme Anvils" in report
     match = re.search(r'<a href="data:application/json;base64,([A-Za-z0-9+/=]+)" download="kpis.json">', report)
@@ -320,8 +324,11 @@ def test_the_cache_keeps_the_ciphertext_and_a_new_password_reseals_every_page(tm
     first = tree_digest(out)
     build(root, BuildOptions(output=out))
     assert tree_digest(out) == first
-
     folder = client_token(SECRET_BYTES, "acme")
+    build(root, BuildOptions(output=tmp_path / "fresh", use_cache=False))  # without the cache: sealed anew
+    fresh = tree_digest(tmp_path / "fresh")
+    assert all(fresh[p] != first[p] for p in first if p.startswith(folder) and p.endswith(".html"))
+    assert opened(tmp_path / "fresh" / folder / "index.html") == opened(out / folder / "index.html")
     write(root / "content" / "acme" / "2026-10.md", REPORT.replace("A quiet month", "A busy month"))
     build(root, BuildOptions(output=out))
     changed = {p for p, digest in tree_digest(out).items() if first.get(p) != digest}
