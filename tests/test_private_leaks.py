@@ -22,7 +22,7 @@ from helpers import REPO, run_cli
 
 from sitegen.errors import Diagnostics
 from sitegen.project.discover import discover
-from sitegen.project.privacy import client_token
+from sitegen.project.privacy import KDF_ITERATIONS, client_token
 from sitegen.render.formatting import Formatter
 from sitegen.render.sealed import envelope_of, unseal
 
@@ -119,7 +119,7 @@ def sensitive_strings(plain: Path) -> dict[str, dict[str, set[str]]]:
 
 def distinctive(strings: dict[str, dict[str, set[str]]], public: str) -> dict[str, dict[str, set[str]]]:
     """The strings of at least MIN_LENGTH characters that the public parts of the site (its assets, the agency's
-    name, the site's title and footer) do not hold anyway."""
+    name, the site's title and footer, the locked pages' numbers) do not hold anyway."""
     public_folded = public.casefold()
     return {slug: {kind: {s for s in values if len(s) >= MIN_LENGTH and s.casefold() not in public_folded}
                    for kind, values in kinds.items()}
@@ -130,7 +130,8 @@ def public_text(plain: Path) -> str:
     site = discover(REPO, Diagnostics()).site
     texts = [p.read_bytes().decode("utf-8", "surrogateescape") for p in sorted((plain / "assets").rglob("*"))
              if p.is_file()]
-    return "\0".join([*texts, site.title, site.branding.agency or "", site.branding.footer or ""])
+    # and what every locked page carries in the clear: the KDF's iteration count
+    return "\0".join([*texts, site.title, site.branding.agency or "", site.branding.footer or "", str(KDF_ITERATIONS)])
 
 
 class Haystack:
