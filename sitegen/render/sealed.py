@@ -38,6 +38,7 @@ _MEDIA_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpe
 _TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)\b([^<>]*)>")
 _REFERENCE = re.compile(r'\b(src|href)="([^"]*)"')
 _CSS_URL = re.compile(r'url\("([^"]*)"\)')
+_ATTRIBUTE = re.compile(r"""\s+([^\s"'=<>/]+)(\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?""")
 
 Render = Callable[[str, dict], bytes]  # the locked page at a path, for a sealed envelope
 
@@ -139,20 +140,30 @@ def _embedded(page_path: str, html: str, available: dict[str, Callable[[], bytes
             target = resolve(html_text.unescape(m[2]))
             if target is None:
                 return m[0]
-            if name == "a" and m[1] == "href" and "download" not in attributes:
+            if name == "a" and m[1] == "href":
                 download.append(posixpath.basename(target))
             return f'{m[1]}="{data_url(target)}"'
 
         attributes = _REFERENCE.sub(attribute, attributes)
         closing = "/" if attributes.endswith("/") else ""
-        attributes = attributes.removesuffix("/") + "".join(f' download="{html_text.escape(d)}"' for d in download[:1])
-        return f"<{match[1]}{attributes}{closing}>"
+        attributes = attributes.removesuffix("/")
+        return f"<{match[1]}{_named_download(attributes, download[0]) if download else attributes}{closing}>"
 
     def css_url(match: re.Match) -> str:
         target = resolve(match[1])
         return match[0] if target is None else f'url("{data_url(target)}")'
 
     return _CSS_URL.sub(css_url, _TAG.sub(tag, html))
+
+
+def _named_download(attributes: str, name: str) -> str:
+    """The attributes of a link to an embedded file, with a `download` attribute that names the file (a data: URL
+    has no name of its own); a name the page gave is kept."""
+    named = f' download="{html_text.escape(name)}"'
+    for m in _ATTRIBUTE.finditer(attributes):
+        if m[1].lower() == "download":
+            return attributes if m[2] else attributes[:m.start()] + named + attributes[m.end():]
+    return attributes + named
 
 
 def seal_record(key: bytes, data: bytes) -> bytes:
