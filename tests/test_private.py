@@ -271,7 +271,7 @@ def test_sealed_files_embed_what_their_page_references_and_downloads_keep_their_
     files = [OutputFile("t/2026-10/index.html", page.encode()), OutputFile("t/2026-10/kpis.json", b'{"a": 1}'),
              OutputFile("t/2026-10/kpis.csv", b"kpi,value\n"), OutputFile("t/2026-10/charts/likes.svg", b"<svg/>"),
              OutputFile("t/2026-10/charts/unused.svg", b"<svg>unused</svg>")]
-    sealed = seal_files(sealing, files, {}, lambda path, envelope: json.dumps({"locked": envelope}).encode())
+    sealed, _ = seal_files(sealing, files, {}, lambda path, envelope: json.dumps({"locked": envelope}).encode())
     assert [f.path for f in sealed] == ["t/2026-10/index.html", "t/2026-10/charts/unused.svg"]
     text = unseal(PASSWORD, json.loads(sealed[0].data)["locked"]).decode()
     data = "data:application/json;base64," + base64.b64encode(b'{"a": 1}').decode()

@@ -255,9 +255,6 @@ def test_kpis_download_of_an_opened_report_holds_the_clients_kpis(site, base_url
     assert watched.problems() == []
 
 
-@pytest.mark.xfail(strict=True, reason="render/sealed.py adds download=\"kpis.json\" only to links without a "
-                                       "download attribute; report.html's bare `download` stays, so the browser "
-                                       "names the file download.json")
 def test_kpis_download_keeps_its_file_name(site, base_url, context) -> None:
     download, _ = _kpis_download(site, base_url, context, "harbor-coffee")
     assert download.suggested_filename == "kpis.json"
