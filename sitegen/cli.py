@@ -26,6 +26,7 @@ from sitegen.errors import (
 )
 from sitegen.pdf import check_pdf_dir, project_reports, sync_api, write_pdfs
 from sitegen.project.discover import discover
+from sitegen.project.model import report_slug
 from sitegen.project.privacy import MIN_PASSWORD, new_password, new_secret, read_secrets, write_secrets
 from sitegen.project.private_clients import with_privacy
 from sitegen.serve.run import serve as run_serve
@@ -284,7 +285,9 @@ def secret_password(slug: str, project_dir: Path, generate: bool) -> None:
 
 @secret.command("links")
 @click.argument("project_dir", default=".", type=click.Path(path_type=Path, file_okay=False))
-def secret_links(project_dir: Path) -> None:
+@click.option("--reports", is_flag=True, help="Also a line per report: slug, privacy, link, report slug (a "
+                                             "password-protected client's report folders are opaque names).")
+def secret_links(project_dir: Path, reports: bool) -> None:
     """Print each private client's folder in the output (and address, with base_url): slug, privacy, link."""
     try:
         root = project_dir.absolute()
@@ -295,7 +298,11 @@ def secret_links(project_dir: Path) -> None:
     base = project.site.base_url.rstrip("/")
     for client in project.clients:
         if client.private:
-            click.echo(f"{client.slug}\t{client.privacy}\t{base + '/' if base else ''}{client.site_dir}/")
+            link = f"{base + '/' if base else ''}{client.site_dir}/"
+            click.echo(f"{client.slug}\t{client.privacy}\t{link}")
+            for report in client.reports if reports else ():
+                slug = report_slug(report)
+                click.echo(f"{client.slug}\t{client.privacy}\t{link}{client.report_dir(slug)}/\t{slug}")
 
 
 if __name__ == "__main__":

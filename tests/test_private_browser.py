@@ -62,15 +62,19 @@ def site(tmp_path_factory) -> SimpleNamespace:
     out = project.parent / "site"
     run = build(project, out, env=_secrets_env())
     assert run.returncode == 0, run.stderr
-    links = run_cli("secret", "links", project, env=_secrets_env())
+    links = run_cli("secret", "links", "--reports", project, env=_secrets_env())
     assert links.returncode == 0, links.stderr
-    folders = {}
+    folders, reports = {}, {}
     for line in links.stdout.splitlines():
-        slug, privacy, folder = line.split("\t")
+        slug, privacy, folder, *report = line.split("\t")
         assert privacy == ("password" if slug in PASSWORDS else "link")
-        folders[slug] = folder.rstrip("/")
+        if report:  # a password client's report folders say nothing of the report
+            reports[(slug, report[0])] = folder.rstrip("/").split("/")[-1]
+            assert (reports[(slug, report[0])] == report[0]) == (slug not in PASSWORDS)
+        else:
+            folders[slug] = folder.rstrip("/")
     assert set(folders) == set(NAMES) and all(folders[slug] != slug for slug in folders)
-    return SimpleNamespace(project=project, out=out, folders=folders)
+    return SimpleNamespace(project=project, out=out, folders=folders, reports=reports)
 
 
 @pytest.fixture(scope="module")
@@ -95,8 +99,14 @@ def context(browser, base_url):
         ctx.close()
 
 
+def in_folder(site, slug: str, page: str) -> str:
+    """`page` ("2026-10/index.html") as the client's folder holds it: its report folder may be another name."""
+    report, _, rest = page.partition("/")
+    return f"{site.folders[slug]}/{site.reports[(slug, report)]}/{rest}" if rest else f"{site.folders[slug]}/{page}"
+
+
 def url_of(base: str, site, slug: str, page: str = REPORT) -> str:
-    return f"{base}{site.folders[slug]}/{page}"
+    return base + in_folder(site, slug, page)
 
 
 def locked(page, url: str):
@@ -219,7 +229,7 @@ def test_right_password_opens_report_offline_from_file_url(site, browser) -> Non
     try:
         watched = Watched(ctx, None)
         page = watched.page
-        locked(page, (site.out / site.folders["harbor-coffee"] / REPORT).as_uri())
+        locked(page, (site.out / in_folder(site, "harbor-coffee", REPORT)).as_uri())
         submit(page, PASSWORDS["harbor-coffee"])
         containers, rendered, problems = drawn(watched)
         assert containers > 0 and rendered == containers, f"{rendered} of {containers} charts drawn from file://"

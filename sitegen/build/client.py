@@ -211,7 +211,8 @@ def _client_page(out: ClientOutput, env: jinja2.Environment, project: Project, c
 def _trends(env: jinja2.Environment, project: Project, client: Client, reports: list[ReportOutput]) -> Trends:
     """The client page's charts and table across its reports, from each report's computed numbers."""
     lang = language(client.locale)
-    rows = in_period_order([PeriodRow(r.title, report_slug(r), r.period, o.computed.kpis, tuple(o.computed.alerts))
+    rows = in_period_order([PeriodRow(r.title, report_slug(r), r.period, o.computed.kpis, tuple(o.computed.alerts),
+                                      client.report_dir(report_slug(r)))
                             for r, o in zip(client.reports, reports)])
     with speaking(lang):
         charts = client_charts(rows, client_palette(client), lang)

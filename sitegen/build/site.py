@@ -164,6 +164,8 @@ def _plan(project_dir: Path, options: BuildOptions, cache: BuildCache | None, wr
         result.output = check_output(project, options.output or default_output(project.root))
         project = with_privacy(project, result.output, diagnostics, options.privacy)
         result.private = _private(project)
+        if result.private:  # refused before anything is built or published
+            result.agency_index = agency_path(result.output, options.agency_index)
         project = with_records(project, result.output, diagnostics)  # what the output published
         result.inputs = project.named_files
         theme = resolve_theme(project.root, project.site.theme, project.site.theme_variables)
@@ -248,8 +250,10 @@ def _site_pages(run: _Run) -> None:
         else:
             run.site_files.append(OutputFile("index.html", _index_page(run, private=_private(project))))
             run.site_files.extend(_assets(project, theme))
-        if _private(project):
-            run.site_files = [*marked_private(run.site_files), ROBOTS_TXT]
+        if _private(project):  # (with --split, each private client's folder is a site of its own)
+            robots = [ROBOTS_TXT, *(dataclasses.replace(ROBOTS_TXT, path=f"{c.site_dir}/{ROBOTS_TXT.path}")
+                                    for c in project.clients if c.private and project.split)]
+            run.site_files = [*marked_private(run.site_files), *robots]
     _count(run.result, run.site_files)
     run.result.warnings = run.diagnostics.warnings
     if run.options.strict:
@@ -283,11 +287,9 @@ def _index_page(run: _Run, private: bool = False, agency: Path | None = None) ->
 
 def _agency_index(run: _Run) -> None:
     """With private clients: the index of all clients, for the agency, beside the site (never in it)."""
-    if not _private(run.project):
-        return
-    path = agency_path(run.result.output, run.options.agency_index)
-    write_atomic(path, private_page(_index_page(run, agency=path)))
-    run.result.agency_index = path
+    path = run.result.agency_index
+    if path is not None:
+        write_atomic(path, private_page(_index_page(run, agency=path)))
 
 
 def agency_path(output: Path, chosen: Path | None) -> Path:

@@ -62,6 +62,10 @@ class Client:
         """The client's folder in the output."""
         return self.token or self.slug
 
+    def report_dir(self, slug: str) -> str:
+        """A report's folder in the client's: its slug, or with a password a name that says nothing."""
+        return self.sealing.report_dir(slug) if self.sealing is not None else slug
+
     @property
     def private(self) -> bool:
         return self.privacy != "none"

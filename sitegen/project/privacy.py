@@ -69,6 +69,11 @@ class Sealing:
     def __repr__(self) -> str:
         return "Sealing(***)"
 
+    def report_dir(self, slug: str) -> str:
+        """A report's folder: a name that says nothing (a report may be named after a campaign)."""
+        digest = hmac.new(self.record_key, b"sitegen report folder\0" + slug.encode(), hashlib.sha256).digest()
+        return base64.b32encode(digest[:10]).decode().lower()
+
     @property
     def fingerprint(self) -> str:
         return hashlib.sha256(b"sitegen sealing fingerprint\0" + self.salt).hexdigest()[:32]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from babel.numbers import get_currency_precision
@@ -30,13 +31,16 @@ def report_note(fmt: Formatter, entry: dict | None) -> dict | None:
     return {"published": _day(fmt, entry["published"]), "changes": [change_view(fmt, c) for c in entry["changes"]]}
 
 
-def client_changes(fmt: Formatter, entries: dict[str, dict], reports: dict[str, str]) -> dict | None:
+def client_changes(fmt: Formatter, entries: dict[str, dict], reports: dict[str, str],
+                   folder: Callable[[str], str] = str) -> dict | None:
     """What a client's page lists as changed since the last publish: the changes found on the last date figures
-    changed, by report (`reports`: slug -> title, in the page's order). None when nothing changed."""
+    changed, by report (`reports`: slug -> title, in the page's order; `folder`: a report's folder by slug). None
+    when nothing changed."""
     day, changes = latest({slug: entries[slug] for slug in reports if slug in entries})
     if day is None:
         return None
-    rows = [{"report": reports[slug], "url": f"{slug}/index.html", **change_view(fmt, c)} for slug, c in changes]
+    rows = [{"report": reports[slug], "url": f"{folder(slug)}/index.html", **change_view(fmt, c)}
+            for slug, c in changes]
     return {"on": _day(fmt, day), "changes": rows}
 
 

@@ -34,6 +34,7 @@ class PeriodRow:
     period: Period
     kpis: ReportKpis
     alerts: tuple[Alert, ...]
+    folder: str = ""  # the report's folder, where it is not its slug
 
 
 @dataclass(frozen=True)

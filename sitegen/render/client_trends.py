@@ -77,7 +77,7 @@ def _period(fmt: Formatter, row: PeriodRow) -> dict:
     for alert in alerts:
         counts[alert.severity] = counts.get(alert.severity, 0) + 1
     return {
-        "title": row.title, "url": f"{row.slug}/index.html",
+        "title": row.title, "url": f"{row.folder or row.slug}/index.html",
         "period": f"{fmt.date(row.period.start)} – {fmt.date(row.period.end)}",
         "cells": [(fmt.kpi(kpi, k.values.get(kpi)), KPIS[kpi].unit, sort_keys([k.values.get(kpi)], KPIS[kpi].unit)[0])
                   for kpi in PERIOD_KPIS],

@@ -77,7 +77,7 @@ def render_client(env: jinja2.Environment, project: Project, client: Client, ent
     `published`: the record's entry of each report after this build (render.published)."""
     with speaking(language(client.locale)):
         fmt = Formatter(client.locale, client.currency)
-        reports = [{"title": r.title, "url": f"{r.slug}/index.html",
+        reports = [{"title": r.title, "url": f"{client.report_dir(r.slug)}/index.html",
                     "period": f"{fmt.date(r.period.start)} – {fmt.date(r.period.end)}", "alerts": r.alerts}
                    for r in entries]
         root = "" if project.split else "../"
@@ -85,7 +85,8 @@ def render_client(env: jinja2.Environment, project: Project, client: Client, ent
                    "split": project.split or client.private,
                    "lang": html_lang(client.locale), "client": {"name": client.name, "slug": client.slug},
                    "page": _client_sharing(project, client, fmt, entries), "reports": reports,
-                   "changes": client_changes(fmt, published or {}, {r.slug: r.title for r in entries}),
+                   "changes": client_changes(fmt, published or {}, {r.slug: r.title for r in entries},
+                                             client.report_dir),
                    "trend_charts": [], "periods": None, "has_charts": False, **(trends or {})}
         return render_template(env, "client.html", context)
 

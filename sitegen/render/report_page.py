@@ -205,7 +205,8 @@ def render_report(env: jinja2.Environment, project: Project, client: Client, res
             "lang": html_lang(client.locale), "client": {"name": client.name, "slug": client.slug},
             "page": report_sharing(project.site.title, client.name, c.title, period, headline(fmt, [
                 (k, kpis.values.get(k)) for k in summary_kpis]),
-                page_url(project.site.base_url, f"{client.site_dir}/{result.slug}/index.html", project.split)),
+                page_url(project.site.base_url, f"{client.site_dir}/{client.report_dir(result.slug)}/index.html",
+                         project.split)),
             "report": {"title": c.title, "slug": result.slug, "period": period,
                        "comparison": (f"{fmt.date(kpis.comparison.start)} – {fmt.date(kpis.comparison.end)}"
                                       if kpis.comparison else None)},
@@ -234,7 +235,7 @@ def chart_locale(locale: str, currency: str) -> Markup:
 
 
 def report_files(env: jinja2.Environment, project: Project, client: Client, result: ReportResult) -> list[OutputFile]:
-    base = f"{client.site_dir}/{result.slug}/"
+    base = f"{client.site_dir}/{client.report_dir(result.slug)}/"
     columns = ReportColumns(result.kpis)  # the KPI tables' columns, read once for the page and kpis.json
     return [
         OutputFile(base + "index.html", render_report(env, project, client, result, columns)),
