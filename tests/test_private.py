@@ -137,7 +137,7 @@ def test_secret_init_writes_an_owner_only_file_ignored_by_git_and_rotates_only_w
     run = run_cli("secret", "init", root, "--rotate", env=no_env)
     assert run.returncode == 0, run.stderr
     secrets = read_secrets(root, root / "output", Diagnostics())
-    assert secrets.secret not in (None, first) and secrets.passwords["acme"].text == password
+    assert secrets.secret not in (None, first) and secrets.password("acme").text == password
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert (root / ".gitignore").read_text().splitlines().count(f"/{SECRETS_FILE}") == 1
     assert password not in run.stdout + run.stderr and SECRET not in run.stdout
@@ -384,3 +384,31 @@ def test_a_password_clients_record_is_sealed_and_still_lists_changes(tmp_path):
     run = run_build(root, out, "--explain", env={**env(acme=PASSWORD), "SOURCE_DATE_EPOCH": NOV8})
     assert run.returncode == 0, run.stderr
     assert "acme/2026-10: revenue 400.00 -> 467.50 (ads.csv changed)" in run.stdout.splitlines()
+
+
+def test_a_password_for_a_client_not_in_the_project_stops_nothing(tmp_path, private_env):
+    root = _password_project(tmp_path / "p")
+    private_env({**env(acme=PASSWORD), "SITEGEN_PASSWORD_SOMEONE_ELSE": "short"})
+    result = build(root, BuildOptions(output=tmp_path / "out"))
+    assert result.reports == 2
+
+
+def test_a_client_switched_from_password_to_link_starts_a_new_record_without_a_warning(tmp_path, private_env):
+    root = _password_project(tmp_path / "p")
+    out = tmp_path / "out"
+    private_env(env(acme=PASSWORD))
+    build(root, BuildOptions(output=out))
+    write(root / "sitegen.toml", SITE_TOML + 'privacy = "link"\n')
+    result = build(root, BuildOptions(output=out, strict=True))
+    record = json.loads((out / client_token(SECRET_BYTES, "acme") / "published.json").read_bytes())
+    assert set(record["reports"]) == {"2026-09", "2026-10"} and result.warnings == []
+
+
+def test_a_sealed_page_holds_no_noscript_copy_of_its_charts(tmp_path, private_env):
+    """A sealed page is opened by a script, so what it shows without one is dead weight (each chart image
+    twice)."""
+    root = _password_project(tmp_path / "p", "static_charts = true\n")
+    private_env(env(acme=PASSWORD))
+    build(root, BuildOptions(output=tmp_path / "out"))
+    report = opened(tmp_path / "out" / client_token(SECRET_BYTES, "acme") / OCT / "index.html")
+    assert "<noscript" not in report and 'class="chart-static"' in report

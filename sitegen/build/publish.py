@@ -12,7 +12,7 @@ from sitegen.project.model import Client, Project, report_slug
 from sitegen.render.changes import explain_line
 from sitegen.render.files import OutputFile
 from sitegen.render.published import RECORD, publish_date, read_record, record_bytes, updated_record
-from sitegen.render.sealed import open_record, seal_record
+from sitegen.render.sealed import RECORD_MAGIC, open_record, seal_record
 
 
 def with_records(project: Project, output: Path, diagnostics: Diagnostics) -> Project:
@@ -27,6 +27,9 @@ def with_records(project: Project, output: Path, diagnostics: Diagnostics) -> Pr
             continue
         if client.sealing is not None:
             text = open_record(client.sealing.record_key, text) or b""
+        elif text.startswith(RECORD_MAGIC):  # sealed by a build when the client had a password: not readable now
+            clients.append(client)
+            continue
         record = read_record(text)
         if record is None:
             diagnostics.warn("not a record of published figures (damaged or edited): no changes are listed, "

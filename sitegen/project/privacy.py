@@ -47,14 +47,28 @@ class Password:
 
 @dataclass(frozen=True)
 class Secrets:
-    """The project secret and the clients' passwords (by slug), and where they were read from."""
+    """The project secret, where it was read from, and the secrets file's passwords as written (a client's is
+    checked when it is used: `password`)."""
 
     secret: bytes | None
-    passwords: dict[str, Password]
     file: Path
+    written: dict[str, Any]  # slug -> the file's password
 
     def __repr__(self) -> str:
         return f"Secrets(file={self.file})"
+
+    def password(self, slug: str) -> Password | None:
+        """The client's password: the environment's, else the file's (None: neither has one)."""
+        name = password_env(slug)
+        if os.environ.get(name):
+            return _password(os.environ[name], f"${name}")
+        if slug not in self.written:
+            return None
+        return _password(self.written[slug], f"{self.file}: passwords.{slug}")
+
+
+def password_env(slug: str) -> str:
+    return PASSWORD_ENV + slug.upper().replace("-", "_")
 
 
 @dataclass(frozen=True)
@@ -97,13 +111,7 @@ def read_secrets(root: Path, output: Path, diagnostics: Diagnostics) -> Secrets:
     secret_text = os.environ.get(SECRET_ENV) or data.get("secret")
     where = f"${SECRET_ENV}" if os.environ.get(SECRET_ENV) else path
     secret = _secret_bytes(secret_text, where) if secret_text is not None else None
-    passwords = {str(slug): _password(value, f"{path}: passwords.{slug}")
-                 for slug, value in (data.get("passwords") or {}).items()}
-    for name, value in os.environ.items():
-        if name.startswith(PASSWORD_ENV) and value:
-            slug = name.removeprefix(PASSWORD_ENV).lower().replace("_", "-")
-            passwords[slug] = _password(value, f"${name}")
-    return Secrets(secret, passwords, path)
+    return Secrets(secret, path, {str(slug): value for slug, value in (data.get("passwords") or {}).items()})
 
 
 def _read_file(path: Path, diagnostics: Diagnostics) -> dict:

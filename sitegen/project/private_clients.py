@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sitegen.errors import Diagnostics, SitegenError, raise_all
 from sitegen.project.model import CONTENT, Project
-from sitegen.project.privacy import PASSWORD_ENV, client_sealing, client_token, read_secrets
+from sitegen.project.privacy import client_sealing, client_token, password_env, read_secrets
 from sitegen.project.settings import CLIENT_FILE, SITE_FILE
 
 
@@ -32,11 +32,15 @@ def with_privacy(project: Project, output: Path, diagnostics: Diagnostics, enabl
             continue
         sealing = None
         if client.privacy == "password":
-            password = secrets.passwords.get(client.slug)
+            try:
+                password = secrets.password(client.slug)
+            except SitegenError as exc:
+                errors.append(exc)
+                continue
             if password is None:
-                env = PASSWORD_ENV + client.slug.upper().replace("-", "_")
                 errors.append(SitegenError(f"client {client.slug!r} has privacy = \"password\" and no password: run "
-                                           f"`sitegen secret password {client.slug}` (or set {env})", secrets.file))
+                                           f"`sitegen secret password {client.slug}` (or set "
+                                           f"{password_env(client.slug)})", secrets.file))
                 continue
             sealing = client_sealing(secrets.secret, client.slug, password)
         clients.append(dataclasses.replace(client, token=client_token(secrets.secret, client.slug), sealing=sealing))

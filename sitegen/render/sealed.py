@@ -38,6 +38,7 @@ _MEDIA_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpe
 _TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)\b([^<>]*)>")
 _REFERENCE = re.compile(r'\b(src|href)="([^"]*)"')
 _CSS_URL = re.compile(r'url\("([^"]*)"\)')
+_NOSCRIPT = re.compile(r"<noscript\b.*?</noscript>", re.DOTALL | re.IGNORECASE)  # a sealed page opens by script
 _ATTRIBUTE = re.compile(r"""\s+([^\s"'=<>/]+)(\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?""")
 
 Render = Callable[[str, dict], bytes]  # the locked page at a path, for a sealed envelope
@@ -98,8 +99,8 @@ def seal_files(sealing: Sealing, files: list[OutputFile], extra: dict[str, Calla
     by_path = {f.path: (lambda data=f.data: data) for f in files if not f.path.endswith(".html")}
     available = {**extra, **by_path}
     embedded: set[str] = set()
-    pages = [(f.path, _embedded(f.path, f.data.decode("utf-8"), available, embedded).encode("utf-8"), True)
-             for f in files if f.path.endswith(".html")]
+    pages = [(f.path, _embedded(f.path, _NOSCRIPT.sub("", f.data.decode("utf-8")), available, embedded).encode(),
+              True) for f in files if f.path.endswith(".html")]
     bare = [(path, by_path[path](), False) for path in sorted(set(by_path) - embedded)]
     sealed, seals = [], {}
     for path, plain, is_page in [*pages, *bare]:
