@@ -259,14 +259,19 @@ def test_unseal_opens_with_the_right_password_only_and_every_seal_is_new():
     first, second = seal(sealing, page), seal(sealing, page)
     assert json.loads(json.dumps(first)) == first
     assert first["kdf"] == "PBKDF2-SHA-256" and first["iterations"] == KDF_ITERATIONS >= 600_000
-    assert first["salt"] == second["salt"]  # the client's, stable while the password and the secret are
+    assert first["salt"] == second["salt"]  # the client's, stable while the secret is
     for field in ("file_salt", "nonce", "data"):
         assert first[field] != second[field]
     assert len(base64.b64decode(first["file_salt"])) == 16 and len(base64.b64decode(first["nonce"])) == 12
     assert unseal(PASSWORD, first) == page == unseal(PASSWORD, second)
     assert unseal(NEW_PASSWORD, first) is None
-    assert client_sealing(SECRET_BYTES, "acme", Password(NEW_PASSWORD)).salt != sealing.salt
+    # the salt is published: it must tell nothing of the password (with the secret, a salt made from it would test
+    # a guess at the cost of one HMAC); the cache tells a new password by the fingerprint, which is never published
+    renewed = client_sealing(SECRET_BYTES, "acme", Password(NEW_PASSWORD))
+    assert renewed.salt == sealing.salt and renewed.fingerprint != sealing.fingerprint
+    assert sealing.fingerprint not in json.dumps(first)
     assert client_sealing(OTHER_BYTES, "acme", Password(PASSWORD)).salt != sealing.salt
+    assert client_sealing(SECRET_BYTES, "acme-2", Password(PASSWORD)).salt != sealing.salt
 
 
 def test_sealed_files_embed_what_their_page_references_and_downloads_keep_their_names():
@@ -412,3 +417,46 @@ def test_a_sealed_page_holds_no_noscript_copy_of_its_charts(tmp_path, private_en
     build(root, BuildOptions(output=tmp_path / "out"))
     report = opened(tmp_path / "out" / client_token(SECRET_BYTES, "acme") / OCT / "index.html")
     assert "<noscript" not in report and 'class="chart-static"' in report
+
+
+def test_a_changed_locked_page_reaches_every_sealed_page_and_speaks_the_sites_language(tmp_path, private_env):
+    """The cache keeps a sealed page's bytes only while the locked page around it is the same: a new agency name
+    (or template) locks every page anew. The locked page is the agency's: its language, not the client's."""
+    root = _password_project(tmp_path / "p")
+    write(root / "content" / "acme" / "client.toml", 'name = "Acme Anvils"\nlocale = "de_DE"\n')
+    out = tmp_path / "out"
+    private_env(env(acme=PASSWORD))
+    build(root, BuildOptions(output=out))
+    pages = sorted((out / client_token(SECRET_BYTES, "acme")).rglob("*.html"))
+    assert all('<html lang="en-US">' in p.read_text(encoding="utf-8") for p in pages)
+    write(root / "sitegen.toml", SITE_TOML + 'privacy = "password"\n[branding]\nagency = "Renamed Agency"\n')
+    build(root, BuildOptions(output=out))
+    assert all("<title>Renamed Agency</title>" in p.read_text(encoding="utf-8") for p in pages)
+    assert "Acme Anvils" in opened(pages[-1])
+
+
+def test_building_one_client_of_a_private_site_keeps_the_index_quiet(tmp_path, private_env):
+    root = clients_project(tmp_path / "p", {"acme": 'name = "Acme Anvils"\nprivacy = "link"\n',
+                                            "globex": 'name = "Globex Gadgets"\n'})
+    write(root / "content" / "index.md", "Our clients include Acme Anvils.\n")
+    private_env(env())
+    build(root, BuildOptions(output=tmp_path / "out", clients=("globex",)))
+    index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert "Acme" not in index and "Globex Gadgets" in index and "noindex" in index
+    assert (tmp_path / "out" / "robots.txt").is_file()
+
+
+def test_an_agency_index_reaching_into_the_output_by_a_detour_is_refused(tmp_path):
+    root = clients_project(tmp_path / "p", {"acme": 'name = "Acme"\nprivacy = "link"\n'})
+    (tmp_path / "other").mkdir()
+    detour = tmp_path / "other" / ".." / "out" / "agency.html"
+    one_error(run_build(root, tmp_path / "out", "--agency-index", detour, env=env()))
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_dashboard_themes_index_of_an_all_private_site_says_so(tmp_path, private_env):
+    root = clients_project(tmp_path / "p", {"acme": 'name = "Acme"\nprivacy = "link"\n'}, site='theme = "dashboard"\n')
+    private_env(env())
+    build(root, BuildOptions(output=tmp_path / "out"))
+    index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert "private" in index and "No clients yet" not in index and "Acme" not in index

@@ -65,7 +65,6 @@ def build_client(project: Project, client: Client, theme: Theme, plan: ClientPla
         diagnostics.warn(warning)
     if out.currency is not None and out.currency != client.currency:  # the data's, where client.toml names none
         client = dataclasses.replace(client, currency=out.currency)
-    env = page_environment(theme, language(client.locale))
     record = client.published
     changed = changed_files(record["files"], out.data_files) if record is not None else {}
     entries = {}
@@ -82,10 +81,10 @@ def build_client(project: Project, client: Client, theme: Theme, plan: ClientPla
                                          client.currency)
         done = by_page.get(key[1]) if key else None
         if done is None:
-            done = _render_report(out, env, project, client, report, key, computed, entries[slug])
+            done = _render_report(out, theme, project, client, report, key, computed, entries[slug])
         out.report_outputs.append(done)
         out.files.extend(done.files)
-    _client_page(out, env, project, client, previous, entries)
+    _client_page(out, theme, project, client, previous, entries)
     lang = language(client.locale)
     untranslated = set(out.index_untranslated).union(*(r.untranslated for r in out.report_outputs))
     for warning in translator(lang).warnings(untranslated):
@@ -144,7 +143,7 @@ def _compute(out: ClientOutput, project: Project, client: Client, report: Commen
     return Computed(kpis, alerts, charts, missing_days(facts, report.period), has_data(facts, report.period), images)
 
 
-def _render_report(out: ClientOutput, env: jinja2.Environment, project: Project, client: Client,
+def _render_report(out: ClientOutput, theme: Theme, project: Project, client: Client,
                    report: Commentary, key: tuple[str, str] | None, computed: Computed,
                    entry: dict | None) -> ReportOutput:
     split = _split_ranges(out, report)
@@ -154,10 +153,11 @@ def _render_report(out: ClientOutput, env: jinja2.Environment, project: Project,
     result = ReportResult(report, report_slug(report), computed.kpis, computed.alerts, computed.charts,
                           *out.data_span, computed.missing_days, computed.images, entry)
     out.work["pages rendered"] += 1
+    env = page_environment(theme, language(client.locale))
     try:
         with timed(out.timings, "pages"), translator(language(client.locale)).recording() as untranslated:
             files = report_files(env, project, client, result)
-        files = _as_published(out, env, project, client, files)
+        files = _as_published(out, theme, project, client, files)
     except SitegenError as exc:
         out.errors.append(exc)
         files = []
@@ -165,7 +165,7 @@ def _render_report(out: ClientOutput, env: jinja2.Environment, project: Project,
     return ReportOutput(key if files or not key else (key[0], ""), computed, files, untranslated)
 
 
-def _as_published(out: ClientOutput, env: jinja2.Environment, project: Project, client: Client,
+def _as_published(out: ClientOutput, theme: Theme, project: Project, client: Client,
                   files: list[OutputFile]) -> list[OutputFile]:
     """A private client's files as published: locked pages (render.sealed) with a password, else pages marked
     private."""
@@ -176,9 +176,10 @@ def _as_published(out: ClientOutput, env: jinja2.Environment, project: Project, 
         return files
     brand_files = {f"{client.site_dir}/{BRAND_FILES[key]}{path.suffix.lower()}": path.read_bytes
                    for key, path in client.brand_files.items()}
+    env = page_environment(theme, language(project.site.locale))  # the agency's page: in the site's language
     with timed(out.timings, "seal"):
         sealed, seals = seal_files(client.sealing, files, brand_files,
-                                   lambda path, envelope: render_locked(env, project, client, path, envelope),
+                                   lambda path, envelope: render_locked(env, project, path, envelope),
                                    out.sealed_before)
     out.seals.update(seals)
     return sealed
@@ -193,7 +194,7 @@ def _split_ranges(out: ClientOutput, report: Commentary) -> list[SitegenError]:
             for p, what in periods for r in split_ranges(ranges, p.start, p.end)]
 
 
-def _client_page(out: ClientOutput, env: jinja2.Environment, project: Project, client: Client,
+def _client_page(out: ClientOutput, theme: Theme, project: Project, client: Client,
                  previous: ClientOutput | None, entries: dict[str, dict]) -> None:
     """The client's index page and branding files, reused when their key did not change."""
     plan = out.plan
@@ -201,8 +202,9 @@ def _client_page(out: ClientOutput, env: jinja2.Environment, project: Project, c
         out.index, out.index_untranslated = previous.index, previous.index_untranslated
     else:
         with timed(out.timings, "pages"), translator(language(client.locale)).recording() as untranslated:
+            env = page_environment(theme, language(client.locale))
             out.index = _client_files(env, project, client, out.report_outputs, entries)
-        out.index = _as_published(out, env, project, client, out.index)
+        out.index = _as_published(out, theme, project, client, out.index)
         out.index_untranslated = untranslated
         out.work["client pages rendered"] += 1
     out.files.extend(out.index)

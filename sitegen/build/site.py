@@ -160,10 +160,12 @@ def _plan(project_dir: Path, options: BuildOptions, cache: BuildCache | None, wr
         cache = cache_disk.load(store)
     with timed(result.timings, "discover"):
         project = discover(project_dir, diagnostics, *([cache.commentary.read] if cache else []))
-        project = _selected(project, options.clients, options.split)
+        # a site with a private client, even one not built now, names none of them on its index
+        private = options.privacy and any(c.privacy != "none" for c in project.clients)
+        project = dataclasses.replace(_selected(project, options.clients, options.split), private=private)
         result.output = check_output(project, options.output or default_output(project.root))
         project = with_privacy(project, result.output, diagnostics, options.privacy)
-        result.private = _private(project)
+        result.private = project.private
         if result.private:  # refused before anything is built or published
             result.agency_index = agency_path(result.output, options.agency_index)
         project = with_records(project, result.output, diagnostics)  # what the output published
@@ -248,9 +250,9 @@ def _site_pages(run: _Run) -> None:
                 run.site_files.extend(dataclasses.replace(f, path=f"{client.site_dir}/{f.path}")
                                       for f in _assets(project, theme))
         else:
-            run.site_files.append(OutputFile("index.html", _index_page(run, private=_private(project))))
+            run.site_files.append(OutputFile("index.html", _index_page(run, private=project.private)))
             run.site_files.extend(_assets(project, theme))
-        if _private(project):  # (with --split, each private client's folder is a site of its own)
+        if project.private:  # (with --split, each private client's folder is a site of its own)
             robots = [ROBOTS_TXT, *(dataclasses.replace(ROBOTS_TXT, path=f"{c.site_dir}/{ROBOTS_TXT.path}")
                                     for c in project.clients if c.private and project.split)]
             run.site_files = [*marked_private(run.site_files), *robots]
@@ -258,10 +260,6 @@ def _site_pages(run: _Run) -> None:
     run.result.warnings = run.diagnostics.warnings
     if run.options.strict:
         run.diagnostics.check_strict()
-
-
-def _private(project: Project) -> bool:
-    return any(c.private for c in project.clients)
 
 
 def _index_page(run: _Run, private: bool = False, agency: Path | None = None) -> bytes:
@@ -295,8 +293,9 @@ def _agency_index(run: _Run) -> None:
 def agency_path(output: Path, chosen: Path | None) -> Path:
     """Where the agency's index goes: as chosen, else beside the output (output/ -> output-agency.html); never in
     the output, which is published."""
-    path = (chosen or output.parent / f"{output.name}-agency.html").absolute()
-    if path == output or output in path.parents:
+    path = Path(os.path.realpath(chosen or output.parent / f"{output.name}-agency.html"))
+    real = Path(os.path.realpath(output))
+    if path == real or real in path.parents:
         raise SitegenError("refusing to write the agency's index into the output folder: it names every client, "
                            "and the output is published", path)
     return path

@@ -83,6 +83,7 @@ class Project:
     index_md: Path | None
     brand_files: dict[str, Path]  # logo, favicon, font_file set in sitegen.toml
     split: bool = False  # one self-contained site per client (`build --split`): output/<client>/ is its root
+    private: bool = False  # some client of the project is private (built or not: see build --client)
     today: str = ""  # the build's date, ISO (render.published.publish_date): the date of a change found now
 
     @property

@@ -73,12 +73,14 @@ def password_env(slug: str) -> str:
 
 @dataclass(frozen=True)
 class Sealing:
-    """What a password-protected client's pages are sealed with: the salt of its key (stable while the password
-    and the secret are) and the password itself; `fingerprint` tells a build cache that either changed."""
+    """What a password-protected client's pages are sealed with: the salt of its key and the password itself."""
 
-    salt: bytes
+    salt: bytes  # public (every locked page carries it): it must tell nothing of the password
     password: Password
     record_key: bytes  # seals the client's record of published figures: the build reads it, no client can
+    # tells a build cache that the password or the secret changed; never published, since with the secret it
+    # would test a guess at the cost of one HMAC, not of the key derivation
+    fingerprint: str
 
     def __repr__(self) -> str:
         return "Sealing(***)"
@@ -88,9 +90,6 @@ class Sealing:
         digest = hmac.new(self.record_key, b"sitegen report folder\0" + slug.encode(), hashlib.sha256).digest()
         return base64.b32encode(digest[:10]).decode().lower()
 
-    @property
-    def fingerprint(self) -> str:
-        return hashlib.sha256(b"sitegen sealing fingerprint\0" + self.salt).hexdigest()[:32]
 
 
 def secrets_file(root: Path) -> Path:
@@ -166,11 +165,13 @@ def client_token(secret: bytes, slug: str) -> str:
 
 
 def client_sealing(secret: bytes, slug: str, password: Password) -> Sealing:
-    """The client's key salt: unique to client and password, unpredictable without the secret, and stable, so that
-    nothing needs to be stored and a new password or secret gives a new key."""
-    salt = hmac.new(secret, b"sitegen kdf salt\0" + slug.encode() + b"\0" + password.utf8, hashlib.sha256).digest()
-    record_key = hmac.new(secret, b"sitegen record\0" + slug.encode(), hashlib.sha256).digest()
-    return Sealing(salt[:16], password, record_key)
+    """The client's key salt: unique to the client, unpredictable without the secret, and stable, so that nothing
+    needs to be stored (a new secret gives a new one). It does not depend on the password: it is published."""
+    def keyed(*parts: bytes) -> bytes:
+        return hmac.new(secret, b"\0".join(parts), hashlib.sha256).digest()
+    fingerprint = keyed(b"sitegen password fingerprint", slug.encode(), password.utf8).hex()[:32]
+    return Sealing(keyed(b"sitegen kdf salt", slug.encode())[:16], password,
+                   keyed(b"sitegen record", slug.encode()), fingerprint)
 
 
 def write_secrets(root: Path, secret: str | None = None, passwords: dict[str, str] | None = None) -> Path:

@@ -115,11 +115,12 @@ def _client_sharing(project: Project, client: Client, fmt: Formatter, entries: l
     return client_sharing(project.site.title, client.name, span, latest.title, headline(fmt, latest.headline), url)
 
 
-def render_locked(env: jinja2.Environment, project: Project, client: Client, path: str, envelope: dict) -> bytes:
-    """The locked page at `path` that carries a sealed page: the agency's brand only, never the client's."""
+def render_locked(env: jinja2.Environment, project: Project, path: str, envelope: dict) -> bytes:
+    """The locked page at `path` that carries a sealed page: the agency's brand and language only, nothing of the
+    client's."""
     depth = path.count("/") - (1 if project.split else 0)
     root = "../" * depth
-    with speaking(language(client.locale)):
+    with speaking(language(project.site.locale)):
         context = {"site": site_context(project), "brand": brand(project, None, root), "root": root,
-                   "lang": html_lang(client.locale), "sealed": Markup(json.dumps(envelope, sort_keys=True))}
+                   "lang": html_lang(project.site.locale), "sealed": Markup(json.dumps(envelope, sort_keys=True))}
         return render_template(env, "locked.html", context)

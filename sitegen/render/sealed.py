@@ -97,6 +97,10 @@ def seal_files(sealing: Sealing, files: list[OutputFile], extra: dict[str, Calla
     files are not published apart. A file no page references is published as a bare envelope. A file whose
     plaintext hash is the one `before` holds for its path (hash, sealed bytes) keeps those bytes."""
     by_path = {f.path: (lambda data=f.data: data) for f in files if not f.path.endswith(".html")}
+
+    def shell(path: str) -> bytes:  # the locked page without its sealed page
+        return hashlib.sha256(render(path, {}) if path.endswith(".html") else b"").digest()
+
     available = {**extra, **by_path}
     embedded: set[str] = set()
     pages = [(f.path, _embedded(f.path, _NOSCRIPT.sub("", f.data.decode("utf-8")), available, embedded).encode(),
@@ -104,9 +108,9 @@ def seal_files(sealing: Sealing, files: list[OutputFile], extra: dict[str, Calla
     bare = [(path, by_path[path](), False) for path in sorted(set(by_path) - embedded)]
     sealed, seals = [], {}
     for path, plain, is_page in [*pages, *bare]:
-        # the salt changes with the password: a page sealed with an old one is never kept
-        seals[path] = hmac.new(sealing.record_key, sealing.salt + path.encode() + b"\0" + plain,
-                               hashlib.sha256).hexdigest()
+        # a page sealed with another password, or locked by another locked page, is never kept
+        seals[path] = hmac.new(sealing.record_key, b"\0".join([sealing.fingerprint.encode(), shell(path),
+                                                                path.encode(), plain]), hashlib.sha256).hexdigest()
         kept = (before or {}).get(path)
         if kept is not None and kept[0] == seals[path]:
             sealed.append(OutputFile(path, kept[1]))
