@@ -35,7 +35,7 @@ _MEDIA_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpe
                 ".gif": "image/gif", ".webp": "image/webp", ".ico": "image/x-icon", ".json": "application/json",
                 ".csv": "text/csv", ".woff2": "font/woff2", ".woff": "font/woff", ".ttf": "font/ttf",
                 ".otf": "font/otf", ".pdf": "application/pdf"}
-_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)\b([^<>]*)>")
+_TAG = re.compile(r'<([a-zA-Z][a-zA-Z0-9]*)(\s[^<>]*?\b(?:src|href)="[^<>]*)>')  # tags that reference a file
 _REFERENCE = re.compile(r'\b(src|href)="([^"]*)"')
 _CSS_URL = re.compile(r'url\("([^"]*)"\)')
 _NOSCRIPT = re.compile(r"<noscript\b.*?</noscript>", re.DOTALL | re.IGNORECASE)  # a sealed page opens by script
@@ -65,7 +65,8 @@ def _b64(data: bytes) -> str:
 def seal(sealing: Sealing, plaintext: bytes) -> dict:
     """The envelope of `plaintext` (gzip-compressed, then encrypted), as the locked page carries it."""
     file_salt, nonce = os.urandom(16), os.urandom(12)
-    data = AESGCM(_file_key(client_key(sealing), file_salt)).encrypt(nonce, gzip.compress(plaintext, mtime=0), None)
+    packed = gzip.compress(plaintext, compresslevel=6, mtime=0)
+    data = AESGCM(_file_key(client_key(sealing), file_salt)).encrypt(nonce, packed, None)
     return {"v": 1, "kdf": "PBKDF2-SHA-256", "iterations": KDF_ITERATIONS, "salt": _b64(sealing.salt),
             "file_salt": _b64(file_salt), "nonce": _b64(nonce), "data": _b64(data)}
 
