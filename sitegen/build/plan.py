@@ -27,6 +27,7 @@ from pydantic import BaseModel
 
 from sitegen import __version__
 from sitegen.data.files import is_data_name
+from sitegen.data.sources import fingerprint
 from sitegen.project.model import Client, Project, report_slug
 from sitegen.storage import settled, stat_signature
 
@@ -159,6 +160,7 @@ class ClientPlan:
     index: str
     files: tuple[tuple[str, str], ...] | None = ()  # the data files' (name, hash), for the published record
     records: tuple[str, ...] = ()  # per report, its numbers' key in the published record: the same in any folder
+    sources: tuple[tuple[str, str], ...] = ()  # each source's (name, fingerprint): its rows changed or not
 
 
 def client_plan(files: FileDigests, project: Project, client: Client, templates: dict[str, str],
@@ -171,7 +173,10 @@ def client_plan(files: FileDigests, project: Project, client: Client, templates:
     # the load options: [files] dates and the locale change how dates are read (a year taken from a file's
     # modification time is not in the key: it is kept until the file or the settings change, see data.file_dates)
     hashes = files.in_folder(client.data_dir, is_data_name)
-    data = digest(__version__, client.load_options, folder_digest(hashes))
+    if hashes is None and client.sources:  # a client whose data comes from sources only needs no data folder
+        hashes = ()
+    sources = tuple((s.name, fingerprint(s)) for s in client.sources)
+    data = digest(__version__, client.load_options, folder_digest(hashes), sources)
     site = digest(__version__, project.site, project.brand_files, project.split)
     numbers_base = digest(data, settings, site, palette)  # any settings change recomputes (rare; safe)
     # the same without the project's own paths (its folder, logos), which the numbers do not depend on
@@ -192,7 +197,7 @@ def client_plan(files: FileDigests, project: Project, client: Client, templates:
                    [(r.title, report_slug(r), n) for r, (n, _) in zip(client.reports, reports)],
                    [(k, files.of(p)) for k, p in sorted(client.brand_files.items())],
                    records if any(r is not None for r in records) else None)
-    return ClientPlan(data, tuple(reports), index, hashes, tuple(keys))
+    return ClientPlan(data, tuple(reports), index, hashes, tuple(keys), sources)
 
 
 def _record_part(record: dict | None, slug: str, numbers: str, today: str):  # numbers: ClientPlan.records' key

@@ -116,6 +116,9 @@ def _reasons(client: Client, plan: ClientPlan | None, previous: ClientOutput | N
         return ["not built before (or its cache was dropped): everything"]
     old = previous.plan
     if old.data != plan.data:
+        changed = [name for name, value in plan.sources if (name, value) not in old.sources]
+        if changed and old.files == plan.files:
+            return [f"source {', '.join(changed)} changed: loading the data and recomputing every report"]
         return ["its data files changed: loading them and recomputing every report"]
     lines = []
     old_reports = {page: numbers for numbers, page in old.reports}

@@ -29,7 +29,7 @@ from sitegen.data.fx import RateUsed, merged_rates
 from sitegen.data.kinds import KINDS, Kind
 from sitegen.data.options import LoadOptions
 from sitegen.data.readers import READABLE, STREAM_BYTES, general_table, open_table, read_table
-from sitegen.data.readers.base import NotPlain, TextTable, scan_file
+from sitegen.data.readers.base import NotPlain, TextTable, from_raw, scan_file
 from sitegen.data.recognise import (
     doubled_columns,
     headers_to_sample,
@@ -38,6 +38,8 @@ from sitegen.data.recognise import (
     unknown_columns,
 )
 from sitegen.data.shop_orders import derive_orders, shop_export
+from sitegen.data.source_tables import read_source
+from sitegen.data.sources import SourceSpec
 from sitegen.data.spelled_dates import DateContext
 from sitegen.data.totals import cell_at, drop_totals
 from sitegen.errors import Diagnostics, SitegenError, raise_all
@@ -75,18 +77,22 @@ def load_client_data(data_dir: Path, diagnostics: Diagnostics, columns: dict[str
     `cache_dir`: the project's cache folder, whose `data/` keeps big files' typed cells by their contents
     (None: no cache); `stream_from`: the size from which a delimited file is read in blocks."""
     options = options or LoadOptions(dict(columns or {}))
-    if not data_dir.is_dir():
+    if not data_dir.is_dir() and not options.sources:
         raise SitegenError("data folder is missing, expected data files (CSV, XLSX, Parquet, JSON) here",
                            data_dir)
     cache = ConversionCache(cache_dir, options) if cache_dir is not None else None
     errors: list[SitegenError] = []
     items: dict[str, list[Item]] = {k: [] for k in KINDS}
     big = False
-    for path in data_paths(data_dir):
+    for path in data_paths(data_dir) if data_dir.is_dir() else []:
         days = file_days(path, data_dir, options.files)
         context = DateContext(path, days, options.language, day_first=options.day_first)
         item, size = _read_file(path, options, context, cache, diagnostics, errors, stream_from)
         big |= size >= CACHE_MIN_BYTES
+        if item is not None:
+            items[item.kind.name].append(item)
+    for spec in options.sources:
+        item = _read_source(spec, options, diagnostics, errors)
         if item is not None:
             items[item.kind.name].append(item)
     data = _combined(items, diagnostics, cache, errors, options)
@@ -116,6 +122,23 @@ def _read_file(path: Path, options: LoadOptions, context: DateContext, cache: Co
             diagnostics.warn(message, path, row, column)
         if size >= CACHE_MIN_BYTES:
             release_memory()
+
+
+def _read_source(spec: SourceSpec, options: LoadOptions, diagnostics: Diagnostics,
+                 errors: list[SitegenError]) -> Item | None:
+    """A database source's rows, prepared as a file's are (None when it has errors, which go to `errors`)."""
+    warnings: list[tuple[str, int | None, str | None]] = []
+    name = Path(spec.name)
+    try:
+        return prepare_table(from_raw(read_source(spec)), name, options, warnings, None, DateContext(name))
+    except SitegenError as exc:
+        for error in getattr(exc, "errors", [exc]):
+            error.row = error.row or None  # a source has no header row to point at
+            errors.append(error)
+        return None
+    finally:
+        for message, row, column in warnings:
+            diagnostics.warn(message, name, row or None, column)
 
 
 def _combined(items: dict[str, list[Item]], diagnostics: Diagnostics, cache: ConversionCache | None,
@@ -152,7 +175,6 @@ def prepare(path: Path, options: LoadOptions, cache: ConversionCache | None,
     export: its orders, see `shop_orders`), or as a `CachedFile` when the conversion cache holds its typed cells.
     A file without a date column whose range `context` knows gets the range's first day as its date (and is not
     cached)."""
-    user_columns = options.columns
     key, scan = None, None
     context = context or DateContext(path)
     if cache is not None and size >= CACHE_MIN_BYTES:
@@ -164,7 +186,13 @@ def prepare(path: Path, options: LoadOptions, cache: ConversionCache | None,
             return CachedFile(path, hit.kind, hit.typed, hit.row_numbers, days=context.days)
     elif size >= stream_from:
         scan = scan_file(path, digest=False)
-    table = open_table(path, scan, size, stream_from)
+    return prepare_table(open_table(path, scan, size, stream_from), path, options, warnings, key, context)
+
+
+def prepare_table(table: TextTable, path: Path, options: LoadOptions,
+                  warnings: list[tuple[str, int | None, str | None]], key: str | None, context: DateContext) -> Item:
+    """A file's (or a source's) table as a `Source`, or a shop's order export as its orders."""
+    user_columns = options.columns
     shop = shop_export(table.names)
     if shop is not None:
         orders = derive_orders(table, path, *shop, options.timezone, warnings, key, day_first=options.day_first)

@@ -13,6 +13,7 @@ from babel import UnknownLocaleError
 from babel.dates import get_date_format
 
 from sitegen.data.fx import ExchangeRates
+from sitegen.data.sources import SourceSpec
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class LoadOptions:
     currency: str = "USD"  # the client's: every amount is reported in it (see `currencies`)
     currency_set: bool = False  # client.toml names it; else the one currency the data names wins
     fx: ExchangeRates | None = None  # rates that convert amounts in other currencies
+    sources: tuple[SourceSpec, ...] = ()  # tables, queries and files read besides the data folder
 
     @property
     def language(self) -> str:

@@ -12,6 +12,7 @@ from sitegen.data.fx import ExchangeRates
 from sitegen.data.options import FileDates
 from sitegen.errors import Diagnostics, SitegenError, SitegenErrors, raise_all
 from sitegen.metrics.thresholds import AlertThresholds
+from sitegen.project.client_sources import client_sources
 from sitegen.project.contrast import PAGE_BACKGROUND, TEXT_CONTRAST, contrast, text_colour
 from sitegen.project.frontmatter import Commentary, read_commentary
 from sitegen.project.model import CONTENT, Client, Project, report_slug, slugify
@@ -130,7 +131,8 @@ def _client(folder: Path, site: SiteConfig, site_rates: ExchangeRates | None, di
                   files={k: FileDates(v.downloaded, v.start, v.end) for k, v in cfg.files.items()},
                   fx=exchange_rates(cfg.fx, config_path) if cfg.fx is not None else site_rates,
                   creator_fees={h: c.fee for h, c in cfg.creators.items() if c.fee is not None},
-                  privacy=cfg.privacy or site.privacy)
+                  privacy=cfg.privacy or site.privacy,
+                  sources=client_sources(cfg, site, slug, folder, config_path, root / SITE_FILE))
 
 
 def _check_contrast(branding: Branding, whose: str, path: Path, diagnostics: Diagnostics) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sitegen.data.fx import ExchangeRates
 from sitegen.data.options import FileDates, LoadOptions
+from sitegen.data.sources import SourceSpec
 from sitegen.metrics.thresholds import AlertThresholds
 from sitegen.project.frontmatter import Commentary
 from sitegen.project.privacy import Privacy, Sealing
@@ -44,6 +45,7 @@ class Client:
     fx: ExchangeRates | None = None  # [fx] of the client, else of the site
     creator_fees: dict[str, float] = field(default_factory=dict)  # [creators."@handle"] fee, by handle
     published: dict | None = None  # the record of its pages in the output the build replaces (render.published)
+    sources: tuple[SourceSpec, ...] = ()  # [[sources]] of the client and the site, as this client reads them
     privacy: Privacy = "none"  # who may read its reports (project.private_clients)
     token: str = ""  # a private client's folder in the output, in place of its slug
     sealing: Sealing | None = None  # with privacy "password": what its pages are sealed with
@@ -55,7 +57,7 @@ class Client:
     @property
     def load_options(self) -> LoadOptions:
         return LoadOptions(dict(self.columns), self.timezone, dict(self.files), self.locale, self.currency,
-                           self.currency_set, self.fx)
+                           self.currency_set, self.fx, self.sources)
 
     @property
     def site_dir(self) -> str:

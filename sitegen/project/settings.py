@@ -11,6 +11,7 @@ import tomllib
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
@@ -18,6 +19,7 @@ from babel.numbers import list_currencies
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sitegen.data.kinds import KINDS
+from sitegen.data.sources import check_table_name
 from sitegen.errors import Diagnostics, SitegenError, raise_all
 from sitegen.metrics.catalogue import DEFAULT_SUMMARY_KPIS, KPI_IDS, SECTIONS
 from sitegen.metrics.handles import name_key
@@ -134,6 +136,42 @@ class FxSettings(_Model):
         return self
 
 
+ParamValue = str | int | float | bool
+
+
+class SourceSettings(_Model):
+    """`[[sources]]`: a database table or query, or files, read next to the data folder."""
+
+    url: str = Field(description="duckdb:///file.duckdb (relative to the settings file; four slashes: absolute), "
+                     "postgresql://user@host/db (the password from PGPASSWORD or ~/.pgpass), or a Parquet, JSON "
+                     "Lines or CSV file path or glob.")
+    table: str | None = Field(None, description="A table (schema.table allowed) whose rows are read.")
+    query: str | None = Field(None, description="A SELECT whose rows are read; :name marks a parameter.")
+    params: dict[str, ParamValue] = Field(default_factory=dict, description="Parameter name = value, bound to "
+                                          "the query's :name (never written into its text).")
+    name: str | None = Field(None, description="How messages name the source (default: the table, or the file).")
+
+    @model_validator(mode="after")
+    def _shape(self) -> SourceSettings:
+        scheme = self.url.split("://", 1)[0].lower() if "://" in self.url else ""
+        if scheme not in ("", "duckdb", "postgresql", "postgres"):
+            raise ValueError(f"url: unknown scheme {scheme!r}; expected duckdb://, postgresql:// or a file path")
+        if "://" in self.url and urlsplit(self.url).password is not None:
+            raise ValueError("url: a password in the URL would be committed with the settings; give it in "
+                             "PGPASSWORD or ~/.pgpass (libpq reads both) and leave it out of the URL")
+        if scheme == "":
+            if self.table is not None or self.query is not None:
+                raise ValueError("a file source takes no table or query: its files are the rows")
+            if not self.url.lower().endswith((".parquet", ".jsonl", ".ndjson", ".json", ".csv")):
+                raise ValueError(f"url: {self.url[:80]!r} is no .parquet, .jsonl, .ndjson, .json or .csv file "
+                                 "(or glob), and has no duckdb:// or postgresql:// scheme")
+        elif (self.table is None) == (self.query is None):
+            raise ValueError("set either table or query (one of them)")
+        if self.table is not None:
+            check_table_name(self.table)
+        return self
+
+
 class _Settings(_Model):
     privacy: Literal["none", "link", "password"] | None = Field(
         None, description="Who may read the reports: \"none\" (anyone with the site), \"link\" (a client's folder "
@@ -141,6 +179,8 @@ class _Settings(_Model):
     locale: str | None = None
     currency: str | None = None
     timezone: str | None = None
+    sources: list[SourceSettings] = Field(default_factory=list, description="Tables, queries or files read "
+                                          "next to the data folder (see Data from a warehouse).")
     fx: FxSettings | None = None
     targets: dict[str, float] = Field(default_factory=dict)
     columns: dict[str, str] = Field(default_factory=dict,
@@ -263,6 +303,8 @@ class ClientConfig(_Settings):
         default_factory=dict, description="Pattern of files under data/ = the dates they do not write.")
     creators: dict[str, CreatorSettings] = Field(
         default_factory=dict, description="Handle = the creator's settings (fee), for the creators table.")
+    source_params: dict[str, ParamValue] = Field(
+        default_factory=dict, description="Parameter values for the site's sources (the client's :name).")
 
     _creators = field_validator("creators")(classmethod(lambda cls, v: _check_creators(v)))
 

@@ -1,0 +1,156 @@
+"""Data from a database table instead of a file: DuckDB (a file next to the project) or PostgreSQL. A source's rows
+come back as rows of values (`source_table` makes them a table of cells, read by the same rules as a file's); its
+problems are told as `name:row:column`. Nothing here needs pandas: a build's plan asks each source for its
+fingerprint.
+
+Values are always bound as parameters (`:name` in a query), never written into the SQL. A PostgreSQL password
+comes from the environment (`PGPASSWORD`) or `~/.pgpass`, as libpq reads them: a URL with a password in it is
+refused where the settings are read, and every URL shown in a message has its password removed."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+from sitegen.errors import SitegenError
+
+DUCKDB, POSTGRES, FILES = "duckdb", "postgresql", "files"
+SCHEMES = {"duckdb": DUCKDB, "postgresql": POSTGRES, "postgres": POSTGRES, "": FILES}
+FILE_FUNCTIONS = {".parquet": "read_parquet", ".jsonl": "read_ndjson", ".ndjson": "read_ndjson", ".json": "read_json",
+                  ".csv": "read_csv"}
+SYNC_COLUMNS = ("_airbyte_extracted_at", "_airbyte_emitted_at", "_fivetran_synced", "_dlt_load_id")
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
+# a quoted string or identifier, a `::` cast, a `:name` parameter or a %: only `:name` is a parameter
+_SQL_PARTS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|::|:([A-Za-z_][A-Za-z0-9_]*)|%")
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """A configured source as one client reads it: where, what, with which parameter values."""
+
+    name: str  # in messages, as `name:row:column`
+    url: str  # duckdb:////absolute/path.duckdb, postgresql://user@host/db, or an absolute file path or glob
+    table: str | None = None
+    query: str | None = None
+    params: tuple[tuple[str, str | int | float | bool], ...] = ()
+
+    @property
+    def scheme(self) -> str:
+        return SCHEMES[urlsplit(self.url).scheme.split("+")[0]]
+
+    @property
+    def shown(self) -> str:
+        return shown_url(self.url)
+
+
+def shown_url(url: str) -> str:
+    """The URL without a password (for messages)."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    user = f"{parts.username}:***@" if parts.username else ":***@"
+    return urlunsplit(parts._replace(netloc=f"{user}{host}{f':{parts.port}' if parts.port else ''}"))
+
+
+def database_path(url: str) -> str:
+    """The file of a duckdb: URL (three slashes: relative, as SQLAlchemy reads them; four: absolute)."""
+    return url.split("://", 1)[1][1:]
+
+
+def check_table_name(table: str) -> str:
+    """A table name as written (`schema.table` allowed): identifiers only, quoted when used."""
+    if not all(_IDENTIFIER.fullmatch(part) for part in table.split(".")) or table.count(".") > 2:
+        raise ValueError(f"{table[:80]!r} is not a table name; expected letters, digits and _ (schema.table "
+                         "allowed); for anything else, write a query")
+    return table
+
+
+def query_parameters(query: str) -> list[str]:
+    """The `:name` parameters a query uses (outside quoted strings and `::` casts)."""
+    return [m[1] for m in _SQL_PARTS.finditer(query) if m[1]]
+
+
+def _statement(spec: SourceSpec) -> tuple[str, dict]:
+    """The SQL in the driver's parameter style, and the values to bind."""
+    if spec.scheme == FILES:  # Parquet, JSON Lines or CSV files, read by DuckDB
+        suffix = "." + spec.url.rsplit(".", 1)[-1].lower()
+        function = FILE_FUNCTIONS[suffix]
+        options = ", all_varchar = true" if function == "read_csv" else ""
+        return f"SELECT * FROM {function}($path{options})", {"path": spec.url}
+    if spec.table is not None:
+        quoted = ".".join(f'"{part}"' for part in spec.table.split("."))
+        return f"SELECT * FROM {quoted}", {}
+    style = "${}" if spec.scheme == DUCKDB else "%({})s"
+    values = dict(spec.params)
+
+    def part(m: re.Match) -> str:
+        if not m[1]:  # psycopg reads every % as the start of a placeholder, even in quotes
+            return m[0].replace("%", "%%") if spec.scheme == POSTGRES else m[0]
+        if m[1] not in values:
+            raise SitegenError(f"the query uses :{m[1]}, and params gives no value for it", spec.name)
+        return style.format(m[1])
+
+    sql = _SQL_PARTS.sub(part, spec.query)
+    used = set(query_parameters(spec.query))
+    return sql, {k: v for k, v in values.items() if k in used}
+
+
+Rows = tuple[list[str], list[tuple]]  # column names, rows of values as the driver gives them
+
+
+def fetch(spec: SourceSpec) -> Rows:
+    """The source's rows."""
+    sql, values = _statement(spec)
+    return _fetch(spec, sql, values)
+
+
+def _fetch(spec: SourceSpec, sql: str, values: dict) -> Rows:
+    try:
+        if spec.scheme == POSTGRES:
+            return _postgres(spec, sql, values)
+        return _duckdb(spec, sql, values)
+    except SitegenError:
+        raise
+    except Exception as exc:  # drivers raise their own types for every failure
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise SitegenError(f"cannot read {spec.shown}: {text.replace(spec.url, spec.shown)}", spec.name) from None
+
+
+def _duckdb(spec: SourceSpec, sql: str, values: dict) -> Rows:
+    import duckdb  # only a project with such a source needs it
+
+    path = ":memory:" if spec.scheme == FILES else database_path(spec.url)
+    with duckdb.connect(path, read_only=path != ":memory:") as connection:
+        cursor = connection.execute(sql, values)
+        return [d[0] for d in cursor.description], cursor.fetchall()
+
+
+def _postgres(spec: SourceSpec, sql: str, values: dict) -> Rows:
+    try:
+        import psycopg
+    except ImportError:
+        raise SitegenError('a PostgreSQL source needs psycopg: pip install "sitegen[postgres]"', spec.name) \
+            from None
+    with psycopg.connect(spec.url.replace("postgresql+psycopg://", "postgresql://"), connect_timeout=10) as conn, \
+            conn.cursor() as cursor:
+        cursor.execute(sql, values)
+        return [d.name for d in cursor.description], cursor.fetchall()
+
+
+def fingerprint(spec: SourceSpec) -> str:
+    """What tells that a source's rows changed: its row count and latest sync time where the rows have a sync
+    column (Airbyte, Fivetran, dlt), else a hash of every row."""
+    sql, values = _statement(spec)
+    names, _ = _fetch(spec, f"SELECT * FROM ({sql}) AS source LIMIT 0", values)
+    synced = next((c for c in SYNC_COLUMNS if c in names), None)
+    if synced is not None:
+        _, rows = _fetch(spec, f'SELECT count(*), max("{synced}") FROM ({sql}) AS source', values)
+        return "sync:" + hashlib.sha256(repr(rows).encode()).hexdigest()[:32]
+    names, rows = _fetch(spec, sql, values)
+    digest = hashlib.sha256(repr(names).encode())
+    for row in rows:
+        digest.update(repr(row).encode())
+    return "rows:" + digest.hexdigest()[:32]
