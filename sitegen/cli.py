@@ -220,13 +220,16 @@ def check(project_dir: Path, strict: bool, as_json: bool) -> None:
               help="Port (0: any free port).")
 @click.option("--open", "open_browser", is_flag=True, help="Open the site in a browser.")
 @click.option("--poll", is_flag=True, help="Poll for changes (network mounts, containers).")
-def serve(project_dir: Path, output: Path | None, host: str, port: int, open_browser: bool, poll: bool) -> None:
+@click.option("--source-interval", type=click.FloatRange(min=0), default=30.0, show_default=True, metavar="SECONDS",
+              help="How often to ask the project's [[sources]] whether their rows changed (0: never).")
+def serve(project_dir: Path, output: Path | None, host: str, port: int, open_browser: bool, poll: bool,
+          source_interval: float) -> None:
     """Build PROJECT_DIR, serve it, and rebuild and reload the browser on every change."""
     def say(line: str) -> None:
         click.echo(line, err=line.startswith(("error", "internal error")))
 
     try:
-        run_serve(project_dir, output, host, port, open_browser, poll, say)
+        run_serve(project_dir, output, host, port, open_browser, poll, say, source_interval)
     except SitegenError as exc:
         fail(exc)
     except OSError as exc:

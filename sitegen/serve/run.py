@@ -15,6 +15,7 @@ from sitegen.errors import SitegenError, error_lines, os_failure
 from sitegen.project.private_clients import names_private_clients
 from sitegen.serve.live_site import LiveSite
 from sitegen.serve.server import BuildState, PreviewServer
+from sitegen.serve.source_poll import SourcePoller
 from sitegen.serve.watch import Watcher
 from sitegen.storage import build_cache
 
@@ -22,7 +23,7 @@ PREVIEW = "output-preview"  # the preview's folder in a project with private cli
 
 
 def serve(project_dir: Path, output: Path | None, host: str, port: int, open_browser: bool, poll: bool,
-          say: Callable[[str], None]) -> None:
+          say: Callable[[str], None], source_interval: float = 30.0) -> None:
     project_dir = Path(project_dir).resolve()
     if not project_dir.is_dir():  # (a mistake in the project is shown in the page; no project is no preview)
         raise SitegenError("project folder does not exist", project_dir)
@@ -60,6 +61,7 @@ def serve(project_dir: Path, output: Path | None, host: str, port: int, open_bro
 
     server = None
     watcher = Watcher(project_dir, output, rebuild, poll=poll, stale=site.replaced)  # started once serving
+    sources = SourcePoller(project_dir, source_interval, rebuild)
     try:
         rebuild()
         try:
@@ -68,6 +70,7 @@ def serve(project_dir: Path, output: Path | None, host: str, port: int, open_bro
             raise os_failure(exc, "cannot make the output folder", output) from None
         server = PreviewServer(output, host, port, state, site.lock)
         watcher.start()
+        sources.start()
         url = f"http://{host}:{server.server_address[1]}/"
         say(f"Serving {output} on {url} (Ctrl-C to stop)")
         if open_browser:
@@ -77,6 +80,7 @@ def serve(project_dir: Path, output: Path | None, host: str, port: int, open_bro
         say("stopping")
     finally:
         watcher.stop()
+        sources.stop()
         if server:
             server.end_streams()
             server.server_close()

@@ -1,0 +1,50 @@
+"""The live preview and data from sources: a table that changes (no file event) is noticed by polling its
+fingerprint, and the preview rebuilds."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from helpers import make_project
+from tiny_data import TABLES
+
+from sitegen.serve.source_poll import SourcePoller, source_fingerprints
+
+duckdb = pytest.importorskip("duckdb", reason="DuckDB is not installed")
+
+SOURCE = '[[sources]]\nurl = "duckdb:///../../warehouse.duckdb"\nquery = "SELECT * FROM ads WHERE client = :client"\n'
+
+
+def _project(root: Path) -> Path:
+    make_project(root, tables={"account": TABLES["account"]}, client_toml='name = "Acme"\n' + SOURCE)
+    with duckdb.connect(str(root / "warehouse.duckdb")) as con:
+        con.execute("CREATE TABLE ads (client VARCHAR, date VARCHAR, campaign VARCHAR, spend VARCHAR, "
+                    "impressions VARCHAR, clicks VARCHAR)")
+        con.execute("INSERT INTO ads VALUES ('acme', '2026-10-01', 'A', '100', '1000', '10')")
+    return root
+
+
+def test_a_changed_table_is_noticed_and_an_unchanged_one_is_not(tmp_path):
+    root = _project(tmp_path / "p")
+    first = source_fingerprints(root)
+    assert list(first) == [("acme", "warehouse.duckdb query")]
+    assert source_fingerprints(root) == first
+    with duckdb.connect(str(root / "warehouse.duckdb")) as con:
+        con.execute("UPDATE ads SET spend = '101'")
+    assert source_fingerprints(root) != first
+
+
+def test_the_poller_calls_back_when_the_rows_change(tmp_path):
+    root = _project(tmp_path / "p")
+    called = threading.Event()
+    poller = SourcePoller(root, 0.05, called.set)
+    poller.start()
+    try:
+        assert not called.wait(0.3)  # unchanged: no rebuild
+        with duckdb.connect(str(root / "warehouse.duckdb")) as con:
+            con.execute("INSERT INTO ads VALUES ('acme', '2026-10-02', 'B', '50', '500', '5')")
+        assert called.wait(5)
+    finally:
+        poller.stop()
