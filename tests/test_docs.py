@@ -17,7 +17,14 @@ from pydantic import BaseModel
 from sitegen.cli import main
 from sitegen.metrics.catalogue import KPIS
 from sitegen.metrics.thresholds import AlertThresholds
-from sitegen.project.settings import Branding, ClientConfig, CreatorSettings, FxSettings, SiteConfig
+from sitegen.project.settings import (
+    Branding,
+    ClientConfig,
+    CreatorSettings,
+    FxSettings,
+    SiteConfig,
+    SourceSettings,
+)
 from sitegen.render.charts import CHART_KINDS
 from sitegen.render.tables import TABLE_KINDS
 
@@ -44,6 +51,7 @@ def code_spans(text: str) -> set[str]:
     (AlertThresholds, "user-guide/configuration.md"),
     (FxSettings, "user-guide/configuration.md"),
     (CreatorSettings, "user-guide/configuration.md"),
+    (SourceSettings, "user-guide/configuration.md"),
 ])
 def test_every_setting_is_documented(model: type[BaseModel], page: str):
     documented = code_spans(read(page))
