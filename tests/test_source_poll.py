@@ -29,7 +29,7 @@ def _project(root: Path) -> Path:
 def test_a_changed_table_is_noticed_and_an_unchanged_one_is_not(tmp_path):
     root = _project(tmp_path / "p")
     first = source_fingerprints(root)
-    assert list(first) == [("acme", "warehouse.duckdb query")]
+    assert list(first) == [("acme", "warehouse.duckdb ads")]
     assert source_fingerprints(root) == first
     with duckdb.connect(str(root / "warehouse.duckdb")) as con:
         con.execute("UPDATE ads SET spend = '101'")

@@ -6,6 +6,7 @@ reused. Nothing is written here."""
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import jinja2
 
@@ -120,12 +121,14 @@ def _load(out: ClientOutput, project: Project, client: Client, plan: ClientPlan 
 
 
 def _data_files(client: Client, plan: ClientPlan | None, kinds: dict) -> dict[str, dict]:
-    """The data files by name (as in the data folder), with their hashes (the plan's) and kinds, for the record of
-    published figures."""
+    """The data files by name (as in the data folder) and the sources by theirs, with their hashes or
+    fingerprints (the plan's) and kinds, for the record of published figures."""
     hashes = plan.files if plan is not None else FileDigests().in_folder(client.data_dir, is_data_name)
     by_name = {path.relative_to(client.data_dir).as_posix(): kind for path, kind in kinds.items()
                if client.data_dir in path.parents}
-    return {name: {"hash": value, "kind": by_name.get(name)} for name, value in hashes or ()}
+    files = {name: {"hash": value, "kind": by_name.get(name)} for name, value in hashes or ()}
+    sources = plan.sources if plan is not None else ()
+    return {**files, **{name: {"hash": value, "kind": kinds.get(Path(name))} for name, value in sources}}
 
 
 def _compute(out: ClientOutput, project: Project, client: Client, report: Commentary) -> Computed:

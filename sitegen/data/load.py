@@ -23,7 +23,7 @@ from sitegen.data.currencies import Money, client_currency, named_currencies
 from sitegen.data.date_headers import not_dates
 from sitegen.data.distinct import Source
 from sitegen.data.encoded import TextCells
-from sitegen.data.file_dates import file_days
+from sitegen.data.file_dates import FileDays, file_days
 from sitegen.data.files import data_paths
 from sitegen.data.fx import RateUsed, merged_rates
 from sitegen.data.kinds import KINDS, Kind
@@ -129,8 +129,11 @@ def _read_source(spec: SourceSpec, options: LoadOptions, diagnostics: Diagnostic
     """A database source's rows, prepared as a file's are (None when it has errors, which go to `errors`)."""
     warnings: list[tuple[str, int | None, str | None]] = []
     name = Path(spec.name)
+    # read now: its rows are as of today (what orders it against files that report the same rows)
+    context = DateContext(name, FileDays(date.today(), "read from the source"), options.language,
+                          day_first=options.day_first)
     try:
-        return prepare_table(from_raw(read_source(spec)), name, options, warnings, None, DateContext(name))
+        return prepare_table(from_raw(read_source(spec)), name, options, warnings, None, context)
     except SitegenError as exc:
         for error in getattr(exc, "errors", [exc]):
             error.row = error.row or None  # a source has no header row to point at

@@ -4,11 +4,15 @@ slug). A site's source is read for every client, so it must select the client's 
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from pathlib import Path
 
 from sitegen.data.sources import SourceSpec, database_path, query_parameters
 from sitegen.errors import SitegenError, raise_all
 from sitegen.project.settings import ClientConfig, SiteConfig, SourceSettings
+
+_FROM = re.compile(r"\bfrom\s+([A-Za-z_][A-Za-z0-9_.]*)", re.IGNORECASE)  # the table a query reads first
 
 
 def client_sources(cfg: ClientConfig, site: SiteConfig, slug: str, folder: Path, config_path: Path,
@@ -32,7 +36,17 @@ def client_sources(cfg: ClientConfig, site: SiteConfig, slug: str, folder: Path,
             continue
         specs.append(_spec(source, base, params))
     raise_all(errors)
-    return tuple(specs)
+    return tuple(_named_apart(specs))
+
+
+def _named_apart(specs: list[SourceSpec]) -> list[SourceSpec]:
+    """Sources named alike (two queries of one database) told apart by their place: "db.duckdb query (2)"."""
+    seen: dict[str, int] = {}
+    named = []
+    for spec in specs:
+        seen[spec.name] = seen.get(spec.name, 0) + 1
+        named.append(spec if seen[spec.name] == 1 else replace(spec, name=f"{spec.name} ({seen[spec.name]})"))
+    return named
 
 
 def _spec(source: SourceSettings, base: Path, params: dict) -> SourceSpec:
@@ -42,7 +56,8 @@ def _spec(source: SourceSettings, base: Path, params: dict) -> SourceSpec:
     elif "://" not in url:
         url = str((base / url).absolute())
     where = Path(source.url).name if "://" not in source.url else Path(source.url.split("://", 1)[1]).name
-    name = source.name or (f"{where} {source.table or 'query'}" if "://" in source.url else where)
+    read = source.table or (_FROM.search(source.query)[1] if source.query and _FROM.search(source.query) else "query")
+    name = source.name or (f"{where} {read}" if "://" in source.url else where)
     used = set(query_parameters(source.query or ""))
     return SourceSpec(name, url, source.table, source.query, tuple(sorted((k, v) for k, v in params.items()
                                                                           if k in used)))

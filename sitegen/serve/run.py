@@ -22,16 +22,20 @@ from sitegen.storage import build_cache
 PREVIEW = "output-preview"  # the preview's folder in a project with private clients
 
 
+def _preview_output(project_dir: Path, output: Path | None, say: Callable[[str], None]) -> Path:
+    if output is None and names_private_clients(project_dir):
+        output = project_dir / PREVIEW
+        say(f"The project has private clients: the preview shows them in the clear, so it is built into "
+            f"{output}, not into the output folder that is published")
+    return (output or default_output(project_dir)).resolve()
+
+
 def serve(project_dir: Path, output: Path | None, host: str, port: int, open_browser: bool, poll: bool,
           say: Callable[[str], None], source_interval: float = 30.0) -> None:
     project_dir = Path(project_dir).resolve()
     if not project_dir.is_dir():  # (a mistake in the project is shown in the page; no project is no preview)
         raise SitegenError("project folder does not exist", project_dir)
-    if output is None and names_private_clients(project_dir):
-        output = project_dir / PREVIEW
-        say(f"The project has private clients: the preview shows them in the clear, so it is built into "
-            f"{output}, not into the output folder that is published")
-    output = (output or default_output(project_dir)).resolve()
+    output = _preview_output(project_dir, output, say)
     state = BuildState()
     lock = threading.Lock()
     cache = cache_disk.load(build_cache(project_dir))  # start from the last `sitegen build`, if any
