@@ -4,19 +4,38 @@ would see, nested records flattened (`records`)."""
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
 
 from sitegen.data.readers.as_text import from_frame
 from sitegen.data.readers.base import RawTable
-from sitegen.data.sources import SourceSpec, fetch
+from sitegen.data.sources import POSTGRES, SourceSpec, fetch, fetch_arrow
 from sitegen.errors import SitegenError
 
 
 def read_source(spec: SourceSpec) -> RawTable:
     """The source's rows as cells of text, numbered from 1 (a source has no header row)."""
-    names, rows = fetch(spec)
-    if not rows:
+    if spec.scheme == POSTGRES:
+        names, rows = fetch(spec)
+        frame = pd.DataFrame(rows, columns=names, dtype=object)
+    else:
+        frame = arrow_frame(fetch_arrow(spec))
+    if frame.empty:
         raise SitegenError(f"no rows from {spec.shown}, expected at least one", spec.name)
-    frame = pd.DataFrame(rows, columns=names, dtype=object)
     # a column the query selects the client's rows by (WHERE client = :client) says nothing more
     frame = frame.drop(columns=[name for name, _ in spec.params if name in frame.columns])
     return from_frame(frame, 0)
+
+
+def arrow_frame(table: pa.Table) -> pd.DataFrame:
+    """An Arrow table as columns `from_frame` makes text without a Python call per cell: numbers and times typed,
+    strings as Arrow strings; nested values (records) as Python objects, for `records` to flatten."""
+    columns = {}
+    for name in table.column_names:
+        column, kind = table[name], table[name].type
+        if pa.types.is_integer(kind) or pa.types.is_string(kind) or pa.types.is_large_string(kind):
+            columns[name] = column.to_pandas(types_mapper=pd.ArrowDtype)
+        elif pa.types.is_floating(kind) or pa.types.is_temporal(kind) or pa.types.is_boolean(kind):
+            columns[name] = column.to_pandas()
+        else:  # decimals (exact as text), structs, lists, maps
+            columns[name] = pd.Series(column.to_pylist(), dtype=object)
+    return pd.DataFrame(columns)

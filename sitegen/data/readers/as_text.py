@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from sitegen.data.readers.base import RawTable
 from sitegen.data.readers.formulas import unwrap
@@ -26,6 +27,9 @@ def column_text(series: pd.Series) -> pd.Series:
         whole = series.where(~missing, 0.0)
         integral = (whole % 1 == 0) & (whole.abs() < 2**53)  # never inf: it stays 'inf', an error in validation
         text = series.astype(str).where(~integral, whole.where(integral, 0.0).astype("int64").astype(str))
+    elif isinstance(series.dtype, pd.ArrowDtype) and pa.types.is_string(series.dtype.pyarrow_dtype) or \
+            isinstance(series.dtype, pd.StringDtype):  # as cell_text makes each: stripped, ="x" unwrapped
+        return _strings(series.astype("string[pyarrow]"))
     elif pd.api.types.is_datetime64_any_dtype(series):
         stamps = series.dt.tz_localize(None) if series.dt.tz is not None else series
         midnight = (stamps == stamps.dt.normalize()).all()
@@ -33,6 +37,14 @@ def column_text(series: pd.Series) -> pd.Series:
     else:
         return series.map(cell_text).astype("string[pyarrow]")
     return text.astype("string[pyarrow]").where(~missing, "")
+
+
+def _strings(series: pd.Series) -> pd.Series:
+    text = series.str.strip()
+    formulas = text.str.startswith("=").fillna(False).astype(bool)
+    if formulas.any():
+        text = text.where(~formulas, text[formulas].map(unwrap))
+    return text.fillna("").astype("string[pyarrow]")
 
 
 def cell_text(value) -> str:
