@@ -10,6 +10,7 @@ refused where the settings are read, and every URL shown in a message has its pa
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
@@ -126,14 +127,40 @@ def _fetch(spec: SourceSpec, sql: str, values: dict, arrow: bool = False):
 
 
 def _duckdb(spec: SourceSpec, sql: str, values: dict, arrow: bool = False):
+    connection = _duckdb_connection(":memory:" if spec.scheme == FILES else database_path(spec.url))
+    if arrow:
+        return connection.sql(sql, params=values).to_arrow_table()
+    cursor = connection.execute(sql, values)
+    return [d[0] for d in cursor.description], cursor.fetchall()
+
+
+_OPEN: dict[str, tuple[tuple, object]] = {}  # database file -> (its state when opened, the connection)
+
+
+def _duckdb_connection(path: str):
+    """A read-only connection to the file, kept while the file (and its write-ahead log) stays as it was: opening
+    one costs more than most queries, and a client reads several sources from one file."""
     import duckdb  # only a project with such a source needs it
 
-    path = ":memory:" if spec.scheme == FILES else database_path(spec.url)
-    with duckdb.connect(path, read_only=path != ":memory:") as connection:
-        if arrow:
-            return connection.sql(sql, params=values).to_arrow_table()
-        cursor = connection.execute(sql, values)
-        return [d[0] for d in cursor.description], cursor.fetchall()
+    if path == ":memory:":
+        return duckdb.connect(path)
+    state = tuple(_state(p) for p in (path, path + ".wal"))
+    kept = _OPEN.get(path)
+    if kept is not None and kept[0] == state:
+        return kept[1].cursor()
+    if kept is not None:
+        kept[1].close()
+    connection = duckdb.connect(path, read_only=True)
+    _OPEN[path] = (state, connection)
+    return connection.cursor()
+
+
+def _state(path: str) -> tuple:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return ()
+    return st.st_size, st.st_mtime_ns, st.st_ino
 
 
 def _postgres(spec: SourceSpec, sql: str, values: dict) -> Rows:
