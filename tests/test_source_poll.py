@@ -4,6 +4,7 @@ fingerprint, and the preview rebuilds."""
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -26,13 +27,26 @@ def _project(root: Path) -> Path:
     return root
 
 
+def _write(root: Path, sql: str) -> None:
+    """Change the table as another program would: DuckDB lets no writer in while the poller reads, so retry."""
+    deadline = time.monotonic() + 5
+    while True:
+        try:
+            with duckdb.connect(str(root / "warehouse.duckdb")) as con:
+                con.execute(sql)
+            return
+        except duckdb.ConnectionException:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
 def test_a_changed_table_is_noticed_and_an_unchanged_one_is_not(tmp_path):
     root = _project(tmp_path / "p")
     first = source_fingerprints(root)
     assert list(first) == [("acme", "warehouse.duckdb ads")]
     assert source_fingerprints(root) == first
-    with duckdb.connect(str(root / "warehouse.duckdb")) as con:
-        con.execute("UPDATE ads SET spend = '101'")
+    _write(root, "UPDATE ads SET spend = '101'")
     assert source_fingerprints(root) != first
 
 
@@ -43,8 +57,7 @@ def test_the_poller_calls_back_when_the_rows_change(tmp_path):
     poller.start()
     try:
         assert not called.wait(0.3)  # unchanged: no rebuild
-        with duckdb.connect(str(root / "warehouse.duckdb")) as con:
-            con.execute("INSERT INTO ads VALUES ('acme', '2026-10-02', 'B', '50', '500', '5')")
+        _write(root, "INSERT INTO ads VALUES ('acme', '2026-10-02', 'B', '50', '500', '5')")
         assert called.wait(5)
     finally:
         poller.stop()

@@ -15,6 +15,7 @@ from sitegen.build.plan import ClientPlan, FileDigests
 from sitegen.data.covered import split_message, split_ranges
 from sitegen.data.files import is_data_name
 from sitegen.data.load import load_client_data
+from sitegen.data.sources import connections_kept
 from sitegen.errors import Diagnostics, SitegenError
 from sitegen.i18n import language, speaking, translator
 from sitegen.metrics.alerts import report_alerts
@@ -102,7 +103,7 @@ def _load(out: ClientOutput, project: Project, client: Client, plan: ClientPlan 
     """Load the client's data into `out.facts`; False (and the errors in `out.errors`) when it has bad data."""
     loading = Diagnostics()
     try:
-        with timed(out.timings, "load"):
+        with timed(out.timings, "load"), connections_kept():
             data = load_client_data(client.data_dir, loading, cache_dir=project_cache(project.root),
                                      options=client.load_options)
     except SitegenError as exc:

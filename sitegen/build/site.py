@@ -31,6 +31,7 @@ from sitegen.build.publish import record_file, with_records
 from sitegen.build.schedule import client_outputs, whole, workers_for
 from sitegen.build.stage import Stage, clean_leftovers, write_failure
 from sitegen.build.writer import SiteWriter, output_state
+from sitegen.data.sources import connections_kept
 from sitegen.errors import Diagnostics, SitegenError, raise_all
 from sitegen.i18n import language, translator
 from sitegen.project.discover import discover
@@ -111,9 +112,12 @@ def build(project_dir: Path, options: BuildOptions = BuildOptions(), *, progress
     and kept for the next one, and the site is staged beside the output (`stage.Stage`)."""
     output = (options.output or default_output(Path(project_dir).resolve())).absolute()
     try:
+        # (a database file's connection is kept for the build: every client's sources are asked for their
+        # fingerprints, and read)
         if writer is not None:  # `sitegen serve`'s own writer: not the output folder's staging
-            return _build(project_dir, options, progress, cache, writer)
-        with output_lock(output, options.wait):
+            with connections_kept():
+                return _build(project_dir, options, progress, cache, writer)
+        with output_lock(output, options.wait), connections_kept():
             return _build(project_dir, options, progress, cache, writer)
     except OSError as exc:  # a full disk, a read-only or protected folder: one line (the old site stays)
         raise write_failure(exc, output) from None

@@ -12,6 +12,8 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
@@ -128,13 +130,32 @@ def _fetch(spec: SourceSpec, sql: str, values: dict, arrow: bool = False):
 
 def _duckdb(spec: SourceSpec, sql: str, values: dict, arrow: bool = False):
     connection = _duckdb_connection(":memory:" if spec.scheme == FILES else database_path(spec.url))
-    if arrow:
-        return connection.sql(sql, params=values).to_arrow_table()
-    cursor = connection.execute(sql, values)
-    return [d[0] for d in cursor.description], cursor.fetchall()
+    try:
+        if arrow:
+            return connection.sql(sql, params=values).to_arrow_table()
+        cursor = connection.execute(sql, values)
+        return [d[0] for d in cursor.description], cursor.fetchall()
+    finally:
+        connection.close()  # a kept connection's cursor, or a connection of its own
 
 
 _OPEN: dict[str, tuple[tuple, object]] = {}  # database file -> (its state when opened, the connection)
+_USERS = [0]  # how many `connections_kept` are open
+
+
+@contextmanager
+def connections_kept() -> Iterator[None]:
+    """Keep DuckDB connections open within (a build, one client's load); they are closed when the outermost ends,
+    so that no file stays open between builds (another process may want to write it)."""
+    _USERS[0] += 1
+    try:
+        yield
+    finally:
+        _USERS[0] -= 1
+        if not _USERS[0]:
+            for _, connection in _OPEN.values():
+                connection.close()
+            _OPEN.clear()
 
 
 def _duckdb_connection(path: str):
@@ -142,8 +163,8 @@ def _duckdb_connection(path: str):
     one costs more than most queries, and a client reads several sources from one file."""
     import duckdb  # only a project with such a source needs it
 
-    if path == ":memory:":
-        return duckdb.connect(path)
+    if path == ":memory:" or not _USERS[0]:
+        return duckdb.connect(path, read_only=path != ":memory:")
     state = tuple(_state(p) for p in (path, path + ".wal"))
     kept = _OPEN.get(path)
     if kept is not None and kept[0] == state:

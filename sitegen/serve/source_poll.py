@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from sitegen.data.sources import fingerprint
+from sitegen.data.sources import connections_kept, fingerprint
 from sitegen.errors import Diagnostics, SitegenError
 from sitegen.project.discover import discover
 
@@ -17,7 +17,8 @@ def source_fingerprints(project_dir: Path) -> dict[tuple[str, str], str]:
     build says why)."""
     try:
         project = discover(project_dir, Diagnostics())
-        return {(c.slug, s.name): fingerprint(s) for c in project.clients for s in c.sources}
+        with connections_kept():
+            return {(c.slug, s.name): fingerprint(s) for c in project.clients for s in c.sources}
     except SitegenError:
         return {}
 
