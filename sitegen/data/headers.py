@@ -14,24 +14,27 @@ from collections.abc import Collection
 from functools import cache, lru_cache
 
 from sitegen.data.kinds import KINDS
+from sitegen.data.synced_names import API_IGNORED, is_metadata, nested_field
 
 # canonical column -> header spellings of TikTok Ads Manager, TikTok Studio and German spreadsheets; Ads
-# Manager's Japanese ones from a real export (tests/data/README.md: ads-manager-ja-sjis.csv)
+# Manager's Japanese ones from a real export (tests/data/README.md: ads-manager-ja-sjis.csv); the TikTok
+# Marketing API's field names as sync tools write them (see synced_names)
 ALIASES: dict[str, tuple[str, ...]] = {
-    "date": ("date", "by day", "day", "stat time day", "datum", "tag"),
-    "campaign": ("campaign name", "campaign", "kampagnenname", "kampagne", "kampagnen name", "キャンペーン名"),
+    "date": ("date", "by day", "day", "stat time day", "datum", "tag", "stat_time_day"),
+    "campaign": ("campaign name", "campaign", "kampagnenname", "kampagne", "kampagnen name", "キャンペーン名",
+                 "campaign_name"),
     "ad_group": ("ad group name", "ad group", "adgroup name", "anzeigengruppenname", "anzeigengruppe",
-                 "anzeigengruppen name"),
-    "ad": ("ad name", "ad", "anzeigenname", "anzeige", "anzeigen name"),
+                 "anzeigengruppen name", "adgroup_name"),
+    "ad": ("ad name", "ad", "anzeigenname", "anzeige", "anzeigen name", "ad_name"),
     "spend": ("cost", "spend", "total cost", "amount spent", "kosten", "ausgaben", "gesamtkosten", "コスト"),
     "impressions": ("impression", "impressions", "impressionen", "インプレッション"),
     "reach": ("reach", "reichweite"),
     "clicks": ("clicks (destination)", "clicks", "click", "klicks (ziel)", "klicks", "クリック（誘導先）"),
-    "video_views": ("video views", "video view", "videoaufrufe", "video aufrufe"),
+    "video_views": ("video views", "video view", "videoaufrufe", "video aufrufe", "video_play_actions"),
     "views_2s": ("2-second video views", "2 second video views", "2-sekunden-videoaufrufe",
-                 "videoaufrufe (2 sekunden)"),
+                 "videoaufrufe (2 sekunden)", "video_watched_2s", "video_watched_2_s"),
     "views_6s": ("6-second video views", "6 second video views", "6-sekunden-videoaufrufe",
-                 "videoaufrufe (6 sekunden)"),
+                 "videoaufrufe (6 sekunden)", "video_watched_6s", "video_watched_6_s"),
     "likes": ("paid likes", "likes", "gefällt mir", "bezahlte likes", "total likes"),
     "comments": ("paid comments", "comments", "kommentare", "bezahlte kommentare", "total comments"),
     "shares": ("paid shares", "shares", "geteilt", "bezahlte shares", "total shares"),
@@ -69,7 +72,7 @@ IGNORED = frozenset({
     "コンバージョン率（cvr）", "結果", "結果の単価", "結果率（％）", "ディープファネル結果",
     "ディープファネル結果ごとのコスト", "ディープファネル結果の割合", "目標ベースの予算増加",
     "result", "results", "cost per result", "result rate", "status", "primary status", "currency code",
-})
+}) | API_IGNORED
 
 # Columns that help reading a file but are not part of any kind.
 EXTRA = frozenset({"currency", "video_link"})
@@ -80,7 +83,9 @@ KIND_PREFERENCE = {"videos": {"video views": "views", "likes": "likes", "total v
 
 @lru_cache(maxsize=8192)  # bounded: the first rows' cells of every file are asked about (is_known_header)
 def header_key(name: str) -> str:
-    text = unicodedata.normalize("NFKC", str(name)).replace("\ufeff", "").replace("\xa0", " ").casefold()
+    field = nested_field(name)  # `metrics.spend`, `metrics__spend`: as `spend`
+    text = unicodedata.normalize("NFKC", str(name) if field is None else field)
+    text = text.replace("\ufeff", "").replace("\xa0", " ").casefold()
     text = re.sub(r"[^\w%]+", " ", text).strip()
     return re.sub(r"(?<=[a-z])s\b$", "", text)  # "impressions" and "impression" are one key
 
@@ -174,7 +179,10 @@ def _canonical_columns(headers: list[str], kind_name: str, user: dict[str, str],
     user_keys = {header_key(k): v for k, v in user.items()}
     preference = {header_key(k): v for k, v in KIND_PREFERENCE.get(kind_name, {}).items()}
     found = []
+    copies = _copies(headers)
     for header in headers:
+        if header in copies:
+            continue
         key = header_key(written_header(header, headers) if repeats else header)
         mine = user_keys.get(key)
         canonical = mine or preference.get(key) or _alias_keys().get(key)
@@ -184,9 +192,21 @@ def _canonical_columns(headers: list[str], kind_name: str, user: dict[str, str],
     return [(h, c, mine) for h, c, mine in found if mine or c not in users]
 
 
+def _copies(headers: list[str]) -> set[str]:
+    """Flattened `metrics`/`dimensions` fields that the rows also have as a column of their own (Airbyte copies
+    `stat_time_day` and the record's ID out of `dimensions`): that column is read, the copy left aside."""
+    nested = [h for h in headers if nested_field(h) is not None]
+    if not nested:
+        return set()
+    bare = {header_key(h) for h in headers if nested_field(h) is None}
+    return {h for h in nested if header_key(h) in bare}
+
+
 def unmapped(headers: list[str], mapping: dict[str, str]) -> list[str]:
-    ignored = _ignored_keys()
-    return [h for h in headers if h not in mapping and header_key(h) not in ignored and str(h).strip()]
+    """The headers no column took that are neither ignored nor a sync tool's own (`_airbyte_extracted_at`)."""
+    ignored, copies = _ignored_keys(), _copies(headers)
+    return [h for h in headers if h not in mapping and header_key(h) not in ignored and str(h).strip()
+            and h not in copies and not is_metadata(h)]
 
 
 def suggestions(header: str, columns: Collection[str] | None = None, limit: int = 3) -> list[str]:

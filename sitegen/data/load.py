@@ -78,7 +78,7 @@ def load_client_data(data_dir: Path, diagnostics: Diagnostics, columns: dict[str
     (None: no cache); `stream_from`: the size from which a delimited file is read in blocks."""
     options = options or LoadOptions(dict(columns or {}))
     if not data_dir.is_dir() and not options.sources:
-        raise SitegenError("data folder is missing, expected data files (CSV, XLSX, Parquet, JSON) here",
+        raise SitegenError("data folder is missing, expected data files (CSV, XLSX, Parquet, JSON, JSON Lines) here",
                            data_dir)
     cache = ConversionCache(cache_dir, options) if cache_dir is not None else None
     errors: list[SitegenError] = []

@@ -18,12 +18,14 @@ from sitegen.data.readers.base import (
 )
 from sitegen.data.readers.delimited import DelimitedReader
 from sitegen.data.readers.json_table import JsonReader
+from sitegen.data.readers.jsonl import JsonLinesReader
 from sitegen.data.readers.parquet import ParquetReader
 from sitegen.data.readers.xlsx import XlsxReader
 from sitegen.errors import SitegenError
 
 READERS: dict[str, Reader] = {suffix: reader for reader in (DelimitedReader(), XlsxReader(), ParquetReader(),
-                                                            JsonReader()) for suffix in reader.suffixes}
+                                                            JsonReader(), JsonLinesReader())
+                               for suffix in reader.suffixes}
 READABLE = tuple(READERS)
 STREAM_BYTES = 8 * 2**20  # delimited files from this size are read in blocks (smaller ones whole, in Python)
 

@@ -3,6 +3,9 @@ read by the same rules as a CSV file's: 12 not 12.0, ISO dates, true and false."
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -57,6 +60,25 @@ def cell_text(value) -> str:
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d") if value == value.normalize() else value.strftime("%Y-%m-%d %H:%M:%S")
     return unwrap(str(value).strip())
+
+
+def cells_text(values: list, other: Callable[[Any], str] = cell_text) -> list[str]:
+    """Many values as cell_text gives them, text, numbers and None without its checks (JSON's cells); `other`:
+    what gives any other value's text."""
+    found = []
+    for value in values:
+        kind = type(value)
+        if kind is str:
+            found.append(unwrap(value.strip()))
+        elif value is None:
+            found.append("")
+        elif kind is int:
+            found.append(str(value))
+        elif kind is float and value == value and abs(value) < 2**53:  # (NaN is not equal to itself)
+            found.append(str(int(value)) if value.is_integer() else str(value))
+        else:
+            found.append(other(value))
+    return found
 
 
 def factorizes_alike(series: pd.Series) -> bool:

@@ -129,7 +129,8 @@ def from_raw(raw: RawTable) -> TextTable:
                      positions=raw.positions)
 
 
-TEXT_SUFFIXES = (".csv", ".tsv", ".txt", ".json")  # a cell of these holds no more characters than the file bytes
+# a cell of these holds no more characters than the file bytes
+TEXT_SUFFIXES = (".csv", ".tsv", ".txt", ".json", ".jsonl", ".ndjson")
 
 
 def bounded(table: TextTable, path: Path, size: int | None = None) -> TextTable:
