@@ -51,7 +51,7 @@ def flatten_records(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
 
 def _holds_objects(cells: pd.Series) -> bool:
     """Whether a column holds objects (dicts, or JSON text of them) rather than plain values."""
-    if cells.dtype != object and not isinstance(cells.dtype, pd.StringDtype):
+    if cells.dtype != object and not pd.api.types.is_string_dtype(cells.dtype):
         return False
     return any(isinstance(c, dict) or (isinstance(c, str) and c.lstrip().startswith("{")) for c in cells)
 

@@ -3,11 +3,13 @@ would see, nested records flattened (`records`)."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from sitegen.data.readers.as_text import from_frame
 from sitegen.data.readers.base import RawTable
+from sitegen.data.records import flatten_records
 from sitegen.data.sources import POSTGRES, SourceSpec, fetch, fetch_arrow
 from sitegen.errors import SitegenError
 
@@ -23,7 +25,13 @@ def read_source(spec: SourceSpec) -> RawTable:
         raise SitegenError(f"no rows from {spec.shown}, expected at least one", spec.name)
     # a column the query selects the client's rows by (WHERE client = :client) says nothing more
     frame = frame.drop(columns=[name for name, _ in spec.params if name in frame.columns])
-    return from_frame(frame, 0)
+    frame.index = np.arange(1, len(frame) + 1, dtype=np.int64)
+    try:
+        flat, notes = flatten_records(frame)  # records as sync tools write them: nested, re-sent
+    except SitegenError as exc:
+        raise SitegenError(exc.message, spec.name, exc.row, exc.column) from None
+    table = from_frame(flat, 0)
+    return RawTable(table.frame.reset_index(drop=True), flat.index.to_numpy(dtype=np.int64), 0, notes)
 
 
 def arrow_frame(table: pa.Table) -> pd.DataFrame:
