@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from helpers import build, make_project, tree_digest
+from helpers import build, make_project, tree_digest, write
 from postgres_server import postgres_url  # noqa: F401 (a fixture)
 from tiny_data import TABLES
 
@@ -160,6 +160,17 @@ def test_files_duckdb_postgres_and_parquet_build_the_same_site(tmp_path, postgre
                         if digests["files"].get(k) != digests[name].get(k))
         assert not differ, f"{name}: {differ}"
         assert _figures(tmp_path / f"out-{name}") == _figures(tmp_path / "out-files")
+
+
+def test_file_sources_are_named_by_their_path_as_written(tmp_path):
+    """Six globs all ending in *.parquet: --explain and messages tell them apart."""
+    root = parquet_project(tmp_path / "p")
+    config = root / "content" / "acme" / "client.toml"
+    write(config, re.sub(r'\nname = "\w+"', "", config.read_text(encoding="utf-8")))
+    built(root, tmp_path / "out")
+    (root / "lake" / "videos" / "part-1.parquet").unlink()
+    run = built(root, tmp_path / "out", "--explain")
+    assert "source ../../lake/videos/*.parquet changed" in run.stdout
 
 
 def _site_source_project(root: Path) -> Path:
@@ -310,3 +321,15 @@ def test_a_synced_table_is_fingerprinted_by_count_and_latest_sync(tmp_path):
         connection.execute("UPDATE synced SET _airbyte_extracted_at = TIMESTAMP '2026-10-04 00:00' "
                            "WHERE campaign = 'B'")
     assert fingerprint(spec) != first
+
+
+def test_two_queries_of_one_database_have_names_of_their_own(tmp_path):
+    from sitegen.project.client_sources import client_sources
+    from sitegen.project.settings import ClientConfig, SiteConfig
+
+    cfg = ClientConfig(sources=[{"url": "duckdb:///w.duckdb", "query": "SELECT 1"},
+                                {"url": "duckdb:///w.duckdb", "query": "SELECT 2"},
+                                {"url": "postgresql://reporter@/warehouse?host=/run/sock", "table": "ads"}])
+    specs = client_sources(cfg, SiteConfig(), "acme", tmp_path, tmp_path / "client.toml", tmp_path / "sitegen.toml")
+    assert [s.name for s in specs] == ["w.duckdb query (client.toml sources[0])",
+                                       "w.duckdb query (client.toml sources[1])", "warehouse ads"]
