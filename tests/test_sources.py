@@ -23,6 +23,7 @@ from sitegen.errors import SitegenError
 
 KINDS = tuple(TABLES)
 _DAY = re.compile(r"\d{4}-\d\d-\d\d")
+_TIME = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d(:\d\d)?")
 
 
 def _column_type(name: str, values: list[str]) -> str:
@@ -34,6 +35,8 @@ def _column_type(name: str, values: list[str]) -> str:
         return "BIGINT"
     if all(_DAY.fullmatch(v) for v in given):
         return "DATE"
+    if all(_TIME.fullmatch(v) for v in given):
+        return "TIMESTAMP"
     return "TEXT"
 
 
@@ -43,7 +46,8 @@ def typed_frame(rows: list[dict], extra: dict | None = None) -> pd.DataFrame:
     for name in dict.fromkeys(k for row in rows for k in row):
         values = [row.get(name, "") for row in rows]
         kind = _column_type(name, values)
-        convert = {"BIGINT": int, "DATE": dt.date.fromisoformat, "TEXT": str}[kind]
+        convert = {"BIGINT": int, "DATE": dt.date.fromisoformat, "TIMESTAMP": dt.datetime.fromisoformat,
+                   "TEXT": str}[kind]
         columns[name] = pd.Series([convert(v) if v != "" else None for v in values], dtype=object)
     frame = pd.DataFrame(columns)
     for name, value in (extra or {}).items():
@@ -66,19 +70,23 @@ def to_duckdb(path: Path, tables: dict[str, pd.DataFrame]) -> Path:
 
 
 def to_postgres(url: str, tables: dict[str, pd.DataFrame], schema: str) -> None:
-    """The tables into their own schema (each test its own, on the one server of the session)."""
+    """The tables into their own schema (each test its own, on the one server of the session); times as a sync
+    tool writes them, with a time zone and a fraction of a second (which a date and time does not show)."""
     import psycopg
+
+    def value(v):
+        return v + dt.timedelta(milliseconds=123) if isinstance(v, dt.datetime) else v
 
     with psycopg.connect(url, autocommit=True) as connection:
         connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
         connection.execute(f'CREATE SCHEMA "{schema}"')
         for name, frame in tables.items():
-            types = sql_types(frame)
+            types = {c: "TIMESTAMPTZ" if t == "TIMESTAMP" else t for c, t in sql_types(frame).items()}
             connection.execute(f'CREATE TABLE "{schema}"."{name}" ('
                                + ", ".join(f'"{c}" {t}' for c, t in types.items()) + ")")
             with connection.cursor() as cursor:
                 cursor.executemany(f'INSERT INTO "{schema}"."{name}" VALUES ({", ".join(["%s"] * len(types))})',
-                                   [tuple(row) for row in frame.itertuples(index=False)])
+                                   [tuple(map(value, row)) for row in frame.itertuples(index=False)])
 
 
 def _toml_string(text: str) -> str:
@@ -122,8 +130,8 @@ def parquet_project(root: Path) -> Path:
     for kind, frame in FRAMES.items():  # a glob of parts, as a sync tool writes them
         table = frame.copy()
         for name, kind_of in sql_types(frame).items():
-            table[name] = {"BIGINT": lambda s: s.astype("Int64"), "DATE": lambda s: pd.to_datetime(s),
-                           "TEXT": lambda s: s.astype("string")}[kind_of](table[name])
+            table[name] = {"BIGINT": lambda s: s.astype("Int64"), "DATE": pd.to_datetime,
+                           "TIMESTAMP": pd.to_datetime, "TEXT": lambda s: s.astype("string")}[kind_of](table[name])
         folder = root / "lake" / kind
         folder.mkdir(parents=True)
         half = len(table) // 2
