@@ -18,7 +18,7 @@ from helpers import build, make_project, tree_digest, write
 from postgres_server import postgres_url  # noqa: F401 (a fixture)
 from tiny_data import TABLES
 
-from sitegen.data.sources import SourceSpec, fetch, fingerprint
+from sitegen.data.sources import SourceSpec, fetch, fingerprint, query_parameters
 from sitegen.errors import SitegenError
 
 KINDS = tuple(TABLES)
@@ -341,3 +341,26 @@ def test_two_queries_of_one_database_have_names_of_their_own(tmp_path):
     specs = client_sources(cfg, SiteConfig(), "acme", tmp_path, tmp_path / "client.toml", tmp_path / "sitegen.toml")
     assert [s.name for s in specs] == ["w.duckdb query (client.toml sources[0])",
                                        "w.duckdb query (client.toml sources[1])", "warehouse ads"]
+
+
+QUERIES = ["SELECT * FROM ads WHERE campaign = :campaign;\n",
+           "SELECT * FROM ads WHERE campaign = :campaign -- campaign A's rows only",
+           "SELECT * FROM ads /* not :other, not 100% */ WHERE campaign = :campaign",
+           "SELECT * FROM ads\n-- :other's\nWHERE campaign = :campaign -- 'A'\n"]
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=["semicolon", "last-comment", "block-comment", "comments"])
+def test_a_query_as_people_write_it_is_read_and_fingerprinted(tmp_path, query):
+    database = to_duckdb(tmp_path / "w.duckdb", {"ads": typed_frame(TABLES["ads"])})
+    spec = SourceSpec("ads", f"duckdb:///{database}", query=query, params=(("campaign", "A"),))
+    assert len(fetch(spec)[1]) == 2
+    assert fingerprint(spec).startswith("rows:")
+    assert query_parameters(query) == ["campaign"]
+
+
+def test_comments_with_percent_and_colon_on_postgres(postgres_url):  # noqa: F811
+    to_postgres(postgres_url, {"ads": typed_frame(TABLES["ads"])}, "comments")
+    for query in QUERIES:
+        spec = SourceSpec("ads", postgres_url, query=query.replace("FROM ads", "FROM comments.ads"),
+                          params=(("campaign", "A"),))
+        assert len(fetch(spec)[1]) == 2 and fingerprint(spec).startswith("rows:"), query
