@@ -14,8 +14,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from helpers import build, make_project, tree_digest, write
-from postgres_server import postgres_url  # noqa: F401 (a fixture)
+from helpers import build, make_project, tree_digest
 from tiny_data import TABLES
 
 from sitegen.data.sources import SourceSpec, fetch, fingerprint, query_parameters
@@ -153,7 +152,7 @@ def _figures(out: Path) -> dict:
     return {slug: {k: v for k, v in report.items() if k != "key"} for slug, report in record["reports"].items()}
 
 
-def test_files_duckdb_postgres_and_parquet_build_the_same_site(tmp_path, postgres_url):  # noqa: F811
+def test_files_duckdb_postgres_and_parquet_build_the_same_site(tmp_path, postgres_url):
     digests = {}
     for name, project in [("files", files_project(tmp_path / "files")),
                           ("duckdb", duckdb_project(tmp_path / "duckdb")),
@@ -168,17 +167,6 @@ def test_files_duckdb_postgres_and_parquet_build_the_same_site(tmp_path, postgre
                         if digests["files"].get(k) != digests[name].get(k))
         assert not differ, f"{name}: {differ}"
         assert _figures(tmp_path / f"out-{name}") == _figures(tmp_path / "out-files")
-
-
-def test_file_sources_are_named_by_their_path_as_written(tmp_path):
-    """Six globs all ending in *.parquet: --explain and messages tell them apart."""
-    root = parquet_project(tmp_path / "p")
-    config = root / "content" / "acme" / "client.toml"
-    write(config, re.sub(r'\nname = "\w+"', "", config.read_text(encoding="utf-8")))
-    built(root, tmp_path / "out")
-    (root / "lake" / "videos" / "part-1.parquet").unlink()
-    run = built(root, tmp_path / "out", "--explain")
-    assert "source ../../lake/videos/*.parquet changed" in run.stdout
 
 
 def _site_source_project(root: Path) -> Path:
@@ -223,7 +211,7 @@ def test_hostile_parameter_values_are_bound_in_duckdb(tmp_path, value):
     assert len(fetch(SourceSpec("ads", f"duckdb:///{database}", table="ads"))[1]) == len(TABLES["ads"])
 
 
-def test_hostile_parameter_values_are_bound_in_postgres(postgres_url):  # noqa: F811
+def test_hostile_parameter_values_are_bound_in_postgres(postgres_url):
     to_postgres(postgres_url, {"ads": typed_frame(TABLES["ads"])}, "hostile")
     for value in HOSTILE:
         spec = SourceSpec("ads", postgres_url, query="SELECT * FROM hostile.ads WHERE campaign = :campaign",
@@ -236,7 +224,7 @@ def test_hostile_parameter_values_are_bound_in_postgres(postgres_url):  # noqa: 
     assert len(fetch(SourceSpec("ads", postgres_url, table="hostile.ads"))[1]) == len(TABLES["ads"])
 
 
-def test_a_hostile_source_param_is_no_rows_on_the_command_line(tmp_path, postgres_url):  # noqa: F811
+def test_a_hostile_source_param_is_no_rows_on_the_command_line(tmp_path, postgres_url):
     to_postgres(postgres_url, {"ads": typed_frame(TABLES["ads"])}, "hostile_cli")
     site = (f'title = "T"\n\n[[sources]]\nurl = {_toml_string(postgres_url)}\n'
             'query = "SELECT * FROM hostile_cli.ads WHERE campaign = :campaign"\nname = "ads"\n')
@@ -249,7 +237,7 @@ def test_a_hostile_source_param_is_no_rows_on_the_command_line(tmp_path, postgre
     assert len(fetch(SourceSpec("ads", postgres_url, table="hostile_cli.ads"))[1]) == len(TABLES["ads"])
 
 
-def test_a_percent_in_a_literal_and_a_cast_work_on_postgres(postgres_url):  # noqa: F811
+def test_a_percent_in_a_literal_and_a_cast_work_on_postgres(postgres_url):
     to_postgres(postgres_url, {"ads": typed_frame(TABLES["ads"])}, "casts")
     spec = SourceSpec("ads", postgres_url, query="SELECT date::text AS day, spend, '100%' AS note FROM casts.ads "
                       "WHERE campaign::text LIKE :prefix || '%' AND 'a:b' <> ':prefix' ORDER BY date",
@@ -268,7 +256,7 @@ def test_a_password_in_a_url_is_refused(tmp_path):
     assert "s3cret-pw" not in run.stderr + run.stdout and "Traceback" not in run.stderr
 
 
-def test_an_unreachable_server_is_one_line_without_the_password(tmp_path, postgres_url):  # noqa: F811
+def test_an_unreachable_server_is_one_line_without_the_password(tmp_path, postgres_url):
     with socket.socket() as unused:  # a port nothing listens on
         unused.bind(("127.0.0.1", 0))
         port = unused.getsockname()[1]
@@ -303,7 +291,7 @@ def test_an_unchanged_table_costs_no_rebuild_and_a_changed_one_is_named(tmp_path
     assert _spend(tmp_path / "out", "acme") == 170
 
 
-def test_a_postgres_fingerprint_follows_the_rows(postgres_url):  # noqa: F811
+def test_a_postgres_fingerprint_follows_the_rows(postgres_url):
     import psycopg
 
     to_postgres(postgres_url, {"ads": typed_frame(TABLES["ads"])}, "prints")
@@ -331,16 +319,19 @@ def test_a_synced_table_is_fingerprinted_by_count_and_latest_sync(tmp_path):
     assert fingerprint(spec) != first
 
 
-def test_two_queries_of_one_database_have_names_of_their_own(tmp_path):
+def test_sources_have_names_of_their_own(tmp_path):
+    """Six globs ending in *.parquet, two queries of one database: messages and --explain tell them apart."""
     from sitegen.project.client_sources import client_sources
     from sitegen.project.settings import ClientConfig, SiteConfig
 
     cfg = ClientConfig(sources=[{"url": "duckdb:///w.duckdb", "query": "SELECT 1"},
                                 {"url": "duckdb:///w.duckdb", "query": "SELECT 2"},
-                                {"url": "postgresql://reporter@/warehouse?host=/run/sock", "table": "ads"}])
+                                {"url": "postgresql://reporter@/warehouse?host=/run/sock", "table": "ads"},
+                                {"url": "../lake/ads/*.parquet"}, {"url": "../lake/videos/*.parquet"}])
     specs = client_sources(cfg, SiteConfig(), "acme", tmp_path, tmp_path / "client.toml", tmp_path / "sitegen.toml")
     assert [s.name for s in specs] == ["w.duckdb query (client.toml sources[0])",
-                                       "w.duckdb query (client.toml sources[1])", "warehouse ads"]
+                                       "w.duckdb query (client.toml sources[1])", "warehouse ads",
+                                       "../lake/ads/*.parquet", "../lake/videos/*.parquet"]
 
 
 QUERIES = ["SELECT * FROM ads WHERE campaign = :campaign;\n",
@@ -358,7 +349,7 @@ def test_a_query_as_people_write_it_is_read_and_fingerprinted(tmp_path, query):
     assert query_parameters(query) == ["campaign"]
 
 
-def test_comments_with_percent_and_colon_on_postgres(postgres_url):  # noqa: F811
+def test_comments_with_percent_and_colon_on_postgres(postgres_url):
     to_postgres(postgres_url, {"ads": typed_frame(TABLES["ads"])}, "comments")
     for query in QUERIES:
         spec = SourceSpec("ads", postgres_url, query=query.replace("FROM ads", "FROM comments.ads"),
