@@ -196,6 +196,12 @@ def test_a_site_source_gives_each_client_its_own_rows(tmp_path):
     root = _site_source_project(tmp_path / "p")
     built(root, tmp_path / "out")
     assert (_spend(tmp_path / "out", "acme"), _spend(tmp_path / "out", "beta")) == (150, 300)
+    with duckdb.connect(str(root / "warehouse.duckdb")) as connection:  # only beta's rows change
+        connection.execute("UPDATE ads SET spend = spend + 1 WHERE client = 'beta' AND date = DATE '2026-10-01'")
+    run = built(root, tmp_path / "out", "--explain")
+    assert [line for line in run.stdout.splitlines() if line.startswith("rebuilt")] == [
+        "rebuilt beta: source shared ads changed: loading the data and recomputing every report"]
+    assert (_spend(tmp_path / "out", "acme"), _spend(tmp_path / "out", "beta")) == (150, 301)
 
 
 HOSTILE = ["'; DROP TABLE ads; --", "A1' OR '1'='1", '"ads"', "%s", "%(client)s", ":other", "$1", "A1\\",
