@@ -335,8 +335,7 @@ def test_sources_have_names_of_their_own(tmp_path):
                                 {"url": "postgresql://reporter@/warehouse?host=/run/sock", "table": "ads"},
                                 {"url": "../lake/ads/*.parquet"}, {"url": "../lake/videos/*.parquet"}])
     specs = client_sources(cfg, SiteConfig(), "acme", tmp_path, tmp_path / "client.toml", tmp_path / "sitegen.toml")
-    assert [s.name for s in specs] == ["w.duckdb query (client.toml sources[0])",
-                                       "w.duckdb query (client.toml sources[1])", "warehouse ads",
+    assert [s.name for s in specs] == ["w.duckdb query", "w.duckdb query (2)", "warehouse ads",
                                        "../lake/ads/*.parquet", "../lake/videos/*.parquet"]
 
 
