@@ -319,6 +319,9 @@ def test_a_synced_table_is_fingerprinted_by_count_and_latest_sync(tmp_path):
     spec = SourceSpec("synced", f"duckdb:///{database}", table="synced")
     first = fingerprint(spec)
     assert first.startswith("sync:") and fingerprint(SourceSpec("a", spec.url, table="ads")).startswith("rows:")
+    with duckdb.connect(str(database)) as connection:  # a row changed without a sync: its rows are not read
+        connection.execute("UPDATE synced SET spend = 1 WHERE campaign = 'B'")
+    assert fingerprint(spec) == first
     with duckdb.connect(str(database)) as connection:
         connection.execute("UPDATE synced SET _airbyte_extracted_at = TIMESTAMP '2026-10-04 00:00' "
                            "WHERE campaign = 'B'")
