@@ -1,5 +1,5 @@
 """`[[sources]]`: the tiny dataset read from CSV files, a DuckDB file, a PostgreSQL server (tests/postgres_server.py)
-and Parquet files builds the same site to the byte; a site's query selects each client's rows by bound parameters,
+and Parquet files builds the same pages to the byte; a site's query selects each client's rows by bound parameters,
 hostile values included; a source's problems and an unreachable server are one line with exit 2 and no password;
 its fingerprint spares an unchanged table a rebuild and names a changed one."""
 
