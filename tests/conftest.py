@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from helpers import DATA, REPO, build
+from postgres_server import postgres_url  # noqa: F401 (a throwaway PostgreSQL server, for test_sources.py)
 
 from sitegen.data.load import load_client_data
 from sitegen.errors import Diagnostics

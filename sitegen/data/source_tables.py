@@ -3,6 +3,8 @@ would see, nested records flattened (`records`)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -19,6 +21,8 @@ def read_source(spec: SourceSpec) -> RawTable:
     if spec.scheme == POSTGRES:
         names, rows = fetch(spec)
         frame = pd.DataFrame(rows, columns=names, dtype=object)
+        for name in frame.columns:
+            frame[name] = _times(frame[name])
     else:
         frame = arrow_frame(fetch_arrow(spec))
     if frame.empty:
@@ -47,3 +51,16 @@ def arrow_frame(table: pa.Table) -> pd.DataFrame:
         else:  # decimals (exact as text), structs, lists, maps
             columns[name] = pd.Series(column.to_pylist(), dtype=object)
     return pd.DataFrame(columns)
+
+
+def _times(column: pd.Series) -> pd.Series:
+    """A column of the driver's datetimes as a Parquet file's (or DuckDB's) timestamps are read: the wall time in
+    the zone the database gave (a timestamptz's offset and a fraction of a second would not read as a date and
+    time)."""
+    given = column.dropna()
+    first = given.iloc[0] if len(given) else None
+    if not isinstance(first, datetime) or not all(isinstance(v, datetime) for v in given):
+        return column
+    if first.tzinfo is None:
+        return pd.to_datetime(column)
+    return pd.to_datetime(column, utc=True).dt.tz_convert(first.tzinfo).dt.tz_localize(None)

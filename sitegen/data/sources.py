@@ -25,8 +25,9 @@ FILE_FUNCTIONS = {".parquet": "read_parquet", ".jsonl": "read_ndjson", ".ndjson"
                   ".csv": "read_csv"}
 SYNC_COLUMNS = ("_airbyte_extracted_at", "_airbyte_emitted_at", "_fivetran_synced", "_dlt_load_id")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
-# a quoted string or identifier, a `::` cast, a `:name` parameter or a %: only `:name` is a parameter
-_SQL_PARTS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|::|:([A-Za-z_][A-Za-z0-9_]*)|%")
+# a comment, a quoted string or identifier, a `::` cast, a `:name` parameter or a %: only `:name` is a parameter
+_SQL_PARTS = re.compile(r"--[^\n]*|/\*.*?\*/|'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|::|:([A-Za-z_][A-Za-z0-9_]*)|%",
+                        re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,8 @@ def _statement(spec: SourceSpec) -> tuple[str, dict]:
             raise SitegenError(f"the query uses :{m[1]}, and params gives no value for it", spec.name)
         return style.format(m[1])
 
-    sql = _SQL_PARTS.sub(part, spec.query)
+    # a closing `;` would end the statement a fingerprint wraps the query in
+    sql = _SQL_PARTS.sub(part, spec.query).rstrip().rstrip(";")
     used = set(query_parameters(spec.query))
     return sql, {k: v for k, v in values.items() if k in used}
 
@@ -200,7 +202,8 @@ def fingerprint(spec: SourceSpec) -> str:
     """What tells that a source's rows changed, worked out in the database: its row count and latest sync time
     where the rows have a sync column (Airbyte, Fivetran, dlt), else its row count and a hash of every row."""
     sql, values = _statement(spec)
-    names, _ = _fetch(spec, f"SELECT * FROM ({sql}) AS source LIMIT 0", values)
+    sql = f"({sql}\n)"  # `)` on a line of its own: the query may end in a -- comment
+    names, _ = _fetch(spec, f"SELECT * FROM {sql} AS source LIMIT 0", values)
     synced = next((c for c in SYNC_COLUMNS if c in names), None)
     if synced is not None:
         summary, how = f'count(*), max("{synced}")', "sync:"
@@ -208,5 +211,5 @@ def fingerprint(spec: SourceSpec) -> str:
         summary, how = "count(*), md5(string_agg(md5(source::text), '' ORDER BY md5(source::text)))", "rows:"
     else:
         summary, how = "count(*), sum(hash(source))", "rows:"
-    _, rows = _fetch(spec, f"SELECT {summary} FROM ({sql}) AS source", values)
+    _, rows = _fetch(spec, f"SELECT {summary} FROM {sql} AS source", values)
     return how + hashlib.sha256(repr([names, rows]).encode()).hexdigest()[:32]

@@ -54,8 +54,10 @@ def _spec(source: SourceSettings, base: Path, params: dict) -> SourceSpec:
     if url.lower().startswith("duckdb://"):
         url = f"duckdb:///{(base / database_path(url)).resolve()}"
     elif "://" not in url:
-        url = str((base / url).absolute())
-    where = Path(source.url).name if "://" not in source.url else Path(source.url.split("://", 1)[1]).name
+        url = str((base / url).resolve())
+    # a database by its file or name (not a ?host=/run/socket); files by their path as written: a glob's file
+    # name (*.parquet) would not tell one folder's from another's
+    where = source.url if "://" not in source.url else Path(source.url.split("://", 1)[1].split("?", 1)[0]).name
     read = source.table or (_FROM.search(source.query)[1] if source.query and _FROM.search(source.query) else "query")
     name = source.name or (f"{where} {read}" if "://" in source.url else where)
     used = set(query_parameters(source.query or ""))
