@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from sitegen.errors import SitegenError
@@ -141,7 +142,7 @@ def _duckdb(spec: SourceSpec, sql: str, values: dict, arrow: bool = False):
         connection.close()  # a kept connection's cursor, or a connection of its own
 
 
-_OPEN: dict[str, tuple[tuple, object]] = {}  # database file -> (its state when opened, the connection)
+_OPEN: dict[str, tuple[tuple, Any]] = {}  # database file -> (its state when opened, its duckdb connection)
 _USERS = [0]  # how many `connections_kept` are open
 
 
