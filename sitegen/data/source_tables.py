@@ -8,9 +8,11 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from sitegen.data.readers.as_text import from_frame
+from sitegen.data.readers.as_text import column_text
 from sitegen.data.readers.base import RawTable
+from sitegen.data.readers.formulas import unwrap_array
 from sitegen.data.records import flatten_records
 from sitegen.data.sources import POSTGRES, SourceSpec, fetch, fetch_arrow
 from sitegen.errors import SitegenError
@@ -34,8 +36,12 @@ def read_source(spec: SourceSpec) -> RawTable:
         flat, notes = flatten_records(frame)  # records as sync tools write them: nested, re-sent
     except SitegenError as exc:
         raise SitegenError(exc.message, spec.name, exc.row, exc.column) from None
-    table = from_frame(flat, 0)
-    return RawTable(table.frame.reset_index(drop=True), flat.index.to_numpy(dtype=np.int64), 0, notes)
+    text = pd.DataFrame({c: flat[c].array if flat[c].dtype == _TEXT else column_text(flat[c])
+                         for c in flat.columns}).reset_index(drop=True)
+    return RawTable(text, flat.index.to_numpy(dtype=np.int64), 0, notes)
+
+
+_TEXT = pd.StringDtype("pyarrow")  # a column arrow_frame made text already
 
 
 def arrow_frame(table: pa.Table) -> pd.DataFrame:
@@ -44,7 +50,10 @@ def arrow_frame(table: pa.Table) -> pd.DataFrame:
     columns = {}
     for name in table.column_names:
         column, kind = table[name], table[name].type
-        if pa.types.is_integer(kind) or pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        if pa.types.is_string(kind) or pa.types.is_large_string(kind):  # made text here, in Arrow
+            text = pc.fill_null(unwrap_array(pc.utf8_trim_whitespace(column.combine_chunks())), "")
+            columns[name] = pd.Series(pd.array(text, dtype=_TEXT))
+        elif pa.types.is_integer(kind):
             columns[name] = column.to_pandas(types_mapper=pd.ArrowDtype)
         elif pa.types.is_floating(kind) or pa.types.is_temporal(kind) or pa.types.is_boolean(kind):
             columns[name] = column.to_pandas()

@@ -144,6 +144,7 @@ def _duckdb(spec: SourceSpec, sql: str, values: dict, arrow: bool = False):
 
 _OPEN: dict[str, tuple[tuple, Any]] = {}  # database file -> (its state when opened, its duckdb connection)
 _USERS = [0]  # how many `connections_kept` are open
+_NAMES: dict[tuple[str, str], list[str]] = {}  # (source, statement) -> its columns, while connections are kept
 
 
 @contextmanager
@@ -159,6 +160,7 @@ def connections_kept() -> Iterator[None]:
             for _, connection in _OPEN.values():
                 connection.close()
             _OPEN.clear()
+            _NAMES.clear()
 
 
 def _duckdb_connection(path: str):
@@ -204,7 +206,10 @@ def fingerprint(spec: SourceSpec) -> str:
     where the rows have a sync column (Airbyte, Fivetran, dlt), else its row count and a hash of every row."""
     sql, values = _statement(spec)
     sql = f"({sql}\n)"  # `)` on a line of its own: the query may end in a -- comment
-    names, _ = _fetch(spec, f"SELECT * FROM {sql} AS source LIMIT 0", values)
+    names = _NAMES.get((spec.url, sql)) if _USERS[0] else None  # every client's query has the same columns
+    if names is None:
+        names, _ = _fetch(spec, f"SELECT * FROM {sql} AS source LIMIT 0", values)
+        _NAMES[(spec.url, sql)] = names
     synced = next((c for c in SYNC_COLUMNS if c in names), None)
     if synced is not None:
         summary, how = f'count(*), max("{synced}")', "sync:"
