@@ -195,3 +195,31 @@ def test_a_local_build_does_not_import_dask():
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_workers_query_their_clients_rows_themselves(project, local_site, address, tmp_path):
+    """The data in one DuckDB table for all clients, read through a sitegen.toml source: each worker queries
+    its client's rows (the submitting machine asks only for fingerprints), and the pages are those of the files'
+    build (the record of published figures names its inputs, so it differs)."""
+    duckdb = pytest.importorskip("duckdb")
+    pd = pytest.importorskip("pandas")
+    root = tmp_path / "project"
+    shutil.copytree(project, root, ignore=shutil.ignore_patterns(".sitegen-cache", "output"))
+    frames: dict[str, list] = {}
+    for path in sorted(root.glob("content/*/data/*.csv")):
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        frame.insert(0, "client", path.parent.parent.name)
+        frames.setdefault(path.name.split("-")[0], []).append(frame)
+        path.unlink()
+    with duckdb.connect(str(root / "warehouse.duckdb")) as con:
+        for kind, parts in frames.items():
+            con.register("rows", pd.concat(parts, ignore_index=True))
+            con.execute(f"CREATE TABLE {kind} AS SELECT * FROM rows")
+            con.unregister("rows")
+    with open(root / "sitegen.toml", "a", encoding="utf-8") as settings:
+        settings.write("".join(f'\n[[sources]]\nurl = "duckdb:///warehouse.duckdb"\n'
+                               f'query = "SELECT * FROM {kind} WHERE client = :client"\n' for kind in frames))
+    result = build(root, BuildOptions(output=tmp_path / "site", use_cache=False, executor=address))
+    assert result.reports == 6 and result.timings["load"] > 0 and result.work["data loaded"] == 3
+    pages = {p: d for p, d in tree_digest(tmp_path / "site").items() if not p.endswith("published.json")}
+    assert pages == {p: d for p, d in local_site.items() if not p.endswith("published.json")}

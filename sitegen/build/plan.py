@@ -27,7 +27,7 @@ from pydantic import BaseModel
 
 from sitegen import __version__
 from sitegen.data.files import is_data_name
-from sitegen.data.sources import fingerprint
+from sitegen.data.sources import SourceSpec, database_state, fingerprint
 from sitegen.project.model import Client, Project, report_slug
 from sitegen.storage import settled, stat_signature
 
@@ -92,6 +92,18 @@ class FileDigests:
             return "unreadable"
         if settled(after) and stat_signature(after) == signature:
             self.known[path] = (signature, value)
+        return value
+
+    def source(self, spec: SourceSpec) -> str:
+        """A source's fingerprint, asked again only when its database changed since it was (`database_state`)."""
+        key = f"source\0{spec.url}\0{spec.table}\0{spec.query}\0{spec.params!r}"
+        state = database_state(spec)
+        known = self.known.get(key)
+        if state is not None and known is not None and known[0] == (state,):
+            return known[1]
+        value = fingerprint(spec)
+        if state is not None and database_state(spec) == state:  # (not changed while it was asked)
+            self.known[key] = ((state,), value)
         return value
 
     def of_folder(self, folder: Path, include: Callable[[str], bool]) -> str:
@@ -175,7 +187,7 @@ def client_plan(files: FileDigests, project: Project, client: Client, templates:
     hashes = files.in_folder(client.data_dir, is_data_name)
     if hashes is None and client.sources:  # a client whose data comes from sources only needs no data folder
         hashes = ()
-    sources = tuple((s.name, fingerprint(s)) for s in client.sources)
+    sources = tuple((s.name, files.source(s)) for s in client.sources)
     data = digest(__version__, client.load_options, folder_digest(hashes), sources)
     site = digest(__version__, project.site, project.brand_files, project.split)
     numbers_base = digest(data, settings, site, palette)  # any settings change recomputes (rare; safe)

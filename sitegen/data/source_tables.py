@@ -22,9 +22,7 @@ def read_source(spec: SourceSpec) -> RawTable:
     """The source's rows as cells of text, numbered from 1 (a source has no header row)."""
     if spec.scheme == POSTGRES:
         names, rows = fetch(spec)
-        frame = pd.DataFrame(rows, columns=names, dtype=object)
-        for name in frame.columns:
-            frame[name] = _times(frame[name])
+        frame = _driver_frame(names, rows)
     else:
         frame = arrow_frame(fetch_arrow(spec))
     if frame.empty:
@@ -60,6 +58,23 @@ def arrow_frame(table: pa.Table) -> pd.DataFrame:
         else:  # decimals (exact as text), structs, lists, maps
             columns[name] = pd.Series(column.to_pylist(), dtype=object)
     return pd.DataFrame(columns)
+
+
+def _driver_frame(names: list[str], rows: list[tuple]) -> pd.DataFrame:
+    """A driver's rows as columns: each column through Arrow where its values make one Arrow type (text without
+    a Python call per cell, as a DuckDB source's), else as the values themselves."""
+    columns = {}
+    for name, values in zip(names, zip(*rows) if rows else [()] * len(names)):
+        column = pd.Series(list(values), dtype=object)
+        first = next((v for v in values if v is not None), None)
+        if isinstance(first, str):
+            try:
+                columns[name] = arrow_frame(pa.table({name: pa.array(values, pa.string())}))[name]
+                continue
+            except (pa.ArrowInvalid, pa.ArrowTypeError):
+                pass
+        columns[name] = _times(column)
+    return pd.DataFrame(columns, columns=names)
 
 
 def _times(column: pd.Series) -> pd.Series:

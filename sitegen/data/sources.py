@@ -9,6 +9,7 @@ refused where the settings are read, and every URL shown in a message has its pa
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import os
 import re
@@ -145,6 +146,7 @@ def _duckdb(spec: SourceSpec, sql: str, values: dict, arrow: bool = False):
 _OPEN: dict[str, tuple[tuple, Any]] = {}  # database file -> (its state when opened, its duckdb connection)
 _USERS = [0]  # how many `connections_kept` are open
 _NAMES: dict[tuple[str, str], list[str]] = {}  # (source, statement) -> its columns, while connections are kept
+_STATES: dict[str, str | None] = {}  # a server's database_state, while connections are kept
 
 
 @contextmanager
@@ -161,6 +163,7 @@ def connections_kept() -> Iterator[None]:
                 connection.close()
             _OPEN.clear()
             _NAMES.clear()
+            _STATES.clear()
 
 
 def _duckdb_connection(path: str):
@@ -199,6 +202,24 @@ def _postgres(spec: SourceSpec, sql: str, values: dict) -> Rows:
             conn.cursor() as cursor:
         cursor.execute(sql, values)
         return [d.name for d in cursor.description], cursor.fetchall()
+
+
+def database_state(spec: SourceSpec) -> str | None:
+    """What changes whenever anything in the source's database changes, found without a query of its rows: a
+    DuckDB file's (and its write-ahead log's) size, time and inode, the files' of a file source, PostgreSQL's
+    write-ahead log position (once a build per server). None: not known cheaply."""
+    if spec.scheme == DUCKDB:
+        path = database_path(spec.url)
+        return repr([_state(path), _state(path + ".wal")])
+    if spec.scheme == FILES:
+        return repr([(p, _state(p)) for p in sorted(glob.glob(spec.url, recursive=True))])
+    if spec.url not in _STATES or not _USERS[0]:
+        try:
+            _, rows = _fetch(spec, "SELECT pg_current_wal_lsn()::text", {})
+            _STATES[spec.url] = rows[0][0]
+        except SitegenError:
+            _STATES[spec.url] = None
+    return _STATES[spec.url]
 
 
 def fingerprint(spec: SourceSpec) -> str:
