@@ -1,5 +1,5 @@
-"""The live preview and data from sources: a table that changes (no file event) is noticed by polling its
-fingerprint, and the preview rebuilds."""
+"""Data from sources that changes with no file event: the live preview polls each source's fingerprint and
+rebuilds; a build asks a source again only when its database changed."""
 
 from __future__ import annotations
 
@@ -11,6 +11,10 @@ import pytest
 from helpers import make_project
 from tiny_data import TABLES
 
+from sitegen.build import plan
+from sitegen.data.sources import fingerprint as plan_fingerprint
+from sitegen.errors import Diagnostics
+from sitegen.project.discover import discover
 from sitegen.serve.source_poll import SourcePoller, source_fingerprints
 
 duckdb = pytest.importorskip("duckdb", reason="DuckDB is not installed")
@@ -61,3 +65,19 @@ def test_the_poller_calls_back_when_the_rows_change(tmp_path):
         assert called.wait(5)
     finally:
         poller.stop()
+
+
+def test_a_build_asks_a_source_again_only_when_its_database_changed(tmp_path, monkeypatch):
+    from sitegen.build import plan
+    from sitegen.errors import Diagnostics
+    from sitegen.project.discover import discover
+
+    root = _project(tmp_path / "p")
+    spec = discover(root, Diagnostics()).clients[0].sources[0]
+    asked = []
+    monkeypatch.setattr(plan, "fingerprint", lambda s: asked.append(s.name) or plan_fingerprint(s))
+    digests = plan.FileDigests()
+    first = digests.source(spec)
+    assert digests.source(spec) == first and asked == ["warehouse.duckdb ads"]  # the file did not change
+    _write(root, "UPDATE ads SET spend = '101'")
+    assert digests.source(spec) != first and len(asked) == 2
