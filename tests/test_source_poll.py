@@ -68,9 +68,6 @@ def test_the_poller_calls_back_when_the_rows_change(tmp_path):
 
 
 def test_a_build_asks_a_source_again_only_when_its_database_changed(tmp_path, monkeypatch):
-    from sitegen.build import plan
-    from sitegen.errors import Diagnostics
-    from sitegen.project.discover import discover
 
     root = _project(tmp_path / "p")
     spec = discover(root, Diagnostics()).clients[0].sources[0]
