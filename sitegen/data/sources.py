@@ -13,6 +13,7 @@ import glob
 import hashlib
 import os
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -145,6 +146,7 @@ def _duckdb(spec: SourceSpec, sql: str, values: dict, arrow: bool = False):
 
 _OPEN: dict[str, tuple[tuple, Any]] = {}  # database file -> (its state when opened, its duckdb connection)
 _USERS = [0]  # how many `connections_kept` are open
+_LOCK = threading.Lock()  # over _USERS and _OPEN
 _NAMES: dict[tuple[str, str], list[str]] = {}  # (source, statement) -> its columns, while connections are kept
 _STATES: dict[str, str | None] = {}  # a server's database_state, while connections are kept
 
@@ -153,17 +155,19 @@ _STATES: dict[str, str | None] = {}  # a server's database_state, while connecti
 def connections_kept() -> Iterator[None]:
     """Keep DuckDB connections open within (a build, one client's load); they are closed when the outermost ends,
     so that no file stays open between builds (another process may want to write it)."""
-    _USERS[0] += 1
+    with _LOCK:
+        _USERS[0] += 1
     try:
         yield
     finally:
-        _USERS[0] -= 1
-        if not _USERS[0]:
-            for _, connection in _OPEN.values():
-                connection.close()
-            _OPEN.clear()
-            _NAMES.clear()
-            _STATES.clear()
+        with _LOCK:
+            _USERS[0] -= 1
+            if not _USERS[0]:
+                for _, connection in _OPEN.values():
+                    connection.close()
+                _OPEN.clear()
+                _NAMES.clear()
+                _STATES.clear()
 
 
 def _duckdb_connection(path: str):
@@ -171,6 +175,11 @@ def _duckdb_connection(path: str):
     one costs more than most queries, and a client reads several sources from one file."""
     import duckdb  # only a project with such a source needs it
 
+    with _LOCK:  # (the preview's look at its sources runs beside its builds)
+        return _kept_connection(duckdb, path)
+
+
+def _kept_connection(duckdb, path: str):
     if path == ":memory:" or not _USERS[0]:
         return duckdb.connect(path, read_only=path != ":memory:")
     state = tuple(_state(p) for p in (path, path + ".wal"))
