@@ -12,7 +12,7 @@ from helpers import make_project
 from tiny_data import TABLES
 
 from sitegen.build import plan
-from sitegen.data.sources import fingerprint as plan_fingerprint
+from sitegen.data.source_fingerprints import fingerprint as plan_fingerprint
 from sitegen.errors import Diagnostics
 from sitegen.project.discover import discover
 from sitegen.serve.source_poll import SourcePoller, source_fingerprints

@@ -17,7 +17,8 @@ import pytest
 from helpers import build, make_project, tree_digest
 from tiny_data import TABLES
 
-from sitegen.data.sources import SourceSpec, fetch, fingerprint, query_parameters
+from sitegen.data.source_fingerprints import fingerprint
+from sitegen.data.sources import SourceSpec, fetch, query_parameters
 from sitegen.errors import SitegenError
 
 KINDS = tuple(TABLES)

@@ -27,9 +27,14 @@ from pydantic import BaseModel
 
 from sitegen import __version__
 from sitegen.data.files import is_data_name
-from sitegen.data.sources import SourceSpec, database_state, fingerprint
+from sitegen.data.source_fingerprints import fingerprint, fingerprints
+from sitegen.data.sources import SourceSpec, database_state
 from sitegen.project.model import Client, Project, report_slug
 from sitegen.storage import settled, stat_signature
+
+
+def _source_key(spec: SourceSpec) -> str:
+    return f"source\0{spec.url}\0{spec.table}\0{spec.query}\0{spec.params!r}"
 
 
 def digest(*parts) -> str:
@@ -69,6 +74,7 @@ class FileDigests:
 
     def __init__(self) -> None:
         self.known: dict[str, tuple[tuple[int, ...], str]] = {}
+        self.asked: dict[str, str] = {}  # this build's sources' fingerprints (`ask_sources`)
 
     def forget(self, paths: Iterable[Path | str]) -> None:
         for path in paths:
@@ -95,8 +101,11 @@ class FileDigests:
         return value
 
     def source(self, spec: SourceSpec) -> str:
-        """A source's fingerprint, asked again only when its database changed since it was (`database_state`)."""
-        key = f"source\0{spec.url}\0{spec.table}\0{spec.query}\0{spec.params!r}"
+        """A source's fingerprint: as `ask_sources` found it in this build, else asked again only when its
+        database changed since it was (`database_state`)."""
+        key = _source_key(spec)
+        if key in self.asked:
+            return self.asked[key]
         state = database_state(spec)
         known = self.known.get(key)
         if state is not None and known is not None and known[0] == (state,):
@@ -105,6 +114,27 @@ class FileDigests:
         if state is not None and database_state(spec) == state:  # (not changed while it was asked)
             self.known[key] = ((state,), value)
         return value
+
+    def ask_sources(self, specs: Iterable[SourceSpec]) -> None:
+        """Find this build's fingerprints of `specs` (every client's sources) before the clients are planned: the
+        sources whose database changed are asked together (`fingerprints`: a shared table read once)."""
+        self.asked = {}
+        states = {spec: database_state(spec) for spec in dict.fromkeys(specs)}
+        todo = []
+        for spec, state in states.items():
+            known = self.known.get(_source_key(spec))
+            if state is not None and known is not None and known[0] == (state,):
+                self.asked[_source_key(spec)] = known[1]
+            else:
+                todo.append(spec)
+        for spec, value in fingerprints(todo).items():
+            self.asked[_source_key(spec)] = value
+            if states[spec] is not None and database_state(spec) == states[spec]:
+                self.known[_source_key(spec)] = ((states[spec],), value)
+
+    def answers(self, specs: Iterable[SourceSpec]) -> tuple[tuple[str, str], ...]:
+        """What `ask_sources` found of `specs` (for a worker that plans a client)."""
+        return tuple((k, self.asked[k]) for k in map(_source_key, specs) if k in self.asked)
 
     def of_folder(self, folder: Path, include: Callable[[str], bool]) -> str:
         """One hash of every file under folder whose name `include` accepts (in folders it accepts), with their
@@ -232,7 +262,9 @@ class PlanLater:
 
     templates: dict[str, str]
     palette: tuple[str, ...]
+    sources: tuple[tuple[str, str], ...] = ()  # the client's sources' fingerprints, as the build found them
 
     def make(self, project: Project, client: Client) -> tuple[ClientPlan, dict]:
         files = FileDigests()
+        files.asked = dict(self.sources)
         return client_plan(files, project, client, self.templates, self.palette), files.known

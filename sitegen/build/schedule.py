@@ -16,7 +16,7 @@ from types import ModuleType
 from sitegen.build.cache import BuildCache
 from sitegen.build.executors import LOCAL
 from sitegen.build.outputs import ClientOutput, Sink
-from sitegen.build.plan import ClientPlan, PlanLater
+from sitegen.build.plan import ClientPlan, FileDigests, PlanLater
 from sitegen.i18n import language
 from sitegen.project.model import Client, Project
 from sitegen.render.palette import client_palette
@@ -48,10 +48,13 @@ def client_outputs(project: Project, theme: Theme, jobs: int | None, cache: Buil
     done here, and the clients that need their data loaded go to the pool, whose local workers write their
     files into `sink` themselves (ClientOutput.written)."""
     if cache is None:  # the keys still go into the record of published figures (render.published)
+        files = FileDigests()
+        files.ask_sources(s for c in project.clients for s in c.sources)
         templates = template_keys(BuildCache(), project, theme)
-        yield from _builders().outputs(project, [(c, PlanLater(templates, client_palette(c))) for c in project.clients],
+        yield from _builders().outputs(project, [(c, _later(templates, c, files)) for c in project.clients],
                                        theme, workers_for(jobs, project.clients), executor, sink)
         return
+    cache.files.ask_sources(s for c in project.clients for s in c.sources)
     templates = template_keys(cache, project, theme)
     if prune:  # (not when only some clients are built: the others stay cached)
         cache.prune(c.slug for c in project.clients)
@@ -63,7 +66,7 @@ def client_outputs(project: Project, theme: Theme, jobs: int | None, cache: Buil
     pooling = len(loading) > 1 and (workers_for(jobs, loading) > 1 or executor not in (None, LOCAL))
     for client in project.clients:  # the pool's workers work out the keys of fresh clients themselves
         if client.slug in fresh:
-            plans[client.slug] = PlanLater(templates, client_palette(client)) if pooling else \
+            plans[client.slug] = _later(templates, client, cache.files) if pooling else \
                 cache.plan(project, client, templates, client_palette(client))
     # the pool's outputs arrive in project order too, so each is passed on as soon as it is there
     pooled = _builders().outputs(project, [(c, plans[c.slug]) for c in loading], theme, workers_for(jobs, loading),
@@ -78,6 +81,10 @@ def client_outputs(project: Project, theme: Theme, jobs: int | None, cache: Buil
         if not out.errors:
             cache.keep(client.slug, out)
         yield out
+
+
+def _later(templates: dict[str, str], client: Client, files: FileDigests) -> PlanLater:
+    return PlanLater(templates, client_palette(client), files.answers(client.sources))
 
 
 def _here(project: Project, client: Client, theme: Theme, plan: ClientPlan, cache: BuildCache) -> ClientOutput:

@@ -10,7 +10,6 @@ refused where the settings are read, and every URL shown in a message has its pa
 from __future__ import annotations
 
 import glob
-import hashlib
 import os
 import re
 import threading
@@ -26,7 +25,6 @@ DUCKDB, POSTGRES, FILES = "duckdb", "postgresql", "files"
 SCHEMES = {"duckdb": DUCKDB, "postgresql": POSTGRES, "postgres": POSTGRES, "": FILES}
 FILE_FUNCTIONS = {".parquet": "read_parquet", ".jsonl": "read_ndjson", ".ndjson": "read_ndjson", ".json": "read_json",
                   ".csv": "read_csv"}
-SYNC_COLUMNS = ("_airbyte_extracted_at", "_airbyte_emitted_at", "_fivetran_synced", "_dlt_load_id")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
 # a comment, a quoted string or identifier, a `::` cast, a `:name` parameter or a %: only `:name` is a parameter
 _SQL_PARTS = re.compile(r"--[^\n]*|/\*.*?\*/|'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|::|:([A-Za-z_][A-Za-z0-9_]*)|%",
@@ -80,8 +78,9 @@ def query_parameters(query: str) -> list[str]:
     return [m[1] for m in _SQL_PARTS.finditer(query) if m[1]]
 
 
-def _statement(spec: SourceSpec) -> tuple[str, dict]:
-    """The SQL in the driver's parameter style, and the values to bind."""
+def statement(spec: SourceSpec, joined: str | None = None) -> tuple[str, dict]:
+    """The SQL in the driver's parameter style, and the values to bind; with `joined`, each `:name` is that
+    table's column instead (see `source_fingerprints`), and no values are bound."""
     if spec.scheme == FILES:  # Parquet, JSON Lines or CSV files, read by DuckDB
         suffix = "." + spec.url.rsplit(".", 1)[-1].lower()
         function = FILE_FUNCTIONS[suffix]
@@ -90,7 +89,6 @@ def _statement(spec: SourceSpec) -> tuple[str, dict]:
     if spec.table is not None:
         quoted = ".".join(f'"{part}"' for part in spec.table.split("."))
         return f"SELECT * FROM {quoted}", {}
-    style = "${}" if spec.scheme == DUCKDB else "%({})s"
     values = dict(spec.params)
 
     def part(m: re.Match) -> str:
@@ -98,12 +96,17 @@ def _statement(spec: SourceSpec) -> tuple[str, dict]:
             return m[0].replace("%", "%%") if spec.scheme == POSTGRES else m[0]
         if m[1] not in values:
             raise SitegenError(f"the query uses :{m[1]}, and params gives no value for it", spec.name)
-        return style.format(m[1])
+        return f'{joined}."{m[1]}"' if joined else placeholder(spec, m[1])
 
     # a closing `;` would end the statement a fingerprint wraps the query in
     sql = _SQL_PARTS.sub(part, spec.query).rstrip().rstrip(";")
     used = set(query_parameters(spec.query))
-    return sql, {k: v for k, v in values.items() if k in used}
+    return sql, {} if joined else {k: v for k, v in values.items() if k in used}
+
+
+def placeholder(spec: SourceSpec, name: str) -> str:
+    """A parameter in the SQL its driver runs."""
+    return f"${name}" if spec.scheme != POSTGRES else f"%({name})s"
 
 
 Rows = tuple[list[str], list[tuple]]  # column names, rows of values as the driver gives them
@@ -111,17 +114,17 @@ Rows = tuple[list[str], list[tuple]]  # column names, rows of values as the driv
 
 def fetch(spec: SourceSpec) -> Rows:
     """The source's rows."""
-    sql, values = _statement(spec)
-    return _fetch(spec, sql, values)
+    sql, values = statement(spec)
+    return run(spec, sql, values)
 
 
 def fetch_arrow(spec: SourceSpec):
     """A DuckDB source's (or files') rows as an Arrow table: typed columns, without a Python object per cell."""
-    sql, values = _statement(spec)
-    return _fetch(spec, sql, values, arrow=True)
+    sql, values = statement(spec)
+    return run(spec, sql, values, arrow=True)
 
 
-def _fetch(spec: SourceSpec, sql: str, values: dict, arrow: bool = False):
+def run(spec: SourceSpec, sql: str, values: dict, arrow: bool = False):
     try:
         if spec.scheme == POSTGRES:
             return _postgres(spec, sql, values)
@@ -224,28 +227,18 @@ def database_state(spec: SourceSpec) -> str | None:
         return repr([(p, _state(p)) for p in sorted(glob.glob(spec.url, recursive=True))])
     if spec.url not in _STATES or not _USERS[0]:
         try:
-            _, rows = _fetch(spec, "SELECT pg_current_wal_lsn()::text", {})
+            _, rows = run(spec, "SELECT pg_current_wal_lsn()::text", {})
             _STATES[spec.url] = rows[0][0]
         except SitegenError:
             _STATES[spec.url] = None
     return _STATES[spec.url]
 
 
-def fingerprint(spec: SourceSpec) -> str:
-    """What tells that a source's rows changed, worked out in the database: its row count and latest sync time
-    where the rows have a sync column (Airbyte, Fivetran, dlt), else its row count and a hash of every row."""
-    sql, values = _statement(spec)
-    sql = f"({sql}\n)"  # `)` on a line of its own: the query may end in a -- comment
-    names = _NAMES.get((spec.url, sql)) if _USERS[0] else None  # every client's query has the same columns
+def columns(spec: SourceSpec, sql: str, values: dict) -> list[str]:
+    """The columns of a statement's rows (remembered while connections are kept: every client's query of a
+    shared table has the same)."""
+    names = _NAMES.get((spec.url, sql)) if _USERS[0] else None
     if names is None:
-        names, _ = _fetch(spec, f"SELECT * FROM {sql} AS source LIMIT 0", values)
+        names, _ = run(spec, f"SELECT * FROM {sql} AS source LIMIT 0", values)
         _NAMES[(spec.url, sql)] = names
-    synced = next((c for c in SYNC_COLUMNS if c in names), None)
-    if synced is not None:
-        summary, how = f'count(*), max("{synced}")', "sync:"
-    elif spec.scheme == POSTGRES:  # an order-free hash of the rows' text
-        summary, how = "count(*), md5(string_agg(md5(source::text), '' ORDER BY md5(source::text)))", "rows:"
-    else:
-        summary, how = "count(*), sum(hash(source))", "rows:"
-    _, rows = _fetch(spec, f"SELECT {summary} FROM {sql} AS source", values)
-    return how + hashlib.sha256(repr([names, rows]).encode()).hexdigest()[:32]
+    return names

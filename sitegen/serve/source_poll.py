@@ -1,5 +1,5 @@
 """`sitegen serve` and data from sources: a table changes without any file event, so the preview asks each source
-for its fingerprint (`data.sources.fingerprint`) at an interval and rebuilds when one changed."""
+for its fingerprint (`data.source_fingerprints`) at an interval and rebuilds when one changed."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from sitegen.data.sources import connections_kept, fingerprint
+from sitegen.data.source_fingerprints import fingerprints
+from sitegen.data.sources import connections_kept
 from sitegen.errors import Diagnostics, SitegenError
 from sitegen.project.discover import discover
 
@@ -18,7 +19,8 @@ def source_fingerprints(project_dir: Path) -> dict[tuple[str, str], str]:
     try:
         project = discover(project_dir, Diagnostics())
         with connections_kept():
-            return {(c.slug, s.name): fingerprint(s) for c in project.clients for s in c.sources}
+            found = fingerprints(s for c in project.clients for s in c.sources)
+            return {(c.slug, s.name): found[s] for c in project.clients for s in c.sources}
     except SitegenError:
         return {}
 
