@@ -12,8 +12,9 @@ from test_sources import HOSTILE, _site_source_project
 from sitegen.build import BuildOptions, build, plan
 from sitegen.build.plan import FileDigests, PlanLater, client_plan
 from sitegen.data import source_fingerprints
+from sitegen.data.source_connections import connections_kept
 from sitegen.data.source_fingerprints import fingerprint, fingerprints
-from sitegen.data.sources import SourceSpec, connections_kept
+from sitegen.data.sources import SourceSpec
 from sitegen.errors import Diagnostics
 from sitegen.project.discover import discover
 

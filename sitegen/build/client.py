@@ -15,7 +15,7 @@ from sitegen.build.plan import ClientPlan, FileDigests
 from sitegen.data.covered import split_message, split_ranges
 from sitegen.data.files import is_data_name
 from sitegen.data.load import load_client_data
-from sitegen.data.sources import connections_kept
+from sitegen.data.source_connections import connections_kept
 from sitegen.errors import Diagnostics, SitegenError
 from sitegen.i18n import language, speaking, translator
 from sitegen.metrics.alerts import report_alerts

@@ -31,7 +31,7 @@ from sitegen.build.publish import record_file, with_records
 from sitegen.build.schedule import client_outputs, whole, workers_for
 from sitegen.build.stage import Stage, clean_leftovers, write_failure
 from sitegen.build.writer import SiteWriter, output_state
-from sitegen.data.sources import connections_kept
+from sitegen.data.source_connections import connections_kept
 from sitegen.errors import Diagnostics, SitegenError, raise_all
 from sitegen.i18n import language, translator
 from sitegen.project.discover import discover

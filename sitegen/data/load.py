@@ -29,7 +29,7 @@ from sitegen.data.fx import RateUsed, merged_rates
 from sitegen.data.kinds import KINDS, Kind
 from sitegen.data.options import LoadOptions
 from sitegen.data.readers import READABLE, STREAM_BYTES, general_table, open_table, read_table
-from sitegen.data.readers.base import NotPlain, TextTable, from_raw, scan_file
+from sitegen.data.readers.base import NotPlain, TextTable, scan_file
 from sitegen.data.recognise import (
     doubled_columns,
     headers_to_sample,
@@ -133,7 +133,7 @@ def _read_source(spec: SourceSpec, options: LoadOptions, diagnostics: Diagnostic
     context = DateContext(name, FileDays(date.today(), "read from the source"), options.language,
                           day_first=options.day_first)
     try:
-        return prepare_table(from_raw(read_source(spec)), name, options, warnings, None, context)
+        return prepare_table(read_source(spec), name, options, warnings, None, context)
     except SitegenError as exc:
         for error in getattr(exc, "errors", [exc]):
             error.row = error.row or None  # a source has no header row to point at

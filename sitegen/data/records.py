@@ -49,6 +49,13 @@ def flatten_records(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     return frame, notes
 
 
+def flat_already(columns: list[str]) -> bool:
+    """Whether `flatten_records` leaves rows of these columns as they are: no record, sync or key column."""
+    names = [str(c) for c in columns]
+    return not ("_airbyte_data" in names or any(n in NESTED for n in names) or _key_columns(names, [])
+                or any(is_metadata(n) for n in names))
+
+
 def _holds_objects(cells: pd.Series) -> bool:
     """Whether a column holds objects (dicts, or JSON text of them) rather than plain values."""
     if cells.dtype != object and not pd.api.types.is_string_dtype(cells.dtype):

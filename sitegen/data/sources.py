@@ -1,5 +1,5 @@
 """Data from a database table instead of a file: DuckDB (a file next to the project) or PostgreSQL. A source's rows
-come back as rows of values (`source_table` makes them a table of cells, read by the same rules as a file's); its
+come back as rows of values (`source_tables` makes them a table of cells, read by the same rules as a file's); its
 problems are told as `name:row:column`. Nothing here needs pandas: a build's plan asks each source for its
 fingerprint.
 
@@ -10,15 +10,11 @@ refused where the settings are read, and every URL shown in a message has its pa
 from __future__ import annotations
 
 import glob
-import os
 import re
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from sitegen.data.source_connections import duckdb_connection, file_state, kept, memo, postgres_connection
 from sitegen.errors import SitegenError
 
 DUCKDB, POSTGRES, FILES = "duckdb", "postgresql", "files"
@@ -137,7 +133,7 @@ def run(spec: SourceSpec, sql: str, values: dict, arrow: bool = False):
 
 
 def _duckdb(spec: SourceSpec, sql: str, values: dict, arrow: bool = False):
-    connection = _duckdb_connection(":memory:" if spec.scheme == FILES else database_path(spec.url))
+    connection = duckdb_connection(":memory:" if spec.scheme == FILES else database_path(spec.url))
     try:
         if arrow:
             return connection.sql(sql, params=values).to_arrow_table()
@@ -147,73 +143,15 @@ def _duckdb(spec: SourceSpec, sql: str, values: dict, arrow: bool = False):
         connection.close()  # a kept connection's cursor, or a connection of its own
 
 
-_OPEN: dict[str, tuple[tuple, Any]] = {}  # database file -> (its state when opened, its duckdb connection)
-_USERS = [0]  # how many `connections_kept` are open
-_LOCK = threading.Lock()  # over _USERS and _OPEN
-_NAMES: dict[tuple[str, str], list[str]] = {}  # (source, statement) -> its columns, while connections are kept
-_STATES: dict[str, str | None] = {}  # a server's database_state, while connections are kept
-
-
-@contextmanager
-def connections_kept() -> Iterator[None]:
-    """Keep DuckDB connections open within (a build, one client's load); they are closed when the outermost ends,
-    so that no file stays open between builds (another process may want to write it)."""
-    with _LOCK:
-        _USERS[0] += 1
-    try:
-        yield
-    finally:
-        with _LOCK:
-            _USERS[0] -= 1
-            if not _USERS[0]:
-                for _, connection in _OPEN.values():
-                    connection.close()
-                _OPEN.clear()
-                _NAMES.clear()
-                _STATES.clear()
-
-
-def _duckdb_connection(path: str):
-    """A read-only connection to the file, kept while the file (and its write-ahead log) stays as it was: opening
-    one costs more than most queries, and a client reads several sources from one file."""
-    import duckdb  # only a project with such a source needs it
-
-    with _LOCK:  # (the preview's look at its sources runs beside its builds)
-        return _kept_connection(duckdb, path)
-
-
-def _kept_connection(duckdb, path: str):
-    if path == ":memory:" or not _USERS[0]:
-        return duckdb.connect(path, read_only=path != ":memory:")
-    state = tuple(_state(p) for p in (path, path + ".wal"))
-    kept = _OPEN.get(path)
-    if kept is not None and kept[0] == state:
-        return kept[1].cursor()
-    if kept is not None:
-        kept[1].close()
-    connection = duckdb.connect(path, read_only=True)
-    _OPEN[path] = (state, connection)
-    return connection.cursor()
-
-
-def _state(path: str) -> tuple:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return ()
-    return st.st_size, st.st_mtime_ns, st.st_ino
-
-
 def _postgres(spec: SourceSpec, sql: str, values: dict) -> Rows:
-    try:
-        import psycopg
-    except ImportError:
-        raise SitegenError('a PostgreSQL source needs psycopg: pip install "sitegen[postgres]"', spec.name) \
-            from None
-    with psycopg.connect(spec.url.replace("postgresql+psycopg://", "postgresql://"), connect_timeout=10) as conn, \
-            conn.cursor() as cursor:
+    with postgres_connection(spec.url.replace("postgresql+psycopg://", "postgresql://"), spec.name) as connection, \
+            connection.cursor() as cursor:
         cursor.execute(sql, values)
         return [d.name for d in cursor.description], cursor.fetchall()
+
+
+_NAMES: dict[tuple[str, str], list[str]] = memo()  # (source, statement) -> its columns, while connections are kept
+_STATES: dict[str, str | None] = memo()  # a server's database_state, while connections are kept
 
 
 def database_state(spec: SourceSpec) -> str | None:
@@ -222,10 +160,10 @@ def database_state(spec: SourceSpec) -> str | None:
     write-ahead log position (once a build per server). None: not known cheaply."""
     if spec.scheme == DUCKDB:
         path = database_path(spec.url)
-        return repr([_state(path), _state(path + ".wal")])
+        return repr([file_state(path), file_state(path + ".wal")])
     if spec.scheme == FILES:
-        return repr([(p, _state(p)) for p in sorted(glob.glob(spec.url, recursive=True))])
-    if spec.url not in _STATES or not _USERS[0]:
+        return repr([(p, file_state(p)) for p in sorted(glob.glob(spec.url, recursive=True))])
+    if spec.url not in _STATES or not kept():
         try:
             _, rows = run(spec, "SELECT pg_current_wal_lsn()::text", {})
             _STATES[spec.url] = rows[0][0]
@@ -237,7 +175,7 @@ def database_state(spec: SourceSpec) -> str | None:
 def columns(spec: SourceSpec, sql: str, values: dict) -> list[str]:
     """The columns of a statement's rows (remembered while connections are kept: every client's query of a
     shared table has the same)."""
-    names = _NAMES.get((spec.url, sql)) if _USERS[0] else None
+    names = _NAMES.get((spec.url, sql)) if kept() else None
     if names is None:
         names, _ = run(spec, f"SELECT * FROM {sql} AS source LIMIT 0", values)
         _NAMES[(spec.url, sql)] = names

@@ -7,8 +7,8 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from sitegen.data.source_connections import connections_kept
 from sitegen.data.source_fingerprints import fingerprints
-from sitegen.data.sources import connections_kept
 from sitegen.errors import Diagnostics, SitegenError
 from sitegen.project.discover import discover
 
