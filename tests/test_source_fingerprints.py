@@ -4,6 +4,7 @@ same fingerprints as one query per client, in DuckDB and PostgreSQL, with hostil
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import duckdb
 import pytest
@@ -14,7 +15,7 @@ from sitegen.build.plan import FileDigests, PlanLater, client_plan
 from sitegen.data import source_fingerprints
 from sitegen.data.source_connections import connections_kept
 from sitegen.data.source_fingerprints import fingerprint, fingerprints
-from sitegen.data.sources import SourceSpec
+from sitegen.data.sources import SourceSpec, fetch
 from sitegen.errors import Diagnostics
 from sitegen.project.discover import discover
 
@@ -139,3 +140,24 @@ def _refuse_asking_alone(monkeypatch) -> None:
 
     monkeypatch.setattr(source_fingerprints, "fingerprint", refused)
     monkeypatch.setattr(plan, "fingerprint", refused)
+
+
+def test_a_forked_worker_opens_its_own_connections(tmp_path, postgres_url):
+    """The build's connections, opened for the fingerprints, are not handed down to forked workers: two processes
+    speaking on one PostgreSQL session garble both, and a DuckDB connection is not made to be forked."""
+    server = SourceSpec("pid", postgres_url, query="SELECT pg_backend_pid()")
+    database = SourceSpec("ads", _duckdb(tmp_path), table="ads")
+    with connections_kept():
+        parent = fetch(server)[1][0][0]
+        fetch(database)
+        read, write = os.pipe()
+        child = os.fork()
+        if child == 0:  # pragma: no cover (the child)
+            try:
+                os.write(write, f"{fetch(server)[1][0][0]} {len(fetch(database)[1])}".encode())
+            finally:
+                os._exit(0)
+        os.waitpid(child, 0)
+        child_session, rows = map(int, os.read(read, 100).split())
+        assert child_session != parent and rows == len(ROWS)
+        assert fetch(server)[1][0][0] != child_session  # (and the build's own connection still works)

@@ -31,12 +31,26 @@ def connections_kept() -> Iterator[None]:
         with _LOCK:
             _USERS[0] -= 1
             if not _USERS[0]:
-                for connection in [c for _, c in _FILES.values()] + list(_SERVERS.values()):
-                    connection.close()
-                _FILES.clear()
-                _SERVERS.clear()
+                _close()
                 for known in _MEMOS:
                     known.clear()
+
+
+def _close() -> None:
+    for connection in [c for _, c in _FILES.values()] + list(_SERVERS.values()):
+        connection.close()
+    _FILES.clear()
+    _SERVERS.clear()
+
+
+def _close_before_fork() -> None:
+    """A forked worker must not inherit a connection: two processes speaking on one PostgreSQL session garble
+    both, and a DuckDB connection's threads do not survive a fork. Closed here, each side opens its own."""
+    with _LOCK:
+        _close()
+
+
+os.register_at_fork(before=_close_before_fork)
 
 
 def kept() -> bool:
