@@ -69,8 +69,8 @@ def _summary(spec: SourceSpec, names: list[str]) -> tuple[str, str]:
     synced = next((c for c in SYNC_COLUMNS if c in names), None)
     if synced is not None:
         return f'count(*), max("{synced}")', "sync:"
-    if spec.scheme == POSTGRES:  # an order-free hash of the rows' text
-        return "count(*), md5(string_agg(md5(source::text), '' ORDER BY md5(source::text)))", "rows:"
+    if spec.scheme == POSTGRES:  # an order-free sum of the rows' text's hashes (PostgreSQL 11 or later)
+        return "count(*), sum(hashtextextended(source::text, 0))", "rows:"
     return "count(*), sum(hash(source))", "rows:"
 
 
