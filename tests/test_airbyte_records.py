@@ -306,3 +306,38 @@ def test_a_malformed_line_stops_the_build_with_one_error_line(tmp_path):
     error = error_for(run, path, project)
     assert error.row == 3 and error.message.startswith("invalid JSON: Expecting ',' delimiter")
     assert "Traceback" not in run.stderr
+
+
+MESSAGES = "campaigns_reports_daily.messages.jsonl"  # the shape of a connector's expected_records.jsonl
+
+
+def test_airbyte_record_messages_read_as_their_streams_rows(tmp_path):
+    data = load_client_data(_folder(tmp_path, MESSAGES), Diagnostics())
+    ads = data["ads"]
+    assert list(ads["spend"]) == [19.75, 10.0] and ads["likes"].sum() == 108 and ads["impressions"].sum() == 5900
+    assert list(ads["date"].dt.date) == [date(2024, 3, 1), date(2024, 3, 2)]
+    assert data.files[0].notes[0] == "Airbyte record messages of the stream campaigns_reports_daily"
+
+
+def test_a_record_message_re_sent_later_replaces_the_older(tmp_path):
+    lines = [json.loads(line) for line in (AIRBYTE / MESSAGES).read_text().splitlines()]
+    again = json.loads(json.dumps(lines[0]))
+    again["emitted_at"] += 86_400_000
+    again["data"]["metrics"]["spend"] = "21.00"
+    _lines(tmp_path / "data" / "campaigns.jsonl", [*lines, again])
+    data = load_client_data(tmp_path / "data", Diagnostics())
+    ads = data["ads"]
+    assert dict(zip(ads["date"].dt.day, ads["spend"])) == {1: 21.0, 2: 10.0} and len(ads) == 2  # not 19.75 + 21
+
+
+def test_record_messages_of_several_streams_are_one_error(tmp_path):
+    lines = [json.loads(line) for line in (AIRBYTE / MESSAGES).read_text().splitlines()]
+    advertiser = {"stream": "advertisers_reports_daily", "emitted_at": 1709550000009,
+                  "data": {"metrics": {"spend": "20.000"}, "dimensions": {"advertiser_id": 7002238017842757633,
+                                                                         "stat_time_day": "2024-03-01 00:00:00"}}}
+    _lines(tmp_path / "data" / "all-streams.jsonl", [*lines, advertiser])
+    with pytest.raises(SitegenError) as raised:
+        load_client_data(tmp_path / "data", Diagnostics())
+    error = getattr(raised.value, "errors", [raised.value])[0]
+    assert (error.row, error.column) == (3, "stream")
+    assert "found records of 2 streams (campaigns_reports_daily, advertisers_reports_daily)" in error.message

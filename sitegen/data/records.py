@@ -20,6 +20,9 @@ NESTED = ("dimensions", "metrics")  # expanded in this order: a field in both mu
 ID_COLUMNS = ("ad_id", "adgroup_id", "campaign_id", "advertiser_id")  # a report row's ID: the first one it has
 TIME_COLUMNS = ("stat_time_day", "stat_time_hour")
 SYNC_TIMES = ("_airbyte_extracted_at", "_airbyte_emitted_at")  # when the row was read from the API
+# a record as Airbyte's connectors send it (the protocol's AirbyteRecordMessage, as in a connector's
+# integration_tests/expected_records.jsonl): its stream, the row in `data`, and when it was read
+MESSAGE = ("stream", "data", "emitted_at")
 
 
 def flatten_records(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
@@ -28,6 +31,9 @@ def flatten_records(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     own, rows replaced by a later sync left out, the index kept) and notes on what was done, for `sitegen check`.
     Raises SitegenError with the row and column but no file: the caller names its file or source."""
     notes, expanded, dims = [], [], []
+    if _is_message(frame):
+        frame, stream = _unwrapped(frame)
+        notes.append(f"Airbyte record messages of the stream {stream}")
     if "_airbyte_data" in frame.columns:
         frame, _ = _expanded(frame, "_airbyte_data")
         expanded.append("_airbyte_data")
@@ -53,7 +59,26 @@ def flat_already(columns: list[str]) -> bool:
     """Whether `flatten_records` leaves rows of these columns as they are: no record, sync or key column."""
     names = [str(c) for c in columns]
     return not ("_airbyte_data" in names or any(n in NESTED for n in names) or _key_columns(names, [])
-                or any(is_metadata(n) for n in names))
+                or any(is_metadata(n) for n in names) or set(MESSAGE) <= set(names))
+
+
+def _is_message(frame: pd.DataFrame) -> bool:
+    return set(MESSAGE) <= set(frame.columns) and _holds_objects(frame["data"])
+
+
+def _unwrapped(frame: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """Record messages as rows of Airbyte's raw tables (`_airbyte_data`, `_airbyte_emitted_at`); one stream only: a
+    connector's output holds every stream it read, which are different kinds of rows."""
+    streams = frame["stream"].astype(object).where(frame["stream"].notna(), "")
+    first = streams.iloc[0]
+    other = streams[streams != first]
+    if len(other):
+        names = list(dict.fromkeys(streams))
+        raise SitegenError(f"found records of {len(names)} streams ({', '.join(map(str, names[:6]))}"
+                           f"{', ...' if len(names) > 6 else ''}), expected one stream per file: keep one stream's "
+                           f"lines, e.g. jq -c 'select(.stream == \"{first}\")'", None, other.index[0], "stream")
+    unwrapped = frame.drop(columns=[c for c in ("stream", "namespace", "meta") if c in frame.columns])
+    return unwrapped.rename(columns={"data": "_airbyte_data", "emitted_at": "_airbyte_emitted_at"}), str(first)
 
 
 def _holds_objects(cells: pd.Series) -> bool:
