@@ -161,3 +161,23 @@ def test_a_forked_worker_opens_its_own_connections(tmp_path, postgres_url):
         child_session, rows = map(int, os.read(read, 100).split())
         assert child_session != parent and rows == len(ROWS)
         assert fetch(server)[1][0][0] != child_session  # (and the build's own connection still works)
+
+
+def test_a_column_or_parameter_named_source_does_not_stand_for_the_row(tmp_path, postgres_url):
+    """The rows' hash is of every column, whatever the columns and parameters are called."""
+    import psycopg
+
+    with psycopg.connect(postgres_url, autocommit=True) as connection:
+        connection.execute("DROP SCHEMA IF EXISTS named CASCADE")
+        connection.execute("CREATE SCHEMA named")
+        connection.execute("CREATE TABLE named.ads (client TEXT, source TEXT, spend INTEGER)")
+        connection.execute("INSERT INTO named.ads VALUES ('acme', 'tiktok', 1), ('beta', 'tiktok', 2)")
+    path = tmp_path / "named.duckdb"
+    with duckdb.connect(str(path)) as connection:
+        connection.execute("CREATE TABLE ads AS SELECT * FROM (VALUES ('acme', 'tiktok', 1), ('beta', 'tiktok', 2)) "
+                           "AS t(client, source, spend)")
+    for url, table in ((postgres_url, "named.ads"), (f"duckdb:///{path}", "ads")):
+        columns = _specs(url, ["acme", "beta"], f"SELECT * FROM {table} WHERE client = :client")
+        assert fingerprint(columns[0]) != fingerprint(columns[1]), url  # (only spend differs)
+        parameters = _specs(url, ["acme", "beta"], f"SELECT spend FROM {table} WHERE client = :source", "source")
+        assert fingerprints(parameters) == {spec: fingerprint(spec) for spec in parameters}, url

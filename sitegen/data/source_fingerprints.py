@@ -15,6 +15,7 @@ from sitegen.errors import SitegenError
 
 SYNC_COLUMNS = ("_airbyte_extracted_at", "_airbyte_emitted_at", "_fivetran_synced", "_dlt_load_id")
 JOINED = "sitegen_params_"  # the joined table of parameter values (a name no one's query uses)
+ROW = "sitegen_row_"  # the query's rows, each a whole: not `source`, which a column or parameter may be called
 BATCH = 500  # sets of values per statement (PostgreSQL takes at most 65,535 parameters)
 
 
@@ -24,7 +25,7 @@ def fingerprint(spec: SourceSpec) -> str:
     sql = f"({sql}\n)"  # `)` on a line of its own: the query may end in a -- comment
     names = columns(spec, sql, values)
     summary, how = _summary(spec, names)
-    _, rows = run(spec, f"SELECT {summary} FROM {sql} AS source", values)
+    _, rows = run(spec, f"SELECT {summary} FROM {sql} AS {ROW}", values)
     return _fingerprint(how, names, rows[0])
 
 
@@ -59,7 +60,7 @@ def _joined(group: list[SourceSpec]) -> dict[SourceSpec, str]:
     bound = {f"p{i}_{n}": dict(spec.params)[n] for i, spec in enumerate(group) for n in used}
     parameters = ", ".join(f'"{n}"' for n in used)
     _, result = run(first, f"SELECT {JOINED}.i_, {summary} FROM (VALUES {rows}) AS {JOINED}(i_, {parameters}), "
-                           f"LATERAL ({joined}\n) AS source GROUP BY {JOINED}.i_", bound)
+                           f"LATERAL ({joined}\n) AS {ROW} GROUP BY {JOINED}.i_", bound)
     by_set = {row[0]: tuple(row[1:]) for row in result}
     return {spec: _fingerprint(how, names, by_set.get(i, (0, None))) for i, spec in enumerate(group)}
 
@@ -68,10 +69,10 @@ def _summary(spec: SourceSpec, names: list[str]) -> tuple[str, str]:
     """The aggregate that sums up the rows, and what it is."""
     synced = next((c for c in SYNC_COLUMNS if c in names), None)
     if synced is not None:
-        return f'count(*), max("{synced}")', "sync:"
+        return f'count(*), max({ROW}."{synced}")', "sync:"
     if spec.scheme == POSTGRES:  # an order-free sum of the rows' text's hashes (PostgreSQL 11 or later)
-        return "count(*), sum(hashtextextended(source::text, 0))", "rows:"
-    return "count(*), sum(hash(source))", "rows:"
+        return f"count(*), sum(hashtextextended({ROW}::text, 0))", "rows:"
+    return f"count(*), sum(hash({ROW}))", "rows:"
 
 
 def _fingerprint(how: str, names: list[str], summary: tuple) -> str:
