@@ -17,6 +17,7 @@ import pytest
 from helpers import build, make_project, tree_digest
 from tiny_data import TABLES
 
+from sitegen.data.source_connections import connections_kept
 from sitegen.data.source_fingerprints import fingerprint
 from sitegen.data.sources import SourceSpec, fetch, query_parameters
 from sitegen.errors import SitegenError
@@ -229,6 +230,27 @@ def test_hostile_parameter_values_are_bound_in_postgres(postgres_url):
             continue
         assert fetch(spec)[1] == [], value[:40]
     assert len(fetch(SourceSpec("ads", postgres_url, table="hostile.ads"))[1]) == len(TABLES["ads"])
+
+
+def test_a_kept_postgres_session_prepares_no_statement(postgres_url):
+    """Each client's query is the same statement: on a kept session psycopg would prepare it, which a table
+    altered meanwhile (a sync adding a column) or a pooler in transaction mode (PgBouncer) makes fail."""
+    import psycopg
+
+    with psycopg.connect(postgres_url, autocommit=True) as connection:
+        connection.execute("DROP SCHEMA IF EXISTS prepared CASCADE")
+        connection.execute("CREATE SCHEMA prepared")
+        connection.execute("CREATE TABLE prepared.ads (client TEXT, spend INTEGER)")
+        connection.execute("INSERT INTO prepared.ads VALUES ('acme', 1)")
+    specs = [SourceSpec("ads", postgres_url, query="SELECT * FROM prepared.ads WHERE client = :client",
+                        params=(("client", f"c{i}"),)) for i in range(8)]
+    with connections_kept():
+        for spec in specs:
+            fetch(spec)
+        with psycopg.connect(postgres_url, autocommit=True) as connection:
+            connection.execute("ALTER TABLE prepared.ads ADD COLUMN clicks INTEGER")
+        assert fetch(specs[0])[0] == ["client", "spend", "clicks"]
+        assert fetch(SourceSpec("p", postgres_url, query="SELECT name FROM pg_prepared_statements"))[1] == []
 
 
 def test_a_hostile_source_param_is_no_rows_on_the_command_line(tmp_path, postgres_url):

@@ -100,7 +100,9 @@ def postgres_connection(url: str, name: str) -> Iterator[Any]:
     if connection is not None:
         yield connection
         return
-    connection = psycopg.connect(url, connect_timeout=10, autocommit=True)  # (a query is read, never written)
+    # a query is read, never written; nothing prepared: each client's query is the same statement, which a
+    # kept session would prepare, and a table altered meanwhile or a pooler in transaction mode refuses that
+    connection = psycopg.connect(url, connect_timeout=10, autocommit=True, prepare_threshold=None)
     with _LOCK:
         keep = _USERS[0] > 0
         if keep:
