@@ -181,3 +181,15 @@ def test_a_column_or_parameter_named_source_does_not_stand_for_the_row(tmp_path,
         assert fingerprint(columns[0]) != fingerprint(columns[1]), url  # (only spend differs)
         parameters = _specs(url, ["acme", "beta"], f"SELECT spend FROM {table} WHERE client = :source", "source")
         assert fingerprints(parameters) == {spec: fingerprint(spec) for spec in parameters}, url
+
+
+def test_parameters_whose_names_differ_in_case_are_two_values(tmp_path):
+    """DuckDB's `$name` and identifiers ignore case: `:Client` and `:client` must still bind their own values."""
+    url = _duckdb(tmp_path)
+    query = "SELECT *, :Client AS shown FROM ads WHERE client = :client"
+    specs = [SourceSpec("ads", url, query=query, params=(("Client", f"Name of {c}"), ("client", c)))
+             for c in ("acme", "beta")]
+    assert [len(fetch(spec)[1]) for spec in specs] == [3, 2]
+    assert fetch(specs[0])[1][0][-1] == "Name of acme"
+    found = fingerprints(specs)
+    assert found == {spec: fingerprint(spec) for spec in specs} and len(set(found.values())) == 2

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 
-from sitegen.data.sources import FILES, POSTGRES, SourceSpec, columns, placeholder, query_parameters, run, statement
+from sitegen.data.sources import FILES, POSTGRES, SourceSpec, columns, parameter_keys, placeholder, run, statement
 from sitegen.errors import SitegenError
 
 SYNC_COLUMNS = ("_airbyte_extracted_at", "_airbyte_emitted_at", "_fivetran_synced", "_dlt_load_id")
@@ -49,16 +49,17 @@ def fingerprints(specs: Iterable[SourceSpec]) -> dict[SourceSpec, str]:
 def _joined(group: list[SourceSpec]) -> dict[SourceSpec, str]:
     """The fingerprints of one query with several sets of values, in one statement."""
     first = group[0]
-    used = list(dict.fromkeys(query_parameters(first.query or "")))
+    used = parameter_keys(first.query or "")  # name -> its key, in the order the query uses them
     if not used:  # the same statement for all
         return dict.fromkeys(group, fingerprint(first))
     sql, values = statement(first)
     names = columns(first, f"({sql}\n)", values)
     summary, how = _summary(first, names)
     joined, _ = statement(first, joined=JOINED)
-    rows = ", ".join(f"({i}, {', '.join(placeholder(first, f'p{i}_{n}') for n in used)})" for i in range(len(group)))
-    bound = {f"p{i}_{n}": dict(spec.params)[n] for i, spec in enumerate(group) for n in used}
-    parameters = ", ".join(f'"{n}"' for n in used)
+    rows = ", ".join(f"({i}, {', '.join(placeholder(first, f'v{i}_{k}') for k in used.values())})"
+                     for i in range(len(group)))
+    bound = {f"v{i}_{k}": dict(spec.params)[n] for i, spec in enumerate(group) for n, k in used.items()}
+    parameters = ", ".join(f'"{k}"' for k in used.values())
     _, result = run(first, f"SELECT {JOINED}.i_, {summary} FROM (VALUES {rows}) AS {JOINED}(i_, {parameters}), "
                            f"LATERAL ({joined}\n) AS {ROW} GROUP BY {JOINED}.i_", bound)
     by_set = {row[0]: tuple(row[1:]) for row in result}

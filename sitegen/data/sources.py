@@ -85,19 +85,24 @@ def statement(spec: SourceSpec, joined: str | None = None) -> tuple[str, dict]:
     if spec.table is not None:
         quoted = ".".join(f'"{part}"' for part in spec.table.split("."))
         return f"SELECT * FROM {quoted}", {}
-    values = dict(spec.params)
+    values, keys = dict(spec.params), parameter_keys(spec.query)
 
     def part(m: re.Match) -> str:
         if not m[1]:  # psycopg reads every % as the start of a placeholder, even in quotes
             return m[0].replace("%", "%%") if spec.scheme == POSTGRES else m[0]
         if m[1] not in values:
             raise SitegenError(f"the query uses :{m[1]}, and params gives no value for it", spec.name)
-        return f'{joined}."{m[1]}"' if joined else placeholder(spec, m[1])
+        return f'{joined}."{keys[m[1]]}"' if joined else placeholder(spec, keys[m[1]])
 
     # a closing `;` would end the statement a fingerprint wraps the query in
     sql = _SQL_PARTS.sub(part, spec.query).rstrip().rstrip(";")
-    used = set(query_parameters(spec.query))
-    return sql, {} if joined else {k: v for k, v in values.items() if k in used}
+    return sql, {} if joined else {keys[k]: v for k, v in values.items() if k in keys}
+
+
+def parameter_keys(query: str) -> dict[str, str]:
+    """Each parameter's name in the SQL a driver runs, numbered: DuckDB's `$name` and identifiers ignore case,
+    so `:Client` and `:client` would be one value there."""
+    return {name: f"p{k}_{name}" for k, name in enumerate(dict.fromkeys(query_parameters(query)))}
 
 
 def placeholder(spec: SourceSpec, name: str) -> str:
