@@ -193,3 +193,11 @@ def test_parameters_whose_names_differ_in_case_are_two_values(tmp_path):
     assert fetch(specs[0])[1][0][-1] == "Name of acme"
     found = fingerprints(specs)
     assert found == {spec: fingerprint(spec) for spec in specs} and len(set(found.values())) == 2
+
+
+def test_values_of_different_types_keep_their_own_type(tmp_path, postgres_url):
+    """A column of values takes one type (3 and 1.5: both doubles), which would change the rows of the clients
+    whose value had another (and `:n / 2` is 1 for 3 in PostgreSQL, 1.5 for 3.0)."""
+    for url in (_duckdb(tmp_path), postgres_url):
+        specs = _specs(url, [3, 1.5, 2, 4.0], "SELECT :n AS n, :n / 2 AS half FROM (SELECT 1) AS one", "n")
+        assert fingerprints(specs) == {spec: fingerprint(spec) for spec in specs}, url

@@ -32,8 +32,9 @@ def fingerprint(spec: SourceSpec) -> str:
 def fingerprints(specs: Iterable[SourceSpec]) -> dict[SourceSpec, str]:
     """Each source's `fingerprint`: those that differ only in their parameters' values asked together."""
     groups: dict[tuple, list[SourceSpec]] = {}
-    for spec in dict.fromkeys(specs):
-        groups.setdefault((spec.url, spec.table, spec.query, tuple(n for n, _ in spec.params)), []).append(spec)
+    for spec in dict.fromkeys(specs):  # (values of one type: a column of 1 and 1.5 would make 1 a double)
+        kinds = tuple((n, type(v).__name__) for n, v in spec.params)
+        groups.setdefault((spec.url, spec.table, spec.query, kinds), []).append(spec)
     found: dict[SourceSpec, str] = {}
     for group in groups.values():
         if len(group) > 1 and group[0].query is not None and group[0].scheme != FILES:
