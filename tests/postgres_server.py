@@ -82,3 +82,17 @@ def postgres_url() -> Iterator[str]:
         subprocess.run([*(["runuser", "-u", user, "--"] if user else []), str(binaries / "pg_ctl"), "-D", str(data),
                         "-m", "immediate", "-s", "stop"], capture_output=True, timeout=60)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def fresh_schema(url: str, schema: str, *statements: str, rows: tuple[str, list[tuple]] | None = None) -> None:
+    """A schema of the server made anew (each test its own), its tables made by `statements`; `rows`: an INSERT
+    with %s placeholders and the rows for it."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        connection.execute(f'CREATE SCHEMA "{schema}"')
+        for statement in statements:
+            connection.execute(statement)
+        if rows is not None:
+            connection.cursor().executemany(*rows)

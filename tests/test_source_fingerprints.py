@@ -8,6 +8,7 @@ import os
 
 import duckdb
 import pytest
+from postgres_server import fresh_schema
 from test_sources import HOSTILE, _site_source_project
 
 from sitegen.build import BuildOptions, build, plan
@@ -90,15 +91,9 @@ def test_hostile_values_are_bound_when_asked_together(tmp_path):
 
 
 def test_a_shared_postgres_table_is_asked_once_for_every_client(postgres_url, monkeypatch):
-    import psycopg
-
-    with psycopg.connect(postgres_url, autocommit=True) as connection:
-        connection.execute("DROP SCHEMA IF EXISTS batch CASCADE")
-        connection.execute("CREATE SCHEMA batch")
-        connection.execute("CREATE TABLE batch.ads (client TEXT, day INTEGER, spend BIGINT, "
-                           "_airbyte_extracted_at TIMESTAMPTZ)")
-        connection.cursor().executemany("INSERT INTO batch.ads VALUES (%s, %s, %s, %s)",
-                                        [(*row[:3], row[3].replace(tzinfo=dt.UTC)) for row in ROWS])
+    fresh_schema(postgres_url, "batch", "CREATE TABLE batch.ads (client TEXT, day INTEGER, spend BIGINT, "
+                 "_airbyte_extracted_at TIMESTAMPTZ)", rows=("INSERT INTO batch.ads VALUES (%s, %s, %s, %s)",
+                 [(*row[:3], row[3].replace(tzinfo=dt.UTC)) for row in ROWS]))
     for query in ("SELECT * FROM batch.ads WHERE client = :client",
                   "SELECT client, day, spend FROM batch.ads WHERE client = :client -- not synced, 100%"):
         values = [*CLIENTS, *(v for v in HOSTILE if "\x00" not in v)]  # (PostgreSQL's text holds no NUL)

@@ -7,6 +7,7 @@ import duckdb
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from postgres_server import fresh_schema
 
 from sitegen.data import source_tables
 from sitegen.data.source_tables import read_source
@@ -58,17 +59,12 @@ def test_the_arrow_path_gives_the_cells_the_pandas_path_gives(tmp_path_factory, 
 
 
 def test_postgres_columns_give_the_same_cells_on_both_paths(postgres_url, monkeypatch):
-    import psycopg
-
-    with psycopg.connect(postgres_url, autocommit=True) as connection:
-        connection.execute("DROP SCHEMA IF EXISTS tables_ CASCADE")
-        connection.execute("CREATE SCHEMA tables_")
-        connection.execute("CREATE TABLE tables_.t (text TEXT, whole BIGINT, ratio DOUBLE PRECISION, "
-                           "money NUMERIC(12, 2), day DATE, moment TIMESTAMPTZ, flag BOOLEAN, huge NUMERIC)")
-        connection.execute("INSERT INTO tables_.t VALUES (' a ', 7, 0.5, 1.50, '2026-10-01', "
-                           "'2026-10-01 08:30:00.123+02', true, 18446744073709551615), "
-                           "(NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL), "
-                           "('=\"007\"', -3, 3, 2, '2026-10-02', '2026-10-02 00:00+02', false, 1)")
+    fresh_schema(postgres_url, "tables_",
+                 "CREATE TABLE tables_.t (text TEXT, whole BIGINT, ratio DOUBLE PRECISION, money NUMERIC(12, 2), "
+                 "day DATE, moment TIMESTAMPTZ, flag BOOLEAN, huge NUMERIC)",
+                 "INSERT INTO tables_.t VALUES (' a ', 7, 0.5, 1.50, '2026-10-01', '2026-10-01 08:30:00.123+02', true, "
+                 "18446744073709551615), (NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL), ('=\"007\"', -3, 3, 2, "
+                 "'2026-10-02', '2026-10-02 00:00+02', false, 1)")
     fast, slow = _both_paths(SourceSpec("t", postgres_url, table="tables_.t"), monkeypatch)
     assert fast == slow
     assert fast["text"] == ["a", "", "007"] and fast["whole"] == ["7", "", "-3"]
