@@ -107,9 +107,9 @@ class FileDigests:
         if key in self.asked:
             return self.asked[key]
         state = database_state(spec)
-        known = self.known.get(key)
-        if state is not None and known is not None and known[0] == (state,):
-            return known[1]
+        remembered = self._remembered(key, state)
+        if remembered is not None:
+            return remembered
         value = fingerprint(spec)
         if state is not None and database_state(spec) == state:  # (not changed while it was asked)
             self.known[key] = ((state,), value)
@@ -122,15 +122,20 @@ class FileDigests:
         states = {spec: database_state(spec) for spec in dict.fromkeys(specs)}
         todo = []
         for spec, state in states.items():
-            known = self.known.get(_source_key(spec))
-            if state is not None and known is not None and known[0] == (state,):
-                self.asked[_source_key(spec)] = known[1]
+            remembered = self._remembered(_source_key(spec), state)
+            if remembered is not None:
+                self.asked[_source_key(spec)] = remembered
             else:
                 todo.append(spec)
         for spec, value in fingerprints(todo).items():
             self.asked[_source_key(spec)] = value
             if states[spec] is not None and database_state(spec) == states[spec]:
                 self.known[_source_key(spec)] = ((states[spec],), value)
+
+    def _remembered(self, key: str, state: str | None) -> str | None:
+        """A source's fingerprint as last asked, if its database is as it was then."""
+        known = self.known.get(key)
+        return known[1] if state is not None and known is not None and known[0] == (state,) else None
 
     def answers(self, specs: Iterable[SourceSpec]) -> tuple[tuple[str, str], ...]:
         """What `ask_sources` found of `specs` (for a worker that plans a client)."""
