@@ -368,10 +368,12 @@ def test_sources_have_names_of_their_own(tmp_path):
 QUERIES = ["SELECT * FROM ads WHERE campaign = :campaign;\n",
            "SELECT * FROM ads WHERE campaign = :campaign -- campaign A's rows only",
            "SELECT * FROM ads /* not :other, not 100% */ WHERE campaign = :campaign",
-           "SELECT * FROM ads\n-- :other's\nWHERE campaign = :campaign -- 'A'\n"]
+           "SELECT * FROM ads\n-- :other's\nWHERE campaign = :campaign -- 'A'\n",
+           "SELECT * FROM ads WHERE campaign = :campaign AND 'a--b;' <> ''; -- the end;\n/* done; */ \n"]
 
 
-@pytest.mark.parametrize("query", QUERIES, ids=["semicolon", "last-comment", "block-comment", "comments"])
+@pytest.mark.parametrize("query", QUERIES, ids=["semicolon", "last-comment", "block-comment", "comments",
+                                                "semicolon-then-comments"])
 def test_a_query_as_people_write_it_is_read_and_fingerprinted(tmp_path, query):
     database = to_duckdb(tmp_path / "w.duckdb", {"ads": typed_frame(TABLES["ads"])})
     spec = SourceSpec("ads", f"duckdb:///{database}", query=query, params=(("campaign", "A"),))

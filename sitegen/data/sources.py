@@ -94,9 +94,18 @@ def statement(spec: SourceSpec, joined: str | None = None) -> tuple[str, dict]:
             raise SitegenError(f"the query uses :{m[1]}, and params gives no value for it", spec.name)
         return f'{joined}."{keys[m[1]]}"' if joined else placeholder(spec, keys[m[1]])
 
-    # a closing `;` would end the statement a fingerprint wraps the query in
-    sql = _SQL_PARTS.sub(part, spec.query).rstrip().rstrip(";")
+    sql = _without_end(_SQL_PARTS.sub(part, spec.query))
     return sql, {} if joined else {keys[k]: v for k, v in values.items() if k in keys}
+
+
+def _without_end(sql: str) -> str:
+    """The query without its closing `;` and the spaces and comments after it: a `;` would end the statement a
+    fingerprint wraps the query in."""
+    comments = {m.end(): m.start() for m in _SQL_PARTS.finditer(sql) if m[0].startswith(("--", "/*"))}
+    end = len(sql.rstrip())
+    while end in comments or sql[:end].endswith(";"):
+        end = len(sql[:comments.get(end, end - 1)].rstrip())
+    return sql[:end]
 
 
 def parameter_keys(query: str) -> dict[str, str]:
