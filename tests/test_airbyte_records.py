@@ -341,3 +341,12 @@ def test_record_messages_of_several_streams_are_one_error(tmp_path):
     error = getattr(raised.value, "errors", [raised.value])[0]
     assert (error.row, error.column) == (3, "stream")
     assert "found records of 2 streams (campaigns_reports_daily, advertisers_reports_daily)" in error.message
+
+
+def test_a_message_without_its_stream_is_named_so(tmp_path):
+    lines = [json.loads(line) for line in (AIRBYTE / MESSAGES).read_text().splitlines()]
+    _lines(tmp_path / "data" / "campaigns.jsonl", [lines[0], {**lines[1], "stream": None}])
+    with pytest.raises(SitegenError) as raised:
+        load_client_data(tmp_path / "data", Diagnostics())
+    error = getattr(raised.value, "errors", [raised.value])[0]
+    assert "2 streams (campaigns_reports_daily, (no stream))" in error.message and error.row == 2

@@ -69,7 +69,7 @@ def _is_message(frame: pd.DataFrame) -> bool:
 def _unwrapped(frame: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     """Record messages as rows of Airbyte's raw tables (`_airbyte_data`, `_airbyte_emitted_at`); one stream only: a
     connector's output holds every stream it read, which are different kinds of rows."""
-    streams = frame["stream"].astype(object).where(frame["stream"].notna(), "")
+    streams = frame["stream"].astype(object).where(frame["stream"].notna(), "(no stream)")
     first = streams.iloc[0]
     other = streams[streams != first]
     if len(other):
